@@ -1,0 +1,209 @@
+//! Which codes an item carries and whom it is attributed to.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use collabmap_study::{Codebook, Counting, Interview, Item, ItemKind};
+
+/// The codes of one item: codebook indices, each explicit or inferred.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemCodes {
+    /// `(theme index, inferred)`, one entry per theme, in codebook order.
+    pub codes: Vec<(usize, bool)>,
+}
+
+impl ItemCodes {
+    /// Whether `theme` is a code of the item.
+    pub fn has(&self, theme: usize) -> bool {
+        self.codes.iter().any(|&(t, _)| t == theme)
+    }
+}
+
+/// Codes items by the study's rules: explicit tags, inferred indicator
+/// phrases (pole only, word boundaries), and rollup to ancestors.
+#[derive(Debug, Clone)]
+pub struct Coder<'a> {
+    codebook: &'a Codebook,
+    counting: Counting,
+    /// One automaton over every indicator phrase, so an item's text is scanned
+    /// once whatever the size of the codebook.
+    matcher: Option<AhoCorasick>,
+    /// For each pattern, the themes that list it.
+    pattern_themes: Vec<Vec<usize>>,
+}
+
+/// Case-folds `text` and makes every run of whitespace one space.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+impl<'a> Coder<'a> {
+    /// A coder for `codebook` under the `counting` settings.
+    pub fn new(codebook: &'a Codebook, counting: Counting) -> Self {
+        let mut phrases: Vec<String> = Vec::new();
+        let mut pattern_themes: Vec<Vec<usize>> = Vec::new();
+        if counting.infer {
+            for (index, theme) in codebook.themes().iter().enumerate() {
+                for phrase in &theme.indicators {
+                    let phrase = normalise(phrase);
+                    if phrase.is_empty() {
+                        continue;
+                    }
+                    match phrases.iter().position(|p| *p == phrase) {
+                        Some(existing) => pattern_themes[existing].push(index),
+                        None => {
+                            phrases.push(phrase);
+                            pattern_themes.push(vec![index]);
+                        }
+                    }
+                }
+            }
+        }
+        let matcher = if phrases.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases).ok()
+        };
+        Coder { codebook, counting, matcher, pattern_themes }
+    }
+
+    /// The themes whose indicator phrases occur in `text` at word boundaries.
+    pub fn inferred_themes(&self, text: &str) -> Vec<usize> {
+        let Some(matcher) = &self.matcher else { return Vec::new() };
+        let haystack = normalise(text);
+        let mut found = Vec::new();
+        for hit in matcher.find_overlapping_iter(&haystack) {
+            let before = haystack[..hit.start()].chars().next_back();
+            let after = haystack[hit.end()..].chars().next();
+            let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+            if boundary(before) && boundary(after) {
+                for &theme in &self.pattern_themes[hit.pattern().as_usize()] {
+                    if !found.contains(&theme) {
+                        found.push(theme);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// The codes of `item`.
+    pub fn codes(&self, item: &Item<'_>) -> ItemCodes {
+        let mut codes: Vec<(usize, bool)> = item.codes.iter().filter_map(|id| self.codebook.index_of(id)).map(|t| (t, false)).collect();
+        for theme in self.inferred_themes(item.text) {
+            if !codes.iter().any(|&(t, _)| t == theme) {
+                codes.push((theme, true));
+            }
+        }
+        if self.counting.rollup {
+            let direct = codes.clone();
+            for (theme, inferred) in direct {
+                for ancestor in self.codebook.ancestors(theme) {
+                    add(&mut codes, ancestor, inferred);
+                }
+            }
+        }
+        codes.sort_unstable();
+        ItemCodes { codes }
+    }
+}
+
+/// Adds a code; a code that is explicit by any route is explicit.
+fn add(codes: &mut Vec<(usize, bool)>, theme: usize, inferred: bool) {
+    match codes.iter_mut().find(|(t, _)| *t == theme) {
+        Some(existing) => existing.1 &= inferred,
+        None => codes.push((theme, inferred)),
+    }
+}
+
+/// The people an item is attributed to, as indices into `attendees`' ids via `index`.
+///
+/// One attendee: that attendee. A group meeting with group agreement: every
+/// attendee. Without it: the item's speakers and a quote's attribution.
+pub fn attributed<'i>(interview: &'i Interview, item: &Item<'i>, group_agreement: bool) -> Vec<&'i str> {
+    if interview.people.len() == 1 || (interview.is_group() && group_agreement) {
+        return interview.people.iter().map(String::as_str).collect();
+    }
+    let mut people: Vec<&str> = item.speakers.iter().map(String::as_str).collect();
+    if item.kind == ItemKind::Quote
+        && let Some(person) = item.attribution
+        && !people.contains(&person)
+    {
+        people.push(person);
+    }
+    people
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use collabmap_study::{Codebook, Counting, Theme, ThemeKind};
+
+    fn theme(id: &str, parent: Option<&str>, indicators: &[&str]) -> Theme {
+        Theme {
+            id: id.into(),
+            name: id.into(),
+            parent: parent.map(Into::into),
+            kind: ThemeKind::Theme,
+            model: true,
+            indicators: indicators.iter().map(|s| s.to_string()).collect(),
+            description: String::new(),
+            queries: Vec::new(),
+            line: 1,
+        }
+    }
+
+    fn item<'a>(text: &'a str, codes: &'a [String]) -> Item<'a> {
+        Item { kind: ItemKind::Concept, line: 1, text, codes, speakers: &[], attribution: None }
+    }
+
+    fn codebook() -> Codebook {
+        Codebook::from_themes("t", vec![theme("power", None, &["local ownership", "ego"]), theme("child", Some("power"), &["shared  Vision"])])
+    }
+
+    #[test]
+    fn phrases_need_word_boundaries_and_fold_case() {
+        let codebook = codebook();
+        let coder = Coder::new(&codebook, Counting::default());
+        assert_eq!(coder.inferred_themes("We built LOCAL\n  ownership."), vec![0]);
+        assert!(coder.inferred_themes("superlocal ownership").is_empty());
+        assert!(coder.inferred_themes("local ownerships").is_empty());
+        assert!(coder.inferred_themes("egos everywhere").is_empty());
+        assert_eq!(coder.inferred_themes("keep the ego-driven out"), vec![0]);
+        assert_eq!(coder.inferred_themes("a shared vision"), vec![1]);
+    }
+
+    #[test]
+    fn a_later_occurrence_can_match_when_the_first_cannot() {
+        let codebook = codebook();
+        let coder = Coder::new(&codebook, Counting::default());
+        assert_eq!(coder.inferred_themes("selfego then ego"), vec![0]);
+    }
+
+    #[test]
+    fn explicit_beats_inferred_and_infer_can_be_off() {
+        let codebook = codebook();
+        let explicit = vec!["power".to_string()];
+        let coder = Coder::new(&codebook, Counting::default());
+        assert_eq!(coder.codes(&item("local ownership", &explicit)).codes, vec![(0, false)]);
+        assert_eq!(coder.codes(&item("local ownership", &[])).codes, vec![(0, true)]);
+        let off = Coder::new(&codebook, Counting { infer: false, ..Counting::default() });
+        assert!(off.codes(&item("local ownership", &[])).codes.is_empty());
+    }
+
+    #[test]
+    fn rollup_carries_the_inferred_flag_of_its_source() {
+        let codebook = codebook();
+        let coder = Coder::new(&codebook, Counting { rollup: true, ..Counting::default() });
+        assert_eq!(coder.codes(&item("a shared vision", &[])).codes, vec![(0, true), (1, true)]);
+        let explicit = vec!["child".to_string()];
+        assert_eq!(coder.codes(&item("nothing", &explicit)).codes, vec![(0, false), (1, false)]);
+        let no_rollup = Coder::new(&codebook, Counting::default());
+        assert_eq!(no_rollup.codes(&item("nothing", &explicit)).codes, vec![(1, false)]);
+    }
+}

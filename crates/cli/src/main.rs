@@ -1,0 +1,191 @@
+//! The `collabmap` command line: a thin shell over the study, analysis,
+//! rendering and synthesis crates.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use collabmap_analysis::{CrossTab, Model, synthesise};
+use collabmap_render::table;
+use collabmap_study::{Study, load_study};
+
+mod commands;
+
+/// Capture interviews as cognitive maps, count who mentioned what, discover
+/// the collaboration model, and publish it as a report.
+#[derive(Parser)]
+#[command(name = "collabmap", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a study folder; print one `path:line: message` per problem.
+    Check {
+        /// The study folder.
+        study: PathBuf,
+    },
+    /// Print the mention table: how many people mentioned each theme.
+    Table {
+        /// The study folder.
+        study: PathBuf,
+        /// Show every codebook entry, not only model themes.
+        #[arg(long)]
+        all: bool,
+        /// Add a column per value of this people.csv column (such as country).
+        #[arg(long, value_name = "COLUMN")]
+        by: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
+    /// Print the discovered model: attractor, levels and kept links.
+    Model {
+        /// The study folder.
+        study: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
+        format: ModelFormat,
+    },
+    /// Write the study's report as a self-contained static site.
+    Report {
+        /// The study folder.
+        study: PathBuf,
+        /// The folder to write the site into.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
+    /// Create a new study folder with one example interview and a guide.
+    New {
+        /// The folder to create.
+        dir: PathBuf,
+    },
+    /// Write a synthetic study (by default, one with the published study's figures).
+    Generate {
+        /// The folder to write.
+        dir: PathBuf,
+        /// How many people to interview.
+        #[arg(long, default_value_t = 69)]
+        people: u32,
+        /// Random seed; the same seed always gives the same study.
+        #[arg(long, default_value_t = 2011)]
+        seed: u64,
+    },
+    /// Generate the default synthetic study, report it, and print its table.
+    Demo {
+        /// Where to write the study and its report.
+        #[arg(short, long, value_name = "DIR", default_value = "collabmap-demo")]
+        output: PathBuf,
+    },
+}
+
+/// Formats of `collabmap table`.
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    Text,
+    Csv,
+    Json,
+    Markdown,
+}
+
+/// Formats of `collabmap model`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ModelFormat {
+    Text,
+    Json,
+}
+
+/// A study was refused; its problems are already on standard error.
+#[derive(Debug)]
+struct Refused;
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the study has problems")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Loads a study, or prints its problems and refuses.
+fn load_valid(path: &Path) -> Result<Study> {
+    let loaded = load_study(path);
+    if loaded.problems.is_empty() {
+        return Ok(loaded.study);
+    }
+    for problem in &loaded.problems {
+        eprintln!("{problem}");
+    }
+    let count = loaded.problems.len();
+    eprintln!("{}: {count} problem{} found; nothing was written", path.display(), if count == 1 { "" } else { "s" });
+    Err(Refused.into())
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Check { study } => {
+            let study = load_valid(&study)?;
+            let maps = study.interviews.len();
+            eprintln!("ok: {} interviews, {} people, {} projects", maps, study.people.len(), study.projects.len());
+        }
+        Command::Table { study, all, by, format } => {
+            let study = load_valid(&study)?;
+            let synthesis = synthesise(&study);
+            let crosstab = by.map(|column| CrossTab::new(&study, &synthesis, &column)).transpose().map_err(anyhow::Error::msg)?;
+            let rows: Vec<_> = synthesis.table.shown(all).collect();
+            let text = match format {
+                TableFormat::Text => table::table_text(&rows, crosstab.as_ref()),
+                TableFormat::Csv => table::table_csv(&rows, crosstab.as_ref()),
+                TableFormat::Json => table::table_json(&rows, crosstab.as_ref()),
+                TableFormat::Markdown => table::table_markdown(&rows, crosstab.as_ref()),
+            };
+            print!("{text}");
+        }
+        Command::Model { study, format } => {
+            let study = load_valid(&study)?;
+            let synthesis = synthesise(&study);
+            let model = Model::discover(&study, &synthesis);
+            let text = match format {
+                ModelFormat::Json => table::model_json(&model),
+                ModelFormat::Text => {
+                    let name_of = |id: &str| study.codebook.get(id).map(|t| t.name.clone()).unwrap_or_default();
+                    table::model_text(&model, &name_of)
+                }
+            };
+            print!("{text}");
+        }
+        Command::Report { study, output } => {
+            let study_dir = study;
+            let study = load_valid(&study_dir)?;
+            commands::report(&study, &study_dir, &output)?;
+            println!("Report written to {}", output.join("index.html").display());
+        }
+        Command::New { dir } => commands::new_study(&dir)?,
+        Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
+        Command::Demo { output } => commands::demo(&output)?,
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) if error.is::<Refused>() => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("collabmap: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[allow(dead_code)]
+fn context_for(path: &Path) -> String {
+    format!("cannot write {}", path.display())
+}
+
+#[allow(unused_imports)]
+use Context as _;

@@ -1,0 +1,30 @@
+//! The study model and the study-folder format of collabmap.
+//!
+//! A study is a folder of plain text: `study.toml`, `people.csv`, an optional
+//! `projects.csv` and codebook, and one Markdown file per interview holding a
+//! cognitive map, quotes, stories and rich pictures. This crate reads such a
+//! folder into a [`Study`], reports every problem with its file and line, and
+//! writes studies back. It computes nothing: counting and model discovery live
+//! in `collabmap-analysis`.
+//!
+//! ```no_run
+//! let loaded = collabmap_study::load_study(std::path::Path::new("my-study"));
+//! for problem in &loaded.problems {
+//!     eprintln!("{problem}"); // interviews/i07.md:12: unknown code #comon-purpose (did you mean #common-purpose?)
+//! }
+//! ```
+
+pub mod codebook;
+pub mod config;
+mod load;
+pub mod model;
+pub mod parse;
+mod problem;
+pub mod write;
+
+pub use codebook::{Codebook, Theme, ThemeKind};
+pub use config::{Counting, ModelSettings, StudyConfig};
+pub use load::{Loaded, load_study};
+pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Person, Picture, Project, Quote, Story, Study};
+pub use parse::interview::{InterviewContext, parse_interview};
+pub use problem::{Problem, did_you_mean, line_of_offset};

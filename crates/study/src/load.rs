@@ -1,0 +1,198 @@
+//! Loading a study folder: every file parsed, every problem collected.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::codebook::{BUILTIN_CODEBOOKS, Codebook};
+use crate::config::StudyConfig;
+use crate::model::Study;
+use crate::parse::interview::{InterviewContext, MAX_INTERVIEW_BYTES, parse_interview};
+use crate::parse::tables::{parse_people, parse_projects};
+use crate::problem::{Problem, suggestion};
+
+/// A study as read, with everything found wrong in it.
+///
+/// Loading never fails: a broken line is reported and skipped, so that one
+/// slip does not hide every other problem.
+#[derive(Debug)]
+pub struct Loaded {
+    /// What could be read.
+    pub study: Study,
+    /// Problems, sorted by file and line. The study is valid when this is empty.
+    pub problems: Vec<Problem>,
+}
+
+impl Loaded {
+    /// The study, or its problems.
+    pub fn into_result(self) -> Result<Study, Vec<Problem>> {
+        if self.problems.is_empty() { Ok(self.study) } else { Err(self.problems) }
+    }
+}
+
+fn read(root: &Path, name: &str, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
+    match std::fs::read(root.join(name)) {
+        Ok(bytes) => Some(bytes),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            problems.push(Problem::new(name, 1, format!("cannot read the file: {error}")));
+            None
+        }
+    }
+}
+
+/// Reads the study folder at `root`.
+pub fn load_study(root: &Path) -> Loaded {
+    let mut problems = Vec::new();
+    let config_text = read(root, "study.toml", &mut problems).map(|b| String::from_utf8_lossy(&b).into_owned());
+    let config = match &config_text {
+        None => {
+            let message = if root.is_dir() {
+                "missing study.toml: every study folder needs one (`collabmap new DIR` writes a starting point)".to_string()
+            } else {
+                format!("{} is not a study folder: create one with `collabmap new {}`", root.display(), root.display())
+            };
+            problems.push(Problem::new("study.toml", 1, message));
+            None
+        }
+        Some(text) => match StudyConfig::parse(text) {
+            Ok(config) => Some(config),
+            Err(problem) => {
+                problems.push(problem);
+                None
+            }
+        },
+    };
+    let (codebook, codebook_ok) = match &config {
+        Some(config) => load_codebook(root, config, config_text.as_deref().unwrap_or(""), &mut problems),
+        None => (Codebook::default(), false),
+    };
+    let config = config.unwrap_or_else(|| StudyConfig::new("", "whole-systems"));
+
+    let (people_columns, people) = match read(root, "people.csv", &mut problems) {
+        Some(bytes) => {
+            let (columns, people, found) = parse_people(&bytes, "people.csv");
+            problems.extend(found);
+            (columns, people)
+        }
+        None => {
+            problems.push(Problem::new("people.csv", 1, "missing people.csv: list everyone interviewed, with a header line id,name"));
+            (Vec::new(), Vec::new())
+        }
+    };
+    let (project_columns, projects) = match read(root, "projects.csv", &mut problems) {
+        Some(bytes) => {
+            let (columns, projects, found) = parse_projects(&bytes, "projects.csv");
+            problems.extend(found);
+            (columns, projects)
+        }
+        None => (Vec::new(), Vec::new()),
+    };
+
+    let person_ids: HashSet<&str> = people.iter().map(|p| p.id.as_str()).collect();
+    let project_ids: HashSet<&str> = projects.iter().map(|p| p.id.as_str()).collect();
+    let context = InterviewContext { codebook: &codebook, people: &person_ids, projects: &project_ids, root: Some(root), check_codes: codebook_ok };
+    let files = interview_files(root, &mut problems);
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|name| {
+            let path = format!("interviews/{name}");
+            let full = root.join("interviews").join(name);
+            match std::fs::metadata(&full) {
+                Ok(meta) if meta.len() > MAX_INTERVIEW_BYTES as u64 => {
+                    // Refused before reading, so a runaway file never fills memory.
+                    let message = format!(
+                        "the file is {} MiB; interviews are limited to {} MiB: split it into several interviews",
+                        meta.len() / (1024 * 1024),
+                        MAX_INTERVIEW_BYTES / (1024 * 1024)
+                    );
+                    (None, vec![Problem::new(path, 1, message)])
+                }
+                _ => match std::fs::read(&full) {
+                    Ok(bytes) => {
+                        let (interview, found) = parse_interview(&bytes, &path, &context);
+                        (Some(interview), found)
+                    }
+                    Err(error) => (None, vec![Problem::new(path, 1, format!("cannot read the file: {error}"))]),
+                },
+            }
+        })
+        .collect();
+    let mut interviews = Vec::with_capacity(parsed.len());
+    let mut first_file: HashMap<String, String> = HashMap::new();
+    for (interview, found) in parsed {
+        problems.extend(found);
+        let Some(interview) = interview else { continue };
+        if let Some(first) = first_file.get(&interview.id) {
+            problems.push(Problem::new(
+                interview.file.clone(),
+                1,
+                format!("interview id `{}` is already used by {first}: set a different `id:` or rename the file", interview.id),
+            ));
+            continue;
+        }
+        first_file.insert(interview.id.clone(), interview.file.clone());
+        interviews.push(interview);
+    }
+    problems.sort();
+    problems.dedup();
+    let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews };
+    Loaded { study, problems }
+}
+
+fn load_codebook(root: &Path, config: &StudyConfig, config_text: &str, problems: &mut Vec<Problem>) -> (Codebook, bool) {
+    let line = StudyConfig::codebook_line(config_text);
+    let name = config.codebook.trim();
+    let looks_like_path = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
+    if !looks_like_path {
+        return match Codebook::builtin(name) {
+            Some(codebook) => (codebook, true),
+            None => {
+                let hint = suggestion(name, BUILTIN_CODEBOOKS.iter().copied(), "");
+                let known = BUILTIN_CODEBOOKS.join(", ");
+                problems.push(Problem::new(
+                    "study.toml",
+                    line,
+                    format!("unknown built-in codebook `{name}`{hint}: use one of {known}, or a path such as codebook.toml"),
+                ));
+                (Codebook::default(), false)
+            }
+        };
+    }
+    let relative = name.replace('\\', "/");
+    match std::fs::read(root.join(&relative)) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let (codebook, found) = Codebook::parse(&text, &relative);
+            let ok = found.is_empty();
+            problems.extend(found);
+            (codebook, ok)
+        }
+        Err(error) => {
+            problems.push(Problem::new("study.toml", line, format!("cannot read the codebook `{relative}`: {error}")));
+            (Codebook::default(), false)
+        }
+    }
+}
+
+fn interview_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<String> {
+    let folder = root.join("interviews");
+    let entries = match std::fs::read_dir(&folder) {
+        Ok(entries) => entries,
+        Err(_) => {
+            if root.is_dir() {
+                problems.push(Problem::new("interviews", 1, "missing interviews folder: put one Markdown file per interview in interviews/"));
+            }
+            return Vec::new();
+        }
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}

@@ -1,0 +1,302 @@
+//! The study model: people, projects, interviews and the items in them.
+
+use crate::codebook::Codebook;
+use crate::config::StudyConfig;
+
+/// A whole study: settings, codebook, people, projects and interviews.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    /// `study.toml`.
+    pub config: StudyConfig,
+    /// The codebook `study.toml` names.
+    pub codebook: Codebook,
+    /// The header of `people.csv`, in file order.
+    pub people_columns: Vec<String>,
+    /// `people.csv`, in file order.
+    pub people: Vec<Person>,
+    /// The header of `projects.csv`, in file order (empty when there is no file).
+    pub project_columns: Vec<String>,
+    /// `projects.csv`, in file order.
+    pub projects: Vec<Project>,
+    /// The interviews, sorted by file name.
+    pub interviews: Vec<Interview>,
+}
+
+impl Study {
+    /// The person with `id`.
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+
+    /// The project with `id`.
+    pub fn project(&self, id: &str) -> Option<&Project> {
+        self.projects.iter().find(|p| p.id == id)
+    }
+}
+
+/// A row of `people.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Unique id, used in interviews.
+    pub id: String,
+    /// Full name; never shown when the person is anonymous.
+    pub name: String,
+    /// Every column of the row, in header order, `id` and `name` included.
+    pub values: Vec<String>,
+    /// `attribution = anonymous`: neither name nor organisation may ever be shown.
+    pub anonymous: bool,
+}
+
+impl Person {
+    /// The value of `column` for this person (empty when the column is absent).
+    pub fn column<'a>(&'a self, columns: &[String], column: &str) -> &'a str {
+        columns.iter().position(|c| c == column).and_then(|i| self.values.get(i)).map_or("", String::as_str)
+    }
+}
+
+/// A row of `projects.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Unique id, used in interviews.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Every column of the row, in header order.
+    pub values: Vec<String>,
+}
+
+/// One interview file: who attended, and the map, quotes, stories and pictures recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Interview {
+    /// The id (front matter `id`, or the file name without `.md`).
+    pub id: String,
+    /// The file's path relative to the study folder.
+    pub file: String,
+    /// Attendees' person ids; more than one makes a group meeting.
+    pub people: Vec<String>,
+    /// The projects the interview is about.
+    pub projects: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Whether the interviewee confirmed the map.
+    pub checked_back: bool,
+    /// The cognitive map's items in file order.
+    pub map: Vec<MapNode>,
+    /// Quotes in file order.
+    pub quotes: Vec<Quote>,
+    /// Stories in file order.
+    pub stories: Vec<Story>,
+    /// Rich pictures in file order.
+    pub pictures: Vec<Picture>,
+}
+
+impl Interview {
+    /// Whether more than one person attended.
+    pub fn is_group(&self) -> bool {
+        self.people.len() > 1
+    }
+
+    /// The concepts of the map, with their index in [`Interview::map`].
+    pub fn concepts(&self) -> impl Iterator<Item = (usize, &Concept)> {
+        self.map.iter().enumerate().filter_map(|(i, node)| match &node.kind {
+            MapNodeKind::Concept(concept) => Some((i, concept)),
+            MapNodeKind::CrossLink { .. } => None,
+        })
+    }
+
+    /// Every link of the map, from means to end.
+    pub fn links(&self) -> impl Iterator<Item = Link> + '_ {
+        self.map.iter().enumerate().filter_map(|(i, node)| {
+            let end = node.parent?;
+            let means = match &node.kind {
+                MapNodeKind::Concept(_) => i,
+                MapNodeKind::CrossLink { resolved, .. } => (*resolved)?,
+            };
+            Some(Link { means, end, negative: node.negative, cross: matches!(node.kind, MapNodeKind::CrossLink { .. }), line: node.line })
+        })
+    }
+
+    /// Every countable item: concepts, quotes, stories and picture explanations.
+    pub fn items(&self) -> impl Iterator<Item = Item<'_>> {
+        let concepts = self.concepts().map(|(_, c)| c.item());
+        let quotes = self.quotes.iter().map(Quote::item);
+        let stories = self.stories.iter().map(Story::item);
+        let pictures = self.pictures.iter().map(Picture::item);
+        concepts.chain(quotes).chain(stories).chain(pictures)
+    }
+}
+
+impl Concept {
+    /// The concept as a countable item; only the pole is searched for indicators.
+    pub fn item(&self) -> Item<'_> {
+        Item { kind: ItemKind::Concept, line: self.line, text: &self.pole, codes: &self.codes, speakers: &self.speakers, attribution: None }
+    }
+}
+
+impl Quote {
+    /// The quote as a countable item.
+    pub fn item(&self) -> Item<'_> {
+        Item {
+            kind: ItemKind::Quote,
+            line: self.line,
+            text: &self.text,
+            codes: &self.codes,
+            speakers: &self.speakers,
+            attribution: self.attribution.as_deref(),
+        }
+    }
+}
+
+impl Story {
+    /// The story as a countable item; its body is searched, not its title.
+    pub fn item(&self) -> Item<'_> {
+        Item { kind: ItemKind::Story, line: self.line, text: &self.body, codes: &self.codes, speakers: &self.speakers, attribution: None }
+    }
+}
+
+impl Picture {
+    /// The picture's explanation as a countable item.
+    pub fn item(&self) -> Item<'_> {
+        Item { kind: ItemKind::Picture, line: self.line, text: &self.explanation, codes: &self.codes, speakers: &self.speakers, attribution: None }
+    }
+}
+
+/// One entry of a map outline: a concept or a cross-link, at a depth.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapNode {
+    /// The 1-based line of the list item.
+    pub line: usize,
+    /// Nesting depth: 0 for heads (purposes).
+    pub depth: usize,
+    /// The index in [`Interview::map`] of the end this item is a means to.
+    pub parent: Option<usize>,
+    /// `(-)`: the link to the parent works against it.
+    pub negative: bool,
+    /// A concept, or a cross-link to one.
+    pub kind: MapNodeKind,
+}
+
+/// What a map entry is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MapNodeKind {
+    /// A concept.
+    Concept(Concept),
+    /// `[[#^block-id]]`: the concept with that block id is also a means to this entry's parent.
+    CrossLink {
+        /// The block id named.
+        target: String,
+        /// The index in [`Interview::map`] of the concept it names, when it exists.
+        resolved: Option<usize>,
+    },
+}
+
+/// A concept of a cognitive map.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Concept {
+    /// The 1-based line of the list item.
+    pub line: usize,
+    /// The concept's text, without tags, speakers and block id.
+    pub pole: String,
+    /// The contrast pole ("... as opposed to"), if the concept is bipolar.
+    pub contrast: Option<String>,
+    /// Explicit codes: lowercase codebook ids, in order of first appearance.
+    pub codes: Vec<String>,
+    /// `@person` marks.
+    pub speakers: Vec<String>,
+    /// `^block-id`.
+    pub block_id: Option<String>,
+}
+
+/// A link between two concepts of one map, from means to end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// Index in [`Interview::map`] of the means.
+    pub means: usize,
+    /// Index in [`Interview::map`] of the end.
+    pub end: usize,
+    /// The means works against the end.
+    pub negative: bool,
+    /// The link comes from a `[[#^id]]` cross-link.
+    pub cross: bool,
+    /// The line that made the link.
+    pub line: usize,
+}
+
+/// A quote from the `# Quotes` section.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Quote {
+    /// The 1-based line the quote starts on.
+    pub line: usize,
+    /// The quoted words, lines joined by `\n`, without tags, speakers and attribution.
+    pub text: String,
+    /// Explicit codes.
+    pub codes: Vec<String>,
+    /// `@person` marks.
+    pub speakers: Vec<String>,
+    /// The person of the `— pid` line.
+    pub attribution: Option<String>,
+    /// `, anonymous` after the attribution.
+    pub anonymous: bool,
+}
+
+/// A story from the `# Stories` section.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Story {
+    /// The line of its `##` heading.
+    pub line: usize,
+    /// The heading's text.
+    pub title: String,
+    /// The story's text, without tags and speakers.
+    pub body: String,
+    /// Explicit codes.
+    pub codes: Vec<String>,
+    /// `@person` marks.
+    pub speakers: Vec<String>,
+}
+
+/// A rich picture from the `# Pictures` section.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Picture {
+    /// The line of the image.
+    pub line: usize,
+    /// The image's caption.
+    pub caption: String,
+    /// The image's path relative to the study folder, with `/` separators.
+    pub path: String,
+    /// The artist's explanation, without tags and speakers.
+    pub explanation: String,
+    /// Explicit codes.
+    pub codes: Vec<String>,
+    /// `@person` marks.
+    pub speakers: Vec<String>,
+}
+
+/// What kind of item something counted is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    /// A concept of the map.
+    Concept,
+    /// A quote.
+    Quote,
+    /// A story.
+    Story,
+    /// A picture's explanation.
+    Picture,
+}
+
+/// A countable item seen uniformly: its searchable text, codes and speakers.
+#[derive(Debug, Clone, Copy)]
+pub struct Item<'a> {
+    /// Which kind of item.
+    pub kind: ItemKind,
+    /// Its line.
+    pub line: usize,
+    /// The text searched for indicator phrases (the pole, quote, body or explanation).
+    pub text: &'a str,
+    /// Explicit codes.
+    pub codes: &'a [String],
+    /// `@person` marks.
+    pub speakers: &'a [String],
+    /// A quote's `— pid`.
+    pub attribution: Option<&'a str>,
+}

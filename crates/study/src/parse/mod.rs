@@ -1,0 +1,7 @@
+//! Reading the files of a study folder.
+
+pub(crate) mod front_matter;
+pub(crate) mod inline;
+pub mod interview;
+pub mod tables;
+pub(crate) mod text;

@@ -1,0 +1,80 @@
+//! Problems: what is wrong with a study, where, and how to fix it.
+
+use std::fmt;
+
+/// One thing wrong with a study, pinned to a file and a line.
+///
+/// The same type travels from the parser to every surface (the command
+/// line's standard error, an HTTP 422 body, an editor gutter), so the file
+/// and line are never lost on the way.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Problem {
+    /// The file's path relative to the study folder, with `/` separators.
+    pub path: String,
+    /// The 1-based line the problem is on (1 for problems with the whole file).
+    pub line: usize,
+    /// What is wrong, and where it helps, how to fix it.
+    pub message: String,
+}
+
+impl Problem {
+    /// A problem at `path:line`.
+    pub fn new(path: impl Into<String>, line: usize, message: impl Into<String>) -> Self {
+        Problem { path: path.into(), line: line.max(1), message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path, self.line, self.message)
+    }
+}
+
+/// The known word closest to `word`, when it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lowered = word.to_lowercase();
+    let mut best: Option<(&str, f64)> = None;
+    for candidate in known {
+        let distance = strsim::damerau_levenshtein(&lowered, &candidate.to_lowercase());
+        let allowed = (candidate.chars().count() / 3).clamp(1, 3);
+        if candidate == word || distance > allowed {
+            continue;
+        }
+        let score = strsim::normalized_damerau_levenshtein(&lowered, &candidate.to_lowercase());
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((candidate, score));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
+/// A " (did you mean X?)" suffix, or nothing.
+pub(crate) fn suggestion<'a>(word: &str, known: impl IntoIterator<Item = &'a str>, prefix: &str) -> String {
+    did_you_mean(word, known).map(|s| format!(" (did you mean {prefix}{s}?)")).unwrap_or_default()
+}
+
+/// Converts a byte offset in `text` to a 1-based line number.
+pub fn line_of_offset(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_words_only() {
+        let known = ["common-purpose", "share-power", "whole-system"];
+        assert_eq!(did_you_mean("comon-purpose", known), Some("common-purpose"));
+        assert_eq!(did_you_mean("sharepower", known), Some("share-power"));
+        assert_eq!(did_you_mean("budget", known), None);
+    }
+
+    #[test]
+    fn offsets_become_lines() {
+        assert_eq!(line_of_offset("a\nb\nc", 0), 1);
+        assert_eq!(line_of_offset("a\nb\nc", 2), 2);
+        assert_eq!(line_of_offset("a\nb\nc", 99), 3);
+    }
+}

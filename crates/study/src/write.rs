@@ -1,0 +1,157 @@
+//! Writing a study back to a folder: the inverse of parsing.
+//!
+//! `load_study(write_study(s))` gives back `s` for any study whose texts are
+//! already in normal form (no stray marks, single spaces); the property tests
+//! hold the two directions together.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use crate::model::{Concept, Interview, MapNodeKind, Person, Project, Study};
+
+/// Writes `study` into `dir` (created if needed) in the study-folder format.
+pub fn write_study(study: &Study, dir: &Path) -> io::Result<()> {
+    std::fs::create_dir_all(dir.join("interviews"))?;
+    std::fs::write(dir.join("study.toml"), study.config.to_toml())?;
+    if Path::new(&study.config.codebook).extension().is_some_and(|e| e == "toml") {
+        std::fs::write(dir.join(&study.config.codebook), study.codebook.to_toml())?;
+    }
+    std::fs::write(dir.join("people.csv"), people_csv(&study.people_columns, &study.people)?)?;
+    if !study.projects.is_empty() || !study.project_columns.is_empty() {
+        std::fs::write(dir.join("projects.csv"), projects_csv(&study.project_columns, &study.projects)?)?;
+    }
+    for interview in &study.interviews {
+        std::fs::write(dir.join(interview_path(interview)), interview_markdown(interview))?;
+    }
+    Ok(())
+}
+
+/// Where an interview is written, relative to the study folder.
+pub fn interview_path(interview: &Interview) -> String {
+    if interview.file.starts_with("interviews/") && interview.file.ends_with(".md") {
+        interview.file.clone()
+    } else {
+        format!("interviews/{}.md", interview.id)
+    }
+}
+
+fn csv_text(columns: &[String], rows: impl Iterator<Item = Vec<String>>) -> io::Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(columns)?;
+    for row in rows {
+        writer.write_record(&row)?;
+    }
+    let bytes = writer.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
+    String::from_utf8(bytes).map_err(io::Error::other)
+}
+
+/// `people.csv` text.
+pub fn people_csv(columns: &[String], people: &[Person]) -> io::Result<String> {
+    csv_text(columns, people.iter().map(|p| p.values.clone()))
+}
+
+/// `projects.csv` text.
+pub fn projects_csv(columns: &[String], projects: &[Project]) -> io::Result<String> {
+    csv_text(columns, projects.iter().map(|p| p.values.clone()))
+}
+
+fn yaml_scalar(text: &str) -> String {
+    let plain = !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if plain { text.to_string() } else { format!("'{}'", text.replace('\'', "''")) }
+}
+
+fn yaml_list(items: &[String]) -> String {
+    format!("[{}]", items.iter().map(|i| yaml_scalar(i)).collect::<Vec<_>>().join(", "))
+}
+
+fn marks(out: &mut String, codes: &[String], speakers: &[String]) {
+    for code in codes {
+        let _ = write!(out, " #{code}");
+    }
+    for speaker in speakers {
+        let _ = write!(out, " @{speaker}");
+    }
+}
+
+/// The text of one concept's list item (without the bullet).
+pub fn concept_text(concept: &Concept) -> String {
+    let mut out = concept.pole.clone();
+    if let Some(contrast) = &concept.contrast {
+        let _ = write!(out, " ... {contrast}");
+    }
+    marks(&mut out, &concept.codes, &concept.speakers);
+    if let Some(block) = &concept.block_id {
+        let _ = write!(out, " ^{block}");
+    }
+    out.trim_start().to_string()
+}
+
+/// Appends `codes` and `speakers` to the last line of `text` (or a line of their own).
+fn text_with_marks(text: &str, codes: &[String], speakers: &[String]) -> String {
+    let mut out = text.to_string();
+    marks(&mut out, codes, speakers);
+    out.trim_start().to_string()
+}
+
+/// An interview as Markdown with YAML front matter.
+pub fn interview_markdown(interview: &Interview) -> String {
+    let mut out = String::from("---\n");
+    let stem = interview.file.rsplit('/').next().and_then(|f| f.strip_suffix(".md"));
+    if stem != Some(interview.id.as_str()) {
+        let _ = writeln!(out, "id: {}", yaml_scalar(&interview.id));
+    }
+    let _ = writeln!(out, "people: {}", yaml_list(&interview.people));
+    if !interview.projects.is_empty() {
+        let _ = writeln!(out, "projects: {}", yaml_list(&interview.projects));
+    }
+    if let Some(date) = &interview.date {
+        let _ = writeln!(out, "date: {date}");
+    }
+    let _ = writeln!(out, "checked_back: {}\n---\n", interview.checked_back);
+    out.push_str("# Map\n\n");
+    for node in &interview.map {
+        out.push_str(&"  ".repeat(node.depth));
+        out.push_str("- ");
+        if node.negative {
+            out.push_str("(-) ");
+        }
+        match &node.kind {
+            MapNodeKind::Concept(concept) => out.push_str(&concept_text(concept)),
+            MapNodeKind::CrossLink { target, .. } => {
+                let _ = write!(out, "[[#^{target}]]");
+            }
+        }
+        out.push('\n');
+    }
+    if !interview.stories.is_empty() {
+        out.push_str("\n# Stories\n");
+        for story in &interview.stories {
+            let _ = writeln!(out, "\n## {}\n", story.title);
+            let _ = writeln!(out, "{}", text_with_marks(&story.body, &story.codes, &story.speakers));
+        }
+    }
+    if !interview.quotes.is_empty() {
+        out.push_str("\n# Quotes\n");
+        for quote in &interview.quotes {
+            out.push('\n');
+            for line in text_with_marks(&quote.text, &quote.codes, &quote.speakers).split('\n') {
+                let _ = writeln!(out, "> {line}");
+            }
+            if let Some(person) = &quote.attribution {
+                let _ = writeln!(out, "> \u{2014} {person}{}", if quote.anonymous { ", anonymous" } else { "" });
+            }
+        }
+    }
+    if !interview.pictures.is_empty() {
+        out.push_str("\n# Pictures\n");
+        for picture in &interview.pictures {
+            let _ = writeln!(out, "\n![{}]({})\n", picture.caption, picture.path);
+            let explained = text_with_marks(&picture.explanation, &picture.codes, &picture.speakers);
+            if !explained.is_empty() {
+                let _ = writeln!(out, "{explained}");
+            }
+        }
+    }
+    out
+}
