@@ -2,21 +2,115 @@
 
 use std::path::Path;
 
-use anyhow::Result;
-use collabmap_study::Study;
+use anyhow::{Context, Result};
+use collabmap_analysis::{Model, synthesise};
+use collabmap_render::report::build_report;
+use collabmap_render::table;
+use collabmap_study::write::write_study;
+use collabmap_study::{Study, load_study};
+use indicatif::{ProgressBar, ProgressStyle};
 
-pub(crate) fn report(_study: &Study, _study_dir: &Path, _output: &Path) -> Result<()> {
-    anyhow::bail!("not yet")
+/// Writes the report of `study` (read from `study_dir`) into `output`.
+pub(crate) fn report(study: &Study, study_dir: &Path, output: &Path) -> Result<()> {
+    let synthesis = synthesise(study);
+    let model = Model::discover(study, &synthesis);
+    // Everything is built in memory first, so a failure leaves no half-written site.
+    let site = build_report(study, &synthesis, &model).map_err(anyhow::Error::msg)?;
+    for file in &site.files {
+        let path = output.join(&file.path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, &file.bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    for copy in &site.copies {
+        let target = output.join(copy);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(study_dir.join(copy), &target).with_context(|| format!("cannot copy the picture {copy}"))?;
+    }
+    Ok(())
 }
 
-pub(crate) fn new_study(_dir: &Path) -> Result<()> {
-    anyhow::bail!("not yet")
+const GUIDE: &str = include_str!("../assets/new/GUIDE.md");
+const EXAMPLE: &str = include_str!("../assets/new/interviews/first-interview.md");
+const PEOPLE: &str = include_str!("../assets/new/people.csv");
+const PROJECTS: &str = include_str!("../assets/new/projects.csv");
+const STUDY: &str = include_str!("../assets/new/study.toml");
+const PICTURE: &str = include_str!("../assets/new/pictures/rich-picture.svg");
+
+/// Scaffolds a valid study in `dir`.
+pub(crate) fn new_study(dir: &Path) -> Result<()> {
+    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
+        anyhow::bail!("{} already exists and is not empty: choose a new folder", dir.display());
+    }
+    for (name, text) in [
+        ("GUIDE.md", GUIDE),
+        ("study.toml", STUDY),
+        ("people.csv", PEOPLE),
+        ("projects.csv", PROJECTS),
+        ("interviews/first-interview.md", EXAMPLE),
+        ("pictures/rich-picture.svg", PICTURE),
+    ] {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    println!("Created a study in {}. Read {} and run `collabmap check {}`.", dir.display(), dir.join("GUIDE.md").display(), dir.display());
+    Ok(())
 }
 
-pub(crate) fn generate(_dir: &Path, _people: u32, _seed: u64, _progress: bool) -> Result<()> {
-    anyhow::bail!("not yet")
+/// Writes a synthetic study of `people` people into `dir`.
+pub(crate) fn generate(dir: &Path, people: u32, seed: u64, progress: bool) -> Result<()> {
+    if dir.join("study.toml").exists() || dir.join("interviews").exists() {
+        anyhow::bail!("{} already holds a study: choose a new folder or delete it first", dir.display());
+    }
+    let bar = if progress && people >= 5_000 {
+        let bar = ProgressBar::new(0);
+        bar.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})").unwrap_or_else(|_| ProgressStyle::default_bar()));
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_message("planning");
+    let study = collabmap_synth::generate(people, seed, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.set_message("writing");
+    write_study(&study, dir).with_context(|| format!("cannot write the study to {}", dir.display()))?;
+    bar.finish_and_clear();
+    eprintln!("Wrote a synthetic study of {} interviewed people ({} interviews) to {}", people, study.interviews.len(), dir.display());
+    Ok(())
 }
 
-pub(crate) fn demo(_output: &Path) -> Result<()> {
-    anyhow::bail!("not yet")
+/// The main job on the embedded default: generate, report, print the table.
+pub(crate) fn demo(output: &Path) -> Result<()> {
+    let study_dir = output.join("study");
+    let report_dir = output.join("report");
+    if !study_dir.join("study.toml").exists() {
+        generate(&study_dir, collabmap_synth::PUBLISHED_PEOPLE, 2011, false)?;
+    }
+    let loaded = load_study(&study_dir);
+    if !loaded.problems.is_empty() {
+        for problem in &loaded.problems {
+            eprintln!("{problem}");
+        }
+        anyhow::bail!("the demo study in {} has problems; delete the folder to start afresh", study_dir.display());
+    }
+    let study = loaded.study;
+    report(&study, &study_dir, &report_dir)?;
+    let synthesis = synthesise(&study);
+    let model = Model::discover(&study, &synthesis);
+    let rows: Vec<_> = synthesis.table.shown(false).collect();
+    println!("{}\n", study.config.title);
+    print!("{}", table::table_text(&rows, None));
+    let name_of = |id: &str| study.codebook.get(id).map(|t| t.name.clone()).unwrap_or_default();
+    println!("\nModel: {} at the centre; inner ring: {}.", model.attractor.as_deref().map(name_of).unwrap_or_default(), model.themes.iter().filter(|t| t.level == Some(1)).map(|t| name_of(&t.id)).collect::<Vec<_>>().join(", "));
+    println!("\nStudy folder: {}", study_dir.display());
+    println!("Open the report: {}", report_dir.join("index.html").display());
+    Ok(())
 }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use collabmap_analysis::{CrossTab, Model, synthesise};
 use collabmap_render::table;
@@ -182,10 +182,3 @@ fn main() -> ExitCode {
     }
 }
 
-#[allow(dead_code)]
-fn context_for(path: &Path) -> String {
-    format!("cannot write {}", path.display())
-}
-
-#[allow(unused_imports)]
-use Context as _;

@@ -5,4 +5,9 @@
 //! PNG through resvg ([`png`]), and the static report ([`report`]). Nothing
 //! here counts or decides: every figure comes from `collabmap-analysis`.
 
+pub mod map_drawing;
+pub mod model_diagram;
+pub mod png;
+pub mod report;
+pub mod svg;
 pub mod table;

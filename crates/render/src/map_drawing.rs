@@ -1,0 +1,176 @@
+//! A cognitive map drawn as a tree: purposes at the top, means below their
+//! ends, arrows from means to end, negative links dashed, cross-links curved.
+
+use std::fmt::Write as _;
+
+use collabmap_study::{Codebook, Interview, MapNodeKind};
+
+use crate::svg::{arrow_defs, escape, text_width, theme_colour, wrap};
+
+const BOX_WIDTH: f64 = 190.0;
+const H_GAP: f64 = 24.0;
+const V_GAP: f64 = 56.0;
+const LINE: f64 = 15.0;
+const CHARS: usize = 27;
+
+struct Laid {
+    x: f64,
+    y: f64,
+    height: f64,
+}
+
+/// Draws the map of `interview`. Codes are shown as coloured chips named by `codebook`.
+///
+/// Iterative throughout, so maps nested hundreds deep draw without recursion.
+pub fn map_svg(interview: &Interview, codebook: &Codebook) -> String {
+    let concepts: Vec<usize> = interview.concepts().map(|(i, _)| i).collect();
+    if concepts.is_empty() {
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 60\" width=\"400\" height=\"60\" font-family=\"DejaVu Sans, sans-serif\"><text x=\"10\" y=\"35\" font-size=\"14\" fill=\"#666\">This interview has no map.</text></svg>".to_string();
+    }
+    let size = interview.map.len();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); size];
+    let mut roots = Vec::new();
+    for &i in &concepts {
+        match interview.map[i].parent {
+            Some(p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    // Text lines per concept, to size each box.
+    let mut lines: Vec<Vec<(String, &str)>> = vec![Vec::new(); size];
+    let mut chips: Vec<Vec<(String, &'static str)>> = vec![Vec::new(); size];
+    for (i, concept) in interview.concepts() {
+        let mut text: Vec<(String, &str)> = wrap(&concept.pole, CHARS).into_iter().map(|l| (l, "pole")).collect();
+        if let Some(contrast) = &concept.contrast {
+            text.extend(wrap(&format!("... as opposed to {contrast}"), CHARS).into_iter().map(|l| (l, "contrast")));
+        }
+        lines[i] = text;
+        chips[i] = concept
+            .codes
+            .iter()
+            .map(|code| {
+                let index = codebook.index_of(code).unwrap_or(0);
+                (code.clone(), theme_colour(index))
+            })
+            .collect();
+    }
+    let chip_rows = |i: usize| -> usize {
+        let mut rows = 0;
+        let mut used = BOX_WIDTH;
+        for (code, _) in &chips[i] {
+            let w = text_width(code, 10.0) + 12.0;
+            if used + w > BOX_WIDTH - 10.0 {
+                rows += 1;
+                used = 0.0;
+            }
+            used += w + 4.0;
+        }
+        rows
+    };
+    let heights: Vec<f64> = (0..size).map(|i| 12.0 + LINE * lines[i].len() as f64 + 18.0 * chip_rows(i) as f64).collect();
+    let depth_of = |i: usize| interview.map[i].depth;
+    let max_depth = concepts.iter().map(|&i| depth_of(i)).max().unwrap_or(0);
+    let mut row_height = vec![0.0f64; max_depth + 1];
+    for &i in &concepts {
+        row_height[depth_of(i)] = row_height[depth_of(i)].max(heights[i]);
+    }
+    let mut row_top = vec![40.0; max_depth + 1];
+    for d in 1..=max_depth {
+        row_top[d] = row_top[d - 1] + row_height[d - 1] + V_GAP;
+    }
+    // Leaves take successive slots; an end is centred over its means (post-order, by hand).
+    let mut x = vec![0.0f64; size];
+    let mut next_slot = 0.0;
+    let mut stack: Vec<(usize, bool)> = roots.iter().rev().map(|&r| (r, false)).collect();
+    while let Some((node, expanded)) = stack.pop() {
+        if children[node].is_empty() {
+            x[node] = next_slot;
+            next_slot += BOX_WIDTH + H_GAP;
+        } else if expanded {
+            let first = x[children[node][0]];
+            let last = x[*children[node].last().unwrap_or(&children[node][0])];
+            x[node] = (first + last) / 2.0;
+        } else {
+            stack.push((node, true));
+            stack.extend(children[node].iter().rev().map(|&c| (c, false)));
+        }
+    }
+    let laid: Vec<Laid> = (0..size).map(|i| Laid { x: x[i] + 20.0, y: row_top[depth_of(i).min(max_depth)], height: heights[i] }).collect();
+    let width = next_slot + 40.0;
+    let height = row_top[max_depth] + row_height[max_depth] + 40.0;
+
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"DejaVu Sans, sans-serif\" role=\"img\" aria-label=\"Cognitive map of {}\">",
+        escape(&interview.id)
+    );
+    out.push_str(arrow_defs());
+    out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
+    for link in interview.links() {
+        let (means, end) = (&laid[link.means], &laid[link.end]);
+        let (x1, y1) = (means.x + BOX_WIDTH / 2.0, means.y);
+        let (x2, y2) = (end.x + BOX_WIDTH / 2.0, end.y + end.height + 2.0);
+        let dash = if link.negative { " stroke-dasharray=\"6 4\"" } else { "" };
+        let (colour, marker) = match (link.cross, link.negative) {
+            (_, true) => ("#b03a2e", "arrow-negative"),
+            (true, false) => ("#7b4fa0", "arrow-cross"),
+            (false, false) => ("#555", "arrow"),
+        };
+        let class = if link.cross { "cross-link" } else { "link" };
+        if link.cross {
+            let bend = 60.0 + 0.15 * (x1 - x2).abs();
+            let _ = write!(
+                out,
+                "<path class=\"{class}\" d=\"M{x1:.1},{y1:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{y2:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\"/>",
+                y1 - bend,
+                y2 + bend
+            );
+        } else {
+            let _ = write!(
+                out,
+                "<line class=\"{class}\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\"/>"
+            );
+        }
+        if link.negative {
+            let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#b03a2e\" font-weight=\"bold\">−</text>", (x1 + x2) / 2.0 + 4.0, (y1 + y2) / 2.0);
+        }
+    }
+    for &i in &concepts {
+        let MapNodeKind::Concept(concept) = &interview.map[i].kind else { continue };
+        let at = &laid[i];
+        let head = interview.map[i].parent.is_none();
+        let (fill, stroke) = if head { ("#fff4d6", "#b5651d") } else { ("#f4f7fb", "#7f8fa6") };
+        let block = concept.block_id.as_deref().map(|b| format!(" data-block=\"{}\"", escape(b))).unwrap_or_default();
+        let _ = write!(
+            out,
+            "<g class=\"concept\" data-line=\"{}\"{block}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\"/>",
+            concept.line, at.x, at.y, at.height
+        );
+        for (n, (line, kind)) in lines[i].iter().enumerate() {
+            let style = if *kind == "contrast" { " font-style=\"italic\" fill=\"#666\"" } else { " fill=\"#222\"" };
+            let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\"{style}>{}</text>", at.x + 8.0, at.y + 18.0 + LINE * n as f64, escape(line));
+        }
+        let mut cx = at.x + 8.0;
+        let mut cy = at.y + 14.0 + LINE * lines[i].len() as f64;
+        for (code, colour) in &chips[i] {
+            let w = text_width(code, 10.0) + 12.0;
+            if cx + w > at.x + BOX_WIDTH - 4.0 && cx > at.x + 8.0 {
+                cx = at.x + 8.0;
+                cy += 18.0;
+            }
+            let _ = write!(
+                out,
+                "<g class=\"chip\"><rect x=\"{cx:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"15\" rx=\"7\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#fff\">#{}</text></g>",
+                cy - 1.0,
+                cx + 5.0,
+                cy + 10.0,
+                escape(code)
+            );
+            cx += w + 4.0;
+        }
+        out.push_str("</g>");
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -1,0 +1,424 @@
+//! The static report: an index page, a page per theme and a page per
+//! interview, the model diagram as SVG and PNG, and a stylesheet. No page
+//! fetches anything from the network.
+//!
+//! Anonymity is enforced here, at the one place where people become text:
+//! [`PeopleView`] is the only way a page names a person.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use askama::Template;
+use collabmap_analysis::coding::attributed;
+use collabmap_analysis::{Coder, CrossTab, Model, Synthesis};
+use collabmap_study::{Interview, Item, Study};
+
+use crate::map_drawing::map_svg;
+use crate::model_diagram::model_svg;
+use crate::png::svg_to_png;
+
+const STYLE: &str = include_str!("../templates/style.css");
+
+/// A file of the site: its path inside the output folder and its bytes.
+#[derive(Debug, Clone)]
+pub struct SiteFile {
+    /// Path relative to the output folder, with `/` separators.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// The whole site, ready to be written.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    /// Generated files.
+    pub files: Vec<SiteFile>,
+    /// Study files to copy as they are (rich pictures), relative to the study and site folders alike.
+    pub copies: Vec<String>,
+}
+
+/// What an anonymous person is called in every output.
+pub const ANONYMOUS_LABEL: &str = "Anonymous participant";
+
+/// How people are named on pages: by name and organisation, unless anonymous.
+pub struct PeopleView<'s> {
+    study: &'s Study,
+}
+
+impl<'s> PeopleView<'s> {
+    /// A view over `study`'s people.
+    pub fn new(study: &'s Study) -> Self {
+        PeopleView { study }
+    }
+
+    /// The label of `id`: "Name (role, organisation)", or the anonymous label.
+    pub fn label(&self, id: &str) -> String {
+        match self.study.person(id) {
+            Some(person) if !person.anonymous => {
+                let columns = &self.study.people_columns;
+                let details: Vec<&str> = ["role", "organisation"].iter().map(|c| person.column(columns, c)).filter(|v| !v.is_empty()).collect();
+                if details.is_empty() { person.name.clone() } else { format!("{} ({})", person.name, details.join(", ")) }
+            }
+            _ => ANONYMOUS_LABEL.to_string(),
+        }
+    }
+
+    /// Who a quote is attributed to on a page, honouring `, anonymous`.
+    pub fn quote_by(&self, interview: &Interview, attribution: Option<&str>, anonymous_quote: bool) -> String {
+        match attribution {
+            Some(_) if anonymous_quote => format!("— {ANONYMOUS_LABEL}"),
+            Some(person) => format!("— {}", self.label(person)),
+            None if interview.people.len() == 1 && !anonymous_quote => format!("— {}", self.label(&interview.people[0])),
+            None => "— from the meeting".to_string(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "index.html")]
+struct IndexPage<'a> {
+    root: &'a str,
+    page_title: &'a str,
+    study_title: &'a str,
+    glance: Vec<(String, String)>,
+    out_of: u32,
+    group_agreement: bool,
+    rows: Vec<RowView>,
+    most_mentioned: Vec<(String, String, u32)>,
+    core: Vec<(String, String, u32)>,
+    model_summary: String,
+    model_svg: String,
+    interviews: Vec<InterviewRow>,
+}
+
+struct RowView {
+    id: String,
+    name: String,
+    kind: &'static str,
+    model: bool,
+    people: u32,
+    percent: f64,
+    percent_text: String,
+    projects: u32,
+    inferred: u32,
+}
+
+struct InterviewRow {
+    id: String,
+    date: String,
+    attended: String,
+    projects: String,
+    concepts: usize,
+    checked_back: bool,
+}
+
+#[derive(Template)]
+#[template(path = "theme.html")]
+struct ThemePage<'a> {
+    root: &'a str,
+    page_title: &'a str,
+    study_title: &'a str,
+    id: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    parent: Option<(String, String)>,
+    level: Option<String>,
+    description: &'a str,
+    queries: &'a [String],
+    people: u32,
+    out_of: u32,
+    percent: String,
+    projects: u32,
+    inferred: u32,
+    breakdowns: Vec<(String, Vec<(String, u32, u32)>)>,
+    links_in: Vec<(String, String, u32, bool)>,
+    links_out: Vec<(String, String, u32, bool)>,
+    evidence: Vec<Evidence>,
+}
+
+struct Evidence {
+    kind: &'static str,
+    title: String,
+    text: String,
+    by: String,
+    interview: String,
+    inferred: bool,
+}
+
+#[derive(Template)]
+#[template(path = "interview.html")]
+struct InterviewPage<'a> {
+    root: &'a str,
+    page_title: &'a str,
+    study_title: &'a str,
+    id: &'a str,
+    kind: &'static str,
+    date: String,
+    checked_back: bool,
+    attendees: Vec<String>,
+    projects: String,
+    map_svg: String,
+    quotes: Vec<TextView>,
+    stories: Vec<TextView>,
+    pictures: Vec<PictureView>,
+}
+
+struct TextView {
+    title: String,
+    text: String,
+    by: String,
+    codes: Vec<String>,
+}
+
+struct PictureView {
+    path: String,
+    title: String,
+    text: String,
+}
+
+fn level_words(level: Option<u32>) -> String {
+    match level {
+        Some(0) => "the attractor, at the centre of the model".into(),
+        Some(1) => "in the model's inner ring (level 1)".into(),
+        Some(l) => format!("in the model's outer ring (level {l})"),
+        None => "not placed in the model".into(),
+    }
+}
+
+/// Builds the report of `study`.
+pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Site, String> {
+    let codebook = &study.codebook;
+    let people = PeopleView::new(study);
+    let name_of = |id: &str| codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
+    let title = if study.config.title.is_empty() { "Study" } else { study.config.title.as_str() };
+    let mut site = Site::default();
+    let render = |page: &dyn DynTemplate| page.render_page().map_err(|e| format!("cannot render a page: {e}"));
+
+    let diagram = model_svg(model, &name_of, &|id| Some(format!("themes/{id}.html")));
+    let bare_diagram = model_svg(model, &name_of, &|_| None);
+    site.files.push(SiteFile { path: "model.svg".into(), bytes: bare_diagram.clone().into_bytes() });
+    site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
+    site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
+
+    // The study at a glance, counted over interviewed people only.
+    let attended: Vec<usize> = synthesis.attended.ones().collect();
+    let distinct = |column: &str| attended.iter().map(|&p| study.people[p].column(&study.people_columns, column)).filter(|v| !v.is_empty()).collect::<BTreeSet<_>>().len();
+    let projects_seen: BTreeSet<&str> = study.interviews.iter().flat_map(|i| i.projects.iter().map(String::as_str)).collect();
+    let groups = study.interviews.iter().filter(|i| i.is_group()).count();
+    let checked = study.interviews.iter().filter(|i| i.checked_back).count();
+    let share = if study.interviews.is_empty() { 0 } else { (100 * checked + study.interviews.len() / 2) / study.interviews.len() };
+    let glance = vec![
+        (synthesis.table.out_of.to_string(), "people interviewed".to_string()),
+        (distinct("organisation").to_string(), "organisations".to_string()),
+        (projects_seen.len().to_string(), "projects".to_string()),
+        (distinct("country").to_string(), "countries".to_string()),
+        (study.interviews.len().to_string(), "interviews".to_string()),
+        (groups.to_string(), "group meetings".to_string()),
+        (format!("{share}%"), "maps checked back".to_string()),
+    ];
+    let rows: Vec<RowView> = synthesis
+        .table
+        .rows
+        .iter()
+        .map(|row| RowView {
+            id: row.theme.clone(),
+            name: row.name.clone(),
+            kind: codebook.get(&row.theme).map_or("theme", |t| if t.model { "theme" } else if t.kind.as_str() == "theme" { "not in model" } else { t.kind.as_str() }),
+            model: row.model,
+            people: row.people,
+            percent: row.percent,
+            percent_text: format!("{:.1}", row.percent),
+            projects: row.projects,
+            inferred: row.inferred,
+        })
+        .collect();
+    let most_mentioned = synthesis.table.shown(false).take(4).map(|r| (r.theme.clone(), r.name.clone(), r.people)).collect();
+    let core = model
+        .themes
+        .iter()
+        .filter(|t| matches!(t.level, Some(0 | 1)))
+        .map(|t| (t.id.clone(), format!("{}{}", name_of(&t.id), if t.level == Some(0) { ", the attractor" } else { "" }), t.people))
+        .collect();
+    let model_summary = match &model.attractor {
+        Some(a) => format!(
+            "{} sits at the centre: the other themes serve it through {} links kept with at least {} supporters each.",
+            name_of(a),
+            model.links.len(),
+            model.min_support
+        ),
+        None => "The codebook has no model themes, so there is no model to draw.".to_string(),
+    };
+    let interviews = study
+        .interviews
+        .iter()
+        .map(|iv| InterviewRow {
+            id: iv.id.clone(),
+            date: iv.date.clone().unwrap_or_default(),
+            attended: if iv.is_group() { format!("group of {}", iv.people.len()) } else { "1 person".to_string() },
+            projects: iv.projects.iter().map(|p| study.project(p).map_or(p.as_str(), |x| x.name.as_str())).collect::<Vec<_>>().join(", "),
+            concepts: iv.concepts().count(),
+            checked_back: iv.checked_back,
+        })
+        .collect();
+    let index = IndexPage {
+        root: "",
+        page_title: "Report",
+        study_title: title,
+        glance,
+        out_of: synthesis.table.out_of,
+        group_agreement: study.config.counting.group_agreement,
+        rows,
+        most_mentioned,
+        core,
+        model_summary,
+        model_svg: diagram,
+        interviews,
+    };
+    site.files.push(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() });
+
+    // Evidence per theme: quotes, stories and pictures, in interview order.
+    let coder = Coder::new(codebook, study.config.counting);
+    let mut evidence: Vec<Vec<Evidence>> = (0..codebook.len()).map(|_| Vec::new()).collect();
+    for interview in &study.interviews {
+        let mut add = |item: Item<'_>, kind: &'static str, title: &str, by: String| {
+            if attributed(interview, &item, study.config.counting.group_agreement).is_empty() {
+                return;
+            }
+            for &(theme, inferred) in &coder.codes(&item).codes {
+                evidence[theme].push(Evidence { kind, title: title.to_string(), text: item.text.to_string(), by: by.clone(), interview: interview.id.clone(), inferred });
+            }
+        };
+        for quote in &interview.quotes {
+            add(quote.item(), "quote", "", people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous));
+        }
+        for story in &interview.stories {
+            add(story.item(), "story", &story.title, "Story".to_string());
+        }
+        for picture in &interview.pictures {
+            add(picture.item(), "picture", &picture.caption, "Rich picture".to_string());
+        }
+    }
+
+    let organisations = organisation_breakdown(study, synthesis);
+    let country = study.people_columns.iter().any(|c| c == "country").then(|| CrossTab::new(study, synthesis, "country").ok()).flatten();
+    for (t, theme) in codebook.themes().iter().enumerate() {
+        let row = synthesis.table.row(&theme.id);
+        let mut breakdowns = Vec::new();
+        if let Some(country) = &country {
+            let counts = country.row(&theme.id);
+            let lines = country.values.iter().zip(counts).zip(&country.totals).map(|((v, c), total)| (if v.is_empty() { "(none)".to_string() } else { v.clone() }, c, *total)).collect();
+            breakdowns.push(("country".to_string(), lines));
+        }
+        if let Some(by_org) = organisations.get(&t) {
+            breakdowns.push(("organisation".to_string(), by_org.clone()));
+        }
+        let link_list = |incoming: bool| {
+            synthesis
+                .links
+                .iter()
+                .filter(|l| if incoming { l.to == t } else { l.from == t })
+                .map(|l| {
+                    let other = if incoming { l.from } else { l.to };
+                    let other_theme = &codebook.themes()[other];
+                    (other_theme.id.clone(), other_theme.name.clone(), l.weight(), l.weight() >= model.min_support)
+                })
+                .collect::<Vec<_>>()
+        };
+        let parent = codebook.parent_of(t).map(|p| (codebook.themes()[p].id.clone(), codebook.themes()[p].name.clone()));
+        let page = ThemePage {
+            root: "../",
+            page_title: &theme.name,
+            study_title: title,
+            id: &theme.id,
+            name: &theme.name,
+            kind: theme.kind.as_str(),
+            parent,
+            level: theme.model.then(|| level_words(model.level_of(&theme.id))),
+            description: &theme.description,
+            queries: &theme.queries,
+            people: row.map_or(0, |r| r.people),
+            out_of: synthesis.table.out_of,
+            percent: format!("{:.1}", row.map_or(0.0, |r| r.percent)),
+            projects: row.map_or(0, |r| r.projects),
+            inferred: row.map_or(0, |r| r.inferred),
+            breakdowns,
+            links_in: link_list(true),
+            links_out: link_list(false),
+            evidence: std::mem::take(&mut evidence[t]),
+        };
+        site.files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
+    }
+
+    for interview in &study.interviews {
+        let quotes = interview
+            .quotes
+            .iter()
+            .map(|q| TextView { title: String::new(), text: q.text.clone(), by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous), codes: q.codes.clone() })
+            .collect();
+        let stories = interview.stories.iter().map(|s| TextView { title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() }).collect();
+        let pictures = interview
+            .pictures
+            .iter()
+            .map(|p| {
+                site.copies.push(p.path.clone());
+                PictureView { path: p.path.clone(), title: p.caption.clone(), text: p.explanation.clone() }
+            })
+            .collect();
+        let page = InterviewPage {
+            root: "../",
+            page_title: &interview.id,
+            study_title: title,
+            id: &interview.id,
+            kind: if interview.is_group() { "Group meeting" } else { "Interview" },
+            date: interview.date.clone().unwrap_or_default(),
+            checked_back: interview.checked_back,
+            attendees: interview.people.iter().map(|p| people.label(p)).collect(),
+            projects: interview.projects.iter().map(|p| study.project(p).map_or(p.as_str(), |x| x.name.as_str())).collect::<Vec<_>>().join(", "),
+            map_svg: map_svg(interview, codebook),
+            quotes,
+            stories,
+            pictures,
+        };
+        site.files.push(SiteFile { path: format!("interviews/{}.html", interview.id), bytes: render(&page)?.into_bytes() });
+    }
+    site.copies.sort();
+    site.copies.dedup();
+    Ok(site)
+}
+
+/// Mentions by organisation per theme. Anonymous people are pooled into one
+/// row, so an organisation never shows up because of an anonymous member.
+fn organisation_breakdown(study: &Study, synthesis: &Synthesis) -> BTreeMap<usize, Vec<(String, u32, u32)>> {
+    if !study.people_columns.iter().any(|c| c == "organisation") {
+        return BTreeMap::new();
+    }
+    let group_of = |p: usize| {
+        let person = &study.people[p];
+        if person.anonymous { ANONYMOUS_LABEL.to_string() } else { person.column(&study.people_columns, "organisation").to_string() }
+    };
+    let mut totals: BTreeMap<String, u32> = BTreeMap::new();
+    for p in synthesis.attended.ones() {
+        *totals.entry(group_of(p)).or_default() += 1;
+    }
+    let mut out = BTreeMap::new();
+    for t in 0..study.codebook.len() {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for p in synthesis.mentions[t].ones() {
+            *counts.entry(group_of(p)).or_default() += 1;
+        }
+        let mut lines: Vec<(String, u32, u32)> = counts.into_iter().map(|(g, c)| (if g.is_empty() { "(none)".into() } else { g.clone() }, c, totals.get(&g).copied().unwrap_or(0))).collect();
+        lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.insert(t, lines);
+    }
+    out
+}
+
+/// Object-safe rendering, so one closure renders every page type.
+trait DynTemplate {
+    fn render_page(&self) -> askama::Result<String>;
+}
+
+impl<T: Template> DynTemplate for T {
+    fn render_page(&self) -> askama::Result<String> {
+        self.render()
+    }
+}
