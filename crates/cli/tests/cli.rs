@@ -1,0 +1,276 @@
+//! End-to-end tests: the real binary on the shared corpora and on small studies.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn collabmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
+}
+
+fn corpora() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
+}
+
+fn corpus_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(corpora())
+        .expect("../shared/corpora is present")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "no corpora found");
+    names
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("utf-8")
+}
+
+#[test]
+fn every_corpus_matches_its_expected_results() {
+    for name in corpus_names() {
+        let dir = corpora().join(&name);
+        let dir = dir.to_str().expect("path");
+        let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(corpora().join(format!("{name}.expected.json"))).expect("expected file")).expect("json");
+        assert!(collabmap(&["check", dir]).status.success(), "{name} fails check");
+
+        let csv = stdout(&collabmap(&["table", dir, "--all", "--format", "csv"]));
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("theme,name,people,out_of,percent,projects,inferred"));
+        let rows: Vec<Vec<String>> = lines.map(|l| parse_csv_line(l)).collect();
+        let table = expected["table"].as_array().expect("table");
+        assert_eq!(rows.len(), table.len(), "{name}: row count");
+        for (row, want) in rows.iter().zip(table) {
+            assert_eq!(row[0], want["theme"].as_str().expect("theme"), "{name}");
+            assert_eq!(row[1], want["name"].as_str().expect("name"), "{name}");
+            for (i, key) in [(2, "people"), (3, "out_of"), (5, "projects"), (6, "inferred")] {
+                assert_eq!(row[i], want[key].to_string(), "{name} {} {key}", row[0]);
+            }
+            assert_eq!(row[4], format!("{:.1}", want["percent"].as_f64().expect("percent")), "{name} {} percent", row[0]);
+        }
+
+        let shown = stdout(&collabmap(&["table", dir, "--format", "json"]));
+        let shown: serde_json::Value = serde_json::from_str(&shown).expect("json");
+        let model_rows: Vec<&serde_json::Value> = table.iter().filter(|r| r["model"] == true).collect();
+        let shown = shown.as_array().expect("array");
+        assert_eq!(shown.len(), model_rows.len(), "{name}: rows without --all");
+        for (got, want) in shown.iter().zip(model_rows) {
+            for key in ["theme", "name", "people", "out_of", "percent", "projects", "inferred"] {
+                assert_eq!(got[key], want[key], "{name} {key}");
+            }
+        }
+
+        let model: serde_json::Value = serde_json::from_str(&stdout(&collabmap(&["model", dir, "--format", "json"]))).expect("json");
+        assert_eq!(model, expected["model"], "{name}: model");
+    }
+}
+
+fn parse_csv_line(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(std::mem::take(&mut field)),
+            c => field.push(c),
+        }
+    }
+    fields.push(field);
+    fields
+}
+
+/// A study folder with one interview whose text the test chooses.
+fn study_with(interview: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("interviews")).expect("mkdir");
+    std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"whole-systems\"\n").expect("write");
+    std::fs::write(dir.path().join("people.csv"), "id,name\np01,A\np02,B\np03,C\n").expect("write");
+    std::fs::write(dir.path().join("projects.csv"), "id,name\nx,X\n").expect("write");
+    std::fs::write(dir.path().join("interviews/i07.md"), interview).expect("write");
+    dir
+}
+
+fn problems(dir: &Path) -> String {
+    let output = collabmap(&["check", dir.to_str().expect("path")]);
+    assert!(!output.status.success(), "check should fail");
+    String::from_utf8(output.stderr).expect("utf-8")
+}
+
+#[test]
+fn check_points_at_the_file_and_line_of_each_kind_of_error() {
+    let cases: &[(&str, &str)] = &[
+        ("---\npeople: [p01]\n---\n# Map\n\n- a #comon-purpose\n", "interviews/i07.md:6: unknown code #comon-purpose (did you mean #common-purpose?)"),
+        ("---\npeople: [p01, p99]\n---\n", "interviews/i07.md:2: unknown person `p99`"),
+        ("---\npeople: [p01]\nprojects: [y]\n---\n", "interviews/i07.md:3: unknown project `y`"),
+        ("---\npeople: [p01]\n---\n# Map\n\n- a @p02\n", "interviews/i07.md:6: @p02 did not attend this interview"),
+        ("---\npeople: [p01]\n---\n# Map\n\n- a\n  - [[#^nope]]\n", "interviews/i07.md:7: undefined block id ^nope"),
+        ("---\npeople: [p01]\n---\n# Map\n\n- a ^x\n- b ^x\n", "interviews/i07.md:7: duplicate block id ^x"),
+        ("---\npeople: [p01]\n---\n# Map\n\n- a ^x\n  - [[#^x]]\n", "interviews/i07.md:7: cross-link to itself"),
+        ("---\npeople: [p01\n---\n", "interviews/i07.md:3: malformed front matter"),
+        ("---\ndate: 2010-01-01\n---\n", "interviews/i07.md:1: the front matter has no `people` key"),
+        ("---\npeople: [p01, p02]\n---\n# Quotes\n\n> said\n> — p03\n", "interviews/i07.md:7: — p03 did not attend"),
+    ];
+    for (text, expected) in cases {
+        let dir = study_with(text);
+        let stderr = problems(dir.path());
+        assert!(stderr.lines().any(|l| l.starts_with(expected)), "expected `{expected}` in:\n{stderr}");
+    }
+}
+
+#[test]
+fn check_reports_csv_codebook_and_config_problems() {
+    let dir = study_with("---\npeople: [p01]\n---\n");
+    std::fs::write(dir.path().join("people.csv"), "id,name\np01,A\np01,B\n").expect("write");
+    assert!(problems(dir.path()).contains("people.csv:3: duplicate person id `p01`"));
+
+    std::fs::write(dir.path().join("people.csv"), "id,name\np01,A\n").expect("write");
+    std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"whole-system\"\n").expect("write");
+    assert!(problems(dir.path()).contains("study.toml:2: unknown built-in codebook `whole-system` (did you mean whole-systems?)"));
+
+    std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"codebook.toml\"\n").expect("write");
+    std::fs::write(dir.path().join("codebook.toml"), "[[theme]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\n[[theme]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\n").expect("write");
+    assert!(problems(dir.path()).contains("its own ancestor"));
+
+    std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"whole-systems\"\n[model]\nmin_suport = 3\n").expect("write");
+    assert!(problems(dir.path()).contains("study.toml:4: unknown field `min_suport`"));
+}
+
+#[test]
+fn other_commands_refuse_an_invalid_study_and_write_nothing() {
+    let dir = study_with("---\npeople: [p01]\n---\n# Map\n\n- a #nope\n");
+    let out = tempfile::tempdir().expect("temp");
+    let report = out.path().join("site");
+    for args in [vec!["table"], vec!["model"], vec!["report", "-o", report.to_str().expect("path")]] {
+        let mut full = vec![args[0], dir.path().to_str().expect("path")];
+        full.extend(&args[1..]);
+        let output = collabmap(&full);
+        assert_eq!(output.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&output.stderr).contains("interviews/i07.md:6: unknown code #nope"));
+        assert!(output.stdout.is_empty());
+    }
+    assert!(!report.exists());
+}
+
+#[test]
+fn crlf_tabs_bad_utf8_and_windows_paths_get_clear_answers() {
+    let dir = study_with("---\r\npeople: [p01]\r\n---\r\n# Map\r\n\r\n- a #common-purpose\r\n\t- b #share-power\r\n");
+    let csv = stdout(&collabmap(&["table", dir.path().to_str().expect("path"), "--format", "csv"]));
+    assert!(csv.contains("share-power,Share power,1,1,100.0,0,0"), "{csv}");
+    let dir = study_with("---\npeople: [p01]\n---\n# Map\n\n- caf\u{e9}");
+    std::fs::write(dir.path().join("interviews/i07.md"), b"---\npeople: [p01]\n---\n# Map\n\n- caf\xe9\n").expect("write");
+    assert!(problems(dir.path()).contains("interviews/i07.md:6: the file is not valid UTF-8"));
+    let dir = study_with("---\npeople: [p01]\n---\n# Pictures\n\n![x](pictures\\missing.png)\n\nExplained.\n");
+    assert!(problems(dir.path()).contains("interviews/i07.md:6: picture `pictures/missing.png` not found"));
+}
+
+#[test]
+fn table_cross_tabulates_by_any_people_column() {
+    let dir = corpora().join("report-reconstruction");
+    let csv = stdout(&collabmap(&["table", dir.to_str().expect("path"), "--by", "country", "--format", "csv"]));
+    let header = csv.lines().next().expect("header");
+    assert_eq!(header, "theme,name,people,out_of,percent,projects,inferred,country=Canada,country=India,country=USA");
+    for line in csv.lines().skip(1) {
+        let fields = parse_csv_line(line);
+        let by: u32 = fields[7..].iter().map(|f| f.parse::<u32>().expect("count")).sum();
+        assert_eq!(by.to_string(), fields[2], "{line}");
+    }
+    let bad = collabmap(&["table", dir.to_str().expect("path"), "--by", "contry"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("did you mean country?"));
+}
+
+#[test]
+fn the_report_renders_parses_and_keeps_anonymity() {
+    for name in corpus_names() {
+        let dir = corpora().join(&name);
+        let out = tempfile::tempdir().expect("temp");
+        stdout(&collabmap(&["report", dir.to_str().expect("path"), "-o", out.path().to_str().expect("path")]));
+        let svg = std::fs::read_to_string(out.path().join("model.svg")).expect("model.svg");
+        assert_well_formed(&svg);
+        assert!(std::fs::read(out.path().join("model.png")).expect("png").starts_with(b"\x89PNG"));
+        let people = std::fs::read_to_string(dir.join("people.csv")).expect("people");
+        let rows: Vec<Vec<String>> = people.lines().skip(1).map(parse_csv_line).collect();
+        let named: Vec<&Vec<String>> = rows.iter().filter(|r| r[5] != "anonymous").collect();
+        let mut pages = Vec::new();
+        collect_files(out.path(), &mut pages);
+        assert!(pages.iter().any(|p| p.ends_with("index.html")));
+        let texts: Vec<String> = pages.iter().filter(|p| p.extension().is_some_and(|e| e == "html" || e == "svg")).map(|p| std::fs::read_to_string(p).expect("page")).collect();
+        for page in &texts {
+            if page.contains("<svg") && !page.starts_with("<!doctype") {
+                assert_well_formed(page);
+            }
+        }
+        for row in rows.iter().filter(|r| r[5] == "anonymous") {
+            // A name or organisation shared with a named person may appear for that person.
+            if !named.iter().any(|n| n[1] == row[1]) {
+                assert!(!texts.iter().any(|t| t.contains(&row[1])), "{name}: anonymous name {} appears", row[1]);
+            }
+            if !named.iter().any(|n| n[3] == row[3]) {
+                assert!(!texts.iter().any(|t| t.contains(&format!("{}<", row[3])) || t.contains(&format!("{})", row[3]))), "{name}: organisation {} of an anonymous person appears", row[3]);
+            }
+        }
+        for interview in std::fs::read_dir(dir.join("interviews")).expect("interviews") {
+            let stem = interview.expect("entry").path().file_stem().expect("stem").to_string_lossy().into_owned();
+            let page = std::fs::read_to_string(out.path().join(format!("interviews/{stem}.html"))).expect("interview page");
+            let start = page.find("<svg").expect("map drawn");
+            let end = page[start..].find("</svg>").expect("end") + start + 6;
+            assert_well_formed(&page[start..end]);
+        }
+    }
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("dir").filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() { collect_files(&path, out) } else { out.push(path) }
+    }
+}
+
+fn assert_well_formed(xml: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("not well-formed XML at {}: {error}", reader.buffer_position()),
+        }
+    }
+}
+
+#[test]
+fn demo_prints_the_published_counts_and_writes_the_report() {
+    let out = tempfile::tempdir().expect("temp");
+    let text = stdout(&collabmap(&["demo", "-o", out.path().to_str().expect("path")]));
+    for (theme, count) in [("common-purpose", 66), ("whole-system", 62), ("explain-importance", 61), ("service-user", 60), ("hold-to-account", 55), ("share-power", 55), ("resource-new-ways", 53), ("relationships", 48), ("serve-perspectives", 42), ("political-backing", 41), ("distribute-leadership", 39), ("front-line", 36)] {
+        let line = text.lines().find(|l| l.starts_with(&format!("{theme} "))).unwrap_or_else(|| panic!("{theme} missing:\n{text}"));
+        let numbers: Vec<&str> = line.split_whitespace().rev().take(5).collect();
+        assert_eq!(numbers[4], count.to_string(), "{line}");
+        assert_eq!(numbers[3], "69", "{line}");
+    }
+    let svg = std::fs::read_to_string(out.path().join("report/model.svg")).expect("svg");
+    assert!(svg.contains("data-theme=\"service-user\" data-level=\"0\""));
+    for core in ["common-purpose", "whole-system", "share-power"] {
+        assert!(svg.contains(&format!("data-theme=\"{core}\" data-level=\"1\"")), "{core}");
+    }
+}
+
+#[test]
+fn new_scaffolds_a_valid_study() {
+    let out = tempfile::tempdir().expect("temp");
+    let dir = out.path().join("fresh");
+    stdout(&collabmap(&["new", dir.to_str().expect("path")]));
+    assert!(collabmap(&["check", dir.to_str().expect("path")]).status.success());
+    let site = out.path().join("site");
+    stdout(&collabmap(&["report", dir.to_str().expect("path"), "-o", site.to_str().expect("path")]));
+    assert!(site.join("pictures/rich-picture.svg").exists());
+    let page = std::fs::read_to_string(site.join("interviews/first-interview.html")).expect("page");
+    assert!(page.contains("as opposed to"));
+    assert!(!std::fs::read_to_string(site.join("index.html")).expect("index").contains("Sam Sample"));
+}
