@@ -1,0 +1,122 @@
+//! Property tests: the parser never panics, and writing then reading a study gives it back.
+
+use std::collections::HashSet;
+
+use collabmap_study::write::interview_markdown;
+use collabmap_study::{Codebook, Concept, Interview, InterviewContext, MapNode, MapNodeKind, Quote, Story, parse_interview};
+use proptest::prelude::*;
+
+const CODES: &[&str] = &["service-user", "common-purpose", "share-power", "relationships", "impatience"];
+
+fn words() -> impl Strategy<Value = String> {
+    prop::collection::vec("[A-Za-z][a-z]{0,7}", 1..6).prop_map(|w| w.join(" "))
+}
+
+fn codes() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::btree_set(0..CODES.len(), 0..3).prop_map(|set| set.into_iter().map(|i| CODES[i].to_string()).collect())
+}
+
+fn concept() -> impl Strategy<Value = (String, Option<String>, Vec<String>, bool)> {
+    (words(), prop::option::of(words()), codes(), any::<bool>())
+}
+
+prop_compose! {
+    fn interview()(
+        depths in prop::collection::vec(0usize..4, 0..25),
+        concepts in prop::collection::vec(concept(), 25),
+        quotes in prop::collection::vec((words(), codes(), any::<bool>()), 0..3),
+        stories in prop::collection::vec((words(), words(), codes()), 0..3),
+    ) -> Interview {
+        let mut map: Vec<MapNode> = Vec::new();
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, &wanted) in depths.iter().enumerate() {
+            let depth = wanted.min(stack.len());
+            stack.truncate(depth);
+            let parent = stack.last().copied();
+            let (pole, contrast, codes, negative) = concepts[i].clone();
+            let concept = Concept { line: 0, pole, contrast, codes, speakers: vec![], block_id: Some(format!("c{i}")) };
+            map.push(MapNode { line: 0, depth, parent, negative: negative && parent.is_some(), kind: MapNodeKind::Concept(concept) });
+            stack.push(i);
+        }
+        let quotes = quotes.into_iter().map(|(text, codes, anonymous)| Quote { line: 0, text, codes, speakers: vec![], attribution: Some("p1".into()), anonymous }).collect();
+        let stories = stories.into_iter().map(|(title, body, codes)| Story { line: 0, title, body, codes, speakers: vec![] }).collect();
+        Interview { id: "i1".into(), file: "interviews/i1.md".into(), people: vec!["p1".into()], projects: vec![], date: Some("2010-11-02".into()), checked_back: true, map, quotes, stories, pictures: vec![] }
+    }
+}
+
+fn without_lines(mut interview: Interview) -> Interview {
+    for node in &mut interview.map {
+        node.line = 0;
+        if let MapNodeKind::Concept(c) = &mut node.kind {
+            c.line = 0;
+        }
+    }
+    interview.quotes.iter_mut().for_each(|q| q.line = 0);
+    interview.stories.iter_mut().for_each(|s| s.line = 0);
+    interview
+}
+
+fn context<'a>(codebook: &'a Codebook, people: &'a HashSet<&'a str>, projects: &'a HashSet<&'a str>) -> InterviewContext<'a> {
+    InterviewContext { codebook, people, projects, root: None, check_codes: true }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn write_then_parse_gives_the_interview_back(original in interview()) {
+        let codebook = Codebook::builtin("whole-systems").expect("built in");
+        let people: HashSet<&str> = ["p1"].into();
+        let projects = HashSet::new();
+        let text = interview_markdown(&original);
+        let (parsed, problems) = parse_interview(text.as_bytes(), "interviews/i1.md", &context(&codebook, &people, &projects));
+        prop_assert!(problems.is_empty(), "{problems:?}\n{text}");
+        prop_assert_eq!(without_lines(parsed), original);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
+        let codebook = Codebook::builtin("whole-systems").expect("built in");
+        let people: HashSet<&str> = ["p1"].into();
+        let projects = HashSet::new();
+        let _ = parse_interview(&bytes, "interviews/x.md", &context(&codebook, &people, &projects));
+    }
+
+    #[test]
+    fn markdown_like_text_never_panics(lines in prop::collection::vec(prop::sample::select(vec![
+        "---", "people: [p1]", "people: [", "# Map", "# Quotes", "# Stories", "# Pictures", "## T", "- a #share-power ^x",
+        "  - [[#^x]]", "    - (-) b ... c", "\t- @p1 d", "> q", "> — p1, anonymous", "> -- p9", "![c](pictures/a.png)", "```", "",
+        "- (-)", "-", "1. n", "- [[#^y]]", "      - deep", "- … ^", "#", "- #", "> ", "- x ... ", "id: a/b", "date: 2010-13-40",
+    ]), 0..60)) {
+        let text = lines.join("\n");
+        let codebook = Codebook::builtin("whole-systems").expect("built in");
+        let people: HashSet<&str> = ["p1"].into();
+        let projects = HashSet::new();
+        let (interview, problems) = parse_interview(text.as_bytes(), "interviews/x.md", &context(&codebook, &people, &projects));
+        for problem in &problems {
+            prop_assert!(problem.line >= 1 && problem.line <= text.lines().count().max(1) + 1, "{problem}");
+        }
+        for node in &interview.map {
+            if let Some(parent) = node.parent {
+                prop_assert!(parent < interview.map.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn deep_nesting_and_huge_files_get_answers() {
+    let codebook = Codebook::builtin("whole-systems").expect("built in");
+    let people: HashSet<&str> = ["p1"].into();
+    let projects = HashSet::new();
+    let mut text = String::from("---\npeople: [p1]\n---\n# Map\n");
+    for depth in 0..2000 {
+        text.push_str(&" ".repeat(depth));
+        text.push_str("- step\n");
+    }
+    let (_, problems) = parse_interview(text.as_bytes(), "interviews/deep.md", &context(&codebook, &people, &projects));
+    assert!(problems.iter().any(|p| p.message.contains("nests deeper than")), "{problems:?}");
+    let huge = vec![b'a'; 17 * 1024 * 1024];
+    let (_, problems) = parse_interview(&huge, "interviews/huge.md", &context(&codebook, &people, &projects));
+    assert!(problems[0].message.contains("limited to 16 MiB"));
+}
