@@ -5,7 +5,8 @@ use std::cmp::Reverse;
 
 use collabmap_study::Study;
 use petgraph::graphmap::DiGraphMap;
-use petgraph::visit::{Bfs, Reversed};
+use petgraph::algo::dijkstra;
+use petgraph::visit::Reversed;
 use serde::Serialize;
 
 use crate::synthesis::Synthesis;
@@ -72,19 +73,11 @@ impl Model {
         let attractor = by_pull(&|t| weight_in(t) as i64, &mut sinks.into_iter())
             .or_else(|| by_pull(&|t| weight_in(t) as i64 - weight_out(t) as i64, &mut model_themes.iter().copied()));
 
+        // Shortest kept-link distance to the attractor: unit-weight distances against the arrows.
         let mut level: Vec<Option<u32>> = vec![None; codebook.len()];
         if let Some(centre) = attractor {
-            // Breadth-first from the attractor against the arrows gives shortest distances.
-            let reversed = Reversed(&graph);
-            let mut bfs = Bfs::new(reversed, centre);
-            level[centre] = Some(0);
-            while let Some(node) = bfs.next(reversed) {
-                let here = level[node].unwrap_or(0);
-                for (from, _, _) in graph.edges_directed(node, petgraph::Incoming) {
-                    if level[from].is_none() {
-                        level[from] = Some(here + 1);
-                    }
-                }
+            for (theme, distance) in dijkstra(Reversed(&graph), centre, None, |_| 1u32) {
+                level[theme] = Some(distance);
             }
         }
 

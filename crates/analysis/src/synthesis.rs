@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use collabmap_study::{Interview, Study};
+use collabmap_study::{Interview, Item, Picture, Quote, Story, Study};
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::coding::{Coder, attributed};
+use crate::coding::{Coder, ItemCodes, attributed};
 
 /// One row of the mention table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -206,43 +206,50 @@ fn count_interview(study: &Study, interview: &Interview, coder: &Coder<'_>, inde
     for person in index.people_of(interview.people.iter().map(String::as_str)) {
         totals.attended.insert(person as usize);
     }
-    for item in interview.items() {
-        let people = index.people_of(attributed(interview, &item, group_agreement));
-        if people.is_empty() {
-            continue;
-        }
-        for &(theme, inferred) in &coder.codes(&item).codes {
-            for &person in &people {
-                totals.mentioned[theme].insert(person as usize);
-                if !inferred {
-                    totals.explicit[theme].insert(person as usize);
+    // Each item is coded and attributed once; concepts keep theirs for the theme-link walk.
+    let size = interview.map.len();
+    let mut themes: Vec<Vec<usize>> = vec![Vec::new(); size];
+    let mut people: Vec<Vec<u32>> = vec![Vec::new(); size];
+    let mut count = |item: Item<'_>| -> (ItemCodes, Vec<u32>) {
+        let attributed_to = index.people_of(attributed(interview, &item, group_agreement));
+        let codes = coder.codes(&item);
+        if !attributed_to.is_empty() {
+            for &(theme, inferred) in &codes.codes {
+                for &person in &attributed_to {
+                    totals.mentioned[theme].insert(person as usize);
+                    if !inferred {
+                        totals.explicit[theme].insert(person as usize);
+                    }
+                }
+                for &project in &projects {
+                    totals.projects[theme].insert(project as usize);
                 }
             }
-            for &project in &projects {
-                totals.projects[theme].insert(project as usize);
-            }
         }
+        (codes, attributed_to)
+    };
+    for (node, concept) in interview.concepts() {
+        let (codes, attributed_to) = count(concept.item());
+        let mut projected: Vec<usize> = codes.codes.iter().filter_map(|&(t, _)| projection[t]).collect();
+        projected.sort_unstable();
+        projected.dedup();
+        themes[node] = projected;
+        people[node] = attributed_to;
     }
-    link_themes(interview, coder, index, projection, group_agreement, totals);
+    let others = interview.quotes.iter().map(Quote::item).chain(interview.stories.iter().map(Story::item)).chain(interview.pictures.iter().map(Picture::item));
+    for item in others {
+        count(item);
+    }
+    link_themes(interview, &themes, &people, totals);
 }
 
-/// The theme links one map supports.
+/// The theme links one map supports, given each concept's projected themes and people.
 ///
 /// From each concept with themes, walk up the positive links (tree links and
 /// cross-links), never visiting a concept twice and never ending at the start;
 /// each path stops at the first concept with themes.
-fn link_themes(interview: &Interview, coder: &Coder<'_>, index: &Index<'_>, projection: &[Option<usize>], group_agreement: bool, totals: &mut Totals) {
+fn link_themes(interview: &Interview, themes: &[Vec<usize>], people: &[Vec<u32>], totals: &mut Totals) {
     let size = interview.map.len();
-    let mut themes: Vec<Vec<usize>> = vec![Vec::new(); size];
-    let mut people: Vec<Vec<u32>> = vec![Vec::new(); size];
-    for (node, concept) in interview.concepts() {
-        let item = concept.item();
-        let mut projected: Vec<usize> = coder.codes(&item).codes.iter().filter_map(|&(t, _)| projection[t]).collect();
-        projected.sort_unstable();
-        projected.dedup();
-        themes[node] = projected;
-        people[node] = index.people_of(attributed(interview, &item, group_agreement));
-    }
     let mut ups: Vec<Vec<usize>> = vec![Vec::new(); size];
     for link in interview.links().filter(|l| !l.negative) {
         ups[link.means].push(link.end);

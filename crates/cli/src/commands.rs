@@ -7,7 +7,7 @@ use collabmap_analysis::{Model, synthesise};
 use collabmap_render::report::build_report;
 use collabmap_render::table;
 use collabmap_study::write::write_study;
-use collabmap_study::{Study, load_study};
+use collabmap_study::Study;
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Writes the report of `study` (read from `study_dir`) into `output`.
@@ -94,14 +94,7 @@ pub(crate) fn demo(output: &Path) -> Result<()> {
     if !study_dir.join("study.toml").exists() {
         generate(&study_dir, collabmap_synth::PUBLISHED_PEOPLE, 2011, false)?;
     }
-    let loaded = load_study(&study_dir);
-    if !loaded.problems.is_empty() {
-        for problem in &loaded.problems {
-            eprintln!("{problem}");
-        }
-        anyhow::bail!("the demo study in {} has problems; delete the folder to start afresh", study_dir.display());
-    }
-    let study = loaded.study;
+    let study = crate::load_valid(&study_dir).map_err(|_| anyhow::anyhow!("the demo study in {} has problems; delete the folder to start afresh", study_dir.display()))?;
     report(&study, &study_dir, &report_dir)?;
     let synthesis = synthesise(&study);
     let model = Model::discover(&study, &synthesis);

@@ -111,6 +111,9 @@ struct InterviewRow {
     checked_back: bool,
 }
 
+/// A breakdown table: its column, then (group, people mentioning, people interviewed) rows.
+type Breakdown = (String, Vec<(String, u32, u32)>);
+
 #[derive(Template)]
 #[template(path = "theme.html")]
 struct ThemePage<'a> {
@@ -129,7 +132,7 @@ struct ThemePage<'a> {
     percent: String,
     projects: u32,
     inferred: u32,
-    breakdowns: Vec<(String, Vec<(String, u32, u32)>)>,
+    breakdowns: Vec<Breakdown>,
     links_in: Vec<(String, String, u32, bool)>,
     links_out: Vec<(String, String, u32, bool)>,
     evidence: Vec<Evidence>,

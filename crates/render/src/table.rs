@@ -27,16 +27,10 @@ fn cells(row: &MentionRow) -> [String; 7] {
 
 /// CSV with the header `theme,name,people,out_of,percent,projects,inferred` and any cross-tab columns.
 pub fn table_csv(rows: &[&MentionRow], by: Option<&CrossTab>) -> String {
+    let (header, body) = grid(rows, by);
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = TABLE_COLUMNS.iter().map(|s| s.to_string()).collect();
-    header.extend(by.map(headers).unwrap_or_default());
-    let _ = writer.write_record(&header);
-    for row in rows {
-        let mut record: Vec<String> = cells(row).to_vec();
-        if let Some(by) = by {
-            record.extend(by.row(&row.theme).iter().map(u32::to_string));
-        }
-        let _ = writer.write_record(&record);
+    for record in std::iter::once(&header).chain(&body) {
+        let _ = writer.write_record(record);
     }
     writer.into_inner().ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
 }

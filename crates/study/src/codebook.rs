@@ -182,20 +182,16 @@ impl Codebook {
             }
         }
         let mut codebook = Codebook { name: path.to_string(), themes, by_id, parents: Vec::new() };
-        codebook.index_parents();
-        for cycle_start in codebook.cycles() {
-            let theme = &mut codebook.themes[cycle_start];
+        for cycle_start in codebook.index_parents_breaking_cycles() {
             problems.push(Problem::new(
                 path,
                 parent_lines[cycle_start],
                 format!(
                     "theme `{}` is its own ancestor through `parent`; break the cycle by removing one parent",
-                    theme.id
+                    codebook.themes[cycle_start].id
                 ),
             ));
-            theme.parent = None;
         }
-        codebook.index_parents();
         (codebook, problems)
     }
 
@@ -218,12 +214,20 @@ impl Codebook {
             }
         }
         let mut codebook = Codebook { name: name.to_string(), themes: kept, by_id, parents: Vec::new() };
-        codebook.index_parents();
-        for start in codebook.cycles() {
-            codebook.themes[start].parent = None;
-        }
-        codebook.index_parents();
+        codebook.index_parents_breaking_cycles();
         codebook
+    }
+
+    /// Indexes parents, cutting one parent on each cycle so the hierarchy is a
+    /// forest; returns the themes whose parent was cut.
+    fn index_parents_breaking_cycles(&mut self) -> Vec<usize> {
+        self.index_parents();
+        let cut = self.cycles();
+        for &index in &cut {
+            self.themes[index].parent = None;
+        }
+        self.index_parents();
+        cut
     }
 
     fn index_parents(&mut self) {

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::codebook::{BUILTIN_CODEBOOKS, Codebook};
 use crate::config::StudyConfig;
 use crate::model::Study;
-use crate::parse::interview::{InterviewContext, MAX_INTERVIEW_BYTES, parse_interview};
+use crate::parse::interview::{InterviewContext, parse_interview, too_large};
 use crate::parse::tables::{parse_people, parse_projects};
 use crate::problem::{Problem, suggestion};
 
@@ -99,23 +99,16 @@ pub fn load_study(root: &Path) -> Loaded {
         .map(|name| {
             let path = format!("interviews/{name}");
             let full = root.join("interviews").join(name);
-            match std::fs::metadata(&full) {
-                Ok(meta) if meta.len() > MAX_INTERVIEW_BYTES as u64 => {
-                    // Refused before reading, so a runaway file never fills memory.
-                    let message = format!(
-                        "the file is {} MiB; interviews are limited to {} MiB: split it into several interviews",
-                        meta.len() / (1024 * 1024),
-                        MAX_INTERVIEW_BYTES / (1024 * 1024)
-                    );
-                    (None, vec![Problem::new(path, 1, message)])
+            // Refused before reading, so a runaway file never fills memory.
+            if let Some(problem) = std::fs::metadata(&full).ok().and_then(|meta| too_large(&path, meta.len())) {
+                return (None, vec![problem]);
+            }
+            match std::fs::read(&full) {
+                Ok(bytes) => {
+                    let (interview, found) = parse_interview(&bytes, &path, &context);
+                    (Some(interview), found)
                 }
-                _ => match std::fs::read(&full) {
-                    Ok(bytes) => {
-                        let (interview, found) = parse_interview(&bytes, &path, &context);
-                        (Some(interview), found)
-                    }
-                    Err(error) => (None, vec![Problem::new(path, 1, format!("cannot read the file: {error}"))]),
-                },
+                Err(error) => (None, vec![Problem::new(path, 1, format!("cannot read the file: {error}"))]),
             }
         })
         .collect();

@@ -23,6 +23,18 @@ pub const MAX_INTERVIEW_BYTES: usize = 16 * 1024 * 1024;
 /// drawings of deeper maps are unreadable.
 pub const MAX_DEPTH: usize = 500;
 
+/// The refusal of an interview file of `size` bytes, when it is over the limit.
+pub fn too_large(path: &str, size: u64) -> Option<Problem> {
+    (size > MAX_INTERVIEW_BYTES as u64).then(|| {
+        let message = format!(
+            "the file is {} MiB; interviews are limited to {} MiB: split it into several interviews",
+            size / (1024 * 1024),
+            MAX_INTERVIEW_BYTES / (1024 * 1024)
+        );
+        Problem::new(path, 1, message)
+    })
+}
+
 /// What an interview is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct InterviewContext<'a> {
@@ -52,13 +64,8 @@ enum Section {
 pub fn parse_interview(bytes: &[u8], path: &str, context: &InterviewContext<'_>) -> (Interview, Vec<Problem>) {
     let default_id = Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let mut interview = Interview { id: default_id, file: path.to_string(), ..Default::default() };
-    if bytes.len() > MAX_INTERVIEW_BYTES {
-        let message = format!(
-            "the file is {} MiB; interviews are limited to {} MiB: split it into several interviews",
-            bytes.len() / (1024 * 1024),
-            MAX_INTERVIEW_BYTES / (1024 * 1024)
-        );
-        return (interview, vec![Problem::new(path, 1, message)]);
+    if let Some(problem) = too_large(path, bytes.len() as u64) {
+        return (interview, vec![problem]);
     }
     let text = match decode(bytes) {
         Ok(text) => text,
@@ -363,6 +370,27 @@ impl BodyParser<'_, '_> {
         speakers
     }
 
+    /// Takes the marks out of numbered lines, adding new codes and speakers to
+    /// the item's lists; returns the lines' remaining text.
+    fn marked_lines<'l>(&mut self, lines: impl Iterator<Item = (usize, &'l str)>, codes: &mut Vec<String>, speakers: &mut Vec<String>) -> Vec<String> {
+        let mut texts = Vec::new();
+        for (line, raw) in lines {
+            let marked = extract_marks(raw);
+            for code in self.codes(&marked.tags, line) {
+                if !codes.contains(&code) {
+                    codes.push(code);
+                }
+            }
+            for speaker in self.speakers(&marked.speakers, line) {
+                if !speakers.contains(&speaker) {
+                    speakers.push(speaker);
+                }
+            }
+            texts.push(marked.text);
+        }
+        texts
+    }
+
     fn check_attendee(&mut self, person: &str, line: usize, prefix: &str) -> bool {
         if self.attendees.contains(person) {
             return true;
@@ -422,21 +450,7 @@ impl BodyParser<'_, '_> {
                 quote.attribution = Some(person.to_string());
             }
         }
-        let mut text_lines = Vec::new();
-        for &(line, content) in body {
-            let marked = extract_marks(content);
-            for code in self.codes(&marked.tags, line) {
-                if !quote.codes.contains(&code) {
-                    quote.codes.push(code);
-                }
-            }
-            for speaker in self.speakers(&marked.speakers, line) {
-                if !quote.speakers.contains(&speaker) {
-                    quote.speakers.push(speaker);
-                }
-            }
-            text_lines.push(marked.text);
-        }
+        let text_lines = self.marked_lines(body.iter().copied(), &mut quote.codes, &mut quote.speakers);
         quote.text = join_paragraphs(&text_lines);
         if quote.text.is_empty() && quote.codes.is_empty() {
             self.problem(start, "empty quote: write the words quoted after `>`");
@@ -450,21 +464,8 @@ impl BodyParser<'_, '_> {
         let mut story = Story { line, title: title_marks.text, ..Default::default() };
         story.codes = self.codes(&title_marks.tags, line);
         story.speakers = self.speakers(&title_marks.speakers, line);
-        let mut text_lines = Vec::new();
-        for (offset, raw) in body.iter().enumerate() {
-            let marked = extract_marks(raw);
-            for code in self.codes(&marked.tags, line + 1 + offset) {
-                if !story.codes.contains(&code) {
-                    story.codes.push(code);
-                }
-            }
-            for speaker in self.speakers(&marked.speakers, line + 1 + offset) {
-                if !story.speakers.contains(&speaker) {
-                    story.speakers.push(speaker);
-                }
-            }
-            text_lines.push(marked.text);
-        }
+        let numbered = body.iter().enumerate().map(|(offset, raw)| (line + 1 + offset, *raw));
+        let text_lines = self.marked_lines(numbered, &mut story.codes, &mut story.speakers);
         story.body = join_paragraphs(&text_lines);
         self.interview.stories.push(story);
     }
@@ -480,22 +481,8 @@ impl BodyParser<'_, '_> {
             self.problem(line, format!("picture `{path}` not found: put the file in the study folder or fix the path"));
         }
         let mut picture = Picture { line, caption: caption.trim().to_string(), path, ..Default::default() };
-        let mut text_lines = Vec::new();
-        for (offset, raw) in explanation.iter().enumerate() {
-            let marked = extract_marks(raw);
-            let at = line + 1 + offset;
-            for code in self.codes(&marked.tags, at) {
-                if !picture.codes.contains(&code) {
-                    picture.codes.push(code);
-                }
-            }
-            for speaker in self.speakers(&marked.speakers, at) {
-                if !picture.speakers.contains(&speaker) {
-                    picture.speakers.push(speaker);
-                }
-            }
-            text_lines.push(marked.text);
-        }
+        let numbered = explanation.iter().enumerate().map(|(offset, raw)| (line + 1 + offset, *raw));
+        let text_lines = self.marked_lines(numbered, &mut picture.codes, &mut picture.speakers);
         picture.explanation = join_paragraphs(&text_lines);
         self.interview.pictures.push(picture);
     }
