@@ -13,6 +13,11 @@ const V_GAP: f64 = 56.0;
 const LINE: f64 = 15.0;
 const CHARS: usize = 27;
 
+/// The width of a code's chip: its `#code` label and padding.
+fn chip_width(code: &str) -> f64 {
+    text_width(&format!("#{code}"), 10.0) + 12.0
+}
+
 struct Laid {
     x: f64,
     y: f64,
@@ -58,7 +63,7 @@ pub fn map_svg(interview: &Interview, codebook: &Codebook) -> String {
         let mut rows = 0;
         let mut used = BOX_WIDTH;
         for (code, _) in &chips[i] {
-            let w = text_width(code, 10.0) + 12.0;
+            let w = chip_width(code);
             if used + w > BOX_WIDTH - 10.0 {
                 rows += 1;
                 used = 0.0;
@@ -154,7 +159,7 @@ pub fn map_svg(interview: &Interview, codebook: &Codebook) -> String {
         let mut cx = at.x + 8.0;
         let mut cy = at.y + 14.0 + LINE * lines[i].len() as f64;
         for (code, colour) in &chips[i] {
-            let w = text_width(code, 10.0) + 12.0;
+            let w = chip_width(code);
             if cx + w > at.x + BOX_WIDTH - 4.0 && cx > at.x + 8.0 {
                 cx = at.x + 8.0;
                 cy += 18.0;

@@ -23,7 +23,7 @@ pub fn escape(text: &str) -> String {
 
 /// Approximate width in pixels of `text` in DejaVu Sans at `size`.
 pub fn text_width(text: &str, size: f64) -> f64 {
-    text.chars().count() as f64 * size * 0.58
+    text.chars().count() as f64 * size * 0.62
 }
 
 /// Breaks `text` into lines of at most `width` characters, at spaces where possible.
