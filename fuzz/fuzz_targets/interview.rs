@@ -10,6 +10,6 @@ fuzz_target!(|data: &[u8]| {
     let codebook = Codebook::builtin("whole-systems").unwrap_or_default();
     let people: HashSet<&str> = ["p1", "p2"].into();
     let projects: HashSet<&str> = ["x"].into();
-    let context = InterviewContext { codebook: &codebook, people: &people, projects: &projects, root: None, check_codes: true };
+    let context = InterviewContext { codebook: &codebook, people: &people, projects: &projects, files: None, check_codes: true };
     let _ = parse_interview(data, "interviews/fuzz.md", &context);
 });

@@ -11,6 +11,7 @@ use collabmap_render::table;
 use collabmap_study::{Study, load_study};
 
 mod commands;
+mod workspace;
 
 /// Capture interviews as cognitive maps, count who mentioned what, discover
 /// the collaboration model, and publish it as a report.
@@ -74,11 +75,69 @@ enum Command {
         #[arg(long, default_value_t = 2011)]
         seed: u64,
     },
+    /// Serve the web workspace: studies in a database, shared by a team.
+    Serve {
+        /// The database: sqlite://FILE (created on first start) or postgres://USER:PASSWORD@HOST/DATABASE.
+        #[arg(long, value_name = "URL", default_value = workspace::DEFAULT_DB)]
+        db: String,
+        /// The address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Load the default synthetic study and a demo account on first start.
+        #[arg(long)]
+        demo: bool,
+        /// Always mark session cookies Secure (for HTTPS without a proxy that sets X-Forwarded-Proto).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
+    /// Manage workspace accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Store a study folder in the workspace database; prints its id.
+    Import {
+        /// The study folder.
+        study: PathBuf,
+        /// The database.
+        #[arg(long, value_name = "URL", default_value = workspace::DEFAULT_DB)]
+        db: String,
+        /// The account that will own the study.
+        #[arg(long, value_name = "EMAIL")]
+        owner: String,
+    },
+    /// Write a stored study back to a folder, byte for byte.
+    Export {
+        /// The study's id (as `import` printed it, or as in its address /studies/ID/).
+        id: i64,
+        /// The database.
+        #[arg(long, value_name = "URL", default_value = workspace::DEFAULT_DB)]
+        db: String,
+        /// The folder to write.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
     /// Generate the default synthetic study, report it, and print its table.
     Demo {
         /// Where to write the study and its report.
         #[arg(short, long, value_name = "DIR", default_value = "collabmap-demo")]
         output: PathBuf,
+    },
+}
+
+/// `collabmap user` actions.
+#[derive(Subcommand)]
+enum UserAction {
+    /// Add an account; its password is read from standard input.
+    Add {
+        /// The account's e-mail address.
+        email: String,
+        /// Let the account add other accounts.
+        #[arg(long)]
+        admin: bool,
+        /// The database.
+        #[arg(long, value_name = "URL", default_value = workspace::DEFAULT_DB)]
+        db: String,
     },
 }
 
@@ -166,6 +225,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::New { dir } => commands::new_study(&dir)?,
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
+        Command::Serve { db, bind, demo, secure_cookies } => workspace::serve_command(&db, &bind, demo, secure_cookies)?,
+        Command::User { action: UserAction::Add { email, admin, db } } => workspace::add_user(&db, &email, admin)?,
+        Command::Import { study, db, owner } => workspace::import(&db, &study, &owner)?,
+        Command::Export { id, db, output } => workspace::export(&db, id, &output)?,
     }
     Ok(())
 }

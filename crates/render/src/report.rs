@@ -16,7 +16,8 @@ use crate::map_drawing::map_svg;
 use crate::model_diagram::model_svg;
 use crate::png::svg_to_png;
 
-const STYLE: &str = include_str!("../templates/style.css");
+/// The stylesheet of the report, which the workspace shares.
+pub const STYLE: &str = include_str!("../templates/style.css");
 
 /// A file of the site: its path inside the output folder and its bytes.
 #[derive(Debug, Clone)]
@@ -77,6 +78,7 @@ impl<'s> PeopleView<'s> {
 #[template(path = "index.html")]
 struct IndexPage<'a> {
     root: &'a str,
+    workspace: bool,
     page_title: &'a str,
     study_title: &'a str,
     glance: Vec<(String, String)>,
@@ -118,6 +120,7 @@ type Breakdown = (String, Vec<(String, u32, u32)>);
 #[template(path = "theme.html")]
 struct ThemePage<'a> {
     root: &'a str,
+    workspace: bool,
     page_title: &'a str,
     study_title: &'a str,
     id: &'a str,
@@ -151,6 +154,7 @@ struct Evidence {
 #[template(path = "interview.html")]
 struct InterviewPage<'a> {
     root: &'a str,
+    workspace: bool,
     page_title: &'a str,
     study_title: &'a str,
     id: &'a str,
@@ -187,8 +191,29 @@ fn level_words(level: Option<u32>) -> String {
     }
 }
 
+/// How a report is built.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportOptions {
+    /// Pages served by the web workspace: they gain its navigation (editors,
+    /// members, export) beside the report's own, with links relative to the study.
+    pub workspace: bool,
+    /// Whether to render the model diagram as PNG too (the slowest page part).
+    pub png: bool,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions { workspace: false, png: true }
+    }
+}
+
 /// Builds the report of `study`.
 pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Site, String> {
+    build_report_with(study, synthesis, model, ReportOptions::default())
+}
+
+/// Builds the report of `study` with `options`.
+pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, options: ReportOptions) -> Result<Site, String> {
     let codebook = &study.codebook;
     let people = PeopleView::new(study);
     let name_of = |id: &str| codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
@@ -199,7 +224,9 @@ pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Resu
     let diagram = model_svg(model, &name_of, &|id| Some(format!("themes/{id}.html")));
     let bare_diagram = model_svg(model, &name_of, &|_| None);
     site.files.push(SiteFile { path: "model.svg".into(), bytes: bare_diagram.clone().into_bytes() });
-    site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
+    if options.png {
+        site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
+    }
     site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
 
     // The study at a glance, counted over interviewed people only.
@@ -264,6 +291,7 @@ pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Resu
         .collect();
     let index = IndexPage {
         root: "",
+        workspace: options.workspace,
         page_title: "Report",
         study_title: title,
         glance,
@@ -329,6 +357,7 @@ pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Resu
         let parent = codebook.parent_of(t).map(|p| (codebook.themes()[p].id.clone(), codebook.themes()[p].name.clone()));
         let page = ThemePage {
             root: "../",
+            workspace: options.workspace,
             page_title: &theme.name,
             study_title: title,
             id: &theme.id,
@@ -368,6 +397,7 @@ pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Resu
             .collect();
         let page = InterviewPage {
             root: "../",
+            workspace: options.workspace,
             page_title: &interview.id,
             study_title: title,
             id: &interview.id,

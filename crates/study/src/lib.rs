@@ -16,6 +16,7 @@
 
 pub mod codebook;
 pub mod config;
+pub mod files;
 mod load;
 pub mod model;
 pub mod parse;
@@ -24,7 +25,9 @@ pub mod write;
 
 pub use codebook::{Codebook, Theme, ThemeKind};
 pub use config::{Counting, ModelSettings, StudyConfig};
-pub use load::{Loaded, load_study};
+pub use files::{Folder, Limits, MemoryFiles, StudyFiles};
+pub use load::{Loaded, duplicate_interview, load_from, load_study};
+pub use parse::front_matter::is_interview_id;
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Person, Picture, Project, Quote, Story, Study};
 pub use parse::interview::{InterviewContext, parse_interview};
 pub use problem::{Problem, did_you_mean, line_of_offset};

@@ -3,6 +3,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use crate::files::{Folder, StudyFiles};
+
 use rayon::prelude::*;
 
 use crate::codebook::{BUILTIN_CODEBOOKS, Codebook};
@@ -31,8 +33,8 @@ impl Loaded {
     }
 }
 
-fn read(root: &Path, name: &str, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
-    match std::fs::read(root.join(name)) {
+fn read(files: &dyn StudyFiles, name: &str, problems: &mut Vec<Problem>) -> Option<Vec<u8>> {
+    match files.read(name) {
         Ok(bytes) => Some(bytes),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => {
@@ -44,14 +46,19 @@ fn read(root: &Path, name: &str, problems: &mut Vec<Problem>) -> Option<Vec<u8>>
 
 /// Reads the study folder at `root`.
 pub fn load_study(root: &Path) -> Loaded {
+    load_from(&Folder::new(root))
+}
+
+/// Reads a study from wherever its files are.
+pub fn load_from(root: &dyn StudyFiles) -> Loaded {
     let mut problems = Vec::new();
     let config_text = read(root, "study.toml", &mut problems).map(|b| String::from_utf8_lossy(&b).into_owned());
     let config = match &config_text {
         None => {
-            let message = if root.is_dir() {
+            let message = if root.exists() {
                 "missing study.toml: every study folder needs one (`collabmap new DIR` writes a starting point)".to_string()
             } else {
-                format!("{} is not a study folder: create one with `collabmap new {}`", root.display(), root.display())
+                format!("{} is not a study folder: create one with `collabmap new {}`", root.describe(), root.describe())
             };
             problems.push(Problem::new("study.toml", 1, message));
             None
@@ -92,18 +99,17 @@ pub fn load_study(root: &Path) -> Loaded {
 
     let person_ids: HashSet<&str> = people.iter().map(|p| p.id.as_str()).collect();
     let project_ids: HashSet<&str> = projects.iter().map(|p| p.id.as_str()).collect();
-    let context = InterviewContext { codebook: &codebook, people: &person_ids, projects: &project_ids, root: Some(root), check_codes: codebook_ok };
+    let context = InterviewContext { codebook: &codebook, people: &person_ids, projects: &project_ids, files: Some(root), check_codes: codebook_ok };
     let files = interview_files(root, &mut problems);
     let parsed: Vec<_> = files
         .par_iter()
         .map(|name| {
             let path = format!("interviews/{name}");
-            let full = root.join("interviews").join(name);
             // Refused before reading, so a runaway file never fills memory.
-            if let Some(problem) = std::fs::metadata(&full).ok().and_then(|meta| too_large(&path, meta.len())) {
+            if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
                 return (None, vec![problem]);
             }
-            match std::fs::read(&full) {
+            match root.read(&path) {
                 Ok(bytes) => {
                     let (interview, found) = parse_interview(&bytes, &path, &context);
                     (Some(interview), found)
@@ -118,11 +124,7 @@ pub fn load_study(root: &Path) -> Loaded {
         problems.extend(found);
         let Some(interview) = interview else { continue };
         if let Some(first) = first_file.get(&interview.id) {
-            problems.push(Problem::new(
-                interview.file.clone(),
-                1,
-                format!("interview id `{}` is already used by {first}: set a different `id:` or rename the file", interview.id),
-            ));
+            problems.push(duplicate_interview(&interview.file, &interview.id, first));
             continue;
         }
         first_file.insert(interview.id.clone(), interview.file.clone());
@@ -134,7 +136,12 @@ pub fn load_study(root: &Path) -> Loaded {
     Loaded { study, problems }
 }
 
-fn load_codebook(root: &Path, config: &StudyConfig, config_text: &str, problems: &mut Vec<Problem>) -> (Codebook, bool) {
+/// The problem of an interview whose id `first` already uses.
+pub fn duplicate_interview(file: &str, id: &str, first: &str) -> Problem {
+    Problem::new(file, 1, format!("interview id `{id}` is already used by {first}: set a different `id:` or rename the file"))
+}
+
+fn load_codebook(root: &dyn StudyFiles, config: &StudyConfig, config_text: &str, problems: &mut Vec<Problem>) -> (Codebook, bool) {
     let line = StudyConfig::codebook_line(config_text);
     let name = config.codebook.trim();
     let looks_like_path = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
@@ -154,7 +161,7 @@ fn load_codebook(root: &Path, config: &StudyConfig, config_text: &str, problems:
         };
     }
     let relative = name.replace('\\', "/");
-    match std::fs::read(root.join(&relative)) {
+    match root.read(&relative) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let (codebook, found) = Codebook::parse(&text, &relative);
@@ -169,21 +176,18 @@ fn load_codebook(root: &Path, config: &StudyConfig, config_text: &str, problems:
     }
 }
 
-fn interview_files(root: &Path, problems: &mut Vec<Problem>) -> Vec<String> {
-    let folder = root.join("interviews");
-    let entries = match std::fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(_) => {
-            if root.is_dir() {
+fn interview_files(root: &dyn StudyFiles, problems: &mut Vec<Problem>) -> Vec<String> {
+    let entries = match root.list("interviews") {
+        Some(entries) => entries,
+        None => {
+            if root.exists() {
                 problems.push(Problem::new("interviews", 1, "missing interviews folder: put one Markdown file per interview in interviews/"));
             }
             return Vec::new();
         }
     };
     let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| e.file_name().into_string().ok())
+        .into_iter()
         .filter(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'))
         .collect();
     names.sort();

@@ -8,23 +8,29 @@ use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
+use crate::files::MemoryFiles;
 use crate::model::{Concept, Interview, MapNodeKind, Person, Project, Study};
 
 /// Writes `study` into `dir` (created if needed) in the study-folder format.
 pub fn write_study(study: &Study, dir: &Path) -> io::Result<()> {
-    std::fs::create_dir_all(dir.join("interviews"))?;
-    std::fs::write(dir.join("study.toml"), study.config.to_toml())?;
+    study_files(study)?.write_folder(dir)
+}
+
+/// The files of `study` in the study-folder format, held in memory.
+pub fn study_files(study: &Study) -> io::Result<MemoryFiles> {
+    let mut files = MemoryFiles::new();
+    files.insert("study.toml", study.config.to_toml().into_bytes());
     if Path::new(&study.config.codebook).extension().is_some_and(|e| e == "toml") {
-        std::fs::write(dir.join(&study.config.codebook), study.codebook.to_toml())?;
+        files.insert(study.config.codebook.replace('\\', "/"), study.codebook.to_toml().into_bytes());
     }
-    std::fs::write(dir.join("people.csv"), people_csv(&study.people_columns, &study.people)?)?;
+    files.insert("people.csv", people_csv(&study.people_columns, &study.people)?.into_bytes());
     if !study.projects.is_empty() || !study.project_columns.is_empty() {
-        std::fs::write(dir.join("projects.csv"), projects_csv(&study.project_columns, &study.projects)?)?;
+        files.insert("projects.csv", projects_csv(&study.project_columns, &study.projects)?.into_bytes());
     }
     for interview in &study.interviews {
-        std::fs::write(dir.join(interview_path(interview)), interview_markdown(interview))?;
+        files.insert(interview_path(interview), interview_markdown(interview).into_bytes());
     }
-    Ok(())
+    Ok(files)
 }
 
 /// Where an interview is written, relative to the study folder.

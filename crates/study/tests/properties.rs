@@ -57,7 +57,7 @@ fn without_lines(mut interview: Interview) -> Interview {
 }
 
 fn context<'a>(codebook: &'a Codebook, people: &'a HashSet<&'a str>, projects: &'a HashSet<&'a str>) -> InterviewContext<'a> {
-    InterviewContext { codebook, people, projects, root: None, check_codes: true }
+    InterviewContext { codebook, people, projects, files: None, check_codes: true }
 }
 
 proptest! {

@@ -174,7 +174,8 @@ fn is_iso_date(text: &str) -> bool {
 }
 
 /// Whether `id` can name an interview.
-pub(crate) fn is_interview_id(id: &str) -> bool {
+/// Whether `id` may name an interview: letters, digits, `-`, `_` and `.`.
+pub fn is_interview_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 

@@ -9,6 +9,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use crate::files::StudyFiles;
+
 use crate::codebook::Codebook;
 use crate::model::{Concept, Interview, MapNode, MapNodeKind, Picture, Quote, Story};
 use crate::parse::front_matter::{self, is_interview_id};
@@ -36,7 +38,7 @@ pub fn too_large(path: &str, size: u64) -> Option<Problem> {
 }
 
 /// What an interview is checked against.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct InterviewContext<'a> {
     /// The study's codebook, for tags.
     pub codebook: &'a Codebook,
@@ -44,8 +46,8 @@ pub struct InterviewContext<'a> {
     pub people: &'a HashSet<&'a str>,
     /// The ids of `projects.csv`.
     pub projects: &'a HashSet<&'a str>,
-    /// The study folder, to check that pictures exist (`None` skips the check).
-    pub root: Option<&'a Path>,
+    /// The study's files, to check that pictures exist (`None` skips the check).
+    pub files: Option<&'a dyn StudyFiles>,
     /// Whether tags are checked against the codebook (off when the codebook itself could not be read).
     pub check_codes: bool,
 }
@@ -475,8 +477,8 @@ impl BodyParser<'_, '_> {
         let escapes = path.starts_with('/') || path.contains(':') || path.split('/').any(|part| part == "..");
         if escapes {
             self.problem(line, format!("picture path `{target}` must be relative to the study folder, such as pictures/map.png"));
-        } else if let Some(root) = self.context.root
-            && !root.join(&path).is_file()
+        } else if let Some(files) = self.context.files
+            && files.size(&path).is_none()
         {
             self.problem(line, format!("picture `{path}` not found: put the file in the study folder or fix the path"));
         }

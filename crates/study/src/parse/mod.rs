@@ -1,6 +1,6 @@
 //! Reading the files of a study folder.
 
-pub(crate) mod front_matter;
+pub mod front_matter;
 pub(crate) mod inline;
 pub mod interview;
 pub mod tables;

@@ -1,0 +1,164 @@
+// The workspace editor: live map preview, problems at their lines, and
+// saving with a version so that no one overwrites a colleague unawares.
+// Plain JavaScript, served by the workspace itself: no framework, no CDN.
+(function () {
+  "use strict";
+  var root = document.getElementById("editor");
+  if (!root) return;
+  var text = document.getElementById("text");
+  var gutter = document.getElementById("gutter");
+  var preview = document.getElementById("preview");
+  var problemsList = document.getElementById("problems");
+  var status = document.getElementById("status");
+  var saveButton = document.getElementById("save");
+  var conflict = document.getElementById("conflict");
+  var version = parseInt(root.dataset.version, 10) || 0;
+  var path = root.dataset.path;
+  var csrf = root.dataset.csrf;
+  var saved = text.value;
+  var timer = null;
+  var asked = 0;
+
+  function setStatus(message, kind) {
+    status.textContent = message;
+    status.className = kind || "";
+  }
+
+  function json(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (response) {
+      return response.text().then(function (raw) {
+        var data = null;
+        try { data = raw ? JSON.parse(raw) : null; } catch (e) { data = { error: raw }; }
+        return { status: response.status, data: data };
+      });
+    });
+  }
+
+  function drawGutter(problems) {
+    var bad = {};
+    (problems || []).forEach(function (p) { if (p.path === path) bad[p.line] = p.message; });
+    var lines = text.value.split("\n").length;
+    var html = [];
+    for (var i = 1; i <= lines; i++) {
+      html.push(bad[i] ? '<span class="bad" title="' + escapeHtml(bad[i]) + '">' + i + "</span>" : String(i));
+    }
+    gutter.innerHTML = html.join("\n");
+    gutter.scrollTop = text.scrollTop;
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function goToLine(line) {
+    var lines = text.value.split("\n");
+    var start = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
+    text.focus();
+    text.setSelectionRange(start, start + (lines[line - 1] || "").length);
+    var height = text.scrollHeight / Math.max(lines.length, 1);
+    text.scrollTop = Math.max(0, (line - 5) * height);
+  }
+
+  function showProblems(problems) {
+    problemsList.innerHTML = "";
+    if (!problems || problems.length === 0) {
+      problemsList.innerHTML = '<li class="none">None found.</li>';
+    } else {
+      problems.forEach(function (p) {
+        var item = document.createElement("li");
+        item.textContent = p.text;
+        item.dataset.line = p.line;
+        if (p.path === path) item.addEventListener("click", function () { goToLine(p.line); });
+        problemsList.appendChild(item);
+      });
+    }
+    drawGutter(problems);
+  }
+
+  function refresh() {
+    var ticket = ++asked;
+    json("POST", root.dataset.preview, { path: path, text: text.value }).then(function (reply) {
+      if (ticket !== asked || reply.status !== 200) return;
+      if (preview && reply.data.svg) preview.innerHTML = reply.data.svg;
+      showProblems(reply.data.problems);
+    });
+  }
+
+  function dirty() {
+    return text.value !== saved;
+  }
+
+  text.addEventListener("input", function () {
+    setStatus(dirty() ? "Unsaved changes" : "Version " + version, dirty() ? "dirty" : "");
+    drawGutter([]);
+    clearTimeout(timer);
+    timer = setTimeout(refresh, 250);
+  });
+  text.addEventListener("scroll", function () { gutter.scrollTop = text.scrollTop; });
+  text.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      save(version);
+    }
+  });
+
+  function save(over) {
+    if (!saveButton) return;
+    saveButton.disabled = true;
+    setStatus("Saving…");
+    var sent = text.value;
+    json("PUT", root.dataset.save, { text: sent, version: over }).then(function (reply) {
+      saveButton.disabled = false;
+      if (reply.status === 200 || reply.status === 201) {
+        version = reply.data.version;
+        saved = sent;
+        conflict.hidden = true;
+        setStatus(dirty() ? "Saved version " + version + "; newer edits unsaved" : "Saved · version " + version, "saved");
+        showProblems([]);
+      } else if (reply.status === 409) {
+        conflict.hidden = false;
+        conflict.dataset.version = reply.data.version;
+        setStatus("Not saved: changed by someone else", "failed");
+      } else if (reply.status === 422) {
+        showProblems(reply.data.problems);
+        setStatus("Not saved: " + reply.data.error, "failed");
+      } else if (reply.status === 401) {
+        setStatus("Not saved: your session ended; sign in again in another tab, then save", "failed");
+      } else {
+        setStatus("Not saved: " + ((reply.data && reply.data.error) || "error " + reply.status), "failed");
+      }
+    }, function () {
+      saveButton.disabled = false;
+      setStatus("Not saved: the workspace cannot be reached", "failed");
+    });
+  }
+
+  if (saveButton) saveButton.addEventListener("click", function () { save(version); });
+  document.getElementById("keep-mine").addEventListener("click", function () {
+    save(parseInt(conflict.dataset.version, 10) || 0);
+  });
+  document.getElementById("load-theirs").addEventListener("click", function () {
+    fetch(root.dataset.save, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      text.value = data.text;
+      saved = data.text;
+      version = data.version;
+      conflict.hidden = true;
+      setStatus("Loaded version " + version);
+      refresh();
+    });
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty()) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  drawGutter([]);
+  refresh();
+})();

@@ -1,0 +1,354 @@
+//! The JSON API, described by `/api/openapi.json`.
+//!
+//! Rules every handler keeps: no session → 401; a study the user is not a
+//! member of → 404 (whether or not it exists); a role too low → 403; a
+//! state-changing request without the session's `X-CSRF-Token` → 403; a
+//! stale version → 409; text with problems → 422 and nothing saved.
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use collabmap_store::{ChangeRefused, Role};
+use collabmap_study::{Limits, is_interview_id};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
+use crate::error::{AppError, problems_json};
+use crate::views::{Document, StudyView};
+use crate::{AppState, archive, import_study};
+
+/// The OpenAPI document of this API.
+pub const OPENAPI: &str = include_str!("../assets/openapi.json");
+
+/// The API's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/me", get(me))
+        .route("/api/users", post(add_user))
+        .route("/api/studies", get(list_studies).post(create_study))
+        .route("/api/studies/{id}", get(study_info).delete(delete_study))
+        .route("/api/studies/{id}/table", get(table))
+        .route("/api/studies/{id}/model", get(model))
+        .route("/api/studies/{id}/export", get(export))
+        .route("/api/studies/{id}/preview", post(preview))
+        .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview))
+        .route("/api/studies/{id}/interviews/{interview}", get(get_interview).put(put_interview).delete(delete_interview))
+        .route("/api/studies/{id}/people", get(get_people).put(put_people))
+        .route("/api/studies/{id}/projects", get(get_projects).put(put_projects))
+        .route("/api/studies/{id}/codebook", get(get_codebook).put(put_codebook))
+        .route("/api/studies/{id}/settings", get(get_settings).put(put_settings))
+        .route("/api/studies/{id}/members", get(list_members).post(add_member))
+        .route("/api/studies/{id}/members/{email}", axum::routing::delete(remove_member))
+}
+
+/// A JSON body whose refusal is a 400 with a readable message (axum's own
+/// would be a 422, which this API keeps for study problems).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) => Err(AppError::BadRequest(match rejection {
+                JsonRejection::MissingJsonContentType(_) => "send the body as JSON, with Content-Type: application/json".into(),
+                other => format!("the JSON body is not what this endpoint takes: {}", other.body_text()),
+            })),
+        }
+    }
+}
+
+/// Who is asking, for rate limiting: the proxy's `X-Forwarded-For`, or the peer address.
+pub struct ClientAddr(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(|v| v.trim().to_string());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientAddr(forwarded.or(peer)))
+    }
+}
+
+/// The member's role in `study`, refused when lower than `need`.
+pub async fn member_role(state: &AppState, user: i64, study: i64, need: Role) -> Result<Role, AppError> {
+    let role = state.store().role(study, user).await?.ok_or(AppError::NotFound)?;
+    if role < need {
+        return Err(AppError::Forbidden(format!("this needs the {} role in the study; you are a {}", need.as_str(), role.as_str())));
+    }
+    Ok(role)
+}
+
+/// The study, for a member with at least `need`.
+pub async fn member_view(state: &AppState, user: i64, study: i64, need: Role) -> Result<(Role, std::sync::Arc<StudyView>), AppError> {
+    let role = member_role(state, user, study, need).await?;
+    Ok((role, state.views().get(state.store(), study).await?))
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    email: String,
+    password: String,
+}
+
+async fn login(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, JsonBody(body): JsonBody<LoginBody>) -> Result<Response, AppError> {
+    let (user, session) = sign_in(&state, &body.email, &body.password, client.0).await?;
+    let cookie = session_cookie(Some(&session.token), wants_secure(&state, &headers));
+    Ok(([(header::SET_COOKIE, cookie)], Json(json!({"csrf": session.csrf, "email": user.email, "admin": user.admin}))).into_response())
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap, user: ApiUser) -> Result<Response, AppError> {
+    state.store().end_session(&user.token).await?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))]).into_response())
+}
+
+async fn me(user: ApiUser) -> Json<serde_json::Value> {
+    Json(json!({"email": user.session.user.email, "admin": user.session.user.admin, "csrf": user.session.csrf}))
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    email: String,
+    password: String,
+    #[serde(default)]
+    admin: bool,
+}
+
+async fn add_user(State(state): State<AppState>, user: ApiUser, JsonBody(body): JsonBody<NewUser>) -> Result<Response, AppError> {
+    if !user.session.user.admin {
+        return Err(AppError::Forbidden("only an administrator adds accounts".into()));
+    }
+    let added = state.store().add_user(&body.email, &body.password, body.admin).await?;
+    Ok((StatusCode::CREATED, Json(json!({"email": added.email, "admin": added.admin}))).into_response())
+}
+
+async fn list_studies(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, AppError> {
+    let studies = state.store().studies_of(user.session.user.id).await?;
+    Ok(Json(studies.iter().map(|s| json!({"id": s.id, "title": s.title, "role": s.role.as_str(), "revision": s.revision})).collect()))
+}
+
+async fn create_study(State(state): State<AppState>, user: ApiUser, body: Bytes) -> Result<Response, AppError> {
+    let files = tokio::task::spawn_blocking(move || archive::read_zip(&body, Limits::default())).await?.map_err(AppError::BadRequest)?;
+    let id = import_study(state.store(), user.session.user.id, files).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+async fn study_info(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let interviews: Vec<_> = view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect();
+    Ok(Json(json!({
+        "id": id,
+        "title": view.title,
+        "role": role.as_str(),
+        "revision": view.revision,
+        "problems": problems_json(&view.problems),
+        "interviews": interviews,
+    })))
+}
+
+async fn delete_study(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+    state.store().delete_study(id).await?;
+    state.views().forget(id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn analysed(view: &StudyView) -> Result<&crate::views::Analysis, AppError> {
+    view.analysis.as_ref().ok_or_else(|| AppError::Invalid(view.problems.clone()))
+}
+
+async fn table(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.table_json.clone()).into_response())
+}
+
+async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
+}
+
+/// The study as a zip download.
+pub fn zip_response(view: &StudyView) -> Result<Response, AppError> {
+    let bytes = archive::write_zip(&view.files).map_err(AppError::Internal)?;
+    let name: String = view.title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let name = name.trim_matches('-');
+    let disposition = format!("attachment; filename=\"{}.zip\"", if name.is_empty() { "study" } else { name });
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+async fn export(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    zip_response(&view)
+}
+
+#[derive(Deserialize)]
+struct PreviewBody {
+    path: String,
+    text: String,
+}
+
+async fn preview(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<PreviewBody>) -> Result<Json<serde_json::Value>, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let (svg, problems) = tokio::task::spawn_blocking(move || view.preview(&body.path, &body.text)).await?;
+    Ok(Json(json!({"svg": svg, "problems": problems_json(&problems)})))
+}
+
+async fn list_interviews(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    Ok(Json(view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect()))
+}
+
+/// Reads a document for a member.
+async fn read_document(state: &AppState, user: &ApiUser, id: i64, document: Document) -> Result<Json<serde_json::Value>, AppError> {
+    let (_, view) = member_view(state, user.session.user.id, id, Role::Viewer).await?;
+    let text = document.read(&view)?;
+    if !text.exists && matches!(document, Document::Interview(_)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(Json(json!({"text": text.text, "version": text.version, "path": text.path})))
+}
+
+/// Saves a document for an editor: checked, then committed only if
+/// `version` is still current. Returns the document's new version.
+pub async fn save_document(state: &AppState, user: i64, id: i64, document: Document, text: String, version: i64) -> Result<i64, AppError> {
+    let (_, view) = member_view(state, user, id, Role::Editor).await?;
+    let current = document.read(&view)?;
+    if current.version != version {
+        return Err(conflict(&document, current.version));
+    }
+    let (changes, title) = document.changes(&view, &text, version)?;
+    let checked = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect::<Vec<_>>();
+    let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    match state.store().change_files(id, user, &changes, title.as_deref()).await? {
+        Ok(revision) => Ok(revision),
+        Err(ChangeRefused::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
+        Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
+    }
+}
+
+fn conflict(document: &Document, current: i64) -> AppError {
+    AppError::Conflict {
+        message: format!("{} was changed by someone else since you opened it (now version {current}): reload it, merge your edits, and save again", document.label()),
+        current,
+    }
+}
+
+#[derive(Deserialize)]
+struct SaveBody {
+    text: String,
+    version: i64,
+}
+
+async fn write_document(state: &AppState, user: &ApiUser, id: i64, document: Document, body: SaveBody) -> Result<Json<serde_json::Value>, AppError> {
+    let version = save_document(state, user.session.user.id, id, document, body.text, body.version).await?;
+    Ok(Json(json!({"version": version})))
+}
+
+async fn get_interview(State(state): State<AppState>, user: ApiUser, Path((id, interview)): Path<(i64, String)>) -> Result<Json<serde_json::Value>, AppError> {
+    read_document(&state, &user, id, Document::Interview(interview)).await
+}
+
+async fn put_interview(State(state): State<AppState>, user: ApiUser, Path((id, interview)): Path<(i64, String)>, JsonBody(body): JsonBody<SaveBody>) -> Result<Json<serde_json::Value>, AppError> {
+    write_document(&state, &user, id, Document::Interview(interview), body).await
+}
+
+#[derive(Deserialize)]
+struct NewInterview {
+    id: String,
+    text: String,
+}
+
+async fn create_interview(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<NewInterview>) -> Result<Response, AppError> {
+    if !is_interview_id(&body.id) {
+        return Err(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", body.id)));
+    }
+    let version = save_document(&state, user.session.user.id, id, Document::Interview(body.id), body.text, 0).await?;
+    Ok((StatusCode::CREATED, Json(json!({"version": version}))).into_response())
+}
+
+#[derive(Deserialize)]
+struct VersionQuery {
+    version: i64,
+}
+
+async fn delete_interview(State(state): State<AppState>, user: ApiUser, Path((id, interview)): Path<(i64, String)>, Query(query): Query<VersionQuery>) -> Result<StatusCode, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
+    let document = Document::Interview(interview);
+    let current = document.read(&view)?;
+    if !current.exists {
+        return Err(AppError::NotFound);
+    }
+    let change = collabmap_store::Change { path: current.path.clone(), expected: Some(query.version), content: None };
+    match state.store().change_files(id, user.session.user.id, &[change], None).await? {
+        Ok(_) => Ok(StatusCode::NO_CONTENT),
+        Err(ChangeRefused::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
+        Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
+    }
+}
+
+macro_rules! document_endpoints {
+    ($get:ident, $put:ident, $document:expr) => {
+        async fn $get(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+            read_document(&state, &user, id, $document).await
+        }
+
+        async fn $put(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<SaveBody>) -> Result<Json<serde_json::Value>, AppError> {
+            write_document(&state, &user, id, $document, body).await
+        }
+    };
+}
+
+document_endpoints!(get_people, put_people, Document::People);
+document_endpoints!(get_projects, put_projects, Document::Projects);
+document_endpoints!(get_codebook, put_codebook, Document::Codebook);
+document_endpoints!(get_settings, put_settings, Document::Settings);
+
+async fn list_members(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+    let members = state.store().members(id).await?;
+    Ok(Json(members.iter().map(|m| json!({"email": m.email, "role": m.role.as_str()})).collect()))
+}
+
+#[derive(Deserialize)]
+struct MemberBody {
+    email: String,
+    role: String,
+}
+
+/// Parses a role name from a request.
+pub fn parse_role(text: &str) -> Result<Role, AppError> {
+    Role::parse(text).ok_or_else(|| AppError::BadRequest(format!("unknown role `{text}`: use owner, editor or viewer")))
+}
+
+async fn add_member(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<MemberBody>) -> Result<Response, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+    let role = parse_role(&body.role)?;
+    state.store().set_member(id, &body.email, role).await?;
+    Ok((StatusCode::CREATED, Json(json!({"email": collabmap_store::normalise_email(&body.email), "role": role.as_str()}))).into_response())
+}
+
+async fn remove_member(State(state): State<AppState>, user: ApiUser, Path((id, email)): Path<(i64, String)>) -> Result<StatusCode, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+    if state.store().remove_member(id, &email).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
+}

@@ -1,0 +1,129 @@
+//! Study folders as zip archives, for upload and download.
+//!
+//! An upload is untrusted: entries that climb out of the folder, links,
+//! archives that expand past the study limits, and too many entries are all
+//! refused before anything is stored.
+
+use std::io::{Cursor, Read, Write};
+
+use collabmap_study::files::safe_relative;
+use collabmap_study::{Limits, MemoryFiles};
+use zip::write::SimpleFileOptions;
+
+/// Reads a zipped study folder. A single top-level folder around
+/// `study.toml` (what zipping a folder gives) is taken off.
+pub fn read_zip(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the upload is not a zip archive: {e}"))?;
+    if archive.len() > limits.max_files {
+        return Err(format!("the archive has {} entries; a study may hold at most {}", archive.len(), limits.max_files));
+    }
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|e| format!("entry {index} of the archive cannot be read: {e}"))?;
+        let name = entry.name().map_err(|e| format!("entry {index} of the archive has an unreadable name: {e}"))?.replace('\\', "/");
+        if entry.is_dir() {
+            continue;
+        }
+        if entry.is_symlink() {
+            return Err(format!("`{name}` in the archive is a link; a study holds plain files only"));
+        }
+        let Some(relative) = safe_relative(&name) else {
+            return Err(format!("`{name}` in the archive points outside the study folder; nothing was imported"));
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
+        if relative.split('/').any(|part| part.starts_with('.')) || relative.starts_with("__MACOSX/") {
+            continue;
+        }
+        // The declared size can lie, so reading stops at the limit whatever it says.
+        let room = limits.max_total_bytes.saturating_sub(total);
+        let mut data = Vec::with_capacity(entry.size().min(room).min(1 << 24) as usize);
+        (&mut entry).take(room + 1).read_to_end(&mut data).map_err(|e| format!("`{name}` in the archive cannot be read: {e}"))?;
+        total += data.len() as u64;
+        if total > limits.max_total_bytes {
+            return Err(format!("the archive expands past {} MB, more than a study may hold", limits.max_total_bytes >> 20));
+        }
+        entries.push((relative, data));
+    }
+    let prefix = common_folder(&entries);
+    let mut files = MemoryFiles::new();
+    for (path, data) in entries {
+        files.insert(path[prefix.len()..].to_string(), data);
+    }
+    if files.get("study.toml").is_none() {
+        return Err("the archive holds no study.toml: zip a study folder (the one with study.toml in it)".into());
+    }
+    Ok(files)
+}
+
+/// `name/` when every entry sits in that one folder and `study.toml` is not at the top.
+fn common_folder(entries: &[(String, Vec<u8>)]) -> String {
+    if entries.iter().any(|(p, _)| p == "study.toml") {
+        return String::new();
+    }
+    let Some((first, _)) = entries.first() else { return String::new() };
+    let Some((folder, _)) = first.split_once('/') else { return String::new() };
+    let prefix = format!("{folder}/");
+    if entries.iter().all(|(p, _)| p.starts_with(&prefix)) { prefix } else { String::new() }
+}
+
+/// Zips a study's files, with an `interviews/` folder even when it is empty.
+pub fn write_zip(files: &MemoryFiles) -> Result<Vec<u8>, String> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(false);
+    let fail = |e: zip::result::ZipError| format!("cannot write the archive: {e}");
+    writer.add_directory("interviews/", options).map_err(fail)?;
+    for (path, bytes) in files.iter() {
+        writer.start_file(path, options).map_err(fail)?;
+        writer.write_all(bytes).map_err(|e| format!("cannot write the archive: {e}"))?;
+    }
+    Ok(writer.finish().map_err(fail)?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            writer.start_file(*name, SimpleFileOptions::default()).expect("start");
+            writer.write_all(bytes).expect("write");
+        }
+        writer.finish().expect("finish").into_inner()
+    }
+
+    #[test]
+    fn a_zipped_folder_loses_its_top_folder() {
+        let bytes = zip_of(&[("my-study/study.toml", b"t"), ("my-study/interviews/a.md", b"a")]);
+        let files = read_zip(&bytes, Limits::default()).expect("read");
+        assert_eq!(files.get("study.toml"), Some(&b"t"[..]));
+        assert_eq!(files.get("interviews/a.md"), Some(&b"a"[..]));
+    }
+
+    #[test]
+    fn escaping_entries_are_refused() {
+        let bytes = zip_of(&[("study.toml", b"t"), ("../evil.sh", b"x")]);
+        let error = read_zip(&bytes, Limits::default()).expect_err("refused");
+        assert!(error.contains("outside the study folder"), "{error}");
+    }
+
+    #[test]
+    fn archives_past_the_limit_are_refused() {
+        let big = vec![b'a'; 10_000];
+        let bytes = zip_of(&[("study.toml", b"t"), ("interviews/a.md", &big)]);
+        let error = read_zip(&bytes, Limits { max_files: 10, max_total_bytes: 5_000 }).expect_err("refused");
+        assert!(error.contains("expands past"), "{error}");
+        let error = read_zip(&bytes, Limits { max_files: 1, max_total_bytes: 1 << 20 }).expect_err("refused");
+        assert!(error.contains("entries"), "{error}");
+    }
+
+    #[test]
+    fn write_then_read_is_lossless() {
+        let mut files = MemoryFiles::new();
+        files.insert("study.toml", b"title = \"x\"\r\n".to_vec());
+        files.insert("pictures/p.png", vec![0, 159, 146, 150]);
+        let back = read_zip(&write_zip(&files).expect("zip"), Limits::default()).expect("read");
+        assert_eq!(back, files);
+    }
+}

@@ -1,0 +1,219 @@
+//! Signing in and out, session cookies, CSRF tokens and login rate limiting.
+//!
+//! A session is a random token in an `HttpOnly`, `SameSite=Lax` cookie; the
+//! store keeps only its hash. Each session has a CSRF token: API calls that
+//! change anything echo it in `X-CSRF-Token`, forms in a hidden `csrf` field.
+//! Cross-site form posts are also refused by the `Origin` check in
+//! [`crate::check_origin`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use collabmap_store::{NewSession, SESSION_LIFETIME, Session, User, decoy_hash, normalise_email, verify_password};
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "collabmap_session";
+
+/// Failed sign-ins allowed per address (and per client) in [`LOGIN_WINDOW`].
+pub const MAX_FAILED_LOGINS: usize = 5;
+/// The window over which failed sign-ins are counted.
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// The value of the session cookie, if the request has one.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == COOKIE && !value.is_empty()).then(|| value.to_string())
+    })
+}
+
+/// Compares two tokens in time that does not depend on where they differ.
+pub fn same_token(given: &str, expected: &str) -> bool {
+    given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
+/// A `Set-Cookie` value for a new session (or, with `None`, one that ends it).
+pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(token) => format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_LIFETIME.as_secs()),
+        None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+/// Whether cookies must carry `Secure`: always when configured, and whenever
+/// a reverse proxy says the client came over HTTPS.
+pub fn wants_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.secure_cookies() || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// Counts failed sign-ins per address and per client, in memory.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// `Err(seconds)` while any of `keys` has too many recent failures.
+    pub fn check(&self, keys: &[String]) -> Result<(), u64> {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        for key in keys {
+            if let Some(times) = failures.get_mut(key) {
+                times.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
+                if times.len() >= MAX_FAILED_LOGINS {
+                    let oldest = times.iter().min().copied().unwrap_or(now);
+                    return Err(LOGIN_WINDOW.saturating_sub(now.duration_since(oldest)).as_secs().max(1));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a failed sign-in against every key.
+    pub fn failed(&self, keys: &[String]) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if failures.len() > 100_000 {
+            // A flood of made-up addresses must not grow memory without bound.
+            let now = Instant::now();
+            failures.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
+        }
+        for key in keys {
+            failures.entry(key.clone()).or_default().push(Instant::now());
+        }
+    }
+
+    /// Forgets the failures of an address after it signs in.
+    pub fn succeeded(&self, key: &str) {
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+    }
+}
+
+/// Checks a password and starts a session, with rate limiting.
+pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Option<String>) -> Result<(User, NewSession), AppError> {
+    let address_key = format!("address:{}", normalise_email(email));
+    let mut keys = vec![address_key.clone()];
+    keys.extend(client.map(|c| format!("client:{c}")));
+    state.limiter().check(&keys).map_err(AppError::TooManyAttempts)?;
+    let found = state.store().user_with_hash(email).await?;
+    let password = password.to_string();
+    let (user, hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, decoy_hash().to_string()),
+    };
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
+    match user {
+        Some(user) if matches => {
+            state.limiter().succeeded(&address_key);
+            let session = state.store().create_session(user.id).await?;
+            Ok((user, session))
+        }
+        _ => {
+            state.limiter().failed(&keys);
+            Err(AppError::Unauthorized)
+        }
+    }
+}
+
+/// The signed-in user of an API request. Requests that change anything must
+/// also carry the session's CSRF token in `X-CSRF-Token`.
+#[derive(Debug, Clone)]
+pub struct ApiUser {
+    /// The session.
+    pub session: Session,
+    /// The cookie value, to end the session.
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(AppError::Unauthorized)?;
+        let session = state.store().session(&token).await?.ok_or(AppError::Unauthorized)?;
+        if !matches!(parts.method, Method::GET | Method::HEAD) {
+            let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
+            if !same_token(given, &session.csrf) {
+                return Err(AppError::Forbidden(
+                    "missing or wrong X-CSRF-Token header: send the token that POST /api/login answered".into(),
+                ));
+            }
+        }
+        Ok(ApiUser { session, token })
+    }
+}
+
+/// The signed-in user of a page; without a session the browser is sent to
+/// the sign-in page and brought back afterwards.
+#[derive(Debug, Clone)]
+pub struct PageUser {
+    /// The session.
+    pub session: Session,
+    /// The cookie value.
+    pub token: String,
+}
+
+impl PageUser {
+    /// Refuses a form whose hidden `csrf` field does not match the session.
+    pub fn check_form(&self, given: &str) -> Result<(), AppError> {
+        if same_token(given, &self.session.csrf) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("the form is out of date or came from another site: reload the page and try again".into()))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let found = match session_token(&parts.headers) {
+            Some(token) => state.store().session(&token).await.map_err(|e| crate::pages::error_page(AppError::from(e)))?.map(|s| (s, token)),
+            None => None,
+        };
+        match found {
+            Some((session, token)) => Ok(PageUser { session, token }),
+            None => {
+                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                Err(Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next))).into_response())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_blocks_after_five_failures_and_forgets_on_success() {
+        let limiter = LoginLimiter::default();
+        let keys = vec!["address:a@b".to_string()];
+        for _ in 0..MAX_FAILED_LOGINS {
+            assert!(limiter.check(&keys).is_ok());
+            limiter.failed(&keys);
+        }
+        assert!(limiter.check(&keys).is_err());
+        limiter.succeeded("address:a@b");
+        assert!(limiter.check(&keys).is_ok());
+    }
+
+    #[test]
+    fn the_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, format!("a=1; {COOKIE}=tok; b=2").parse().expect("header"));
+        assert_eq!(session_token(&headers).as_deref(), Some("tok"));
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd"));
+        assert!(!same_token("abc", "abcd"));
+    }
+}

@@ -1,0 +1,102 @@
+//! Refusals, as JSON for the API and as pages for the browser.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use collabmap_store::StoreError;
+use collabmap_study::Problem;
+use serde_json::json;
+
+/// Why a request was refused. Every variant says what to do next.
+#[derive(Debug)]
+pub enum AppError {
+    /// No session, or it expired: sign in.
+    Unauthorized,
+    /// Signed in, but the role does not allow it, or the CSRF token is missing.
+    Forbidden(String),
+    /// No such thing, or the user is not a member (the two look the same on purpose).
+    NotFound,
+    /// Someone saved in between; `current` is the version now (0: the file is gone).
+    Conflict {
+        /// What happened.
+        message: String,
+        /// The version now.
+        current: i64,
+    },
+    /// The new text has problems; nothing was saved.
+    Invalid(Vec<Problem>),
+    /// The request itself is malformed.
+    BadRequest(String),
+    /// Too many failed sign-ins; try again after this many seconds.
+    TooManyAttempts(u64),
+    /// Something broke on our side.
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status of the refusal.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The refusal in words.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Unauthorized => "sign in first: POST /api/login with your e-mail and password".into(),
+            AppError::Forbidden(message) | AppError::BadRequest(message) | AppError::Internal(message) => message.clone(),
+            AppError::NotFound => "not found (or you are not a member of this study)".into(),
+            AppError::Conflict { message, .. } => message.clone(),
+            AppError::Invalid(problems) => format!("{} problem{} found; nothing was saved", problems.len(), if problems.len() == 1 { "" } else { "s" }),
+            AppError::TooManyAttempts(seconds) => format!("too many failed sign-ins; try again in {} minutes", seconds.div_ceil(60)),
+        }
+    }
+}
+
+/// Problems as the API gives them: file, line, message, and the one-line form.
+pub fn problems_json(problems: &[Problem]) -> serde_json::Value {
+    problems.iter().map(|p| json!({"path": p.path, "line": p.line, "message": p.message, "text": p.to_string()})).collect()
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(message) = &self {
+            tracing::error!("{message}");
+        }
+        let mut body = json!({"error": self.message()});
+        match &self {
+            AppError::Conflict { current, .. } => body["version"] = json!(current),
+            AppError::Invalid(problems) => body["problems"] = problems_json(problems),
+            _ => {}
+        }
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if let AppError::TooManyAttempts(seconds) = self
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Refused(message) | StoreError::Address(message) => AppError::BadRequest(message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(error: tokio::task::JoinError) -> Self {
+        AppError::Internal(format!("a background task failed: {error}"))
+    }
+}

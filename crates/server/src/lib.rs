@@ -1,0 +1,178 @@
+//! The web workspace: server-rendered pages and a JSON API over the store.
+//!
+//! Requests flow one way: a handler checks the session and the member's
+//! role, asks [`views::Views`] for the study at its current revision (parsed
+//! and analysed once, shared by every reader), and renders pages with the
+//! same templates as the static report. Saves are validated with the study
+//! parser before the store commits them in one transaction.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use collabmap_store::{Store, StoreError};
+use collabmap_study::{MemoryFiles, load_from};
+use tower_http::trace::TraceLayer;
+
+pub mod api;
+pub mod archive;
+pub mod auth;
+pub mod error;
+pub mod pages;
+pub mod views;
+
+use auth::LoginLimiter;
+use error::AppError;
+use views::Views;
+
+/// How the server behaves beyond its database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Mark session cookies `Secure` on every response (set it when the
+    /// workspace is reached over HTTPS without a proxy that says so).
+    pub secure_cookies: bool,
+}
+
+struct Inner {
+    store: Store,
+    views: Views,
+    limiter: LoginLimiter,
+    options: Options,
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// A state over `store`.
+    pub fn new(store: Store, options: Options) -> Self {
+        AppState { inner: Arc::new(Inner { store, views: Views::default(), limiter: LoginLimiter::default(), options }) }
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Parsed studies.
+    pub fn views(&self) -> &Views {
+        &self.inner.views
+    }
+
+    /// Failed sign-ins.
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.inner.limiter
+    }
+
+    /// Whether cookies are always `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.options.secure_cookies
+    }
+}
+
+/// Largest upload accepted (a zipped study).
+pub const MAX_UPLOAD_BYTES: usize = 256 << 20;
+
+/// The whole application: pages, API and assets.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .layer(middleware::from_fn(check_origin))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Refuses state-changing requests sent by another site: a browser always
+/// names the page's origin, and it must be this server.
+pub async fn check_origin(request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && let Some(origin) = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok())
+    {
+        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let origin_host = origin.split("://").nth(1).unwrap_or("");
+        if origin != "null" && origin_host != host {
+            return AppError::Forbidden(format!("cross-site request refused: the page came from {origin}, not from this workspace")).into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// Stores `files` as a new study owned by `owner`, after checking them.
+/// Returns the study's id, or the problems that refused it.
+pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Result<i64, AppError> {
+    let (files, loaded) = tokio::task::spawn_blocking(move || {
+        let loaded = load_from(&files);
+        (files, loaded)
+    })
+    .await?;
+    if !loaded.problems.is_empty() {
+        return Err(AppError::Invalid(loaded.problems));
+    }
+    let title = if loaded.study.config.title.trim().is_empty() { "Untitled study".to_string() } else { loaded.study.config.title.clone() };
+    Ok(store.create_study(owner, &title, &files).await?)
+}
+
+/// The demo account `serve --demo` creates and prints.
+pub const DEMO_EMAIL: &str = "demo@collabmap.local";
+/// Its password: the demo is for a person trying collabmap on their own
+/// machine (the server binds to loopback by default), so it is printed.
+pub const DEMO_PASSWORD: &str = "collabmap-demo";
+
+/// Makes sure the demo account exists and owns the default synthetic study.
+pub async fn ensure_demo(store: &Store) -> Result<(), StoreError> {
+    let user = match store.user_by_email(DEMO_EMAIL).await? {
+        Some(user) => user,
+        None => store.add_user(DEMO_EMAIL, DEMO_PASSWORD, true).await?,
+    };
+    if store.studies_of(user.id).await?.is_empty() {
+        let files = tokio::task::spawn_blocking(|| {
+            let study = collabmap_synth::generate(69, 2011, &mut |_, _| {});
+            collabmap_study::write::study_files(&study)
+        })
+        .await
+        .map_err(|e| StoreError::Refused(e.to_string()))?
+        .map_err(|e| StoreError::Refused(format!("cannot write the demo study: {e}")))?;
+        import_study(store, user.id, files).await.map_err(|e| StoreError::Refused(e.message()))?;
+    }
+    Ok(())
+}
+
+/// Serves the workspace on `listener` until Ctrl-C or SIGTERM, then lets
+/// requests in flight finish.
+pub async fn serve(store: Store, listener: tokio::net::TcpListener, options: Options) -> std::io::Result<()> {
+    let app = router(AppState::new(store.clone(), options));
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,532 @@
+//! Server-rendered pages. The study's own pages (dashboard, themes,
+//! interviews, model) are the static report's, built with workspace
+//! navigation; the pages here are the workspace's: sign-in, the studies
+//! list, editors, members and cross-tabs. Every page works without
+//! JavaScript except the live preview of the editor.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use collabmap_render::report::{ANONYMOUS_LABEL, STYLE};
+use collabmap_store::Role;
+use collabmap_study::{Limits, is_interview_id};
+use serde::Deserialize;
+
+use crate::api::{ClientAddr, member_role, member_view, parse_role, zip_response};
+use crate::auth::{PageUser, session_cookie, sign_in, wants_secure};
+use crate::error::AppError;
+use crate::views::Document;
+use crate::{AppState, archive, import_study};
+
+const WORKSPACE_CSS: &str = include_str!("../assets/workspace.css");
+const EDITOR_JS: &str = include_str!("../assets/editor.js");
+
+/// The pages' routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(studies_page))
+        .route("/login", get(login_page).post(login_form))
+        .route("/logout", get(logout_page).post(logout_form))
+        .route("/import", post(import_form))
+        .route("/users", post(add_user_form))
+        .route("/assets/{file}", get(asset))
+        .route("/studies/{id}", get(study_root))
+        .route("/studies/{id}/", get(dashboard))
+        .route("/studies/{id}/crosstab", get(crosstab_page))
+        .route("/studies/{id}/export.zip", get(export_zip))
+        .route("/studies/{id}/delete", post(delete_form))
+        .route("/studies/{id}/members", get(members_page).post(member_form))
+        .route("/studies/{id}/members/remove", post(remove_member_form))
+        .route("/studies/{id}/edit/interviews/new", get(new_interview))
+        .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
+        .route("/studies/{id}/edit/{document}", get(edit_document))
+        .route("/studies/{id}/{*path}", get(study_file))
+}
+
+/// Percent-encodes `text` for a query string.
+pub fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Where to go after signing in: only a path on this site.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') => next.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    title: String,
+    message: String,
+    signed_in: bool,
+}
+
+/// A refusal as a page.
+pub fn error_page(error: AppError) -> Response {
+    let title = match error.status() {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::CONFLICT => "Changed meanwhile",
+        StatusCode::UNPROCESSABLE_ENTITY => "Problems found",
+        StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
+        StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
+        _ => "Cannot do that",
+    };
+    let mut message = error.message();
+    if let AppError::Invalid(problems) = &error {
+        message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+    }
+    if let AppError::Internal(detail) = &error {
+        tracing::error!("{detail}");
+        message = "The server failed; the details are in its log.".into();
+    }
+    let page = MessagePage { title: title.into(), message, signed_in: true };
+    (error.status(), render(&page)).into_response()
+}
+
+fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => {
+            tracing::error!("cannot render a page: {error}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "cannot render the page").into_response()
+        }
+    }
+}
+
+/// Runs a page handler, turning its refusal into a page.
+fn page(result: Result<Response, AppError>) -> Response {
+    result.unwrap_or_else(error_page)
+}
+
+async fn asset(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "style.css" => (STYLE, "text/css; charset=utf-8"),
+        "workspace.css" => (WORKSPACE_CSS, "text/css; charset=utf-8"),
+        "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+// ---- signing in and out ------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    next: String,
+    email: String,
+    error: String,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn login_page(Query(query): Query<NextQuery>) -> Response {
+    render(&LoginPage { next: safe_next(query.next.as_deref()), email: String::new(), error: String::new(), signed_in: false })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login_form(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    let next = safe_next(form.next.as_deref());
+    match sign_in(&state, &form.email, &form.password, client.0).await {
+        Ok((_, session)) => {
+            let cookie = session_cookie(Some(&session.token), wants_secure(&state, &headers));
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
+        }
+        Err(error) => {
+            let status = error.status();
+            let message = match error {
+                AppError::Unauthorized => "That e-mail and password do not match an account.".to_string(),
+                other => other.message(),
+            };
+            (status, render(&LoginPage { next, email: form.email, error: message, signed_in: false })).into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage {
+    csrf: String,
+    email: String,
+    signed_in: bool,
+}
+
+async fn logout_page(user: PageUser) -> Response {
+    render(&LogoutPage { csrf: user.session.csrf.clone(), email: user.session.user.email.clone(), signed_in: true })
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout_form(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Form(form): Form<CsrfForm>) -> Response {
+    page(async {
+        user.check_form(&form.csrf)?;
+        state.store().end_session(&user.token).await?;
+        Ok(([(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))], Redirect::to("/login")).into_response())
+    }
+    .await)
+}
+
+// ---- studies -----------------------------------------------------------------
+
+struct StudyRow {
+    id: i64,
+    title: String,
+    role: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "studies.html")]
+struct StudiesPage {
+    email: String,
+    admin: bool,
+    csrf: String,
+    studies: Vec<StudyRow>,
+    signed_in: bool,
+}
+
+async fn studies_page(State(state): State<AppState>, user: PageUser) -> Response {
+    page(async {
+        let studies = state.store().studies_of(user.session.user.id).await?;
+        let rows = studies.into_iter().map(|s| StudyRow { id: s.id, title: s.title, role: s.role.as_str() }).collect();
+        Ok(render(&StudiesPage {
+            email: user.session.user.email.clone(),
+            admin: user.session.user.admin,
+            csrf: user.session.csrf.clone(),
+            studies: rows,
+            signed_in: true,
+        }))
+    }
+    .await)
+}
+
+async fn import_form(State(state): State<AppState>, user: PageUser, mut multipart: Multipart) -> Response {
+    page(async {
+        let mut csrf = String::new();
+        let mut archive_bytes = None;
+        while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+            match field.name() {
+                Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+                Some("archive") => archive_bytes = Some(field.bytes().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))?),
+                _ => {}
+            }
+        }
+        user.check_form(&csrf)?;
+        let bytes = archive_bytes.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
+        let files = tokio::task::spawn_blocking(move || archive::read_zip(&bytes, Limits::default())).await?.map_err(AppError::BadRequest)?;
+        let id = import_study(state.store(), user.session.user.id, files).await?;
+        Ok(Redirect::to(&format!("/studies/{id}/")).into_response())
+    }
+    .await)
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    csrf: String,
+    email: String,
+    password: String,
+    admin: Option<String>,
+}
+
+async fn add_user_form(State(state): State<AppState>, user: PageUser, Form(form): Form<UserForm>) -> Response {
+    page(async {
+        user.check_form(&form.csrf)?;
+        if !user.session.user.admin {
+            return Err(AppError::Forbidden("only an administrator adds accounts".into()));
+        }
+        state.store().add_user(&form.email, &form.password, form.admin.is_some()).await?;
+        Ok(Redirect::to("/").into_response())
+    }
+    .await)
+}
+
+async fn study_root(Path(id): Path<i64>) -> Redirect {
+    Redirect::permanent(&format!("/studies/{id}/"))
+}
+
+async fn dashboard(state: State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+    study_file(state, user, Path((id, "index.html".to_string()))).await
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next().unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "md" | "csv" | "toml" | "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// A page of the study's report, or one of its own files (a rich picture).
+async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, path)): Path<(i64, String)>) -> Response {
+    page(async {
+        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        if !view.problems.is_empty() && path == "index.html" {
+            return Err(AppError::Invalid(view.problems.clone()));
+        }
+        let bytes = if let Some(bytes) = view.files.get(&path).filter(|_| path.starts_with("pictures/")) {
+            bytes.to_vec()
+        } else {
+            let site_view = view.clone();
+            let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
+            site.map_err(AppError::BadRequest)?;
+            view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
+        };
+        // Uploaded SVGs may carry script: they are shown as images, never as documents.
+        let headers = [(header::CONTENT_TYPE, content_type(&path)), (header::CONTENT_SECURITY_POLICY, if path.starts_with("pictures/") { "script-src 'none'" } else { "default-src 'self' 'unsafe-inline'" })];
+        Ok((headers, bytes).into_response())
+    }
+    .await)
+}
+
+async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+    page(async {
+        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        zip_response(&view)
+    }
+    .await)
+}
+
+async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<CsrfForm>) -> Response {
+    page(async {
+        user.check_form(&form.csrf)?;
+        member_role(&state, user.session.user.id, id, Role::Owner).await?;
+        state.store().delete_study(id).await?;
+        state.views().forget(id);
+        Ok(Redirect::to("/").into_response())
+    }
+    .await)
+}
+
+// ---- cross-tabs -----------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "crosstab.html")]
+struct CrosstabPage {
+    id: i64,
+    title: String,
+    columns: Vec<String>,
+    by: String,
+    values: Vec<String>,
+    totals: Vec<u32>,
+    rows: Vec<(String, String, Vec<(u32, u32)>)>,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct ByQuery {
+    by: Option<String>,
+}
+
+/// Columns that would name a person are never offered.
+fn crosstab_columns(columns: &[String]) -> Vec<String> {
+    columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name" | "anonymous")).cloned().collect()
+}
+
+async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Response {
+    page(async {
+        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
+        let study = &view.study;
+        let columns = crosstab_columns(&study.people_columns);
+        let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
+        // Anonymous people are pooled wherever the column is their organisation, as in the report.
+        let value_of = |p: usize| {
+            let person = &study.people[p];
+            if person.anonymous && by == "organisation" {
+                ANONYMOUS_LABEL.to_string()
+            } else {
+                let value = person.column(&study.people_columns, &by);
+                if value.is_empty() { "(none)".to_string() } else { value.to_string() }
+            }
+        };
+        let mut totals: BTreeMap<String, u32> = BTreeMap::new();
+        for p in analysis.synthesis.attended.ones() {
+            *totals.entry(value_of(p)).or_default() += 1;
+        }
+        let values: Vec<String> = totals.keys().cloned().collect();
+        let slot = |p: usize| values.binary_search(&value_of(p)).ok();
+        let mut rows = Vec::new();
+        for row in analysis.synthesis.table.shown(true) {
+            let Some(t) = study.codebook.index_of(&row.theme) else { continue };
+            let mut counts = vec![0u32; values.len()];
+            for p in analysis.synthesis.mentions[t].ones() {
+                if let Some(s) = slot(p) {
+                    counts[s] += 1;
+                }
+            }
+            let cells = counts.iter().zip(totals.values()).map(|(&c, &total)| (c, if total == 0 { 0 } else { (100 * c + total / 2) / total })).collect();
+            rows.push((row.theme.clone(), row.name.clone(), cells));
+        }
+        Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: totals.values().copied().collect(), values, rows, signed_in: true }))
+    }
+    .await)
+}
+
+// ---- editors -----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "editor.html")]
+struct EditorPage {
+    id: i64,
+    title: String,
+    label: String,
+    path: String,
+    text: String,
+    version: i64,
+    exists: bool,
+    save_url: String,
+    is_interview: bool,
+    interview: String,
+    can_edit: bool,
+    csrf: String,
+    help: &'static str,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct NewInterviewQuery {
+    id: String,
+}
+
+async fn new_interview(Path(id): Path<i64>, Query(query): Query<NewInterviewQuery>) -> Response {
+    if !is_interview_id(&query.id) {
+        return error_page(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", query.id)));
+    }
+    Redirect::to(&format!("/studies/{id}/edit/interviews/{}", url_encode(&query.id))).into_response()
+}
+
+async fn edit_interview(State(state): State<AppState>, user: PageUser, Path((id, interview)): Path<(i64, String)>) -> Response {
+    editor(state, user, id, Document::Interview(interview)).await
+}
+
+async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, document)): Path<(i64, String)>) -> Response {
+    let document = match document.as_str() {
+        "people" => Document::People,
+        "projects" => Document::Projects,
+        "codebook" => Document::Codebook,
+        "settings" => Document::Settings,
+        _ => return error_page(AppError::NotFound),
+    };
+    editor(state, user, id, document).await
+}
+
+/// A starting text for a new interview, attended by the study's first person.
+fn new_interview_text(first_person: &str) -> String {
+    format!("---\npeople: [{first_person}]\n---\n\n# Map\n\n- What the collaboration set out to do\n  - How it was done\n\n# Quotes\n\n# Stories\n")
+}
+
+async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Response {
+    page(async {
+        let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        let text = document.read(&view)?;
+        let (save_url, help, interview) = match &document {
+            Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
+            Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
+            Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
+            Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
+            Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
+        };
+        let body = if !text.exists && matches!(document, Document::Interview(_)) { new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str())) } else { text.text };
+        Ok(render(&EditorPage {
+            id,
+            title: view.title.clone(),
+            label: document.label(),
+            path: text.path,
+            text: body,
+            version: text.version,
+            exists: text.exists,
+            save_url,
+            is_interview: matches!(document, Document::Interview(_)),
+            interview,
+            can_edit: role.can_edit(),
+            csrf: user.session.csrf.clone(),
+            help,
+            signed_in: true,
+        }))
+    }
+    .await)
+}
+
+// ---- members -----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "members.html")]
+struct MembersPage {
+    id: i64,
+    title: String,
+    members: Vec<(String, &'static str)>,
+    can_manage: bool,
+    csrf: String,
+    signed_in: bool,
+}
+
+async fn members_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+    page(async {
+        let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
+        Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
+    }
+    .await)
+}
+
+#[derive(Deserialize)]
+struct MemberForm {
+    csrf: String,
+    email: String,
+    role: String,
+}
+
+async fn member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<MemberForm>) -> Response {
+    page(async {
+        user.check_form(&form.csrf)?;
+        member_role(&state, user.session.user.id, id, Role::Owner).await?;
+        state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
+        Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
+    }
+    .await)
+}
+
+#[derive(Deserialize)]
+struct RemoveForm {
+    csrf: String,
+    email: String,
+}
+
+async fn remove_member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RemoveForm>) -> Response {
+    page(async {
+        user.check_form(&form.csrf)?;
+        member_role(&state, user.session.user.id, id, Role::Owner).await?;
+        state.store().remove_member(id, &form.email).await?;
+        Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
+    }
+    .await)
+}

@@ -1,0 +1,345 @@
+//! Studies as the server holds them: parsed and analysed once per revision,
+//! shared by every request until the next save.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use collabmap_analysis::{Model, Synthesis, synthesise};
+use collabmap_render::map_drawing::map_svg;
+use collabmap_render::report::{ReportOptions, build_report_with};
+use collabmap_render::table;
+use collabmap_store::{Change, Snapshot, Store};
+use collabmap_study::{Codebook, InterviewContext, MemoryFiles, Problem, StudyConfig, Study, duplicate_interview, is_interview_id, load_from, parse_interview};
+
+use crate::error::AppError;
+
+/// The analysis of a study without problems.
+pub struct Analysis {
+    /// Mentions and links.
+    pub synthesis: Synthesis,
+    /// The discovered model.
+    pub model: Model,
+    /// Exactly what `collabmap table --format json` prints.
+    pub table_json: String,
+    /// Exactly what `collabmap model --format json` prints.
+    pub model_json: String,
+}
+
+/// A stored study at one revision: its files, parsed study and analysis.
+pub struct StudyView {
+    /// The study's id.
+    pub id: i64,
+    /// The revision the files belong to.
+    pub revision: i64,
+    /// The study's title as stored.
+    pub title: String,
+    /// The files, byte for byte.
+    pub files: MemoryFiles,
+    /// Each file's version.
+    pub versions: HashMap<String, i64>,
+    /// The parsed study.
+    pub study: Study,
+    /// Its problems (a stored study normally has none: saves that add one are refused).
+    pub problems: Vec<Problem>,
+    /// The analysis, when there are no problems.
+    pub analysis: Option<Analysis>,
+    site: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
+}
+
+/// Whether `path` names an interview file.
+pub fn is_interview_path(path: &str) -> bool {
+    path.strip_prefix("interviews/").and_then(|rest| rest.strip_suffix(".md")).is_some_and(|stem| !stem.contains('/') && !stem.is_empty())
+}
+
+impl StudyView {
+    /// Parses and analyses a snapshot (CPU-bound: run it off the async threads).
+    pub fn build(id: i64, snapshot: Snapshot) -> StudyView {
+        let loaded = load_from(&snapshot.files);
+        let analysis = loaded.problems.is_empty().then(|| {
+            let synthesis = synthesise(&loaded.study);
+            let model = Model::discover(&loaded.study, &synthesis);
+            let rows: Vec<_> = synthesis.table.shown(false).collect();
+            let table_json = table::table_json(&rows, None);
+            let model_json = table::model_json(&model);
+            Analysis { synthesis, model, table_json, model_json }
+        });
+        StudyView {
+            id,
+            revision: snapshot.revision,
+            title: snapshot.title,
+            files: snapshot.files,
+            versions: snapshot.versions,
+            study: loaded.study,
+            problems: loaded.problems,
+            analysis,
+            site: OnceLock::new(),
+        }
+    }
+
+    /// The report pages of the study, built on first use.
+    pub fn site(&self) -> Result<&HashMap<String, Vec<u8>>, String> {
+        self.site
+            .get_or_init(|| {
+                let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
+                let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, ReportOptions { workspace: true, png: false })?;
+                Ok(site.files.into_iter().map(|f| (f.path, f.bytes)).collect())
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The version of `path` (0 when there is no such file).
+    pub fn version(&self, path: &str) -> i64 {
+        self.versions.get(path).copied().unwrap_or(0)
+    }
+
+    /// The file of the interview with this id, if there is one.
+    pub fn interview_file(&self, id: &str) -> Option<String> {
+        self.study.interviews.iter().find(|iv| iv.id == id).map(|iv| iv.file.clone()).or_else(|| {
+            let path = format!("interviews/{id}.md");
+            self.files.get(&path).is_some().then_some(path)
+        })
+    }
+
+    fn context_sets(&self) -> (HashSet<&str>, HashSet<&str>) {
+        (self.study.people.iter().map(|p| p.id.as_str()).collect(), self.study.projects.iter().map(|p| p.id.as_str()).collect())
+    }
+
+    /// The problems the study would have after `changes` (path, new bytes or
+    /// `None` to delete). Interview edits to a sound study are checked alone,
+    /// which is what keeps saves fast on large studies.
+    pub fn validate(&self, changes: &[(String, Option<Vec<u8>>)]) -> Vec<Problem> {
+        if self.problems.is_empty() && changes.iter().all(|(path, _)| is_interview_path(path)) {
+            let (people, projects) = self.context_sets();
+            let context = InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: true };
+            let changed: HashSet<&str> = changes.iter().map(|(p, _)| p.as_str()).collect();
+            let mut taken: HashMap<String, String> =
+                self.study.interviews.iter().filter(|iv| !changed.contains(iv.file.as_str())).map(|iv| (iv.id.clone(), iv.file.clone())).collect();
+            let mut problems = Vec::new();
+            for (path, bytes) in changes {
+                let Some(bytes) = bytes else { continue };
+                let (interview, found) = parse_interview(bytes, path, &context);
+                problems.extend(found);
+                match taken.get(&interview.id) {
+                    Some(first) => problems.push(duplicate_interview(path, &interview.id, first)),
+                    None => {
+                        taken.insert(interview.id.clone(), path.clone());
+                    }
+                }
+            }
+            problems.sort();
+            problems.dedup();
+            return problems;
+        }
+        let mut candidate = self.files.clone();
+        for (path, bytes) in changes {
+            match bytes {
+                Some(bytes) => candidate.insert(path.clone(), bytes.clone()),
+                None => {
+                    candidate.remove(path);
+                }
+            }
+        }
+        load_from(&candidate).problems
+    }
+
+    /// The live preview of an edited file: its map drawing (for interviews)
+    /// and the problems it would have.
+    pub fn preview(&self, path: &str, text: &str) -> (Option<String>, Vec<Problem>) {
+        if is_interview_path(path) {
+            let (people, projects) = self.context_sets();
+            let context =
+                InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: self.problems.is_empty() };
+            let (interview, mut problems) = parse_interview(text.as_bytes(), path, &context);
+            if let Some(first) = self.study.interviews.iter().find(|iv| iv.id == interview.id && iv.file != path) {
+                problems.push(duplicate_interview(path, &interview.id, &first.file));
+            }
+            return (Some(map_svg(&interview, &self.study.codebook)), problems);
+        }
+        (None, self.validate(&[(path.to_string(), Some(text.as_bytes().to_vec()))]))
+    }
+}
+
+/// A file the workspace lets people edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Document {
+    /// One interview, by id.
+    Interview(String),
+    /// `people.csv`.
+    People,
+    /// `projects.csv`.
+    Projects,
+    /// The study's own codebook, or the built-in one it uses.
+    Codebook,
+    /// `study.toml`.
+    Settings,
+}
+
+/// A document's text as the editor shows it.
+#[derive(Debug, Clone)]
+pub struct DocumentText {
+    /// The file's path (for a built-in codebook, the path it will be saved to).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+    /// Its version; 0 when the file does not exist yet.
+    pub version: i64,
+    /// Whether the file exists.
+    pub exists: bool,
+}
+
+impl Document {
+    /// The editor's name for the document.
+    pub fn label(&self) -> String {
+        match self {
+            Document::Interview(id) => format!("Interview {id}"),
+            Document::People => "People".into(),
+            Document::Projects => "Projects".into(),
+            Document::Codebook => "Codebook".into(),
+            Document::Settings => "Study settings".into(),
+        }
+    }
+
+    fn builtin_codebook(view: &StudyView) -> Option<String> {
+        let name = view.study.config.codebook.trim();
+        let path_like = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
+        (!path_like).then(|| name.to_string())
+    }
+
+    /// The document's current text and version.
+    pub fn read(&self, view: &StudyView) -> Result<DocumentText, AppError> {
+        let path = match self {
+            Document::Interview(id) => {
+                if !is_interview_id(id) {
+                    return Err(AppError::NotFound);
+                }
+                view.interview_file(id).unwrap_or_else(|| format!("interviews/{id}.md"))
+            }
+            Document::People => "people.csv".into(),
+            Document::Projects => "projects.csv".into(),
+            Document::Settings => "study.toml".into(),
+            Document::Codebook => match Document::builtin_codebook(view) {
+                Some(name) => {
+                    let text = Codebook::builtin_text(&name).unwrap_or_default().to_string();
+                    return Ok(DocumentText { path: free_codebook_path(view), text, version: 0, exists: false });
+                }
+                None => view.study.config.codebook.replace('\\', "/"),
+            },
+        };
+        let bytes = view.files.get(&path);
+        Ok(DocumentText {
+            text: bytes.map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default(),
+            version: view.version(&path),
+            exists: bytes.is_some(),
+            path,
+        })
+    }
+
+    /// The changes that save `text` over version `version` (0: the file is new).
+    /// Saving the built-in codebook gives the study its own copy and points
+    /// `study.toml` at it, in the same transaction.
+    pub fn changes(&self, view: &StudyView, text: &str, version: i64) -> Result<(Vec<Change>, Option<String>), AppError> {
+        let current = self.read(view)?;
+        let expected = (version != 0).then_some(version);
+        let mut changes = vec![Change { path: current.path.clone(), expected, content: Some(text.as_bytes().to_vec()) }];
+        let mut title = None;
+        if *self == Document::Codebook && Document::builtin_codebook(view).is_some() {
+            let settings = String::from_utf8_lossy(view.files.get("study.toml").unwrap_or_default()).into_owned();
+            let pointed = point_codebook_at(&settings, &current.path);
+            changes.push(Change { path: "study.toml".into(), expected: Some(view.version("study.toml")), content: Some(pointed.into_bytes()) });
+        }
+        if *self == Document::Settings {
+            title = StudyConfig::parse(text).ok().map(|c| c.title);
+        }
+        Ok((changes, title))
+    }
+}
+
+/// A codebook file name the study does not use yet.
+fn free_codebook_path(view: &StudyView) -> String {
+    (0..).map(|n| if n == 0 { "codebook.toml".to_string() } else { format!("codebook-{n}.toml") }).find(|p| view.files.get(p).is_none()).unwrap_or_default()
+}
+
+/// `study.toml` text with its `codebook` line pointing at `path`, every other line as it was.
+pub fn point_codebook_at(settings: &str, path: &str) -> String {
+    let line = StudyConfig::codebook_line(settings);
+    let replacement = format!("codebook = \"{path}\"");
+    let mut found = false;
+    let mut out: Vec<String> = settings
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, raw)| {
+            if i + 1 == line && raw.trim_start().starts_with("codebook") {
+                found = true;
+                let ending = if raw.ends_with("\r\n") { "\r\n" } else if raw.ends_with('\n') { "\n" } else { "" };
+                format!("{replacement}{ending}")
+            } else {
+                raw.to_string()
+            }
+        })
+        .collect();
+    if !found {
+        // TOML keys after a [table] header would land inside it, so the key goes first.
+        out.insert(0, format!("{replacement}\n"));
+    }
+    out.concat()
+}
+
+/// Parsed studies by id, one revision each, rebuilt after a save on first use.
+#[derive(Default)]
+pub struct Views {
+    slots: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Option<Arc<StudyView>>>>>>,
+}
+
+/// Most studies kept parsed at once.
+const KEPT_VIEWS: usize = 16;
+
+impl Views {
+    /// The study at its current revision.
+    pub async fn get(&self, store: &Store, id: i64) -> Result<Arc<StudyView>, AppError> {
+        let revision = store.revision(id).await?.ok_or(AppError::NotFound)?;
+        let slot = {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            if slots.len() > KEPT_VIEWS && !slots.contains_key(&id) {
+                slots.clear();
+            }
+            slots.entry(id).or_default().clone()
+        };
+        // One request per study parses; the others wait for its result.
+        let mut held = slot.lock().await;
+        if let Some(view) = held.as_ref()
+            && view.revision >= revision
+        {
+            return Ok(view.clone());
+        }
+        let snapshot = store.snapshot(id).await?.ok_or(AppError::NotFound)?;
+        let view = Arc::new(tokio::task::spawn_blocking(move || StudyView::build(id, snapshot)).await?);
+        *held = Some(view.clone());
+        Ok(view)
+    }
+
+    /// Forgets a study (after it is deleted).
+    pub fn forget(&self, id: i64) {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointing_the_codebook_keeps_every_other_line() {
+        let settings = "title = \"A\"\r\ncodebook = \"whole-systems\"\r\n\r\n[counting]\r\n";
+        assert_eq!(point_codebook_at(settings, "codebook.toml"), "title = \"A\"\r\ncodebook = \"codebook.toml\"\r\n\r\n[counting]\r\n");
+        assert_eq!(point_codebook_at("title = \"A\"\n", "c.toml"), "codebook = \"c.toml\"\ntitle = \"A\"\n");
+    }
+
+    #[test]
+    fn interview_paths_are_recognised() {
+        assert!(is_interview_path("interviews/a.md"));
+        assert!(!is_interview_path("interviews/a/b.md"));
+        assert!(!is_interview_path("people.csv"));
+        assert!(!is_interview_path("interviews/.md"));
+    }
+}

@@ -1,0 +1,593 @@
+//! Durable storage for the web workspace, in SQLite or PostgreSQL.
+//!
+//! A study is stored as its files, byte for byte: the same `study.toml`,
+//! `people.csv` and interview Markdown that a folder holds. Parsing and
+//! analysis stay in their own crates; this one only keeps bytes safe, counts
+//! versions, and knows who may see what.
+//!
+//! Every change is one transaction. Each save bumps the study's `revision`
+//! and stamps the changed files with it, so a file's version never repeats
+//! (even across delete and re-create) and a stale editor is always caught.
+//!
+//! The same SQL runs on both databases through sqlx's `Any` driver: numbered
+//! `$1` parameters (which SQLite also accepts), integers for booleans, and two
+//! migration folders that differ only in the spelling of auto-increment and
+//! byte columns.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use collabmap_study::MemoryFiles;
+use rand::RngCore as _;
+use sha2::{Digest, Sha256};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row, Transaction};
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("cannot update the database schema: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The `--db` address is not one this program can use.
+    #[error("{0}")]
+    Address(String),
+    /// A password could not be hashed.
+    #[error("cannot hash the password: {0}")]
+    Hash(String),
+    /// Something the caller asked for is not allowed (a duplicate user, say).
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Result of a store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database the store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// One SQLite file, in WAL mode.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A member's role in one study.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    /// Reads everything.
+    Viewer,
+    /// Reads and edits interviews, people, projects and the codebook.
+    Editor,
+    /// Edits, manages members, and may delete the study.
+    Owner,
+}
+
+impl Role {
+    /// The role's name, as stored and as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Editor => "editor",
+            Role::Owner => "owner",
+        }
+    }
+
+    /// Parses `owner`, `editor` or `viewer`.
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "viewer" => Some(Role::Viewer),
+            "editor" => Some(Role::Editor),
+            "owner" => Some(Role::Owner),
+            _ => None,
+        }
+    }
+
+    /// Whether the role may change the study's files.
+    pub fn can_edit(self) -> bool {
+        self >= Role::Editor
+    }
+
+    /// Whether the role may manage members and delete the study.
+    pub fn can_manage(self) -> bool {
+        self == Role::Owner
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Its id.
+    pub id: i64,
+    /// Its e-mail address, lower-cased.
+    pub email: String,
+    /// Whether it may add accounts.
+    pub admin: bool,
+}
+
+/// A signed-in session, as found from its cookie.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Whose session it is.
+    pub user: User,
+    /// The token every state-changing request must echo.
+    pub csrf: String,
+}
+
+/// A session just created: the secret for the cookie, and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The cookie value; only its hash is stored.
+    pub token: String,
+    /// The CSRF token.
+    pub csrf: String,
+}
+
+/// A study as listed for one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudySummary {
+    /// Its id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The user's role in it.
+    pub role: Role,
+    /// Its revision, bumped by every save.
+    pub revision: i64,
+}
+
+/// Every file of a study at one revision.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The revision the files belong to.
+    pub revision: i64,
+    /// The study's title.
+    pub title: String,
+    /// The files.
+    pub files: MemoryFiles,
+    /// Each file's version.
+    pub versions: HashMap<String, i64>,
+}
+
+/// One change to a study's files, applied with others in one transaction.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The file's path in the study.
+    pub path: String,
+    /// The version the editor started from; `None` when the file must not exist yet.
+    pub expected: Option<i64>,
+    /// The new bytes; `None` deletes the file.
+    pub content: Option<Vec<u8>>,
+}
+
+/// Why a change was not applied (nothing was).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRefused {
+    /// The file changed since the editor read it; `current` is its version now (`None`: deleted).
+    Conflict {
+        /// The file.
+        path: String,
+        /// Its current version.
+        current: Option<i64>,
+    },
+    /// The study does not exist (any more).
+    NoStudy,
+}
+
+/// A member of a study.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The member's e-mail address.
+    pub email: String,
+    /// Their role.
+    pub role: Role,
+}
+
+/// How long a session lasts without signing in again.
+pub const SESSION_LIFETIME: Duration = Duration::from_secs(14 * 24 * 3600);
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Normalises an e-mail address for lookups: trimmed and lower-cased.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Hashes `password` with Argon2id and a random salt (slow on purpose:
+/// call it off the async threads).
+pub fn hash_password(password: &str) -> Result<String> {
+    Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| StoreError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the stored `hash`.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+}
+
+/// A hash of no one's password, checked when an address is unknown so that
+/// a failed login takes as long whether or not the account exists.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
+}
+
+/// The database behind the workspace.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Turns a `--db` address into one sqlx accepts, with the SQLite file
+/// created on first use.
+fn connection_url(url: &str) -> Result<(String, Backend)> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let mut full = format!("sqlite:{rest}");
+        if !rest.contains("mode=") && !rest.contains(":memory:") {
+            full.push_str(if rest.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+        Ok((full, Backend::Sqlite))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok((url.to_string(), Backend::Postgres))
+    } else {
+        Err(StoreError::Address(format!(
+            "cannot use the database address `{url}`: give sqlite://FILE (such as sqlite://collabmap.db) or postgres://USER:PASSWORD@HOST/DATABASE"
+        )))
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`),
+    /// creating a SQLite file if needed and bringing the schema up to date.
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let (url, backend) = connection_url(url)?;
+        let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 }).acquire_timeout(Duration::from_secs(30));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    // A writer waits for another instead of failing at once.
+                    sqlx::query("PRAGMA busy_timeout = 10000").execute(&mut *connection).await?;
+                    sqlx::query("PRAGMA foreign_keys = ON").execute(&mut *connection).await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        if backend == Backend::Sqlite {
+            // Readers never wait for writers, and a killed process leaves the last commit intact.
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        let store = Store { pool, backend };
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&store.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&store.pool).await?,
+        }
+        Ok(store)
+    }
+
+    /// Which database this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Starts a write transaction. SQLite takes its write lock up front, so
+    /// two savers queue instead of one failing when it upgrades a read lock.
+    async fn write(&self) -> Result<Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    // ---- accounts -------------------------------------------------------
+
+    /// Adds an account. Refused when the address is taken.
+    pub async fn add_user(&self, email: &str, password: &str, admin: bool) -> Result<User> {
+        let email = normalise_email(email);
+        if !email.contains('@') || email.len() > 254 {
+            return Err(StoreError::Refused(format!("`{email}` is not an e-mail address")));
+        }
+        if password.chars().count() < 8 {
+            return Err(StoreError::Refused("the password is too short: use at least 8 characters".into()));
+        }
+        let owned = password.to_string();
+        let hash = tokio::task::spawn_blocking(move || hash_password(&owned)).await.map_err(|e| StoreError::Hash(e.to_string()))??;
+        let mut tx = self.write().await?;
+        let taken = sqlx::query("SELECT id FROM users WHERE email = $1").bind(&email).fetch_optional(&mut *tx).await?;
+        if taken.is_some() {
+            return Err(StoreError::Refused(format!("an account for {email} already exists")));
+        }
+        let row = sqlx::query("INSERT INTO users (email, password_hash, admin, created) VALUES ($1, $2, $3, $4) RETURNING id")
+            .bind(&email)
+            .bind(&hash)
+            .bind(i64::from(admin))
+            .bind(now())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(User { id: row.try_get("id")?, email, admin })
+    }
+
+    /// The account with this address, with its password hash.
+    pub async fn user_with_hash(&self, email: &str) -> Result<Option<(User, String)>> {
+        let row = sqlx::query("SELECT id, email, admin, password_hash FROM users WHERE email = $1").bind(normalise_email(email)).fetch_optional(&self.pool).await?;
+        row.map(|row| Ok((user_of(&row)?, row.try_get("password_hash")?))).transpose()
+    }
+
+    /// The account with this address.
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
+        Ok(self.user_with_hash(email).await?.map(|(user, _)| user))
+    }
+
+    /// How many accounts there are.
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    // ---- sessions -------------------------------------------------------
+
+    /// Starts a session for `user`.
+    pub async fn create_session(&self, user: i64) -> Result<NewSession> {
+        let session = NewSession { token: random_token(), csrf: random_token() };
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM sessions WHERE expires < $1").bind(now()).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf, expires) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash(&session.token))
+            .bind(user)
+            .bind(&session.csrf)
+            .bind(now() + SESSION_LIFETIME.as_secs() as i64)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
+    /// The live session with this cookie value.
+    pub async fn session(&self, token: &str) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT users.id, users.email, users.admin, sessions.csrf FROM sessions JOIN users ON users.id = sessions.user_id \
+             WHERE sessions.token_hash = $1 AND sessions.expires > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok(Session { user: user_of(&row)?, csrf: row.try_get("csrf")? })).transpose()
+    }
+
+    /// Ends the session with this cookie value.
+    pub async fn end_session(&self, token: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    // ---- studies --------------------------------------------------------
+
+    /// Stores a new study owned by `owner`, all in one transaction, and returns its id.
+    pub async fn create_study(&self, owner: i64, title: &str, files: &MemoryFiles) -> Result<i64> {
+        let mut tx = self.write().await?;
+        let stamp = now();
+        let row = sqlx::query("INSERT INTO studies (title, revision, created) VALUES ($1, 1, $2) RETURNING id").bind(title).bind(stamp).fetch_one(&mut *tx).await?;
+        let id: i64 = row.try_get("id")?;
+        sqlx::query("INSERT INTO members (study_id, user_id, role) VALUES ($1, $2, 'owner')").bind(id).bind(owner).execute(&mut *tx).await?;
+        for (path, bytes) in files.iter() {
+            sqlx::query("INSERT INTO files (study_id, path, content, version, updated, updated_by) VALUES ($1, $2, $3, 1, $4, $5)")
+                .bind(id)
+                .bind(path)
+                .bind(bytes.to_vec())
+                .bind(stamp)
+                .bind(owner)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The studies `user` belongs to, newest first.
+    pub async fn studies_of(&self, user: i64) -> Result<Vec<StudySummary>> {
+        let rows = sqlx::query(
+            "SELECT studies.id, studies.title, studies.revision, members.role FROM studies JOIN members ON members.study_id = studies.id \
+             WHERE members.user_id = $1 ORDER BY studies.id DESC",
+        )
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| Ok(StudySummary { id: row.try_get("id")?, title: row.try_get("title")?, revision: row.try_get("revision")?, role: role_of(row)? }))
+            .collect()
+    }
+
+    /// `user`'s role in `study`, or `None` when they are not a member (or there is no such study).
+    pub async fn role(&self, study: i64, user: i64) -> Result<Option<Role>> {
+        let row = sqlx::query("SELECT role FROM members WHERE study_id = $1 AND user_id = $2").bind(study).bind(user).fetch_optional(&self.pool).await?;
+        row.map(|row| role_of(&row)).transpose()
+    }
+
+    /// The study's current revision.
+    pub async fn revision(&self, study: i64) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&self.pool).await?;
+        Ok(row.map(|row| row.try_get("revision")).transpose()?)
+    }
+
+    /// Every file of the study, all from one revision.
+    pub async fn snapshot(&self, study: i64) -> Result<Option<Snapshot>> {
+        // Read the revision on both sides of the files: equal means no save
+        // landed in between, on either database, without a special isolation level.
+        for _ in 0..5 {
+            let Some(before) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&self.pool).await? else {
+                return Ok(None);
+            };
+            let revision: i64 = before.try_get("revision")?;
+            let rows = sqlx::query("SELECT path, content, version FROM files WHERE study_id = $1").bind(study).fetch_all(&self.pool).await?;
+            if self.revision(study).await? != Some(revision) {
+                continue;
+            }
+            let mut files = MemoryFiles::new();
+            let mut versions = HashMap::with_capacity(rows.len());
+            for row in rows {
+                let path: String = row.try_get("path")?;
+                versions.insert(path.clone(), row.try_get("version")?);
+                files.insert(path, row.try_get("content")?);
+            }
+            return Ok(Some(Snapshot { revision, title: before.try_get("title")?, files, versions }));
+        }
+        Err(StoreError::Refused("the study is changing too fast to read; try again".into()))
+    }
+
+    /// One file of the study, with its version.
+    pub async fn file(&self, study: i64, path: &str) -> Result<Option<(Vec<u8>, i64)>> {
+        let row = sqlx::query("SELECT content, version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(path).fetch_optional(&self.pool).await?;
+        row.map(|row| Ok((row.try_get("content")?, row.try_get("version")?))).transpose()
+    }
+
+    /// Applies `changes` together, or none of them: a change whose file
+    /// moved on since `expected` refuses the lot. Returns the new revision.
+    pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>) -> Result<Result<i64, ChangeRefused>> {
+        let mut tx = self.write().await?;
+        let Some(row) = sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut *tx).await? else {
+            return Ok(Err(ChangeRefused::NoStudy));
+        };
+        let revision: i64 = row.try_get("revision")?;
+        for change in changes {
+            let current = sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut *tx).await?;
+            let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
+            if current != change.expected {
+                // Dropping the transaction rolls back the revision bump too.
+                return Ok(Err(ChangeRefused::Conflict { path: change.path.clone(), current }));
+            }
+            match (&change.content, current) {
+                (Some(bytes), Some(_)) => {
+                    sqlx::query("UPDATE files SET content = $1, version = $2, updated = $3, updated_by = $4 WHERE study_id = $5 AND path = $6")
+                        .bind(bytes.clone())
+                        .bind(revision)
+                        .bind(now())
+                        .bind(user)
+                        .bind(study)
+                        .bind(&change.path)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (Some(bytes), None) => {
+                    sqlx::query("INSERT INTO files (study_id, path, content, version, updated, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(study)
+                        .bind(&change.path)
+                        .bind(bytes.clone())
+                        .bind(revision)
+                        .bind(now())
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (None, _) => {
+                    sqlx::query("DELETE FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).execute(&mut *tx).await?;
+                }
+            }
+        }
+        if let Some(title) = title {
+            sqlx::query("UPDATE studies SET title = $1 WHERE id = $2").bind(title).bind(study).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(revision))
+    }
+
+    /// Deletes a study with its files and memberships.
+    pub async fn delete_study(&self, study: i64) -> Result<()> {
+        let mut tx = self.write().await?;
+        for statement in ["DELETE FROM files WHERE study_id = $1", "DELETE FROM members WHERE study_id = $1"] {
+            sqlx::query(statement).bind(study).execute(&mut *tx).await?;
+        }
+        sqlx::query("DELETE FROM studies WHERE id = $1").bind(study).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ---- members --------------------------------------------------------
+
+    /// The members of a study, owners first.
+    pub async fn members(&self, study: i64) -> Result<Vec<Member>> {
+        let rows = sqlx::query("SELECT users.email, members.role FROM members JOIN users ON users.id = members.user_id WHERE members.study_id = $1 ORDER BY users.email")
+            .bind(study)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut members: Vec<Member> = rows.iter().map(|row| Ok(Member { email: row.try_get("email")?, role: role_of(row)? })).collect::<Result<_>>()?;
+        members.sort_by(|a, b| b.role.cmp(&a.role).then(a.email.cmp(&b.email)));
+        Ok(members)
+    }
+
+    /// Gives `email` the role `role` in `study` (adding them if needed).
+    /// Refused when there is no such account, or when it would leave the study without an owner.
+    pub async fn set_member(&self, study: i64, email: &str, role: Role) -> Result<()> {
+        let Some(user) = self.user_by_email(email).await? else {
+            return Err(StoreError::Refused(format!("no account for {}: an administrator adds it with `collabmap user add`", normalise_email(email))));
+        };
+        let mut tx = self.write().await?;
+        let current = sqlx::query("SELECT role FROM members WHERE study_id = $1 AND user_id = $2").bind(study).bind(user.id).fetch_optional(&mut *tx).await?;
+        let current = current.map(|row| role_of(&row)).transpose()?;
+        if current == Some(Role::Owner) && role != Role::Owner && owner_count(&mut tx, study).await? <= 1 {
+            return Err(StoreError::Refused("a study needs at least one owner: make someone else owner first".into()));
+        }
+        if current.is_some() {
+            sqlx::query("UPDATE members SET role = $1 WHERE study_id = $2 AND user_id = $3").bind(role.as_str()).bind(study).bind(user.id).execute(&mut *tx).await?;
+        } else {
+            sqlx::query("INSERT INTO members (study_id, user_id, role) VALUES ($1, $2, $3)").bind(study).bind(user.id).bind(role.as_str()).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes `email` from `study`; refused for the last owner.
+    pub async fn remove_member(&self, study: i64, email: &str) -> Result<bool> {
+        let Some(user) = self.user_by_email(email).await? else { return Ok(false) };
+        let mut tx = self.write().await?;
+        let current = sqlx::query("SELECT role FROM members WHERE study_id = $1 AND user_id = $2").bind(study).bind(user.id).fetch_optional(&mut *tx).await?;
+        let Some(current) = current.map(|row| role_of(&row)).transpose()? else { return Ok(false) };
+        if current == Role::Owner && owner_count(&mut tx, study).await? <= 1 {
+            return Err(StoreError::Refused("a study needs at least one owner: make someone else owner first".into()));
+        }
+        sqlx::query("DELETE FROM members WHERE study_id = $1 AND user_id = $2").bind(study).bind(user.id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+}
+
+async fn owner_count(tx: &mut Transaction<'static, sqlx::Any>, study: i64) -> Result<i64> {
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM members WHERE study_id = $1 AND role = 'owner'").bind(study).fetch_one(&mut **tx).await?.try_get("n")?)
+}
+
+fn user_of(row: &AnyRow) -> Result<User> {
+    Ok(User { id: row.try_get("id")?, email: row.try_get("email")?, admin: row.try_get::<i64, _>("admin")? != 0 })
+}
+
+fn role_of(row: &AnyRow) -> Result<Role> {
+    let text: String = row.try_get("role")?;
+    Role::parse(&text).ok_or_else(|| StoreError::Refused(format!("unknown role `{text}` in the database")))
+}

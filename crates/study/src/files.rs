@@ -1,0 +1,254 @@
+//! Where a study's files come from: a folder on disk, or a set of files held
+//! in memory (the web workspace keeps studies in a database and loads them
+//! from there). The loader reads through [`StudyFiles`], so both give the
+//! same study and the same problems.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Read access to the files of one study, by `/`-separated relative path.
+pub trait StudyFiles: Sync {
+    /// The bytes of `path`; `ErrorKind::NotFound` when there is no such file.
+    fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+    /// The size of `path` in bytes, when it is a file; read before the file
+    /// itself so a runaway file is refused without filling memory.
+    fn size(&self, path: &str) -> Option<u64>;
+    /// The names of the files directly inside `folder`, or `None` when there is no such folder.
+    fn list(&self, folder: &str) -> Option<Vec<String>>;
+    /// Whether the study exists at all (a folder that is there, a stored study).
+    fn exists(&self) -> bool;
+    /// How to name the study in a message (a folder path).
+    fn describe(&self) -> String;
+}
+
+/// A study folder on disk.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    root: PathBuf,
+}
+
+impl Folder {
+    /// The study folder at `root`.
+    pub fn new(root: &Path) -> Self {
+        Folder { root: root.to_path_buf() }
+    }
+}
+
+impl StudyFiles for Folder {
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.root.join(path))
+    }
+
+    fn size(&self, path: &str) -> Option<u64> {
+        std::fs::metadata(self.root.join(path)).ok().filter(|m| m.is_file()).map(|m| m.len())
+    }
+
+    fn list(&self, folder: &str) -> Option<Vec<String>> {
+        let entries = std::fs::read_dir(self.root.join(folder)).ok()?;
+        Some(
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect(),
+        )
+    }
+
+    fn exists(&self) -> bool {
+        self.root.is_dir()
+    }
+
+    fn describe(&self) -> String {
+        self.root.display().to_string()
+    }
+}
+
+/// Limits on a study read into memory from an untrusted place (an upload, a
+/// folder given to `import`), so that a hostile archive cannot exhaust memory.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most files a study may hold.
+    pub max_files: usize,
+    /// Most bytes all files together may hold.
+    pub max_total_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // A 100,000-person generated study is about 60,000 files and 200 MB.
+        Limits { max_files: 250_000, max_total_bytes: 1 << 30 }
+    }
+}
+
+/// A study's files held in memory: path → bytes, in path order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemoryFiles {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemoryFiles {
+    /// An empty set of files.
+    pub fn new() -> Self {
+        MemoryFiles::default()
+    }
+
+    /// Adds or replaces one file.
+    pub fn insert(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        self.files.insert(path.into(), bytes);
+    }
+
+    /// Removes one file, returning its bytes.
+    pub fn remove(&mut self, path: &str) -> Option<Vec<u8>> {
+        self.files.remove(path)
+    }
+
+    /// The bytes of one file.
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// Every file, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+    }
+
+    /// How many files there are.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are no files.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Reads every regular file under `root` (hidden files and folders
+    /// skipped), so the study can be stored and given back byte for byte.
+    pub fn read_folder(root: &Path, limits: Limits) -> Result<MemoryFiles, String> {
+        if !root.join("study.toml").is_file() {
+            return Err(format!("{} is not a study folder: it has no study.toml", root.display()));
+        }
+        let mut files = MemoryFiles::new();
+        let mut total = 0u64;
+        let mut pending = vec![(root.to_path_buf(), String::new())];
+        while let Some((dir, prefix)) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+                let Ok(name) = entry.file_name().into_string() else {
+                    return Err(format!("{}: file names must be UTF-8", entry.path().display()));
+                };
+                if name.starts_with('.') {
+                    continue;
+                }
+                let relative = format!("{prefix}{name}");
+                let kind = entry.file_type().map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+                if kind.is_dir() {
+                    pending.push((entry.path(), format!("{relative}/")));
+                } else if kind.is_file() {
+                    let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                    total += size;
+                    if files.len() >= limits.max_files || total > limits.max_total_bytes {
+                        return Err(format!(
+                            "{}: the study is larger than {} files or {} MB; split it or raise the limit",
+                            root.display(),
+                            limits.max_files,
+                            limits.max_total_bytes >> 20
+                        ));
+                    }
+                    let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+                    files.insert(relative, bytes);
+                }
+            }
+        }
+        Ok(files)
+    }
+
+    /// Writes every file under `dir`, creating folders as needed (always an
+    /// `interviews` folder, which a study needs even when it is empty).
+    pub fn write_folder(&self, dir: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(dir.join("interviews"))?;
+        for (path, bytes) in self.iter() {
+            let target = dir.join(safe_relative(path).ok_or_else(|| io::Error::other(format!("unsafe path {path}")))?);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(target, bytes)?;
+        }
+        Ok(())
+    }
+}
+
+/// `path` as a relative path that stays inside its folder, or `None` when it
+/// is absolute, has a drive, or climbs out with `..`.
+pub fn safe_relative(path: &str) -> Option<PathBuf> {
+    let normal = path.replace('\\', "/");
+    if normal.is_empty() || normal.starts_with('/') || normal.contains(':') || normal.contains('\0') {
+        return None;
+    }
+    let parts: Vec<&str> = normal.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    if parts.is_empty() || parts.iter().any(|p| *p == "..") {
+        return None;
+    }
+    Some(parts.iter().collect())
+}
+
+impl StudyFiles for MemoryFiles {
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.files.get(path).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, path.to_string()))
+    }
+
+    fn size(&self, path: &str) -> Option<u64> {
+        self.files.get(path).map(|b| b.len() as u64)
+    }
+
+    fn list(&self, folder: &str) -> Option<Vec<String>> {
+        let prefix = format!("{folder}/");
+        let names: Vec<String> = self
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter_map(|(p, _)| {
+                let rest = &p[prefix.len()..];
+                (!rest.contains('/')).then(|| rest.to_string())
+            })
+            .collect();
+        // Folders are implicit in memory: an empty one is simply absent.
+        self.exists().then_some(names)
+    }
+
+    fn exists(&self) -> bool {
+        !self.files.is_empty()
+    }
+
+    fn describe(&self) -> String {
+        "the stored study".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_that_climb_out_are_refused() {
+        assert!(safe_relative("../x").is_none());
+        assert!(safe_relative("a/../../x").is_none());
+        assert!(safe_relative("/etc/passwd").is_none());
+        assert!(safe_relative("C:\\x").is_none());
+        assert!(safe_relative("").is_none());
+        assert_eq!(safe_relative("interviews\\a.md"), Some(PathBuf::from("interviews").join("a.md")));
+    }
+
+    #[test]
+    fn memory_lists_only_direct_children() {
+        let mut files = MemoryFiles::new();
+        files.insert("interviews/a.md", b"a".to_vec());
+        files.insert("interviews/old/b.md", b"b".to_vec());
+        files.insert("interviewsx/c.md", b"c".to_vec());
+        assert_eq!(files.list("interviews"), Some(vec!["a.md".to_string()]));
+        assert_eq!(files.list("pictures"), Some(Vec::new()));
+        assert_eq!(MemoryFiles::new().list("interviews"), None);
+    }
+}
