@@ -1,0 +1,391 @@
+//! The JSON API's rules, each checked on SQLite and on PostgreSQL.
+
+mod support;
+
+use axum::http::{Method, StatusCode, header};
+use collabmap_server::archive::write_zip;
+use collabmap_study::MemoryFiles;
+use serde_json::{Value, json};
+use support::{App, Session};
+
+fn corpus(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name)
+}
+
+async fn put_interview(app: &App, session: &Session, id: &str, text: &str, version: i64) -> support::Reply {
+    app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), Some(session), true, Some(json!({"text": text, "version": version}))).await
+}
+
+async fn get_interview(app: &App, session: &Session, id: &str) -> (String, i64) {
+    let reply = app.get(&format!("/api/studies/{}/interviews/{id}", app.study), session).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.json();
+    (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
+}
+
+on_every_backend!(signing_in_and_out, |app: App| async move {
+    let wrong = app.login_reply("demo@collabmap.local", "not the password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let unknown = app.login_reply("nobody@example.org", "whatever-it-is").await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+
+    let reply = app.login_reply("Demo@Collabmap.local ", "collabmap-demo").await;
+    assert_eq!(reply.status, StatusCode::OK, "addresses are matched without case");
+    let cookie = reply.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("cookie").to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(reply.json()["csrf"].as_str().is_some_and(|t| t.len() >= 32));
+
+    let no_session = app.call(Method::GET, "/api/studies", None, false, None).await;
+    assert_eq!(no_session.status, StatusCode::UNAUTHORIZED);
+    assert!(no_session.json()["error"].as_str().is_some_and(|e| e.contains("POST /api/login")));
+
+    let session = app.owner().await;
+    assert_eq!(app.get("/api/studies", &session).await.status, StatusCode::OK);
+    let without_token = app.call(Method::POST, "/api/logout", Some(&session), false, None).await;
+    assert_eq!(without_token.status, StatusCode::FORBIDDEN);
+    let out = app.call(Method::POST, "/api/logout", Some(&session), true, None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(out.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.contains("Max-Age=0")));
+    assert_eq!(app.get("/api/studies", &session).await.status, StatusCode::UNAUTHORIZED, "the session ended");
+});
+
+on_every_backend!(failed_logins_are_rate_limited, |app: App| async move {
+    for _ in 0..5 {
+        assert_eq!(app.login_reply("viewer@example.org", "wrong-password").await.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = app.login_reply("viewer@example.org", support::PASSWORD).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert!(blocked.headers.get(header::RETRY_AFTER).is_some());
+    // Other accounts are not locked out by someone guessing at this one.
+    app.login("editor@example.org").await;
+});
+
+on_every_backend!(state_changes_need_the_csrf_token, |app: App| async move {
+    let session = app.owner().await;
+    let id = app.first_interview(&session).await;
+    let (text, version) = get_interview(&app, &session, &id).await;
+    let path = format!("/api/studies/{}/interviews/{id}", app.study);
+    let body = json!({"text": text, "version": version});
+    let missing = app.call(Method::PUT, &path, Some(&session), false, Some(body.clone())).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong = Session { cookie: session.cookie.clone(), csrf: "x".repeat(43) };
+    assert_eq!(app.call(Method::PUT, &path, Some(&wrong), true, Some(body.clone())).await.status, StatusCode::FORBIDDEN);
+
+    // A browser on another site names its origin; that is refused too.
+    let request = axum::http::Request::builder()
+        .method(Method::PUT)
+        .uri(&path)
+        .header(header::HOST, "localhost")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
+        .header("x-csrf-token", &session.csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("request");
+    assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(get_interview(&app, &session, &id).await.1, version, "nothing was saved");
+    assert_eq!(app.call(Method::PUT, &path, Some(&session), true, Some(body)).await.status, StatusCode::OK);
+});
+
+on_every_backend!(roles_decide_who_reads_edits_and_manages, |app: App| async move {
+    let study = app.study;
+    let owner = app.owner().await;
+    let editor = app.login("editor@example.org").await;
+    let viewer = app.login("viewer@example.org").await;
+    let outsider = app.login("outsider@example.org").await;
+    let id = app.first_interview(&owner).await;
+    let (text, version) = get_interview(&app, &viewer, &id).await;
+
+    // Viewers read, but do not write.
+    assert_eq!(app.get(&format!("/api/studies/{study}/table"), &viewer).await.status, StatusCode::OK);
+    let refused = put_interview(&app, &viewer, &id, &text, version).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.json()["error"].as_str().is_some_and(|e| e.contains("editor")));
+
+    // Editors write, but do not manage members or delete.
+    let saved = put_interview(&app, &editor, &id, &format!("{text}\n"), version).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let add = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&editor), true, Some(json!({"email": "outsider@example.org", "role": "viewer"}))).await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(Method::DELETE, &format!("/api/studies/{study}"), Some(&editor), true, None).await.status, StatusCode::FORBIDDEN);
+
+    // Outsiders cannot tell the study exists, and the same for a study that does not.
+    for path in [format!("/api/studies/{study}"), format!("/api/studies/{study}/table"), format!("/api/studies/{study}/model"), format!("/api/studies/{study}/interviews/{id}"), format!("/api/studies/{study}/export"), "/api/studies/999999".to_string()] {
+        assert_eq!(app.get(&path, &outsider).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(put_interview(&app, &outsider, &id, &text, version).await.status, StatusCode::NOT_FOUND);
+    let listed = app.get("/api/studies", &outsider).await.json();
+    assert_eq!(listed, json!([]));
+
+    // The owner adds the outsider, who then sees it.
+    let add = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "outsider@example.org", "role": "viewer"}))).await;
+    assert_eq!(add.status, StatusCode::CREATED, "{}", add.text());
+    assert_eq!(app.get(&format!("/api/studies/{study}/table"), &outsider).await.status, StatusCode::OK);
+    let members = app.get(&format!("/api/studies/{study}/members"), &viewer).await.json();
+    assert_eq!(members.as_array().map(Vec::len), Some(4));
+    let unknown = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "ghost@example.org", "role": "viewer"}))).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let bad_role = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "viewer@example.org", "role": "king"}))).await;
+    assert_eq!(bad_role.status, StatusCode::BAD_REQUEST);
+    // The last owner cannot step down or be removed.
+    let demote = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "demo@collabmap.local", "role": "viewer"}))).await;
+    assert_eq!(demote.status, StatusCode::BAD_REQUEST);
+    let remove = app.call(Method::DELETE, &format!("/api/studies/{study}/members/outsider@example.org"), Some(&owner), true, None).await;
+    assert_eq!(remove.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/studies/{study}/table"), &outsider).await.status, StatusCode::NOT_FOUND);
+
+    // Owners delete.
+    assert_eq!(app.call(Method::DELETE, &format!("/api/studies/{study}"), Some(&owner), true, None).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/studies/{study}"), &owner).await.status, StatusCode::NOT_FOUND);
+});
+
+on_every_backend!(saving_an_interview_catches_conflicts_and_problems, |app: App| async move {
+    let editor = app.login("editor@example.org").await;
+    let owner = app.owner().await;
+    let id = app.first_interview(&editor).await;
+    let (text, version) = get_interview(&app, &editor, &id).await;
+    assert!(text.contains("# Map"));
+
+    let mine = text.replacen("# Map\n\n", "# Map\n\n- A concept the editor added\n", 1);
+    let saved = put_interview(&app, &editor, &id, &mine, version).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let new_version = saved.json()["version"].as_i64().expect("version");
+    assert!(new_version > version);
+    assert_eq!(get_interview(&app, &owner, &id).await, (mine.clone(), new_version));
+
+    // The owner still has the old version open: their save is refused, nothing lost.
+    let stale = put_interview(&app, &owner, &id, &format!("{text}\n"), version).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert_eq!(stale.json()["version"].as_i64(), Some(new_version));
+    assert_eq!(get_interview(&app, &owner, &id).await.0, mine);
+
+    // Invalid text: every problem with its line, and nothing saved.
+    let broken = mine.replacen("- A concept the editor added", "- A concept the editor added #no-such-theme", 1);
+    let invalid = put_interview(&app, &editor, &id, &broken, new_version).await;
+    assert_eq!(invalid.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", invalid.text());
+    let problems = invalid.json()["problems"].clone();
+    let first = &problems[0];
+    let line = broken.lines().position(|l| l.contains("#no-such-theme")).expect("line") + 1;
+    assert_eq!(first["path"], json!(format!("interviews/{id}.md")));
+    assert_eq!(first["line"], json!(line));
+    assert!(first["text"].as_str().is_some_and(|t| t.starts_with(&format!("interviews/{id}.md:{line}: "))), "{first}");
+    assert_eq!(get_interview(&app, &editor, &id).await, (mine, new_version));
+
+    let anonymous = app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), None, false, Some(json!({"text": text, "version": new_version}))).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let malformed = app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), Some(&editor), true, Some(json!({"text": 3}))).await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get(&format!("/api/studies/{}/interviews/no-such", app.study), &editor).await.status, StatusCode::NOT_FOUND);
+});
+
+on_every_backend!(interviews_are_created_previewed_and_deleted, |app: App| async move {
+    let study = app.study;
+    let editor = app.login("editor@example.org").await;
+    let text = "---\npeople: [p01]\n---\n\n# Map\n\n- Keep tenants housed\n  - Agree one aim #common-purpose\n";
+    let preview = app.call(Method::POST, &format!("/api/studies/{study}/preview"), Some(&editor), true, Some(json!({"path": "interviews/extra.md", "text": text}))).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+    let body = preview.json();
+    assert!(body["svg"].as_str().is_some_and(|s| s.starts_with("<svg") && s.contains("Agree one aim")));
+    assert_eq!(body["problems"], json!([]));
+    let with_slip = app.call(Method::POST, &format!("/api/studies/{study}/preview"), Some(&editor), true, Some(json!({"path": "interviews/extra.md", "text": text.replace("#common-purpose", "#comon-purpose")}))).await;
+    let problem = with_slip.json()["problems"][0]["text"].as_str().expect("a problem").to_string();
+    assert!(problem.starts_with("interviews/extra.md:8: ") && problem.contains("common-purpose"), "{problem}");
+
+    let created = app.call(Method::POST, &format!("/api/studies/{study}/interviews"), Some(&editor), true, Some(json!({"id": "extra", "text": text}))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let version = created.json()["version"].as_i64().expect("version");
+    let again = app.call(Method::POST, &format!("/api/studies/{study}/interviews"), Some(&editor), true, Some(json!({"id": "extra", "text": text}))).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let bad_id = app.call(Method::POST, &format!("/api/studies/{study}/interviews"), Some(&editor), true, Some(json!({"id": "../x", "text": text}))).await;
+    assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get_interview(&app, &editor, "extra").await, (text.to_string(), version));
+
+    let stale = app.call(Method::DELETE, &format!("/api/studies/{study}/interviews/extra?version={}", version - 1), Some(&editor), true, None).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let deleted = app.call(Method::DELETE, &format!("/api/studies/{study}/interviews/extra?version={version}"), Some(&editor), true, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/studies/{study}/interviews/extra"), &editor).await.status, StatusCode::NOT_FOUND);
+});
+
+on_every_backend!(people_projects_and_codebook_are_edited_the_same_way, |app: App| async move {
+    let study = app.study;
+    let editor = app.login("editor@example.org").await;
+    let viewer = app.login("viewer@example.org").await;
+    let people = app.get(&format!("/api/studies/{study}/people"), &editor).await.json();
+    let people_text = people["text"].as_str().expect("text").to_string();
+    let version = people["version"].as_i64().expect("version");
+
+    // Removing a person whom interviews name is refused, with the interviews' lines.
+    let mut lines: Vec<&str> = people_text.lines().collect();
+    let removed = lines.remove(1).split(',').next().expect("id").to_string();
+    let refused = app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&editor), true, Some(json!({"text": lines.join("\n"), "version": version}))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems = refused.json()["problems"].clone();
+    assert!(problems.as_array().expect("problems").iter().any(|p| p["path"].as_str().is_some_and(|s| s.starts_with("interviews/")) && p["message"].as_str().is_some_and(|m| m.contains(&removed))), "{problems}");
+
+    let viewer_save = app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&viewer), true, Some(json!({"text": people_text, "version": version}))).await;
+    assert_eq!(viewer_save.status, StatusCode::FORBIDDEN);
+
+    // The built-in codebook has version 0; saving it gives the study its own copy.
+    let codebook = app.get(&format!("/api/studies/{study}/codebook"), &editor).await.json();
+    assert_eq!(codebook["version"], json!(0));
+    assert_eq!(codebook["path"], json!("codebook.toml"));
+    let own = codebook["text"].as_str().expect("text").replace("Create common purpose", "Create a common purpose");
+    let saved = app.call(Method::PUT, &format!("/api/studies/{study}/codebook"), Some(&editor), true, Some(json!({"text": own, "version": 0}))).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let settings = app.get(&format!("/api/studies/{study}/settings"), &editor).await.json();
+    assert!(settings["text"].as_str().is_some_and(|t| t.contains("codebook = \"codebook.toml\"")), "{settings}");
+    let table = app.get(&format!("/api/studies/{study}/table"), &viewer).await.json();
+    assert_eq!(table[0]["name"], json!("Create a common purpose"));
+    let after = app.get(&format!("/api/studies/{study}/codebook"), &editor).await.json();
+    assert_eq!(after["version"], saved.json()["version"]);
+
+    let projects = app.get(&format!("/api/studies/{study}/projects"), &editor).await.json();
+    let projects_text = format!("{}\n", projects["text"].as_str().expect("text").trim_end());
+    let ok = app.call(Method::PUT, &format!("/api/studies/{study}/projects"), Some(&editor), true, Some(json!({"text": projects_text, "version": projects["version"]}))).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
+});
+
+fn zipped(dir: &std::path::Path) -> Vec<u8> {
+    let files = MemoryFiles::read_folder(dir, collabmap_study::Limits::default()).expect("corpus");
+    write_zip(&files).expect("zip")
+}
+
+async fn upload(app: &App, session: &Session, bytes: Vec<u8>) -> support::Reply {
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/api/studies")
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
+        .header("x-csrf-token", &session.csrf)
+        .header(header::CONTENT_TYPE, "application/zip")
+        .body(axum::body::Body::from(bytes))
+        .expect("request");
+    app.send(request).await
+}
+
+on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async move {
+    let viewer = app.login("viewer@example.org").await;
+    for name in ["random-a", "report-reconstruction"] {
+        let dir = corpus(name);
+        let created = upload(&app, &viewer, zipped(&dir)).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{name}: {}", created.text());
+        let id = created.json()["id"].as_i64().expect("id");
+        let info = app.get(&format!("/api/studies/{id}"), &viewer).await.json();
+        assert_eq!(info["role"], json!("owner"), "the uploader owns the study");
+        assert_eq!(info["problems"], json!([]));
+
+        let table = app.get(&format!("/api/studies/{id}/table"), &viewer).await.json();
+        let expected: Value = serde_json::from_str(&std::fs::read_to_string(corpus(&format!("{name}.expected.json"))).expect("expected")).expect("json");
+        for row in table.as_array().expect("rows") {
+            let theme = row["theme"].as_str().expect("theme");
+            let wanted = expected["table"].as_array().and_then(|rows| rows.iter().find(|r| r["theme"] == row["theme"])).unwrap_or_else(|| panic!("{name}: {theme} expected"));
+            assert_eq!(row["people"], wanted["people"], "{name} {theme}");
+        }
+
+        let export = app.get(&format!("/api/studies/{id}/export"), &viewer).await;
+        assert_eq!(export.status, StatusCode::OK);
+        let back = collabmap_server::archive::read_zip(&export.body, collabmap_study::Limits::default()).expect("a zip");
+        let original = MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("corpus");
+        assert_eq!(back, original, "{name}: export gives back every file byte for byte");
+    }
+
+    // A study with problems is refused with them; an unsafe archive is refused outright.
+    let mut broken = MemoryFiles::read_folder(&corpus("random-a"), collabmap_study::Limits::default()).expect("corpus");
+    broken.insert("people.csv", b"id,name\n".to_vec());
+    let refused = upload(&app, &viewer, write_zip(&broken).expect("zip")).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.json()["problems"][0]["text"].as_str().is_some_and(|t| t.starts_with("interviews/")));
+    let garbage = upload(&app, &viewer, b"not a zip".to_vec()).await;
+    assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/api/studies", &viewer).await.json().as_array().map(Vec::len), Some(3), "two uploads plus the demo");
+});
+
+on_every_backend!(saves_to_different_interviews_do_not_block_each_other, |app: App| async move {
+    let editor = app.login("editor@example.org").await;
+    let list = app.get(&format!("/api/studies/{}/interviews", app.study), &editor).await.json();
+    let ids: Vec<String> = list.as_array().expect("list").iter().take(12).map(|i| i["id"].as_str().expect("id").to_string()).collect();
+    let app = std::sync::Arc::new(app);
+    let mut tasks = Vec::new();
+    for id in ids.clone() {
+        let app = app.clone();
+        let editor = editor.clone();
+        tasks.push(tokio::spawn(async move {
+            let (text, version) = get_interview(&app, &editor, &id).await;
+            put_interview(&app, &editor, &id, &format!("{text}\n"), version).await.status
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::OK);
+    }
+    let info = app.get(&format!("/api/studies/{}", app.study), &editor).await.json();
+    assert_eq!(info["revision"].as_i64(), Some(1 + ids.len() as i64), "every save landed, each once");
+});
+
+on_every_backend!(the_openapi_document_describes_every_route, |app: App| async move {
+    let session = app.owner().await;
+    let reply = app.get("/api/openapi.json", &session).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let document = reply.json();
+    assert_eq!(document["openapi"], json!("3.1.0"));
+    let source = include_str!("../src/api.rs");
+    let routes: Vec<&str> = source.lines().filter_map(|l| l.trim().strip_prefix(".route(\"")).filter_map(|l| l.split('"').next()).collect();
+    assert!(routes.len() > 15);
+    for route in routes {
+        assert!(document["paths"].get(route).is_some(), "{route} is not in openapi.json");
+    }
+});
+
+on_every_backend!(pages_need_a_session_and_respect_roles, |app: App| async move {
+    let study = app.study;
+    let home = app.call(Method::GET, "/", None, false, None).await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some("/login?next=/"));
+
+    // The sign-in form sets the cookie and goes back where the user was headed.
+    let form = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("email=viewer%40example.org&password={}&next=%2Fstudies%2F{study}%2F", support::PASSWORD)))
+        .expect("request");
+    let signed_in = app.send(form).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_in.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some(format!("/studies/{study}/").as_str()));
+
+    let viewer = app.login("viewer@example.org").await;
+    let dashboard = app.get(&format!("/studies/{study}/"), &viewer).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    let html = dashboard.text();
+    assert!(html.contains("<svg") && html.contains("data-level") && html.contains("Who mentioned what"));
+    assert!(html.contains("Frequency is not structure"));
+    let theme = app.get(&format!("/studies/{study}/themes/share-power.html"), &viewer).await;
+    assert_eq!(theme.status, StatusCode::OK);
+    assert!(theme.text().contains("Questions to ask yourself"));
+    let crosstab = app.get(&format!("/studies/{study}/crosstab?by=country"), &viewer).await;
+    assert_eq!(crosstab.status, StatusCode::OK);
+    assert!(crosstab.text().contains("Mentions by country"));
+    let id = app.first_interview(&viewer).await;
+    let editor_page = app.get(&format!("/studies/{study}/edit/interviews/{id}"), &viewer).await.text();
+    assert!(editor_page.contains("<textarea") && editor_page.contains("readonly") && !editor_page.contains("id=\"save\""), "viewers read only");
+    let editor = app.login("editor@example.org").await;
+    let editor_page = app.get(&format!("/studies/{study}/edit/interviews/{id}"), &editor).await.text();
+    assert!(editor_page.contains("id=\"save\"") && !editor_page.contains(" readonly"));
+
+    let outsider = app.login("outsider@example.org").await;
+    assert_eq!(app.get(&format!("/studies/{study}/"), &outsider).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/studies/{study}/edit/people"), &outsider).await.status, StatusCode::NOT_FOUND);
+
+    // A form without the session's token is refused.
+    let forged = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(format!("/studies/{study}/delete"))
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, format!("collabmap_session={}", app.owner().await.cookie))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from("csrf=guess"))
+        .expect("request");
+    assert_eq!(app.send(forged).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/studies/{study}"), &viewer).await.status, StatusCode::OK);
+});

@@ -1,0 +1,137 @@
+//! A test client for the workspace: the real router, called in process,
+//! over a real database (SQLite, then PostgreSQL).
+
+#![allow(dead_code, unreachable_pub)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use collabmap_server::{AppState, DEMO_EMAIL, DEMO_PASSWORD, Options, ensure_demo, router};
+use collabmap_store::Store;
+use collabmap_store::testing::TestDatabase;
+use http_body_util::BodyExt as _;
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+/// Runs `$body` (an async closure taking an `App`) once per database.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($name:ident, $body:expr) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            for database in collabmap_store::testing::every_backend().await {
+                let backend = database.backend;
+                let app = support::App::start(&database).await;
+                let store = app.store.clone();
+                let run = $body;
+                let outcome = tokio::spawn(run(app)).await;
+                store.close().await;
+                database.remove().await;
+                if let Err(error) = outcome {
+                    panic!("failed on {backend:?}: {error}");
+                }
+            }
+        }
+    };
+}
+
+pub const PASSWORD: &str = "password-123";
+
+pub struct App {
+    pub router: Router,
+    pub store: Store,
+    pub study: i64,
+}
+
+#[derive(Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl App {
+    /// The workspace with the demo study (id in `study`) and accounts
+    /// editor@, viewer@ and outsider@example.org besides the demo owner.
+    pub async fn start(database: &TestDatabase) -> App {
+        let store = Store::open(&database.url).await.expect("the database opens");
+        ensure_demo(&store).await.expect("the demo loads");
+        for name in ["editor", "viewer", "outsider"] {
+            store.add_user(&format!("{name}@example.org"), PASSWORD, false).await.expect("user added");
+        }
+        let owner = store.user_by_email(DEMO_EMAIL).await.expect("query").expect("demo user");
+        let study = store.studies_of(owner.id).await.expect("studies")[0].id;
+        store.set_member(study, "editor@example.org", collabmap_store::Role::Editor).await.expect("member");
+        store.set_member(study, "viewer@example.org", collabmap_store::Role::Viewer).await.expect("member");
+        App { router: router(AppState::new(store.clone(), Options::default())), store, study }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.expect("a body").to_bytes().to_vec();
+        Reply { status, headers, body }
+    }
+
+    /// A request with the session's cookie and, when `csrf`, its token.
+    pub async fn call(&self, method: Method, path: &str, session: Option<&Session>, csrf: bool, body: Option<Value>) -> Reply {
+        let mut request = Request::builder().method(method).uri(path).header(header::HOST, "localhost");
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, format!("collabmap_session={}", session.cookie));
+            if csrf {
+                request = request.header("x-csrf-token", &session.csrf);
+            }
+        }
+        let body = match body {
+            Some(value) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                Body::from(value.to_string())
+            }
+            None => Body::empty(),
+        };
+        self.send(request.body(body).expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, session: &Session) -> Reply {
+        self.call(Method::GET, path, Some(session), false, None).await
+    }
+
+    pub async fn login_reply(&self, email: &str, password: &str) -> Reply {
+        self.call(Method::POST, "/api/login", None, false, Some(json!({"email": email, "password": password}))).await
+    }
+
+    pub async fn login(&self, email: &str) -> Session {
+        let password = if email == DEMO_EMAIL { DEMO_PASSWORD } else { PASSWORD };
+        let reply = self.login_reply(email, password).await;
+        assert_eq!(reply.status, StatusCode::OK, "login of {email}: {}", reply.text());
+        let cookie = reply.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a cookie");
+        let value = cookie.split(';').next().and_then(|c| c.split_once('=')).map(|(_, v)| v.to_string()).expect("cookie value");
+        Session { cookie: value, csrf: reply.json()["csrf"].as_str().expect("csrf").to_string() }
+    }
+
+    pub async fn owner(&self) -> Session {
+        self.login(DEMO_EMAIL).await
+    }
+
+    /// The id of the study's first interview.
+    pub async fn first_interview(&self, session: &Session) -> String {
+        let reply = self.get(&format!("/api/studies/{}/interviews", self.study), session).await;
+        reply.json()[0]["id"].as_str().expect("an interview").to_string()
+    }
+}
