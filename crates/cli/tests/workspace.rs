@@ -1,0 +1,190 @@
+//! The workspace commands end to end: `user add`, `import`, `export` and
+//! `serve`, on SQLite and on PostgreSQL, against what the folder commands print.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use collabmap_server::{AppState, Options, router};
+use collabmap_store::Store;
+use collabmap_store::testing::{TestDatabase, every_backend};
+use collabmap_study::{Limits, MemoryFiles};
+use http_body_util::BodyExt as _;
+use tower::ServiceExt as _;
+
+fn collabmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
+}
+
+fn collabmap_with_input(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("runs");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    child.wait_with_output().expect("finishes")
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout.clone()).expect("utf-8")
+}
+
+fn corpus(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name)
+}
+
+fn add_owner(db: &TestDatabase) {
+    let added = collabmap_with_input(&["user", "add", "owner@example.org", "--db", &db.url], "a long secret\n");
+    assert!(stdout(&added).contains("owner@example.org"));
+}
+
+async fn api_get(store: &Store, path: &str) -> (StatusCode, String) {
+    let app = router(AppState::new(store.clone(), Options::default()));
+    let login = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"email":"owner@example.org","password":"a long secret"}"#))
+        .expect("request");
+    let response = app.clone().oneshot(login).await.expect("answer");
+    assert_eq!(response.status(), StatusCode::OK);
+    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).expect("cookie").to_string();
+    let response = app.oneshot(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).expect("request")).await.expect("answer");
+    let status = response.status();
+    (status, String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_then_export_is_lossless_and_the_api_prints_what_the_cli_prints() {
+    for db in every_backend().await {
+        add_owner(&db);
+        let refused = collabmap_with_input(&["user", "add", "owner@example.org", "--db", &db.url], "another secret\n");
+        assert!(!refused.status.success(), "a taken address is refused");
+        for name in ["random-a", "report-reconstruction"] {
+            let dir = corpus(name);
+            let dir_text = dir.to_string_lossy().to_string();
+            let id = stdout(&collabmap(&["import", &dir_text, "--db", &db.url, "--owner", "owner@example.org"])).trim().to_string();
+            assert!(id.parse::<i64>().is_ok(), "import prints the id, got {id:?}");
+
+            let out = tempfile::tempdir().expect("tempdir");
+            let exported = out.path().join("study");
+            let exported_text = exported.to_string_lossy().to_string();
+            stdout(&collabmap(&["export", &id, "--db", &db.url, "-o", &exported_text]));
+            stdout(&collabmap(&["check", &exported_text]));
+            for args in [["table", "--format", "json"], ["model", "--format", "json"], ["table", "--format", "text"], ["model", "--format", "text"]] {
+                let original = stdout(&collabmap(&[args[0], args[1], args[2], &dir_text]));
+                let again = stdout(&collabmap(&[args[0], args[1], args[2], &exported_text]));
+                assert_eq!(original, again, "{name}: {args:?} differs after export");
+            }
+            let before = MemoryFiles::read_folder(&dir, Limits::default()).expect("read");
+            let after = MemoryFiles::read_folder(&exported, Limits::default()).expect("read");
+            assert_eq!(before, after, "{name}: every file comes back byte for byte");
+
+            let store = Store::open(&db.url).await.expect("open");
+            let (status, table) = api_get(&store, &format!("/api/studies/{id}/table")).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(table, stdout(&collabmap(&["table", "--format", "json", &dir_text])), "{name}: API table = CLI table");
+            let (_, model) = api_get(&store, &format!("/api/studies/{id}/model")).await;
+            assert_eq!(model, stdout(&collabmap(&["model", "--format", "json", &dir_text])), "{name}: API model = CLI model");
+            store.close().await;
+        }
+        let missing = collabmap(&["export", "424242", "--db", &db.url, "-o", "/tmp/never-written-collabmap"]);
+        assert!(!missing.status.success());
+        assert!(String::from_utf8_lossy(&missing.stderr).contains("no study 424242"));
+        db.remove().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn importing_a_study_with_problems_names_them_and_stores_nothing() {
+    let db = collabmap_store::testing::sqlite();
+    add_owner(&db);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let study = dir.path().join("s");
+    MemoryFiles::read_folder(&corpus("random-a"), Limits::default()).expect("read").write_folder(&study).expect("write");
+    std::fs::write(study.join("people.csv"), "id,name\n").expect("write");
+    let output = collabmap(&["import", &study.to_string_lossy(), "--db", &db.url, "--owner", "owner@example.org"]);
+    assert!(!output.status.success());
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(errors.contains("interviews/") && errors.contains("nothing was imported"), "{errors}");
+    let nobody = collabmap(&["import", &corpus("random-a").to_string_lossy(), "--db", &db.url, "--owner", "ghost@example.org"]);
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("collabmap user add ghost@example.org"));
+    let store = Store::open(&db.url).await.expect("open");
+    let owner = store.user_by_email("owner@example.org").await.expect("query").expect("owner");
+    assert!(store.studies_of(owner.id).await.expect("list").is_empty());
+    store.close().await;
+    db.remove().await;
+}
+
+/// Kills `import` at points spread over its run: every study in the
+/// database afterwards is complete, never half-stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_import_leaves_the_study_whole_or_absent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let study = dir.path().join("big");
+    stdout(&collabmap(&["generate", &study.to_string_lossy(), "--people", "3000", "--seed", "5"]));
+    let expected_files = MemoryFiles::read_folder(&study, Limits::default()).expect("read").len();
+    let study_text = study.to_string_lossy().to_string();
+    for db in every_backend().await {
+        add_owner(&db);
+        let args = ["import", study_text.as_str(), "--db", db.url.as_str(), "--owner", "owner@example.org"];
+        let started = Instant::now();
+        stdout(&collabmap(&args));
+        let full = started.elapsed();
+        let mut cut_short = 0;
+        for step in 1..=8u32 {
+            let mut child = Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("runs");
+            std::thread::sleep(full * step / 9);
+            if child.try_wait().expect("status").is_none() {
+                cut_short += 1;
+            }
+            child.kill().ok();
+            let mut printed = String::new();
+            child.stdout.take().expect("stdout").read_to_string(&mut printed).ok();
+            child.wait().ok();
+        }
+        assert!(cut_short >= 4, "most imports were killed while running ({cut_short} of 8)");
+        let store = Store::open(&db.url).await.expect("open");
+        let owner = store.user_by_email("owner@example.org").await.expect("query").expect("owner");
+        let studies = store.studies_of(owner.id).await.expect("list");
+        assert!(!studies.is_empty());
+        for listed in &studies {
+            let snapshot = store.snapshot(listed.id).await.expect("read").expect("there");
+            assert_eq!(snapshot.files.len(), expected_files, "study {} is whole", listed.id);
+        }
+        store.close().await;
+        db.remove().await;
+    }
+}
+
+#[test]
+fn serve_demo_answers_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = format!("sqlite://{}", dir.path().join("w.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_collabmap"))
+        .args(["serve", "--demo", "--db", &db, "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = Vec::new();
+    let mut byte = [0u8; 1];
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !first.ends_with(b"Ctrl-C.\n") && Instant::now() < deadline && out.read(&mut byte).map(|n| n > 0).unwrap_or(false) {
+        first.push(byte[0]);
+    }
+    let printed = String::from_utf8_lossy(&first).to_string();
+    assert!(printed.contains("Sign in as demo@collabmap.local with the password collabmap-demo"), "{printed}");
+    let address = printed.split("http://").nth(1).and_then(|r| r.split('/').next()).expect("an address").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connects");
+    stream.write_all(format!("GET /login HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").as_bytes()).expect("write");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("read");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("<form") && reply.contains("Sign in"));
+
+    let stopped = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill runs");
+    assert!(stopped.success());
+    let status = child.wait().expect("exits");
+    assert!(status.success(), "graceful shutdown exits 0, got {status}");
+}
