@@ -16,6 +16,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use collabmap_store::{Store, StoreError};
 use collabmap_study::{MemoryFiles, load_from};
+use axum::http::HeaderValue;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub mod api;
@@ -87,6 +89,10 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .layer(middleware::from_fn(check_origin))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        // Browsers must not guess types (an uploaded picture stays a picture), frame the workspace, or leak its addresses.
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -99,7 +105,8 @@ pub async fn check_origin(request: Request, next: Next) -> Response {
     {
         let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
         let origin_host = origin.split("://").nth(1).unwrap_or("");
-        if origin != "null" && origin_host != host {
+        // `null` (a sandboxed frame, a privacy redirect) is refused too: the workspace's own pages always name themselves.
+        if origin_host != host {
             return AppError::Forbidden(format!("cross-site request refused: the page came from {origin}, not from this workspace")).into_response();
         }
     }

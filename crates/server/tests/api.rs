@@ -71,18 +71,22 @@ on_every_backend!(state_changes_need_the_csrf_token, |app: App| async move {
     let wrong = Session { cookie: session.cookie.clone(), csrf: "x".repeat(43) };
     assert_eq!(app.call(Method::PUT, &path, Some(&wrong), true, Some(body.clone())).await.status, StatusCode::FORBIDDEN);
 
-    // A browser on another site names its origin; that is refused too.
-    let request = axum::http::Request::builder()
-        .method(Method::PUT)
-        .uri(&path)
-        .header(header::HOST, "localhost")
-        .header(header::ORIGIN, "https://evil.example")
-        .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
-        .header("x-csrf-token", &session.csrf)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(axum::body::Body::from(body.to_string()))
-        .expect("request");
-    assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
+    // A browser on another site (or a sandboxed frame) names its origin; that is refused too.
+    for origin in ["https://evil.example", "null", "http://localhost.evil.example"] {
+        let request = axum::http::Request::builder()
+            .method(Method::PUT)
+            .uri(&path)
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, origin)
+            .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
+            .header("x-csrf-token", &session.csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .expect("request");
+        let refused = app.send(request).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{origin}");
+        assert_eq!(refused.headers.get(header::X_CONTENT_TYPE_OPTIONS).and_then(|v| v.to_str().ok()), Some("nosniff"));
+    }
     assert_eq!(get_interview(&app, &session, &id).await.1, version, "nothing was saved");
     assert_eq!(app.call(Method::PUT, &path, Some(&session), true, Some(body)).await.status, StatusCode::OK);
 });

@@ -1,0 +1,186 @@
+//! The workspace in a real browser: Debian's Chromium, driven through
+//! chromedriver, against the real server on SQLite and on PostgreSQL.
+//!
+//! `./scripts/test` installs `chromium` and `chromium-driver`. Set
+//! `COLLABMAP_SCREENSHOTS=DIR` to keep screenshots of the pages visited.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::http::{Method, StatusCode};
+use collabmap_server::{DEMO_EMAIL, DEMO_PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn start_driver() -> Driver {
+    for program in [CHROMIUM, CHROMEDRIVER] {
+        assert!(std::path::Path::new(program).exists(), "{program} is missing: run ./scripts/test, which installs Debian's chromium and chromium-driver");
+    }
+    let port = free_port();
+    let child = Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start listening on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::rustls().expect("TLS set up").capabilities(capabilities).connect(&format!("http://127.0.0.1:{}", driver.port)).await.expect("a browser session")
+}
+
+/// Waits until `script` (a JavaScript expression) is true in the page.
+async fn wait_until(client: &Client, script: &str, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let value = client.execute(&format!("return !!({script});"), vec![]).await.expect("script runs");
+        if value == json!(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn screenshot(client: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("COLLABMAP_SCREENSHOTS") {
+        let png = client.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).expect("folder");
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("written");
+    }
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
+}
+
+async fn journey(app: support::App, driver: &Driver) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address: SocketAddr = listener.local_addr().expect("address");
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
+    let base = format!("http://{address}");
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+
+    // Sign in: the workspace sends the browser to the sign-in page first.
+    client.goto(&format!("{base}/")).await.expect("goto");
+    assert!(client.current_url().await.expect("url").path().starts_with("/login"));
+    client.find(Locator::Css("input[name=email]")).await.expect("email field").send_keys(DEMO_EMAIL).await.expect("type");
+    client.find(Locator::Css("input[name=password]")).await.expect("password field").send_keys(DEMO_PASSWORD).await.expect("type");
+    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
+
+    // Open the demo study and see the model.
+    client.find(Locator::Css("table.studies a")).await.expect("study link").click().await.expect("click");
+    wait_until(&client, "document.querySelector('#model svg [data-level=\"0\"]')", "the model's attractor").await;
+    let rings = client.execute("return document.querySelectorAll('#model svg [data-level]').length;", vec![]).await.expect("count");
+    assert!(rings.as_u64().is_some_and(|n| n >= 12), "the model shows its themes: {rings}");
+    screenshot(&client, "dashboard").await;
+
+    // From the model to a theme page.
+    client.execute("document.querySelector('#model svg a').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![]).await.expect("click");
+    wait_until(&client, "location.pathname.includes('/themes/')", "a theme page").await;
+    assert!(!text_of(&client, "h1").await.is_empty());
+
+    // Edit an interview and watch the map follow.
+    let owner = app.owner().await;
+    let interview = app.first_interview(&owner).await;
+    let editor_url = format!("{base}/studies/{}/edit/interviews/{interview}", app.study);
+    client.goto(&editor_url).await.expect("goto");
+    wait_until(&client, "document.querySelector('#preview svg')", "the first drawing").await;
+    let text = client.find(Locator::Css("#text")).await.expect("textarea");
+    client
+        .execute("const t = document.getElementById('text'); t.focus(); const at = t.value.indexOf('# Map') + '# Map\\n\\n'.length; t.setSelectionRange(at, at);", vec![])
+        .await
+        .expect("place the cursor");
+    text.send_keys("- Zebra crossing for every school\n").await.expect("type");
+    wait_until(&client, "document.getElementById('preview').textContent.includes('Zebra crossing')", "the preview to draw the new concept").await;
+    assert!(text_of(&client, "#status").await.contains("Unsaved"));
+
+    // A slip is shown at its line while typing.
+    text.send_keys("- Mistyped tag #comon-purpose\n").await.expect("type");
+    wait_until(&client, "document.querySelector('#problems li:not(.none)') && document.querySelector('#gutter .bad')", "the problem at its line").await;
+    let problem = text_of(&client, "#problems li").await;
+    assert!(problem.contains("common-purpose") && problem.starts_with(&format!("interviews/{interview}.md:")), "{problem}");
+    screenshot(&client, "editor").await;
+    client
+        .execute("const t = document.getElementById('text'); t.value = t.value.replace('- Mistyped tag #comon-purpose\\n', ''); t.dispatchEvent(new Event('input'));", vec![])
+        .await
+        .expect("undo the slip");
+    wait_until(&client, "document.querySelector('#problems li.none')", "the problem to clear").await;
+
+    // Save.
+    client.find(Locator::Css("#save")).await.expect("save").click().await.expect("click");
+    wait_until(&client, "document.getElementById('status').textContent.startsWith('Saved')", "the save").await;
+    let saved = app.get(&format!("/api/studies/{}/interviews/{interview}", app.study), &owner).await.json();
+    assert!(saved["text"].as_str().is_some_and(|t| t.contains("- Zebra crossing for every school")));
+
+    // Someone else saves; the browser's next save is refused and says so.
+    let editor = app.login("editor@example.org").await;
+    let theirs = format!("{}\n", saved["text"].as_str().expect("text"));
+    let other = app
+        .call(Method::PUT, &format!("/api/studies/{}/interviews/{interview}", app.study), Some(&editor), true, Some(json!({"text": theirs, "version": saved["version"]})))
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    text.send_keys("- Another concept\n").await.expect("type");
+    client.find(Locator::Css("#save")).await.expect("save").click().await.expect("click");
+    wait_until(&client, "!document.getElementById('conflict').hidden", "the conflict warning").await;
+    assert!(text_of(&client, "#status").await.contains("changed by someone else"));
+    let kept = app.get(&format!("/api/studies/{}/interviews/{interview}", app.study), &owner).await.json();
+    assert_eq!(kept["text"].as_str(), Some(theirs.as_str()), "their save was not overwritten");
+    client.find(Locator::Css("#load-theirs")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.getElementById('conflict').hidden && !document.getElementById('text').value.includes('Another concept')", "their version").await;
+
+    client.close().await.expect("close");
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_signs_in_browses_the_model_and_edits_an_interview() {
+    let driver = start_driver();
+    for database in collabmap_store::testing::every_backend().await {
+        let backend = database.backend;
+        let app = support::App::start(&database).await;
+        let store = app.store.clone();
+        let outcome = tokio::time::timeout(Duration::from_secs(180), journey(app, &driver)).await;
+        store.close().await;
+        database.remove().await;
+        assert!(outcome.is_ok(), "the browser journey on {backend:?} took over three minutes");
+    }
+}
