@@ -87,9 +87,23 @@
     var ticket = ++asked;
     json("POST", root.dataset.preview, { path: path, text: text.value }).then(function (reply) {
       if (ticket !== asked || reply.status !== 200) return;
-      if (preview && reply.data.svg) preview.innerHTML = reply.data.svg;
+      if (preview && reply.data.svg) {
+        preview.innerHTML = reply.data.svg;
+        fit(preview.querySelector("svg"));
+      }
       showProblems(reply.data.problems);
     });
+  }
+
+  // Small maps fill the pane; wide ones shrink to at most 60% so the text
+  // stays readable, and the pane scrolls.
+  function fit(svg) {
+    if (!svg) return;
+    var natural = parseFloat(svg.getAttribute("width")) || svg.getBoundingClientRect().width;
+    var room = preview.clientWidth - 16;
+    svg.style.maxWidth = "none";
+    svg.style.height = "auto";
+    svg.style.width = Math.max(Math.min(natural, room), natural * 0.6) + "px";
   }
 
   function dirty() {
