@@ -39,7 +39,7 @@ fn every_corpus_matches_its_expected_results() {
         let csv = stdout(&collabmap(&["table", dir, "--all", "--format", "csv"]));
         let mut lines = csv.lines();
         assert_eq!(lines.next(), Some("theme,name,people,out_of,percent,projects,inferred"));
-        let rows: Vec<Vec<String>> = lines.map(|l| parse_csv_line(l)).collect();
+        let rows: Vec<Vec<String>> = lines.map(parse_csv_line).collect();
         let table = expected["table"].as_array().expect("table");
         assert_eq!(rows.len(), table.len(), "{name}: row count");
         for (row, want) in rows.iter().zip(table) {

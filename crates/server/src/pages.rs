@@ -337,9 +337,12 @@ struct CrosstabPage {
     by: String,
     values: Vec<String>,
     totals: Vec<u32>,
-    rows: Vec<(String, String, Vec<(u32, u32)>)>,
+    rows: Vec<CrosstabRow>,
     signed_in: bool,
 }
+
+/// A theme's id, name, and per group: people mentioning it and their percentage of the group.
+type CrosstabRow = (String, String, Vec<(u32, u32)>);
 
 #[derive(Deserialize)]
 struct ByQuery {
@@ -383,7 +386,7 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
                     counts[s] += 1;
                 }
             }
-            let cells = counts.iter().zip(totals.values()).map(|(&c, &total)| (c, if total == 0 { 0 } else { (100 * c + total / 2) / total })).collect();
+            let cells = counts.iter().zip(totals.values()).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
             rows.push((row.theme.clone(), row.name.clone(), cells));
         }
         Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: totals.values().copied().collect(), values, rows, signed_in: true }))

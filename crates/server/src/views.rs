@@ -285,10 +285,13 @@ pub fn point_codebook_at(settings: &str, path: &str) -> String {
     out.concat()
 }
 
+/// One study's parsed view; the async lock makes concurrent readers wait for one build.
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<StudyView>>>>;
+
 /// Parsed studies by id, one revision each, rebuilt after a save on first use.
 #[derive(Default)]
 pub struct Views {
-    slots: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<Option<Arc<StudyView>>>>>>,
+    slots: Mutex<HashMap<i64, Slot>>,
 }
 
 /// Most studies kept parsed at once.

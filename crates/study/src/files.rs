@@ -188,7 +188,7 @@ pub fn safe_relative(path: &str) -> Option<PathBuf> {
         return None;
     }
     let parts: Vec<&str> = normal.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
-    if parts.is_empty() || parts.iter().any(|p| *p == "..") {
+    if parts.is_empty() || parts.contains(&"..") {
         return None;
     }
     Some(parts.iter().collect())
