@@ -393,3 +393,39 @@ on_every_backend!(pages_need_a_session_and_respect_roles, |app: App| async move 
     assert_eq!(app.send(forged).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get(&format!("/api/studies/{study}"), &viewer).await.status, StatusCode::OK);
 });
+
+on_every_backend!(the_browser_forms_upload_and_download_studies, |app: App| async move {
+    let editor = app.login("editor@example.org").await;
+    let archive = zipped(&corpus("random-a"));
+    let boundary = "collabmap-test-boundary";
+    let part = |name: &str, extra: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n");
+    let upload_with = |csrf: &str| {
+        let mut bytes = part("csrf", "").into_bytes();
+        bytes.extend(csrf.as_bytes());
+        bytes.extend(b"\r\n");
+        bytes.extend(part("archive", "; filename=\"random-a.zip\"\r\nContent-Type: application/zip").as_bytes());
+        bytes.extend(&archive);
+        bytes.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri("/import")
+            .header(header::HOST, "localhost")
+            .header(header::COOKIE, format!("collabmap_session={}", editor.cookie))
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(axum::body::Body::from(bytes))
+            .expect("request")
+    };
+    assert_eq!(app.send(upload_with("wrong")).await.status, StatusCode::FORBIDDEN);
+    let uploaded = app.send(upload_with(&editor.csrf)).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.text());
+    let location = uploaded.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("location").to_string();
+    assert!(location.starts_with("/studies/") && location.ends_with('/'));
+    let dashboard = app.get(&location, &editor).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+
+    let download = app.get(&format!("{location}export.zip"), &editor).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("application/zip"));
+    let back = collabmap_server::archive::read_zip(&download.body, collabmap_study::Limits::default()).expect("zip");
+    assert_eq!(back, MemoryFiles::read_folder(&corpus("random-a"), collabmap_study::Limits::default()).expect("corpus"));
+});
