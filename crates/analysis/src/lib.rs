@@ -19,6 +19,10 @@
 pub mod coding;
 pub mod crosstab;
 pub mod model;
+pub mod structure;
+pub mod trace;
+pub mod cooccurrence;
+pub mod agreement;
 pub mod synthesis;
 
 pub use coding::{Coder, ItemCodes};

@@ -62,6 +62,8 @@ pub struct ThemeLinkSupport {
     pub to: usize,
     /// Indices into `study.people` of the distinct supporters, ascending.
     pub supporters: Vec<u32>,
+    /// Indices into `study.interviews` of the interviews whose maps state the link, ascending.
+    pub interviews: Vec<u32>,
 }
 
 impl ThemeLinkSupport {
@@ -90,7 +92,7 @@ struct Totals {
     explicit: Vec<FixedBitSet>,
     projects: Vec<FixedBitSet>,
     attended: FixedBitSet,
-    links: HashMap<(usize, usize), Vec<u32>>,
+    links: HashMap<(usize, usize), (Vec<u32>, Vec<u32>)>,
 }
 
 impl Totals {
@@ -111,8 +113,10 @@ impl Totals {
             }
         }
         self.attended.union_with(&other.attended);
-        for (key, mut people) in other.links {
-            self.links.entry(key).or_default().append(&mut people);
+        for (key, (mut people, mut interviews)) in other.links {
+            let mine = self.links.entry(key).or_default();
+            mine.0.append(&mut people);
+            mine.1.append(&mut interviews);
         }
         self
     }
@@ -147,8 +151,9 @@ pub fn synthesise(study: &Study) -> Synthesis {
     let totals = study
         .interviews
         .par_iter()
-        .fold(empty, |mut totals, interview| {
-            count_interview(study, interview, &coder, &index, &projection, &mut totals);
+        .enumerate()
+        .fold(empty, |mut totals, (number, interview)| {
+            count_interview(study, number as u32, interview, &coder, &index, &projection, &mut totals);
             totals
         })
         .reduce(empty, Totals::merge);
@@ -178,10 +183,12 @@ pub fn synthesise(study: &Study) -> Synthesis {
     let mut links: Vec<ThemeLinkSupport> = totals
         .links
         .into_iter()
-        .map(|((from, to), mut supporters)| {
+        .map(|((from, to), (mut supporters, mut interviews))| {
             supporters.sort_unstable();
             supporters.dedup();
-            ThemeLinkSupport { from, to, supporters }
+            interviews.sort_unstable();
+            interviews.dedup();
+            ThemeLinkSupport { from, to, supporters, interviews }
         })
         .collect();
     links.sort_by(|a, b| {
@@ -200,7 +207,7 @@ pub fn percent(part: u32, whole: u32) -> f64 {
     tenths as f64 / 10.0
 }
 
-fn count_interview(study: &Study, interview: &Interview, coder: &Coder<'_>, index: &Index<'_>, projection: &[Option<usize>], totals: &mut Totals) {
+fn count_interview(study: &Study, number: u32, interview: &Interview, coder: &Coder<'_>, index: &Index<'_>, projection: &[Option<usize>], totals: &mut Totals) {
     let group_agreement = study.config.counting.group_agreement;
     let projects: Vec<u32> = interview.projects.iter().filter_map(|p| index.projects.get(p.as_str()).copied()).collect();
     for person in index.people_of(interview.people.iter().map(String::as_str)) {
@@ -240,7 +247,7 @@ fn count_interview(study: &Study, interview: &Interview, coder: &Coder<'_>, inde
     for item in others {
         count(item);
     }
-    link_themes(interview, &themes, &people, totals);
+    link_themes(number, interview, &themes, &people, totals);
 }
 
 /// The theme links one map supports, given each concept's projected themes and people.
@@ -248,7 +255,7 @@ fn count_interview(study: &Study, interview: &Interview, coder: &Coder<'_>, inde
 /// From each concept with themes, walk up the positive links (tree links and
 /// cross-links), never visiting a concept twice and never ending at the start;
 /// each path stops at the first concept with themes.
-fn link_themes(interview: &Interview, themes: &[Vec<usize>], people: &[Vec<u32>], totals: &mut Totals) {
+fn link_themes(number: u32, interview: &Interview, themes: &[Vec<usize>], people: &[Vec<u32>], totals: &mut Totals) {
     let size = interview.map.len();
     let mut ups: Vec<Vec<usize>> = vec![Vec::new(); size];
     for link in interview.links().filter(|l| !l.negative) {
@@ -276,7 +283,11 @@ fn link_themes(interview: &Interview, themes: &[Vec<usize>], people: &[Vec<u32>]
             for &from in &themes[start] {
                 for &to in &themes[node] {
                     if from != to {
-                        totals.links.entry((from, to)).or_default().extend_from_slice(&people[start]);
+                        let link = totals.links.entry((from, to)).or_default();
+                        link.0.extend_from_slice(&people[start]);
+                        if link.1.last() != Some(&number) {
+                            link.1.push(number);
+                        }
                     }
                 }
             }

@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use collabmap_analysis::{CrossTab, Model, synthesise};
-use collabmap_render::table;
+use collabmap_analysis::agreement::agree;
+use collabmap_analysis::structure::{MapStructure, StudyStructure};
+use collabmap_analysis::trace::trace;
+use collabmap_render::{analyses, table};
 use collabmap_study::{Study, load_study};
 
 mod commands;
@@ -74,6 +77,46 @@ enum Command {
         /// Random seed; the same seed always gives the same study.
         #[arg(long, default_value_t = 2011)]
         seed: u64,
+    },
+    /// Measure the structure of the maps: domain, centrality, heads and tails, potent options, loops, clusters.
+    Analyse {
+        /// The study folder.
+        study: PathBuf,
+        /// Analyse one interview's map instead of the whole study.
+        #[arg(long, value_name = "ID")]
+        interview: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyseFormat::Text)]
+        format: AnalyseFormat,
+    },
+    /// List the chains of theme links from one theme to another, with the people behind each step.
+    Trace {
+        /// The study folder.
+        study: PathBuf,
+        /// The theme the chains start from (a codebook id).
+        #[arg(long, value_name = "THEME")]
+        from: String,
+        /// The theme they lead to.
+        #[arg(long, value_name = "THEME")]
+        to: String,
+        /// Longest chain, in links.
+        #[arg(long, value_name = "N", default_value_t = 4)]
+        max_steps: usize,
+        /// Keep only chains one person stated every step of.
+        #[arg(long)]
+        thread: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
+        format: ModelFormat,
+    },
+    /// Compare two or more codings of the same interviews: agreement, Cohen's kappa, Krippendorff's alpha.
+    Agree {
+        /// The study folders, one per coder (at least two).
+        #[arg(required = true, num_args = 2..)]
+        studies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
+        format: ModelFormat,
     },
     /// Serve the web workspace: studies in a database, shared by a team.
     Serve {
@@ -150,6 +193,14 @@ enum TableFormat {
     Markdown,
 }
 
+/// Formats of `collabmap analyse`.
+#[derive(Clone, Copy, ValueEnum)]
+enum AnalyseFormat {
+    Text,
+    Json,
+    Csv,
+}
+
 /// Formats of `collabmap model`.
 #[derive(Clone, Copy, ValueEnum)]
 enum ModelFormat {
@@ -223,6 +274,50 @@ fn run(cli: Cli) -> Result<()> {
             println!("Report written to {}", output.join("index.html").display());
         }
         Command::New { dir } => commands::new_study(&dir)?,
+        Command::Analyse { study, interview, format } => {
+            let study = load_valid(&study)?;
+            let structure = StudyStructure::of(&study);
+            let maps: Vec<&MapStructure> = match &interview {
+                None => structure.maps.iter().collect(),
+                Some(id) => {
+                    let Some(map) = structure.maps.iter().find(|m| &study.interviews[m.interview].id == id) else {
+                        let hint = collabmap_study::did_you_mean(id, study.interviews.iter().map(|i| i.id.as_str())).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                        anyhow::bail!("the study has no interview `{id}`{hint}");
+                    };
+                    vec![map]
+                }
+            };
+            print!("{}", match format {
+                AnalyseFormat::Json => analyses::analyse_json(&study, &structure, &maps),
+                AnalyseFormat::Csv => analyses::analyse_csv(&study, &maps),
+                AnalyseFormat::Text => analyses::analyse_text(&study, &maps),
+            });
+        }
+        Command::Trace { study, from, to, max_steps, thread, format } => {
+            let study = load_valid(&study)?;
+            let theme = |id: &str| {
+                study.codebook.index_of(id).ok_or_else(|| {
+                    let hint = collabmap_study::did_you_mean(id, study.codebook.themes().iter().map(|t| t.id.as_str())).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                    anyhow::anyhow!("the codebook has no theme `{id}`{hint}")
+                })
+            };
+            let (start, end) = (theme(&from)?, theme(&to)?);
+            let synthesis = synthesise(&study);
+            let found = trace(&synthesis, study.codebook.len(), start, end, max_steps, thread);
+            print!("{}", match format {
+                ModelFormat::Json => analyses::trace_json(&study, &from, &to, max_steps, thread, &found),
+                ModelFormat::Text => analyses::trace_text(&study, &from, &to, max_steps, thread, &found),
+            });
+        }
+        Command::Agree { studies, format } => {
+            let loaded = studies.iter().map(|path| load_valid(path)).collect::<Result<Vec<_>>>()?;
+            let refs: Vec<&Study> = loaded.iter().collect();
+            let agreement = agree(&refs);
+            print!("{}", match format {
+                ModelFormat::Json => analyses::agree_json(&agreement, refs.len()),
+                ModelFormat::Text => analyses::agree_text(&agreement, refs.len()),
+            });
+        }
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
         Command::Serve { db, bind, demo, secure_cookies } => workspace::serve_command(&db, &bind, demo, secure_cookies)?,

@@ -5,6 +5,7 @@
 //! PNG through resvg ([`png`]), and the static report ([`report`]). Nothing
 //! here counts or decides: every figure comes from `collabmap-analysis`.
 
+pub mod analyses;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod png;

@@ -1,0 +1,169 @@
+//! Which themes people mention together, and how mentions differ between
+//! groups of people (a chi-squared test per theme).
+
+use std::collections::BTreeMap;
+
+use collabmap_study::{Study, did_you_mean};
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+use crate::synthesis::Synthesis;
+
+/// Two themes and the people who mention both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// Codebook index of the first theme.
+    pub first: usize,
+    /// Codebook index of the second theme.
+    pub second: usize,
+    /// People who mention the first.
+    pub first_people: u32,
+    /// People who mention the second.
+    pub second_people: u32,
+    /// People who mention both.
+    pub both: u32,
+    /// n12 / (n1 + n2 − n12): 1 when the same people mention both, 0 when no one does.
+    pub coefficient: f64,
+}
+
+/// Every pair of the given themes (codebook indices), in the order given.
+pub fn cooccurrence(synthesis: &Synthesis, themes: &[usize]) -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    for (i, &first) in themes.iter().enumerate() {
+        for &second in &themes[i + 1..] {
+            let (a, b) = (&synthesis.mentions[first], &synthesis.mentions[second]);
+            let both = a.intersection_count(b) as u32;
+            let (n1, n2) = (a.count_ones(..) as u32, b.count_ones(..) as u32);
+            let union = n1 + n2 - both;
+            pairs.push(Pair { first, second, first_people: n1, second_people: n2, both, coefficient: if union == 0 { 0.0 } else { f64::from(both) / f64::from(union) } });
+        }
+    }
+    pairs
+}
+
+/// One theme's mentions per group, with a chi-squared test of independence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    /// Codebook index of the theme.
+    pub theme: usize,
+    /// People mentioning it, per group.
+    pub counts: Vec<u32>,
+    /// The chi-squared statistic of the 2 × groups table (mentioned or not, by group).
+    pub chi_squared: f64,
+    /// Degrees of freedom: groups − 1.
+    pub degrees: usize,
+    /// The p-value, or `None` when the test is undefined (one group, or everyone or no one mentions it).
+    pub p_value: Option<f64>,
+    /// Some expected count is below 5: the p-value is only a rough guide.
+    pub sparse: bool,
+}
+
+/// Mentions compared across the values of one people.csv column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupComparison {
+    /// The column.
+    pub column: String,
+    /// Its values among interviewed people, sorted (empty shown as "(none)").
+    pub groups: Vec<String>,
+    /// Interviewed people per group.
+    pub totals: Vec<u32>,
+    /// One row per theme asked for.
+    pub rows: Vec<GroupRow>,
+}
+
+/// Compares `themes` across the groups of `column`. People marked anonymous
+/// are put in one group named `anonymous_group` when given (so that, say,
+/// an organisation is never shown because of an anonymous member).
+pub fn compare_groups(study: &Study, synthesis: &Synthesis, column: &str, themes: &[usize], anonymous_group: Option<&str>) -> Result<GroupComparison, String> {
+    if !study.people_columns.iter().any(|c| c == column) {
+        let hint = did_you_mean(column, study.people_columns.iter().map(String::as_str)).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+        return Err(format!("people.csv has no column `{column}`{hint}; its columns are {}", study.people_columns.join(", ")));
+    }
+    let group_of = |p: usize| {
+        let person = &study.people[p];
+        match anonymous_group {
+            Some(label) if person.anonymous => label.to_string(),
+            _ => {
+                let value = person.column(&study.people_columns, column);
+                if value.is_empty() { "(none)".to_string() } else { value.to_string() }
+            }
+        }
+    };
+    let mut totals: BTreeMap<String, u32> = BTreeMap::new();
+    let mut slot_of = vec![usize::MAX; study.people.len()];
+    for p in synthesis.attended.ones() {
+        *totals.entry(group_of(p)).or_default() += 1;
+    }
+    let groups: Vec<String> = totals.keys().cloned().collect();
+    for p in synthesis.attended.ones() {
+        slot_of[p] = groups.binary_search(&group_of(p)).unwrap_or(usize::MAX);
+    }
+    let totals: Vec<u32> = totals.into_values().collect();
+    let rows = themes
+        .iter()
+        .map(|&theme| {
+            let mut counts = vec![0u32; groups.len()];
+            for p in synthesis.mentions[theme].ones() {
+                if let Some(count) = slot_of.get(p).and_then(|&s| counts.get_mut(s)) {
+                    *count += 1;
+                }
+            }
+            let (chi_squared, degrees, p_value, sparse) = chi_squared_test(&counts, &totals);
+            GroupRow { theme, counts, chi_squared, degrees, p_value, sparse }
+        })
+        .collect();
+    Ok(GroupComparison { column: column.to_string(), groups, totals, rows })
+}
+
+/// Pearson's chi-squared test on the 2 × k table (mentioned, not mentioned) × groups.
+pub fn chi_squared_test(mentioned: &[u32], totals: &[u32]) -> (f64, usize, Option<f64>, bool) {
+    let groups = totals.iter().filter(|&&t| t > 0).count();
+    let n: f64 = totals.iter().map(|&t| f64::from(t)).sum();
+    let yes: f64 = mentioned.iter().map(|&m| f64::from(m)).sum();
+    if groups < 2 || yes == 0.0 || yes == n {
+        return (0.0, groups.saturating_sub(1), None, false);
+    }
+    let mut statistic = 0.0;
+    let mut sparse = false;
+    for (&m, &t) in mentioned.iter().zip(totals) {
+        if t == 0 {
+            continue;
+        }
+        let t = f64::from(t);
+        for (observed, share) in [(f64::from(m), yes / n), (t - f64::from(m), 1.0 - yes / n)] {
+            let expected = t * share;
+            sparse |= expected < 5.0;
+            statistic += (observed - expected).powi(2) / expected;
+        }
+    }
+    let degrees = groups - 1;
+    let p = ChiSquared::new(degrees as f64).ok().map(|d| (1.0 - d.cdf(statistic)).clamp(0.0, 1.0));
+    (statistic, degrees, p, sparse)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chi_squared_matches_a_worked_example() {
+        // 2 × 2: group A 30 of 50 mention it, group B 10 of 50.
+        // Expected 20 and 30 in each group: χ² = 4 × (10²/20) … = 16.67, p ≈ 4.46e-5.
+        let (statistic, degrees, p, sparse) = chi_squared_test(&[30, 10], &[50, 50]);
+        assert!((statistic - 16.666_666).abs() < 1e-4, "{statistic}");
+        assert_eq!(degrees, 1);
+        assert!((p.expect("defined") - 4.455e-5).abs() < 1e-7, "{p:?}");
+        assert!(!sparse);
+        // Three groups, df = 2: χ² = 6.0 gives p = e^(−3).
+        let (_, degrees, p, _) = chi_squared_test(&[20, 10, 10], &[40, 40, 40]);
+        assert_eq!(degrees, 2);
+        let expected_statistic = {
+            let share = 40.0 / 120.0;
+            [20.0, 10.0, 10.0].iter().map(|&m: &f64| (m - 40.0 * share).powi(2) / (40.0 * share) + ((40.0 - m) - 40.0 * (1.0 - share)).powi(2) / (40.0 * (1.0 - share))).sum::<f64>()
+        };
+        assert!((p.expect("defined") - (-expected_statistic / 2.0).exp()).abs() < 1e-9);
+        // Undefined: everyone mentions it, or one group only.
+        assert_eq!(chi_squared_test(&[5, 5], &[5, 5]).2, None);
+        assert_eq!(chi_squared_test(&[3], &[5]).2, None);
+        assert!(chi_squared_test(&[1, 3], &[4, 6]).3, "small expected counts are flagged");
+    }
+}
