@@ -24,10 +24,26 @@ struct Laid {
     height: f64,
 }
 
+/// What the structural analysis marks on a drawing, by index in `Interview::map`.
+#[derive(Debug, Clone, Default)]
+pub struct MapMarks {
+    /// Each concept's role (head, tail, isolated, ordinary), written as `data-role`.
+    pub roles: std::collections::HashMap<usize, &'static str>,
+    /// Tails that lead to at least one head: outlined in green.
+    pub options: std::collections::HashSet<usize>,
+    /// Concepts on a feedback loop: outlined in red.
+    pub in_loop: std::collections::HashSet<usize>,
+}
+
 /// Draws the map of `interview`. Codes are shown as coloured chips named by `codebook`.
 ///
 /// Iterative throughout, so maps nested hundreds deep draw without recursion.
 pub fn map_svg(interview: &Interview, codebook: &Codebook) -> String {
+    map_svg_marked(interview, codebook, &MapMarks::default())
+}
+
+/// Draws the map with the analysis's marks: loops, potent options, roles.
+pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMarks) -> String {
     let concepts: Vec<usize> = interview.concepts().map(|(i, _)| i).collect();
     if concepts.is_empty() {
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 60\" width=\"400\" height=\"60\" font-family=\"DejaVu Sans, sans-serif\"><text x=\"10\" y=\"35\" font-size=\"14\" fill=\"#666\">This interview has no map.</text></svg>".to_string();
@@ -145,11 +161,22 @@ pub fn map_svg(interview: &Interview, codebook: &Codebook) -> String {
         let MapNodeKind::Concept(concept) = &interview.map[i].kind else { continue };
         let at = &laid[i];
         let head = interview.map[i].parent.is_none();
-        let (fill, stroke) = if head { ("#fff4d6", "#b5651d") } else { ("#f4f7fb", "#7f8fa6") };
+        let (fill, mut stroke) = if head { ("#fff4d6", "#b5651d") } else { ("#f4f7fb", "#7f8fa6") };
+        let mut width = 1.0;
+        let mut class = "concept".to_string();
+        if marks.options.contains(&i) {
+            (stroke, width) = ("#2a7f62", 2.5);
+            class.push_str(" option");
+        }
+        if marks.in_loop.contains(&i) {
+            (stroke, width) = ("#c0392b", 3.0);
+            class.push_str(" in-loop");
+        }
+        let role = marks.roles.get(&i).map(|r| format!(" data-role=\"{r}\"")).unwrap_or_default();
         let block = concept.block_id.as_deref().map(|b| format!(" data-block=\"{}\"", escape(b))).unwrap_or_default();
         let _ = write!(
             out,
-            "<g class=\"concept\" data-line=\"{}\"{block}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\"/>",
+            "<g class=\"{class}\" data-line=\"{}\"{block}{role}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
             concept.line, at.x, at.y, at.height
         );
         for (n, (line, kind)) in lines[i].iter().enumerate() {

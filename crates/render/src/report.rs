@@ -9,10 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use askama::Template;
 use collabmap_analysis::coding::attributed;
+use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
+use collabmap_analysis::structure::{MapStructure, StudyStructure};
 use collabmap_analysis::{Coder, CrossTab, Model, Synthesis};
 use collabmap_study::{Interview, Item, Study};
 
-use crate::map_drawing::map_svg;
+use crate::analyses;
+use crate::map_drawing::{MapMarks, map_svg_marked};
 use crate::model_diagram::model_svg;
 use crate::png::svg_to_png;
 
@@ -164,9 +167,57 @@ struct InterviewPage<'a> {
     attendees: Vec<String>,
     projects: String,
     map_svg: String,
+    structure: StructureView,
     quotes: Vec<TextView>,
     stories: Vec<TextView>,
     pictures: Vec<PictureView>,
+}
+
+/// One map's analysis as the interview page shows it.
+struct StructureView {
+    summary: String,
+    heads: Vec<(String, usize)>,
+    options: Vec<(String, usize)>,
+    loops: Vec<(&'static str, String)>,
+    capped: Option<usize>,
+}
+
+impl StructureView {
+    fn of(study: &Study, map: &MapStructure) -> (StructureView, MapMarks) {
+        let text = |c: usize| analyses::concept_text(study, map, c);
+        let f = &map.figures;
+        let summary = format!(
+            "{} concepts, {} links ({:.2} per concept, density {:.3}), {} heads, {} tails, {} isolated, {} clusters.",
+            f.concepts,
+            f.links,
+            f.links_per_concept(),
+            f.density(),
+            f.heads,
+            f.tails,
+            f.isolated,
+            f.clusters
+        );
+        let mut marks = MapMarks::default();
+        for (c, measures) in map.concepts.iter().enumerate() {
+            marks.roles.insert(map.network.nodes[c], measures.role.as_str());
+        }
+        for &(tail, heads) in &map.potent {
+            if heads > 0 {
+                marks.options.insert(map.network.nodes[tail]);
+            }
+        }
+        for cycle in &map.loops {
+            marks.in_loop.extend(cycle.concepts.iter().map(|&c| map.network.nodes[c]));
+        }
+        let view = StructureView {
+            summary,
+            heads: map.heads.iter().map(|h| (text(h.concept), h.hieset.len())).collect(),
+            options: map.potent.iter().filter(|(_, n)| *n > 0).map(|&(t, n)| (text(t), n)).collect(),
+            loops: map.loops.iter().map(|l| (l.polarity.as_str(), l.concepts.iter().map(|&c| text(c)).collect::<Vec<_>>().join(" → "))).collect(),
+            capped: map.loops_capped.then_some(map.loops.len()),
+        };
+        (view, marks)
+    }
 }
 
 struct TextView {
@@ -380,7 +431,10 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         site.files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
     }
 
-    for interview in &study.interviews {
+    let structure = StudyStructure::of(study);
+    site.files.push(SiteFile { path: "analysis.html".into(), bytes: render(&analysis_page(study, synthesis, model, &structure, title, options.workspace))?.into_bytes() });
+    for (number, interview) in study.interviews.iter().enumerate() {
+        let (structure_view, marks) = StructureView::of(study, &structure.maps[number]);
         let quotes = interview
             .quotes
             .iter()
@@ -406,7 +460,8 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             checked_back: interview.checked_back,
             attendees: interview.people.iter().map(|p| people.label(p)).collect(),
             projects: interview.projects.iter().map(|p| study.project(p).map_or(p.as_str(), |x| x.name.as_str())).collect::<Vec<_>>().join(", "),
-            map_svg: map_svg(interview, codebook),
+            map_svg: map_svg_marked(interview, codebook, &marks),
+            structure: structure_view,
             quotes,
             stories,
             pictures,
@@ -416,6 +471,118 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     site.copies.sort();
     site.copies.dedup();
     Ok(site)
+}
+
+#[derive(Template)]
+#[template(path = "analysis.html")]
+struct AnalysisPage<'a> {
+    root: &'a str,
+    workspace: bool,
+    page_title: &'a str,
+    study_title: &'a str,
+    glance: Vec<(String, String)>,
+    central: Vec<(String, String, String, u32, String)>,
+    options: Vec<(String, String, usize)>,
+    links: Vec<(String, String, String, String, u32, usize, bool)>,
+    heat_themes: Vec<(String, String)>,
+    heat: Vec<Vec<HeatCell>>,
+    groups: Vec<GroupTable>,
+}
+
+struct HeatCell {
+    both: u32,
+    coefficient: String,
+    shade: String,
+    diagonal: bool,
+}
+
+struct GroupTable {
+    column: String,
+    groups: Vec<(String, u32)>,
+    rows: Vec<(String, String, Vec<String>, String, String, bool)>,
+}
+
+fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, structure: &StudyStructure, title: &'a str, workspace: bool) -> AnalysisPage<'a> {
+    let codebook = &study.codebook;
+    let f = &structure.figures;
+    let possible: f64 = structure.maps.iter().map(|m| m.figures.concepts as f64 * (m.figures.concepts as f64 - 1.0).max(0.0)).sum();
+    let reinforcing = structure.maps.iter().flat_map(|m| &m.loops).filter(|l| l.polarity.as_str() == "reinforcing").count();
+    let capped = structure.maps.iter().filter(|m| m.loops_capped).count();
+    let glance = vec![
+        (f.concepts.to_string(), "concepts".to_string()),
+        (f.links.to_string(), "links".to_string()),
+        (format!("{:.2}", f.links_per_concept()), "links per concept".to_string()),
+        (format!("{:.3}", if possible > 0.0 { f.links as f64 / possible } else { 0.0 }), "density within maps".to_string()),
+        (f.heads.to_string(), "heads (outcomes)".to_string()),
+        (f.tails.to_string(), "tails (options)".to_string()),
+        (format!("{} / {}", reinforcing, f.loops - reinforcing), "loops: reinforcing / balancing".to_string()),
+        (f.clusters.to_string(), format!("clusters{}", if capped > 0 { format!(" ({capped} maps with capped loops)") } else { String::new() })),
+    ];
+    let mut ranked: Vec<(f64, &MapStructure, usize)> = structure.maps.iter().flat_map(|m| m.concepts.iter().enumerate().map(move |(c, x)| (x.central, m, c))).collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
+    let central = ranked
+        .iter()
+        .take(15)
+        .map(|(value, map, c)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *c), format!("{value:.2}"), map.concepts[*c].domain, map.concepts[*c].role.as_str().to_string()))
+        .collect();
+    let mut potent: Vec<(usize, &MapStructure, usize)> = structure.maps.iter().flat_map(|m| m.potent.iter().map(move |&(t, n)| (n, m, t))).collect();
+    potent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
+    let options = potent.iter().take(15).map(|(n, map, t)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *t), *n)).collect();
+    let themes = codebook.themes();
+    let links = synthesis
+        .links
+        .iter()
+        .filter(|l| themes[l.from].model && themes[l.to].model)
+        .map(|l| (themes[l.from].id.clone(), themes[l.from].name.clone(), themes[l.to].id.clone(), themes[l.to].name.clone(), l.weight(), l.interviews.len(), l.weight() >= model.min_support))
+        .collect();
+    let shown: Vec<usize> = synthesis.table.shown(false).filter_map(|r| codebook.index_of(&r.theme)).collect();
+    let pairs = cooccurrence(synthesis, &shown);
+    let lookup: std::collections::HashMap<(usize, usize), &collabmap_analysis::cooccurrence::Pair> = pairs.iter().flat_map(|p| [((p.first, p.second), p), ((p.second, p.first), p)]).collect();
+    let heat = shown
+        .iter()
+        .map(|&a| {
+            shown
+                .iter()
+                .map(|&b| match lookup.get(&(a, b)) {
+                    Some(pair) => HeatCell { both: pair.both, coefficient: format!("{:.2}", pair.coefficient), shade: format!("{:.2}", pair.coefficient), diagonal: false },
+                    None => HeatCell { both: synthesis.mentions[a].count_ones(..) as u32, coefficient: "1".into(), shade: "0".into(), diagonal: true },
+                })
+                .collect()
+        })
+        .collect();
+    let heat_themes = shown.iter().map(|&t| (themes[t].id.clone(), themes[t].name.clone())).collect();
+    let groups = group_columns(study, synthesis)
+        .into_iter()
+        .filter_map(|column| {
+            let pooled = (column == "organisation").then_some(ANONYMOUS_LABEL);
+            let comparison = compare_groups(study, synthesis, &column, &shown, pooled).ok()?;
+            let rows = comparison
+                .rows
+                .iter()
+                .map(|row| {
+                    let shares = row.counts.iter().zip(&comparison.totals).map(|(&c, &t)| format!("{}%", if t == 0 { 0 } else { (100 * c + t / 2) / t })).collect();
+                    let p = row.p_value.map_or("–".to_string(), |p| if p < 0.001 { "< 0.001".to_string() } else { format!("{p:.3}") });
+                    (themes[row.theme].id.clone(), themes[row.theme].name.clone(), shares, format!("{:.2}", row.chi_squared), p, row.sparse)
+                })
+                .collect();
+            Some(GroupTable { column, groups: comparison.groups.into_iter().zip(comparison.totals).collect(), rows })
+        })
+        .collect();
+    AnalysisPage { root: "", workspace, page_title: "Analysis", study_title: title, glance, central, options, links, heat_themes, heat, groups }
+}
+
+/// People columns worth comparing groups by: not names or ids, and with 2 to 12 values among the people interviewed.
+fn group_columns(study: &Study, synthesis: &Synthesis) -> Vec<String> {
+    study
+        .people_columns
+        .iter()
+        .filter(|c| !matches!(c.as_str(), "id" | "name" | "attribution" | "anonymous"))
+        .filter(|c| {
+            let values: BTreeSet<&str> = synthesis.attended.ones().map(|p| study.people[p].column(&study.people_columns, c)).collect();
+            (2..=12).contains(&values.len())
+        })
+        .cloned()
+        .collect()
 }
 
 /// Mentions by organisation per theme. Anonymous people are pooled into one
