@@ -168,3 +168,24 @@ fn agree_counts_codes_and_reports_changed_items() {
     let too_few = collabmap(&["agree", &a]);
     assert!(!too_few.status.success());
 }
+
+#[test]
+fn the_report_shows_the_analyses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    small_study(&dir.path().join("study"));
+    let site = dir.path().join("site");
+    let output = collabmap(&["report", &dir.path().join("study").to_string_lossy(), "-o", &site.to_string_lossy()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let page = std::fs::read_to_string(site.join("interviews/a.html")).expect("interview page");
+    assert!(page.contains("<h2>Structure</h2>") && page.contains("6 concepts, 5 links"));
+    assert!(page.contains("reinforcing</span> Keep families housed → Meet weekly → Agree one aim"), "the loop is listed");
+    assert_eq!(page.matches("class=\"concept in-loop\"").count(), 3, "the loop's concepts are outlined");
+    assert!(page.contains("class=\"concept option\"") && page.contains("data-role=\"head\""));
+    let other = std::fs::read_to_string(site.join("interviews/b.html")).expect("interview page");
+    assert!(other.contains("balancing</span> Trust between agencies → Blame for failures"));
+    let analysis = std::fs::read_to_string(site.join("analysis.html")).expect("analysis page");
+    for heading in ["Most central concepts", "Potent options", "Evidence for each theme link", "Themes mentioned together", "By country"] {
+        assert!(analysis.contains(heading), "{heading}");
+    }
+    assert!(std::fs::read_to_string(site.join("index.html")).expect("index").contains("href=\"analysis.html\""));
+}

@@ -38,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .route("/studies/{id}", get(study_root))
         .route("/studies/{id}/", get(dashboard))
         .route("/studies/{id}/crosstab", get(crosstab_page))
+        .route("/studies/{id}/agreement", get(agreement_page))
         .route("/studies/{id}/export.zip", get(export_zip))
         .route("/studies/{id}/delete", post(delete_form))
         .route("/studies/{id}/members", get(members_page).post(member_form))
@@ -390,6 +391,62 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
             rows.push((row.theme.clone(), row.name.clone(), cells));
         }
         Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: totals.values().copied().collect(), values, rows, signed_in: true }))
+    }
+    .await)
+}
+
+// ---- coder agreement -------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "agreement.html")]
+struct AgreementPage {
+    id: i64,
+    title: String,
+    others: Vec<(i64, String)>,
+    with: Option<i64>,
+    with_title: String,
+    items: usize,
+    rows: Vec<(String, collabmap_analysis::agreement::Table2x2, String, String)>,
+    overall: (String, String),
+    differences: Vec<String>,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct WithQuery {
+    with: Option<i64>,
+}
+
+/// Agreement between this study and another coding of the same interviews
+/// (a copy another researcher coded), both readable by the user.
+async fn agreement_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<WithQuery>) -> Response {
+    page(async {
+        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        let others = state.store().studies_of(user.session.user.id).await?.into_iter().filter(|s| s.id != id).map(|s| (s.id, s.title)).collect();
+        let mut page = AgreementPage {
+            id,
+            title: view.title.clone(),
+            others,
+            with: query.with,
+            with_title: String::new(),
+            items: 0,
+            rows: Vec::new(),
+            overall: (String::new(), String::new()),
+            differences: Vec::new(),
+            signed_in: true,
+        };
+        if let Some(other) = query.with {
+            let (_, second) = member_view(&state, user.session.user.id, other, Role::Viewer).await?;
+            page.with_title = second.title.clone();
+            let first = view.clone();
+            let agreement = tokio::task::spawn_blocking(move || collabmap_analysis::agreement::agree(&[&first.study, &second.study])).await?;
+            let show = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
+            page.items = agreement.items;
+            page.rows = agreement.themes.iter().filter(|t| t.table.both + t.table.first_only + t.table.second_only > 0).map(|t| (t.theme.clone(), t.table, show(t.agreement), show(t.kappa))).collect();
+            page.overall = (show(agreement.overall.agreement), show(agreement.overall.kappa));
+            page.differences = agreement.differences.iter().map(|d| format!("{} {} {}: {}", d.interview, d.kind, d.position, d.message)).collect();
+        }
+        Ok(render(&page))
     }
     .await)
 }

@@ -429,3 +429,27 @@ on_every_backend!(the_browser_forms_upload_and_download_studies, |app: App| asyn
     let back = collabmap_server::archive::read_zip(&download.body, collabmap_study::Limits::default()).expect("zip");
     assert_eq!(back, MemoryFiles::read_folder(&corpus("random-a"), collabmap_study::Limits::default()).expect("corpus"));
 });
+
+on_every_backend!(the_workspace_shows_the_analyses_and_coder_agreement, |app: App| async move {
+    let study = app.study;
+    let owner = app.owner().await;
+    let analysis = app.get(&format!("/studies/{study}/analysis.html"), &owner).await;
+    assert_eq!(analysis.status, StatusCode::OK);
+    let html = analysis.text();
+    assert!(html.contains("Evidence for each theme link") && html.contains("Themes mentioned together") && html.contains("By country"));
+    let id = app.first_interview(&owner).await;
+    let page = app.get(&format!("/studies/{study}/interviews/{id}.html"), &owner).await.text();
+    assert!(page.contains("<h2>Structure</h2>") && page.contains("data-role=\"head\""));
+
+    // A second coding of the same interviews: here an exact copy, so agreement is perfect.
+    let copy = app.get(&format!("/api/studies/{study}/export"), &owner).await.body;
+    let created = upload(&app, &owner, copy).await;
+    let other = created.json()["id"].as_i64().expect("id");
+    let compared = app.get(&format!("/studies/{study}/agreement?with={other}"), &owner).await;
+    assert_eq!(compared.status, StatusCode::OK);
+    assert!(compared.text().contains("Overall agreement 1.000, kappa 1.000"), "{}", compared.text());
+    let outsider = app.login("outsider@example.org").await;
+    assert_eq!(app.get(&format!("/studies/{study}/agreement?with={other}"), &outsider).await.status, StatusCode::NOT_FOUND);
+    let viewer = app.login("viewer@example.org").await;
+    assert_eq!(app.get(&format!("/studies/{study}/agreement?with={other}"), &viewer).await.status, StatusCode::NOT_FOUND, "the other study must be readable too");
+});
