@@ -87,8 +87,13 @@ pub fn krippendorff_alpha(units: &[Vec<Option<u32>>]) -> Option<f64> {
             }
         }
     }
+    alpha_from_coincidence(&coincidence)
+}
+
+/// Alpha from a coincidence matrix: 1 − (n − 1) Σ_{c≠k} o_ck / Σ_{c≠k} n_c n_k.
+fn alpha_from_coincidence(coincidence: &HashMap<(u32, u32), f64>) -> Option<f64> {
     let mut marginal: HashMap<u32, f64> = HashMap::new();
-    for (&(c, _), &o) in &coincidence {
+    for (&(c, _), &o) in coincidence {
         *marginal.entry(c).or_default() += o;
     }
     let n: f64 = marginal.values().sum();
@@ -138,8 +143,11 @@ pub struct Agreement {
     pub differences: Vec<Difference>,
 }
 
-/// (kind, text, explicit codes) of every item of an interview, by kind.
-fn items_by_kind(interview: &Interview) -> Vec<(&'static str, Vec<(String, BTreeSet<String>)>)> {
+/// One kind of item (concept, quote, …) and each item's text and explicit codes, in order.
+type ItemsOfKind = (&'static str, Vec<(String, BTreeSet<String>)>);
+
+/// Every item of an interview, by kind.
+fn items_by_kind(interview: &Interview) -> Vec<ItemsOfKind> {
     let concepts = interview
         .concepts()
         .map(|(_, c)| (match &c.contrast { Some(other) => format!("{} ... {other}", c.pole), None => c.pole.clone() }, c.codes.iter().cloned().collect()))
@@ -150,15 +158,82 @@ fn items_by_kind(interview: &Interview) -> Vec<(&'static str, Vec<(String, BTree
     vec![("concept", concepts), ("quote", quotes), ("story", stories), ("picture", pictures)]
 }
 
-/// Compares the codings of `studies` (at least two).
+/// Running counts for one theme: the 2 × 2 table of every pair of coders,
+/// and the binary coincidence counts (absent–absent, absent–present,
+/// present–present) for Krippendorff's alpha.
+#[derive(Debug, Clone)]
+struct ThemeCounts {
+    coders: usize,
+    pairs: Vec<Table2x2>,
+    coincidence: [f64; 3],
+}
+
+impl ThemeCounts {
+    fn new(coders: usize) -> Self {
+        ThemeCounts { coders, pairs: vec![Table2x2::default(); coders * coders], coincidence: [0.0; 3] }
+    }
+
+    fn add(&mut self, present: &[bool]) {
+        let coders = present.len();
+        for a in 0..coders {
+            for b in a + 1..coders {
+                self.pairs[a * coders + b].add(present[a], present[b]);
+            }
+        }
+        // Each item is a unit with one value per coder: its ordered pairs of values, weighted 1/(m − 1).
+        let yes = present.iter().filter(|&&p| p).count() as f64;
+        let no = coders as f64 - yes;
+        let weight = 1.0 / (coders as f64 - 1.0);
+        self.coincidence[0] += no * (no - 1.0) * weight;
+        self.coincidence[1] += yes * no * weight;
+        self.coincidence[2] += yes * (yes - 1.0) * weight;
+    }
+
+    /// Adds `times` items on which no coder marked the theme.
+    fn add_absent(&mut self, times: usize) {
+        let coders = self.coders;
+        for a in 0..coders {
+            for b in a + 1..coders {
+                self.pairs[a * coders + b].neither += times as u32;
+            }
+        }
+        self.coincidence[0] += times as f64 * coders as f64;
+    }
+
+    fn merge(&mut self, other: &ThemeCounts) {
+        for (mine, theirs) in self.pairs.iter_mut().zip(&other.pairs) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in self.coincidence.iter_mut().zip(other.coincidence) {
+            *mine += theirs;
+        }
+    }
+
+    fn alpha(&self) -> Option<f64> {
+        let [absent, mixed, present] = self.coincidence;
+        let coincidence: HashMap<(u32, u32), f64> = [((0, 0), absent), ((0, 1), mixed), ((1, 0), mixed), ((1, 1), present)].into_iter().collect();
+        alpha_from_coincidence(&coincidence)
+    }
+}
+
+/// Compares the codings of `studies` (at least two). Items are counted as
+/// they are matched, so memory stays that of the studies themselves.
 pub fn agree(studies: &[&Study]) -> Agreement {
     let mut differences = Vec::new();
-    // Matched items: for each, every coder's code set.
-    let mut matched: Vec<Vec<BTreeSet<String>>> = Vec::new();
     let Some(first) = studies.first() else {
         return Agreement { items: 0, themes: Vec::new(), overall: empty_theme("overall"), differences };
     };
+    let coders = studies.len();
+    // Themes: the first codebook's order, then any other code used, as met.
+    let mut themes: Vec<String> = first.codebook.themes().iter().map(|t| t.id.clone()).collect();
+    let mut index: HashMap<String, usize> = themes.iter().enumerate().map(|(i, t)| (t.clone(), i)).collect();
+    let mut counts: Vec<ThemeCounts> = vec![ThemeCounts::new(coders); themes.len()];
+    // Items on which some coder marked each theme; on every other item the theme is absent for all.
+    let mut touched_items: Vec<usize> = vec![0; themes.len()];
+    let mut items = 0usize;
+    let mut item_themes: Vec<BTreeSet<usize>> = Vec::new();
     let lookups: Vec<HashMap<&str, &Interview>> = studies.iter().map(|s| s.interviews.iter().map(|i| (i.id.as_str(), i)).collect()).collect();
+    let mut present = vec![false; coders];
     for interview in &first.interviews {
         let copies: Vec<Option<&&Interview>> = lookups.iter().map(|l| l.get(interview.id.as_str())).collect();
         if let Some(missing) = copies.iter().position(Option::is_none) {
@@ -178,59 +253,56 @@ pub fn agree(studies: &[&Study]) -> Agreement {
                     differences.push(Difference { interview: interview.id.clone(), kind, position: position + 1, message: "the text differs between copies".into() });
                     continue;
                 }
-                matched.push(per_copy.iter().map(|c| c[k].1[position].1.clone()).collect());
-            }
-        }
-    }
-    // Themes: the first codebook's order, then any other code used.
-    let mut themes: Vec<String> = first.codebook.themes().iter().map(|t| t.id.clone()).collect();
-    let mut known: BTreeSet<String> = themes.iter().cloned().collect();
-    for codes in matched.iter().flatten() {
-        for code in codes {
-            if known.insert(code.clone()) {
-                themes.push(code.clone());
-            }
-        }
-    }
-    let coders = studies.len();
-    let mut overall_table = Table2x2::default();
-    let mut overall_pairs = vec![Table2x2::default(); coders * coders];
-    let mut overall_units: Vec<Vec<Option<u32>>> = Vec::new();
-    let mut rows = Vec::new();
-    for theme in &themes {
-        let present = |item: &Vec<BTreeSet<String>>, coder: usize| item[coder].contains(theme);
-        let mut pairs = vec![Table2x2::default(); coders * coders];
-        let mut units = Vec::with_capacity(matched.len());
-        for item in &matched {
-            for a in 0..coders {
-                for b in a + 1..coders {
-                    pairs[a * coders + b].add(present(item, a), present(item, b));
+                items += 1;
+                item_themes.clear();
+                for copy in &per_copy {
+                    let mut marked = BTreeSet::new();
+                    for code in &copy[k].1[position].1 {
+                        let next = themes.len();
+                        let theme = *index.entry(code.clone()).or_insert(next);
+                        if theme == next {
+                            themes.push(code.clone());
+                            counts.push(ThemeCounts::new(coders));
+                            touched_items.push(0);
+                        }
+                        marked.insert(theme);
+                    }
+                    item_themes.push(marked);
+                }
+                let touched: BTreeSet<usize> = item_themes.iter().flatten().copied().collect();
+                for &theme in &touched {
+                    for (coder, marked) in item_themes.iter().enumerate() {
+                        present[coder] = marked.contains(&theme);
+                    }
+                    counts[theme].add(&present);
+                    touched_items[theme] += 1;
                 }
             }
-            units.push((0..coders).map(|c| Some(u32::from(present(item, c)))).collect::<Vec<_>>());
         }
-        for (total, pair) in overall_pairs.iter_mut().zip(&pairs) {
-            total.merge(pair);
-        }
-        overall_table.merge(&pairs[1]);
-        let row = summarise(theme, &pairs, coders, &units);
-        overall_units.extend(units);
-        rows.push(row);
     }
-    let mut overall = summarise("overall", &overall_pairs, coders, &overall_units);
-    overall.table = overall_table;
-    Agreement { items: matched.len(), themes: rows, overall, differences }
+    for (count, touched) in counts.iter_mut().zip(&touched_items) {
+        count.add_absent(items - touched);
+    }
+    let mut overall_counts = ThemeCounts::new(coders);
+    let mut rows = Vec::new();
+    for (theme, count) in themes.iter().zip(&counts) {
+        overall_counts.merge(count);
+        rows.push(summarise(theme, count, coders));
+    }
+    let overall = summarise("overall", &overall_counts, coders);
+    Agreement { items, themes: rows, overall, differences }
 }
 
 fn empty_theme(theme: &str) -> ThemeAgreement {
     ThemeAgreement { theme: theme.to_string(), table: Table2x2::default(), agreement: None, kappa: None, alpha: None }
 }
 
-fn summarise(theme: &str, pairs: &[Table2x2], coders: usize, units: &[Vec<Option<u32>>]) -> ThemeAgreement {
+fn summarise(theme: &str, counts: &ThemeCounts, coders: usize) -> ThemeAgreement {
     let mut row = empty_theme(theme);
     if coders < 2 {
         return row;
     }
+    let pairs = &counts.pairs;
     row.table = pairs[1];
     if coders == 2 {
         row.agreement = row.table.agreement();
@@ -243,7 +315,7 @@ fn summarise(theme: &str, pairs: &[Table2x2], coders: usize, units: &[Vec<Option
         };
         row.agreement = mean(all.iter().map(|t| t.agreement()).collect());
         row.kappa = mean(all.iter().map(|t| t.kappa()).collect());
-        row.alpha = krippendorff_alpha(units);
+        row.alpha = counts.alpha();
     }
     row
 }
@@ -288,6 +360,17 @@ mod tests {
         let units: Vec<Vec<Option<u32>>> = (0..12).map(|u| coders.iter().map(|c| c[u]).collect()).collect();
         let alpha = krippendorff_alpha(&units).expect("defined");
         assert!((alpha - 0.743).abs() < 0.0005, "{alpha}");
+        // The running binary counts give the same alpha as the general computation.
+        let rows: [[bool; 3]; 6] = [[true, true, false], [false, false, false], [true, true, true], [false, true, false], [false, false, false], [true, false, true]];
+        let mut counts = ThemeCounts::new(3);
+        for row in &rows {
+            counts.add(row);
+        }
+        counts.add_absent(4);
+        let mut units: Vec<Vec<Option<u32>>> = rows.iter().map(|r| r.iter().map(|&p| Some(u32::from(p))).collect()).collect();
+        units.extend((0..4).map(|_| vec![Some(0); 3]));
+        let general = krippendorff_alpha(&units).expect("defined");
+        assert!((counts.alpha().expect("defined") - general).abs() < 1e-12);
         // No variation at all: undefined.
         assert_eq!(krippendorff_alpha(&[vec![Some(1), Some(1)], vec![Some(1), Some(1)]]), None);
     }

@@ -307,7 +307,7 @@ fn unblock(start: usize, blocked: &mut [bool], blocked_by: &mut [Vec<usize>]) {
             continue;
         }
         blocked[v] = false;
-        stack.extend(blocked_by[v].drain(..));
+        stack.append(&mut blocked_by[v]);
     }
 }
 

@@ -287,11 +287,15 @@ fn run(cli: Cli) -> Result<()> {
                     vec![map]
                 }
             };
-            print!("{}", match format {
-                AnalyseFormat::Json => analyses::analyse_json(&study, &structure, &maps),
-                AnalyseFormat::Csv => analyses::analyse_csv(&study, &maps),
-                AnalyseFormat::Text => analyses::analyse_text(&study, &maps),
-            });
+            match format {
+                AnalyseFormat::Json => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    analyses::analyse_json(&study, &structure, &maps, &mut out)?;
+                    std::io::Write::flush(&mut out)?;
+                }
+                AnalyseFormat::Csv => print!("{}", analyses::analyse_csv(&study, &maps)),
+                AnalyseFormat::Text => print!("{}", analyses::analyse_text(&study, &maps)),
+            }
         }
         Command::Trace { study, from, to, max_steps, thread, format } => {
             let study = load_valid(&study)?;

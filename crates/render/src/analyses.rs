@@ -2,6 +2,7 @@
 //! text, for `collabmap analyse`, `trace` and `agree`.
 
 use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use collabmap_analysis::agreement::Agreement;
 use collabmap_analysis::coding::attributed;
@@ -51,67 +52,81 @@ fn possible_links(maps: &[&MapStructure]) -> f64 {
     maps.iter().map(|m| m.figures.concepts as f64 * (m.figures.concepts as f64 - 1.0).max(0.0)).sum()
 }
 
-/// The analyses of the given maps as JSON.
-pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStructure]) -> String {
-    let mut concepts = Vec::new();
-    let mut heads = Vec::new();
-    let mut potent = Vec::new();
-    let mut loops = Vec::new();
-    let mut capped = Vec::new();
-    let mut clusters = Vec::new();
-    let mut links = Vec::new();
-    let mut figures = Figures::default();
-    let group_agreement = study.config.counting.group_agreement;
-    for map in maps {
-        let interview = &study.interviews[map.interview];
-        let id = |c: usize| map.network.ids[c].clone();
-        for (c, measures) in map.concepts.iter().enumerate() {
-            concepts.push(json!({
-                "interview": interview.id, "id": measures.id, "text": concept_text(study, map, c),
-                "domain": measures.domain, "central": round4(measures.central), "role": measures.role.as_str(), "cluster": measures.cluster,
-            }));
-        }
-        for head in &map.heads {
-            heads.push(json!({"interview": interview.id, "id": id(head.concept), "hieset": head.hieset.iter().map(|&c| id(c)).collect::<Vec<_>>()}));
-        }
-        for &(tail, count) in &map.potent {
-            potent.push(json!({"interview": interview.id, "id": id(tail), "text": concept_text(study, map, tail), "heads": count}));
-        }
-        for cycle in &map.loops {
-            loops.push(json!({"interview": interview.id, "concepts": cycle.concepts.iter().map(|&c| id(c)).collect::<Vec<_>>(), "polarity": cycle.polarity.as_str()}));
-        }
-        if map.loops_capped {
-            capped.push(json!({"interview": interview.id, "listed": map.loops.len(), "message": format!("this map has more than {} loops; the first {} are listed", map.loops.len(), map.loops.len())}));
-        }
-        let count = map.concepts.iter().map(|c| c.cluster + 1).max().unwrap_or(0);
-        for cluster in 0..count {
-            let members: Vec<String> = map.concepts.iter().enumerate().filter(|(_, c)| c.cluster == cluster).map(|(i, _)| id(i)).collect();
-            clusters.push(json!({"interview": interview.id, "cluster": cluster, "concepts": members}));
-        }
-        for &(means, end, negative) in &map.network.links {
-            let people = match &interview.map[map.network.nodes[means]].kind {
-                MapNodeKind::Concept(concept) => attributed(interview, &concept.item(), group_agreement),
-                MapNodeKind::CrossLink { .. } => Vec::new(),
-            };
-            links.push(json!({"interview": interview.id, "from": id(means), "to": id(end), "negative": negative, "people": people}));
-        }
-        let mut one = map.figures;
-        one.clusters = count;
-        figures = add(figures, &one);
-    }
+/// Writes the analyses of the given maps as JSON to `out`, one array element
+/// per line. Written as it goes: a 100,000-person study's analysis is half a
+/// gigabyte of JSON, too much to build as one value first.
+pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStructure], out: &mut dyn Write) -> io::Result<()> {
     let whole = maps.len() == structure.maps.len();
-    let body = json!({
-        "scope": if whole { "study".to_string() } else { maps.iter().map(|m| study.interviews[m.interview].id.clone()).collect::<Vec<_>>().join(",") },
-        "figures": figures_json(&figures, maps.len(), possible_links(maps)),
-        "concepts": concepts,
-        "heads": heads,
-        "potent": potent,
-        "loops": loops,
-        "loops_capped": capped,
-        "clusters": clusters,
-        "links": links,
-    });
-    serde_json::to_string_pretty(&body).unwrap_or_default() + "\n"
+    let scope = if whole { "study".to_string() } else { maps.iter().map(|m| study.interviews[m.interview].id.clone()).collect::<Vec<_>>().join(",") };
+    let figures = maps.iter().fold(Figures::default(), |total, m| add(total, &m.figures));
+    writeln!(out, "{{\n\"scope\": {},\n\"figures\": {},", json!(scope), figures_json(&figures, maps.len(), possible_links(maps)))?;
+    let group_agreement = study.config.counting.group_agreement;
+    type Section<'a> = (&'static str, Box<dyn Fn(&MapStructure, &mut dyn FnMut(Value) -> io::Result<()>) -> io::Result<()> + 'a>);
+    let sections: Vec<Section<'_>> = vec![
+        ("concepts", Box::new(|map, emit| {
+            let interview = &study.interviews[map.interview];
+            for (c, m) in map.concepts.iter().enumerate() {
+                emit(json!({"interview": interview.id, "id": m.id, "text": concept_text(study, map, c), "domain": m.domain, "central": round4(m.central), "role": m.role.as_str(), "cluster": m.cluster}))?;
+            }
+            Ok(())
+        })),
+        ("heads", Box::new(|map, emit| {
+            for head in &map.heads {
+                emit(json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[head.concept], "hieset": head.hieset.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>()}))?;
+            }
+            Ok(())
+        })),
+        ("potent", Box::new(|map, emit| {
+            for &(tail, count) in &map.potent {
+                emit(json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[tail], "text": concept_text(study, map, tail), "heads": count}))?;
+            }
+            Ok(())
+        })),
+        ("loops", Box::new(|map, emit| {
+            for cycle in &map.loops {
+                emit(json!({"interview": study.interviews[map.interview].id, "concepts": cycle.concepts.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>(), "polarity": cycle.polarity.as_str()}))?;
+            }
+            Ok(())
+        })),
+        ("loops_capped", Box::new(|map, emit| {
+            if map.loops_capped {
+                let listed = map.loops.len();
+                emit(json!({"interview": study.interviews[map.interview].id, "listed": listed, "message": format!("this map has more than {listed} loops; the first {listed} are listed")}))?;
+            }
+            Ok(())
+        })),
+        ("clusters", Box::new(|map, emit| {
+            for cluster in 0..map.figures.clusters {
+                let members: Vec<&String> = map.concepts.iter().enumerate().filter(|(_, c)| c.cluster == cluster).map(|(i, _)| &map.network.ids[i]).collect();
+                emit(json!({"interview": study.interviews[map.interview].id, "cluster": cluster, "concepts": members}))?;
+            }
+            Ok(())
+        })),
+        ("links", Box::new(|map, emit| {
+            let interview = &study.interviews[map.interview];
+            for &(means, end, negative) in &map.network.links {
+                let people = match &interview.map[map.network.nodes[means]].kind {
+                    MapNodeKind::Concept(concept) => attributed(interview, &concept.item(), group_agreement),
+                    MapNodeKind::CrossLink { .. } => Vec::new(),
+                };
+                emit(json!({"interview": interview.id, "from": map.network.ids[means], "to": map.network.ids[end], "negative": negative, "people": people}))?;
+            }
+            Ok(())
+        })),
+    ];
+    for (number, (name, section)) in sections.iter().enumerate() {
+        write!(out, "\"{name}\": [")?;
+        let mut first = true;
+        for map in maps {
+            section(map, &mut |value: Value| {
+                out.write_all(if first { b"\n" } else { b",\n" })?;
+                first = false;
+                serde_json::to_writer(&mut *out, &value).map_err(io::Error::other)
+            })?;
+        }
+        writeln!(out, "{}]{}", if first { "" } else { "\n" }, if number + 1 < sections.len() { "," } else { "" })?;
+    }
+    writeln!(out, "}}")
 }
 
 fn add(mut total: Figures, one: &Figures) -> Figures {

@@ -560,7 +560,7 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
                 .rows
                 .iter()
                 .map(|row| {
-                    let shares = row.counts.iter().zip(&comparison.totals).map(|(&c, &t)| format!("{}%", if t == 0 { 0 } else { (100 * c + t / 2) / t })).collect();
+                    let shares = row.counts.iter().zip(&comparison.totals).map(|(&c, &t)| format!("{}%", (100 * c + t / 2).checked_div(t).unwrap_or(0))).collect();
                     let p = row.p_value.map_or("–".to_string(), |p| if p < 0.001 { "< 0.001".to_string() } else { format!("{p:.3}") });
                     (themes[row.theme].id.clone(), themes[row.theme].name.clone(), shares, format!("{:.2}", row.chi_squared), p, row.sparse)
                 })
