@@ -167,3 +167,38 @@ mod tests {
         assert!(chi_squared_test(&[1, 3], &[4, 6]).3, "small expected counts are flagged");
     }
 }
+
+#[cfg(test)]
+mod study_tests {
+    use collabmap_study::{MemoryFiles, load_from};
+
+    use super::*;
+    use crate::synthesise;
+
+    #[test]
+    fn pairs_and_groups_on_a_small_study() {
+        let mut files = MemoryFiles::new();
+        files.insert("study.toml", b"title = \"t\"\ncodebook = \"whole-systems\"\n".to_vec());
+        files.insert("people.csv", b"id,name,country\na,A,UK\nb,B,UK\nc,C,India\nd,D,India\n".to_vec());
+        // a: purpose + power; b: purpose; c: purpose + power; d: power.
+        for (id, codes) in [("a", "#common-purpose #share-power"), ("b", "#common-purpose"), ("c", "#common-purpose #share-power"), ("d", "#share-power")] {
+            files.insert(format!("interviews/{id}.md"), format!("---\npeople: [{id}]\n---\n\n# Map\n\n- Work together {codes}\n").into_bytes());
+        }
+        let loaded = load_from(&files);
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        let study = loaded.study;
+        let synthesis = synthesise(&study);
+        let purpose = study.codebook.index_of("common-purpose").expect("theme");
+        let power = study.codebook.index_of("share-power").expect("theme");
+        let pairs = cooccurrence(&synthesis, &[purpose, power]);
+        // 3 and 3 people, 2 both: 2 / (3 + 3 − 2) = 0.5.
+        assert_eq!((pairs[0].first_people, pairs[0].second_people, pairs[0].both), (3, 3, 2));
+        assert!((pairs[0].coefficient - 0.5).abs() < 1e-12);
+        let groups = compare_groups(&study, &synthesis, "country", &[purpose, power], None).expect("column");
+        assert_eq!(groups.groups, vec!["India".to_string(), "UK".to_string()]);
+        assert_eq!(groups.totals, vec![2, 2]);
+        assert_eq!(groups.rows[0].counts, vec![1, 2]);
+        assert!(groups.rows[0].sparse, "four people: every expected count is below 5");
+        assert!(compare_groups(&study, &synthesis, "contry", &[purpose], None).expect_err("unknown").contains("did you mean country"));
+    }
+}
