@@ -211,7 +211,17 @@ impl MapNetwork {
     /// says whether there were more. Each cycle starts at its smallest concept.
     pub fn loops(&self, cap: usize) -> (Vec<Vec<usize>>, bool) {
         let n = self.len();
-        let adjacency: Vec<Vec<usize>> = self.out.iter().map(|ends| ends.iter().map(|&(w, _)| w).collect()).collect();
+        // A positive and a negative link between the same two concepts make one step, so one loop.
+        let adjacency: Vec<Vec<usize>> = self
+            .out
+            .iter()
+            .map(|ends| {
+                let mut unique: Vec<usize> = ends.iter().map(|&(w, _)| w).collect();
+                unique.sort_unstable();
+                unique.dedup();
+                unique
+            })
+            .collect();
         let component = strong_components(&adjacency);
         let mut cycles = Vec::new();
         let mut blocked = vec![false; n];
@@ -311,56 +321,19 @@ fn unblock(start: usize, blocked: &mut [bool], blocked_by: &mut [Vec<usize>]) {
     }
 }
 
-/// Strongly connected components (Tarjan's algorithm, iterative): a component number per node.
+/// Strongly connected components: a component number per node (petgraph's Tarjan, which is iterative).
 fn strong_components(adjacency: &[Vec<usize>]) -> Vec<usize> {
-    let n = adjacency.len();
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0; n];
-    let mut on_stack = vec![false; n];
-    let mut component = vec![usize::MAX; n];
-    let mut stack = Vec::new();
-    let mut counter = 0;
-    let mut components = 0;
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
+    let mut graph = petgraph::graph::DiGraph::<(), ()>::with_capacity(adjacency.len(), adjacency.iter().map(Vec::len).sum());
+    let nodes: Vec<_> = (0..adjacency.len()).map(|_| graph.add_node(())).collect();
+    for (from, ends) in adjacency.iter().enumerate() {
+        for &to in ends {
+            graph.add_edge(nodes[from], nodes[to], ());
         }
-        let mut frames = vec![(root, 0usize)];
-        index[root] = counter;
-        low[root] = counter;
-        counter += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some(&mut (v, ref mut next)) = frames.last_mut() {
-            if *next < adjacency[v].len() {
-                let w = adjacency[v][*next];
-                *next += 1;
-                if index[w] == usize::MAX {
-                    index[w] = counter;
-                    low[w] = counter;
-                    counter += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    frames.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            frames.pop();
-            if let Some(&(parent, _)) = frames.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component[w] = components;
-                    if w == v {
-                        break;
-                    }
-                }
-                components += 1;
-            }
+    }
+    let mut component = vec![0; adjacency.len()];
+    for (number, members) in petgraph::algo::tarjan_scc(&graph).into_iter().enumerate() {
+        for node in members {
+            component[node.index()] = number;
         }
     }
     component
