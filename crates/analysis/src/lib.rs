@@ -23,6 +23,7 @@ pub mod structure;
 pub mod trace;
 pub mod cooccurrence;
 pub mod agreement;
+pub mod assessment;
 pub mod synthesis;
 
 pub use coding::{Coder, ItemCodes};

@@ -14,6 +14,7 @@
 //! }
 //! ```
 
+pub mod assessment;
 pub mod codebook;
 pub mod config;
 pub mod files;

@@ -1,0 +1,520 @@
+//! The assessment folder: a real collaboration, its leaders and survey
+//! rounds, partners' answers and an assessor's ratings, to be scored
+//! against the model's themes.
+//!
+//! ```text
+//! collaboration.toml   name, purpose, codebook, [[leader]] name/role/since, [[round]] id/date
+//! survey.toml          optional [[item]] id, theme, text (else the codebook's built-in questionnaire)
+//! responses.csv        round,respondent,organisation,role,item,score   (score 1-5, empty = don't know)
+//! evidence.toml        optional [[rating]] round, theme, score (1-5), evidence
+//! ```
+//!
+//! Like a study, an assessment is read whole and every problem is reported
+//! with its file and line; an assessment with problems is never scored.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::codebook::Codebook;
+use crate::files::StudyFiles;
+use crate::problem::{Problem, line_of_offset, suggestion};
+
+/// A leader of the collaboration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leader {
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: String,
+    /// In post since (`YYYY-MM-DD`).
+    pub since: String,
+}
+
+/// A survey round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// Its id, used in responses.csv and evidence.toml.
+    pub id: String,
+    /// When it was held (`YYYY-MM-DD`).
+    pub date: String,
+}
+
+/// A survey statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyItem {
+    /// Its id, used in responses.csv.
+    pub id: String,
+    /// The model theme it measures.
+    pub theme: String,
+    /// The statement, answered on a 1 (strongly disagree) to 5 (strongly agree) scale.
+    pub text: String,
+}
+
+/// One answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The round.
+    pub round: String,
+    /// Who answered (an identifier, not a name).
+    pub respondent: String,
+    /// Their organisation.
+    pub organisation: String,
+    /// Their role.
+    pub role: String,
+    /// The item.
+    pub item: String,
+    /// 1-5, or `None` for "don't know".
+    pub score: Option<u8>,
+}
+
+/// An assessor's rating of a theme in a round, from documents and interviews.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rating {
+    /// The round.
+    pub round: String,
+    /// The model theme.
+    pub theme: String,
+    /// 1-5.
+    pub score: f64,
+    /// What it rests on.
+    pub evidence: String,
+}
+
+/// An assessment folder, read.
+#[derive(Debug, Clone, Default)]
+pub struct Assessment {
+    /// The collaboration's name.
+    pub name: String,
+    /// Its purpose.
+    pub purpose: String,
+    /// The codebook's name or path, as written.
+    pub codebook_name: String,
+    /// The codebook.
+    pub codebook: Codebook,
+    /// Leaders.
+    pub leaders: Vec<Leader>,
+    /// Rounds, in date order.
+    pub rounds: Vec<Round>,
+    /// The questionnaire.
+    pub items: Vec<SurveyItem>,
+    /// Whether the questionnaire is the codebook's built-in one.
+    pub builtin_survey: bool,
+    /// Answers.
+    pub responses: Vec<Response>,
+    /// Assessor's ratings.
+    pub ratings: Vec<Rating>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CollaborationFile {
+    name: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default = "default_codebook")]
+    codebook: String,
+    #[serde(default)]
+    leader: Vec<Spanned<LeaderEntry>>,
+    #[serde(default)]
+    round: Vec<Spanned<RoundEntry>>,
+}
+
+fn default_codebook() -> String {
+    "whole-systems".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeaderEntry {
+    name: String,
+    #[serde(default)]
+    role: String,
+    since: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoundEntry {
+    id: String,
+    date: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SurveyFile {
+    #[serde(default)]
+    item: Vec<Spanned<ItemEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemEntry {
+    id: String,
+    theme: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvidenceFile {
+    #[serde(default)]
+    rating: Vec<Spanned<RatingEntry>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatingEntry {
+    round: String,
+    theme: String,
+    score: f64,
+    #[serde(default)]
+    evidence: String,
+}
+
+/// Whether `text` is a calendar date written `YYYY-MM-DD`.
+pub fn is_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        return false;
+    }
+    let numbers: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
+    numbers.len() == 3 && (1..=12).contains(&numbers[1]) && (1..=31).contains(&numbers[2])
+}
+
+fn toml_file<T: for<'de> Deserialize<'de>>(text: &str, path: &str, problems: &mut Vec<Problem>) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            let line = error.span().map_or(1, |s| line_of_offset(text, s.start));
+            problems.push(Problem::new(path, line, error.message().trim().to_string()));
+            None
+        }
+    }
+}
+
+fn read_text(files: &dyn StudyFiles, path: &str, problems: &mut Vec<Problem>) -> Option<String> {
+    match files.read(path) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).trim_start_matches('\u{feff}').to_string()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            problems.push(Problem::new(path, 1, format!("cannot read the file: {error}")));
+            None
+        }
+    }
+}
+
+/// Reads an assessment folder; the assessment is sound when the problems are empty.
+pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut assessment = Assessment::default();
+    let Some(text) = read_text(files, "collaboration.toml", &mut problems) else {
+        problems.push(Problem::new("collaboration.toml", 1, format!("{} has no collaboration.toml: every assessment folder needs one (see docs/assessment.md)", files.describe())));
+        return (assessment, problems);
+    };
+    let line = |span: std::ops::Range<usize>| line_of_offset(&text, span.start);
+    if let Some(file) = toml_file::<CollaborationFile>(&text, "collaboration.toml", &mut problems) {
+        assessment.name = file.name;
+        assessment.purpose = file.purpose;
+        assessment.codebook_name = file.codebook.clone();
+        match Codebook::builtin(&file.codebook) {
+            Some(codebook) => assessment.codebook = codebook,
+            None => match read_text(files, &file.codebook, &mut problems) {
+                Some(codebook_text) => {
+                    let (codebook, found) = Codebook::parse(&codebook_text, &file.codebook);
+                    problems.extend(found);
+                    assessment.codebook = codebook;
+                }
+                None => {
+                    let at = text.lines().position(|l| l.trim_start().starts_with("codebook")).map_or(1, |i| i + 1);
+                    problems.push(Problem::new("collaboration.toml", at, format!("unknown codebook `{}`: use a built-in name such as whole-systems, or a path to a codebook file", file.codebook)));
+                }
+            },
+        }
+        for entry in file.leader {
+            let at = line(entry.span());
+            let leader = entry.into_inner();
+            match leader.since {
+                None => problems.push(Problem::new("collaboration.toml", at, format!("leader `{}` has no `since` date: add since = \"YYYY-MM-DD\", when they took up the post", leader.name))),
+                Some(since) if !is_date(&since) => problems.push(Problem::new("collaboration.toml", at, format!("leader `{}`: since = \"{since}\" is not a date; write YYYY-MM-DD", leader.name))),
+                Some(since) => assessment.leaders.push(Leader { name: leader.name, role: leader.role, since }),
+            }
+        }
+        let mut seen = HashSet::new();
+        for entry in file.round {
+            let at = line(entry.span());
+            let round = entry.into_inner();
+            if !is_date(&round.date) {
+                problems.push(Problem::new("collaboration.toml", at, format!("round `{}`: date = \"{}\" is not a date; write YYYY-MM-DD", round.id, round.date)));
+            } else if !seen.insert(round.id.clone()) {
+                problems.push(Problem::new("collaboration.toml", at, format!("round `{}` is listed twice: give each round its own id", round.id)));
+            } else {
+                assessment.rounds.push(Round { id: round.id, date: round.date });
+            }
+        }
+        // Rounds are scored in date order whatever order they are written in.
+        assessment.rounds.sort_by(|a, b| a.date.cmp(&b.date).then(a.id.cmp(&b.id)));
+        if assessment.rounds.is_empty() {
+            problems.push(Problem::new("collaboration.toml", 1, "no rounds: add [[round]] with an id and a date for each survey round"));
+        }
+    }
+    let model_owned: Vec<String> = assessment.codebook.themes().iter().filter(|t| t.model).map(|t| t.id.clone()).collect();
+    let model_themes: Vec<&str> = model_owned.iter().map(String::as_str).collect();
+
+    match read_text(files, "survey.toml", &mut problems) {
+        Some(survey_text) => {
+            if let Some(file) = toml_file::<SurveyFile>(&survey_text, "survey.toml", &mut problems) {
+                let mut seen = HashSet::new();
+                for entry in file.item {
+                    let at = line_of_offset(&survey_text, entry.span().start);
+                    let item = entry.into_inner();
+                    if !model_themes.contains(&item.theme.as_str()) {
+                        let hint = suggestion(&item.theme, model_themes.iter().copied(), "");
+                        problems.push(Problem::new("survey.toml", at, format!("item `{}`: `{}` is not a theme of the model{hint}", item.id, item.theme)));
+                    } else if !seen.insert(item.id.clone()) {
+                        problems.push(Problem::new("survey.toml", at, format!("item `{}` is listed twice: give each item its own id", item.id)));
+                    } else {
+                        assessment.items.push(SurveyItem { id: item.id, theme: item.theme, text: item.text });
+                    }
+                }
+            }
+        }
+        None => match builtin_survey(&assessment.codebook_name) {
+            Some(items) => {
+                assessment.items = items;
+                assessment.builtin_survey = true;
+            }
+            None if !assessment.codebook_name.is_empty() => {
+                problems.push(Problem::new("survey.toml", 1, format!("the codebook `{}` has no built-in questionnaire: write survey.toml with an [[item]] per statement", assessment.codebook_name)));
+            }
+            None => {}
+        },
+    }
+
+    read_responses(files, &mut assessment, &mut problems);
+    read_evidence(files, &mut assessment, &model_themes, &mut problems);
+    problems.sort();
+    problems.dedup();
+    (assessment, problems)
+}
+
+const RESPONSE_COLUMNS: [&str; 6] = ["round", "respondent", "organisation", "role", "item", "score"];
+
+fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems: &mut Vec<Problem>) {
+    let Some(text) = read_text(files, "responses.csv", problems) else { return };
+    let path = "responses.csv";
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+    match reader.headers() {
+        Ok(header) if header.iter().map(str::trim).eq(RESPONSE_COLUMNS) => {}
+        _ => {
+            problems.push(Problem::new(path, 1, format!("the header must be exactly {}", RESPONSE_COLUMNS.join(","))));
+            return;
+        }
+    }
+    let rounds: HashSet<&str> = assessment.rounds.iter().map(|r| r.id.as_str()).collect();
+    let items: HashSet<&str> = assessment.items.iter().map(|i| i.id.as_str()).collect();
+    let mut organisation_of: HashMap<(String, String), String> = HashMap::new();
+    let mut answered: HashSet<(String, String, String)> = HashSet::new();
+    let mut parsed = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => {
+                let line = error.position().map_or(1, |p| p.line() as usize);
+                problems.push(Problem::new(path, line, format!("cannot read this line: {error}")));
+                continue;
+            }
+        };
+        let line = record.position().map_or(1, |p| p.line() as usize);
+        if record.len() != RESPONSE_COLUMNS.len() {
+            problems.push(Problem::new(path, line, format!("expected {} fields ({}), found {}", RESPONSE_COLUMNS.len(), RESPONSE_COLUMNS.join(","), record.len())));
+            continue;
+        }
+        let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
+        let (round, respondent, organisation, role, item, score) = (field(0), field(1), field(2), field(3), field(4), field(5));
+        if !rounds.contains(round.as_str()) {
+            let hint = suggestion(&round, rounds.iter().copied(), "");
+            problems.push(Problem::new(path, line, format!("unknown round `{round}`{hint}: rounds are listed in collaboration.toml")));
+            continue;
+        }
+        if !items.contains(item.as_str()) {
+            let hint = suggestion(&item, items.iter().copied(), "");
+            problems.push(Problem::new(path, line, format!("unknown item `{item}`{hint}: items are listed in survey.toml (or `collabmap survey` prints the built-in ones)")));
+            continue;
+        }
+        if respondent.is_empty() {
+            problems.push(Problem::new(path, line, "the respondent is empty: give each respondent an identifier"));
+            continue;
+        }
+        let score = if score.is_empty() {
+            None
+        } else {
+            match score.parse::<u8>() {
+                Ok(value) if (1..=5).contains(&value) => Some(value),
+                _ => {
+                    problems.push(Problem::new(path, line, format!("score `{score}` is not 1, 2, 3, 4 or 5 (leave it empty for \"don't know\")")));
+                    continue;
+                }
+            }
+        };
+        match organisation_of.get(&(round.clone(), respondent.clone())) {
+            Some(first) if *first != organisation => {
+                problems.push(Problem::new(path, line, format!("respondent `{respondent}` is listed under `{first}` and `{organisation}` in round `{round}`: one organisation per respondent and round")));
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                organisation_of.insert((round.clone(), respondent.clone()), organisation.clone());
+            }
+        }
+        if !answered.insert((round.clone(), respondent.clone(), item.clone())) {
+            problems.push(Problem::new(path, line, format!("respondent `{respondent}` answered item `{item}` twice in round `{round}`")));
+            continue;
+        }
+        parsed.push(Response { round, respondent, organisation, role, item, score });
+    }
+    assessment.responses = parsed;
+}
+
+fn read_evidence(files: &dyn StudyFiles, assessment: &mut Assessment, model_themes: &[&str], problems: &mut Vec<Problem>) {
+    let Some(text) = read_text(files, "evidence.toml", problems) else { return };
+    let Some(file) = toml_file::<EvidenceFile>(&text, "evidence.toml", problems) else { return };
+    let rounds: HashSet<&str> = assessment.rounds.iter().map(|r| r.id.as_str()).collect();
+    let mut seen = HashSet::new();
+    for entry in file.rating {
+        let at = line_of_offset(&text, entry.span().start);
+        let rating = entry.into_inner();
+        if !rounds.contains(rating.round.as_str()) {
+            problems.push(Problem::new("evidence.toml", at, format!("unknown round `{}`: rounds are listed in collaboration.toml", rating.round)));
+        } else if !model_themes.contains(&rating.theme.as_str()) {
+            let hint = suggestion(&rating.theme, model_themes.iter().copied(), "");
+            problems.push(Problem::new("evidence.toml", at, format!("`{}` is not a theme of the model{hint}", rating.theme)));
+        } else if !(1.0..=5.0).contains(&rating.score) {
+            problems.push(Problem::new("evidence.toml", at, format!("score {} is outside 1-5", rating.score)));
+        } else if !seen.insert((rating.round.clone(), rating.theme.clone())) {
+            problems.push(Problem::new("evidence.toml", at, format!("theme `{}` is rated twice in round `{}`", rating.theme, rating.round)));
+        } else {
+            assessment.ratings.push(Rating { round: rating.round, theme: rating.theme, score: rating.score, evidence: rating.evidence });
+        }
+    }
+}
+
+/// The built-in questionnaire of a codebook: for `whole-systems`, three
+/// statements per model theme.
+pub fn builtin_survey(codebook: &str) -> Option<Vec<SurveyItem>> {
+    (codebook == "whole-systems").then(|| {
+        WHOLE_SYSTEMS_SURVEY
+            .iter()
+            .flat_map(|(theme, statements)| {
+                statements.iter().enumerate().map(move |(i, text)| SurveyItem { id: format!("{theme}-{}", i + 1), theme: (*theme).to_string(), text: (*text).to_string() })
+            })
+            .collect()
+    })
+}
+
+/// Statements written for collabmap: agreeing with one says the collaboration does what the theme asks.
+const WHOLE_SYSTEMS_SURVEY: [(&str, [&str; 3]); 12] = [
+    ("service-user", [
+        "Our decisions start from what the people we serve actually experience.",
+        "We regularly hear directly from service users, not only about them.",
+        "When partners disagree, we settle it by asking what works for the service user.",
+    ]),
+    ("common-purpose", [
+        "Every partner can state the collaboration's purpose in the same few words.",
+        "Our shared aim matters more to partners than their own organisation's targets.",
+        "New partners are brought into the common purpose before they are given tasks.",
+    ]),
+    ("whole-system", [
+        "We look at the whole system around a person, not at each service on its own.",
+        "Leaders insist that every partner plays its part, and follow it up.",
+        "Problems that cross organisational boundaries have someone working on them.",
+    ]),
+    ("share-power", [
+        "People closest to the work decide how the shared aim is met.",
+        "No single organisation can overrule the partnership on how things are done.",
+        "Partners with less money or status have a real say in decisions.",
+    ]),
+    ("explain-importance", [
+        "Leaders keep explaining why this work matters, in terms partners care about.",
+        "Staff in every partner organisation know why the collaboration exists.",
+        "We tell the stories that show what is at stake for the people we serve.",
+    ]),
+    ("front-line", [
+        "Front-line staff from different organisations work side by side.",
+        "Front-line workers are trusted to solve problems across services.",
+        "Ideas from the front line change how the collaboration works.",
+    ]),
+    ("hold-to-account", [
+        "Partners report openly on what they promised and what they delivered.",
+        "When a partner does not deliver, it is raised and resolved, not ignored.",
+        "We measure results that matter to service users, not only activity.",
+    ]),
+    ("resource-new-ways", [
+        "Money, staff or time are moved to support new ways of working.",
+        "Rules and funding that block joint work get changed.",
+        "Partners pool resources when the shared aim needs it.",
+    ]),
+    ("political-backing", [
+        "Senior and political leaders visibly back the collaboration.",
+        "We have support that would survive a change of leadership.",
+        "Backing from the top is used to clear obstacles, not to direct the details.",
+    ]),
+    ("distribute-leadership", [
+        "Leadership is shared among partners rather than held by one person.",
+        "People at every level take the lead when they see what is needed.",
+        "The collaboration would carry on if its current chair left.",
+    ]),
+    ("serve-perspectives", [
+        "We take time to understand how each partner sees the problem.",
+        "Partners adapt their own ways of working to help others succeed.",
+        "Differences between partners are discussed rather than avoided.",
+    ]),
+    ("relationships", [
+        "Partners know each other personally and trust each other.",
+        "We spend time building relationships, not only on tasks.",
+        "When someone new joins, they are introduced to the people who matter.",
+    ]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::MemoryFiles;
+
+    fn folder(collaboration: &str, responses: &str) -> MemoryFiles {
+        let mut files = MemoryFiles::new();
+        files.insert("collaboration.toml", collaboration.as_bytes().to_vec());
+        files.insert("responses.csv", responses.as_bytes().to_vec());
+        files
+    }
+
+    const COLLABORATION: &str = "name = \"Pilot\"\ncodebook = \"whole-systems\"\n\n[[leader]]\nname = \"Ana\"\nrole = \"chair\"\nsince = \"2020-01-01\"\n\n[[round]]\nid = \"r2\"\ndate = \"2024-01-01\"\n\n[[round]]\nid = \"r1\"\ndate = \"2023-01-01\"\n";
+
+    #[test]
+    fn a_sound_folder_reads_with_the_builtin_survey_and_rounds_in_date_order() {
+        let (assessment, problems) = load_assessment(&folder(COLLABORATION, "round,respondent,organisation,role,item,score\nr1,a,Police,officer,share-power-1,4\nr1,a,Police,officer,share-power-2,\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert!(assessment.builtin_survey);
+        assert_eq!(assessment.items.len(), 36);
+        assert_eq!(assessment.rounds.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), vec!["r1", "r2"]);
+        assert_eq!(assessment.responses[1].score, None);
+    }
+
+    #[test]
+    fn every_bad_input_is_named_with_its_line() {
+        let collaboration = COLLABORATION.replace("since = \"2020-01-01\"\n", "");
+        let responses = "round,respondent,organisation,role,item,score\nr9,a,Police,officer,share-power-1,4\nr1,a,Police,officer,share-powr-1,4\nr1,a,Police,officer,share-power-1,7\nr1,b,Police,officer,share-power-1,3\nr1,b,Health,nurse,share-power-2,3\n";
+        let (_, problems) = load_assessment(&folder(&collaboration, responses));
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert!(lines.iter().any(|l| l.starts_with("collaboration.toml:4: leader `Ana` has no `since` date")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("responses.csv:2: unknown round `r9`")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("responses.csv:3: unknown item `share-powr-1` (did you mean share-power-1?)")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("responses.csv:4: score `7` is not 1, 2, 3, 4 or 5")), "{lines:?}");
+        assert!(lines.iter().any(|l| l.starts_with("responses.csv:6: respondent `b` is listed under `Police` and `Health`")), "{lines:?}");
+        let (_, problems) = load_assessment(&folder("name = ", ""));
+        assert_eq!(problems[0].path, "collaboration.toml");
+        let (_, problems) = load_assessment(&folder(COLLABORATION, "who,what\n"));
+        assert!(problems[0].to_string().starts_with("responses.csv:1: the header must be exactly"));
+    }
+}
