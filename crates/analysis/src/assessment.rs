@@ -178,13 +178,14 @@ fn by_organisation(scores: &[(f64, &str)]) -> Vec<OrganisationScore> {
 }
 
 /// Whether `leader` had been in post less than [`TENURE_YEARS`] at `date` (both `YYYY-MM-DD`).
+/// A leader who had not yet taken up the post is not counted.
 pub fn short_tenure(leader: &Leader, date: &str) -> bool {
     let parse = |d: &str| -> Option<(i32, u32, u32)> {
         let mut parts = d.split('-');
         Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
     };
     match (parse(&leader.since), parse(date)) {
-        (Some((y, m, d)), Some(at)) => (y + TENURE_YEARS, m, d) > at,
+        (Some((y, m, d)), Some(at)) => (y, m, d) <= at && (y + TENURE_YEARS, m, d) > at,
         _ => false,
     }
 }
@@ -392,5 +393,6 @@ mod tests {
         let leader = &assessment(&responses, false).leaders[0];
         assert!(short_tenure(leader, "2025-05-31"));
         assert!(!short_tenure(leader, "2025-06-01"));
+        assert!(!short_tenure(leader, "2019-05-31"), "not yet in post");
     }
 }

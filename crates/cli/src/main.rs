@@ -8,6 +8,9 @@ use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 use collabmap_analysis::{CrossTab, Model, synthesise};
 use collabmap_analysis::agreement::agree;
+use collabmap_analysis::assessment::assess;
+use collabmap_render::assessment as assessment_output;
+use collabmap_study::assessment::load_assessment;
 use collabmap_analysis::structure::{MapStructure, StudyStructure};
 use collabmap_analysis::trace::trace;
 use collabmap_render::{analyses, table};
@@ -118,6 +121,37 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
         format: ModelFormat,
     },
+    /// Score a collaboration against the model: profile, gaps and their questions, per round.
+    Assess {
+        /// The assessment folder (collaboration.toml, responses.csv, …).
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Where to write the HTML report.
+        #[arg(short, long, value_name = "DIR", required_if_eq("format", "html"))]
+        output: Option<PathBuf>,
+    },
+    /// Set several collaborations side by side, theme by theme, with their gaps.
+    Compare {
+        /// The assessment folders.
+        #[arg(required = true, num_args = 2..)]
+        dirs: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Where to write the HTML page.
+        #[arg(short, long, value_name = "DIR", required_if_eq("format", "html"))]
+        output: Option<PathBuf>,
+    },
+    /// Print the questionnaire of an assessment for paper use.
+    Survey {
+        /// The assessment folder.
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SurveyFormat::Markdown)]
+        format: SurveyFormat,
+    },
     /// Serve the web workspace: studies in a database, shared by a team.
     Serve {
         /// The database: sqlite://FILE (created on first start) or postgres://USER:PASSWORD@HOST/DATABASE.
@@ -193,6 +227,21 @@ enum TableFormat {
     Markdown,
 }
 
+/// Formats of `collabmap assess` and `compare`.
+#[derive(Clone, Copy, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+    Html,
+}
+
+/// Formats of `collabmap survey`.
+#[derive(Clone, Copy, ValueEnum)]
+enum SurveyFormat {
+    Markdown,
+    Html,
+}
+
 /// Formats of `collabmap analyse`.
 #[derive(Clone, Copy, ValueEnum)]
 enum AnalyseFormat {
@@ -232,6 +281,29 @@ fn load_valid(path: &Path) -> Result<Study> {
     let count = loaded.problems.len();
     eprintln!("{}: {count} problem{} found; nothing was written", path.display(), if count == 1 { "" } else { "s" });
     Err(Refused.into())
+}
+
+/// Loads an assessment folder, or prints its problems and refuses.
+fn load_valid_assessment(path: &Path) -> Result<collabmap_study::assessment::Assessment> {
+    let (assessment, problems) = load_assessment(&collabmap_study::Folder::new(path));
+    if problems.is_empty() {
+        return Ok(assessment);
+    }
+    for problem in &problems {
+        eprintln!("{problem}");
+    }
+    eprintln!("{}: {} problem{} found; nothing was scored", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" });
+    Err(Refused.into())
+}
+
+/// Writes an HTML page as `index.html` in `dir`.
+fn write_page(dir: Option<&Path>, html: &str) -> Result<()> {
+    let dir = dir.ok_or_else(|| anyhow::anyhow!("--format html needs -o DIR"))?;
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("index.html");
+    std::fs::write(&path, html)?;
+    println!("Written to {}", path.display());
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -324,6 +396,35 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
+        Command::Assess { dir, format, output } => {
+            let assessment = load_valid_assessment(&dir)?;
+            let rounds = assess(&assessment);
+            match format {
+                ReportFormat::Json => print!("{}", assessment_output::assess_json(&assessment, &rounds)),
+                ReportFormat::Text => print!("{}", assessment_output::assess_text(&assessment, &rounds)),
+                ReportFormat::Html => {
+                    let html = assessment_output::assess_html(&assessment, &rounds).map_err(anyhow::Error::msg)?;
+                    write_page(output.as_deref(), &html)?;
+                }
+            }
+        }
+        Command::Compare { dirs, format, output } => {
+            let assessments = dirs.iter().map(|d| load_valid_assessment(d)).collect::<Result<Vec<_>>>()?;
+            let results: Vec<_> = assessments.iter().map(assess).collect();
+            let compared: Vec<assessment_output::Compared<'_>> = assessments.iter().zip(&results).map(|(a, r)| assessment_output::Compared { assessment: a, rounds: r }).collect();
+            match format {
+                ReportFormat::Json => print!("{}", assessment_output::compare_json(&compared)),
+                ReportFormat::Text => print!("{}", assessment_output::compare_text(&compared)),
+                ReportFormat::Html => write_page(output.as_deref(), &assessment_output::compare_html(&compared))?,
+            }
+        }
+        Command::Survey { dir, format } => {
+            let assessment = load_valid_assessment(&dir)?;
+            match format {
+                SurveyFormat::Markdown => print!("{}", assessment_output::survey_markdown(&assessment)),
+                SurveyFormat::Html => print!("{}", assessment_output::survey_html(&assessment).map_err(anyhow::Error::msg)?),
+            }
+        }
         Command::Serve { db, bind, demo, secure_cookies } => workspace::serve_command(&db, &bind, demo, secure_cookies)?,
         Command::User { action: UserAction::Add { email, admin, db } } => workspace::add_user(&db, &email, admin)?,
         Command::Import { study, db, owner } => workspace::import(&db, &study, &owner)?,

@@ -6,6 +6,7 @@
 //! here counts or decides: every figure comes from `collabmap-analysis`.
 
 pub mod analyses;
+pub mod assessment;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod png;

@@ -338,13 +338,24 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
             problems.push(Problem::new(path, line, format!("unknown round `{round}`{hint}: rounds are listed in collaboration.toml")));
             continue;
         }
+        if respondent.is_empty() {
+            problems.push(Problem::new(path, line, "the respondent is empty: give each respondent an identifier"));
+            continue;
+        }
+        // Checked before the item and score, so a slip there does not hide a second organisation.
+        match organisation_of.get(&(round.clone(), respondent.clone())) {
+            Some(first) if *first != organisation => {
+                problems.push(Problem::new(path, line, format!("respondent `{respondent}` is listed under `{first}` and `{organisation}` in round `{round}`: one organisation per respondent and round")));
+                continue;
+            }
+            Some(_) => {}
+            None => {
+                organisation_of.insert((round.clone(), respondent.clone()), organisation.clone());
+            }
+        }
         if !items.contains(item.as_str()) {
             let hint = suggestion(&item, items.iter().copied(), "");
             problems.push(Problem::new(path, line, format!("unknown item `{item}`{hint}: items are listed in survey.toml (or `collabmap survey` prints the built-in ones)")));
-            continue;
-        }
-        if respondent.is_empty() {
-            problems.push(Problem::new(path, line, "the respondent is empty: give each respondent an identifier"));
             continue;
         }
         let score = if score.is_empty() {
@@ -358,16 +369,6 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
                 }
             }
         };
-        match organisation_of.get(&(round.clone(), respondent.clone())) {
-            Some(first) if *first != organisation => {
-                problems.push(Problem::new(path, line, format!("respondent `{respondent}` is listed under `{first}` and `{organisation}` in round `{round}`: one organisation per respondent and round")));
-                continue;
-            }
-            Some(_) => {}
-            None => {
-                organisation_of.insert((round.clone(), respondent.clone()), organisation.clone());
-            }
-        }
         if !answered.insert((round.clone(), respondent.clone(), item.clone())) {
             problems.push(Problem::new(path, line, format!("respondent `{respondent}` answered item `{item}` twice in round `{round}`")));
             continue;
