@@ -105,5 +105,32 @@ pub(crate) fn demo(output: &Path) -> Result<()> {
     println!("\nModel: {} at the centre; inner ring: {}.", model.attractor.as_deref().map(name_of).unwrap_or_default(), model.themes.iter().filter(|t| t.level == Some(1)).map(|t| name_of(&t.id)).collect::<Vec<_>>().join(", "));
     println!("\nStudy folder: {}", study_dir.display());
     println!("Open the report: {}", report_dir.join("index.html").display());
+    let assessment_dir = output.join("assessment");
+    write_worked_example(&assessment_dir)?;
+    let assessment = crate::load_valid_assessment(&assessment_dir)?;
+    let html = collabmap_render::assessment::assess_html(&assessment, &collabmap_analysis::assessment::assess(&assessment)).map_err(anyhow::Error::msg)?;
+    let assessment_report = output.join("assessment-report");
+    std::fs::create_dir_all(&assessment_report)?;
+    std::fs::write(assessment_report.join("index.html"), html)?;
+    println!("\nA worked assessment of a collaboration over three rounds: {}", assessment_dir.display());
+    println!("Its report: {} (or run `collabmap assess {}`)", assessment_report.join("index.html").display(), assessment_dir.display());
+    Ok(())
+}
+
+/// The worked assessment example of docs/assessment.md, built into the binary.
+const WORKED_EXAMPLE: [(&str, &str); 3] = [
+    ("collaboration.toml", include_str!("../../../examples/riverside-partnership/collaboration.toml")),
+    ("responses.csv", include_str!("../../../examples/riverside-partnership/responses.csv")),
+    ("evidence.toml", include_str!("../../../examples/riverside-partnership/evidence.toml")),
+];
+
+fn write_worked_example(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, text) in WORKED_EXAMPLE {
+        let path = dir.join(name);
+        if !path.exists() {
+            std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
     Ok(())
 }

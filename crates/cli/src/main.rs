@@ -270,7 +270,7 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 /// Loads a study, or prints its problems and refuses.
-fn load_valid(path: &Path) -> Result<Study> {
+pub(crate) fn load_valid(path: &Path) -> Result<Study> {
     let loaded = load_study(path);
     if loaded.problems.is_empty() {
         return Ok(loaded.study);
@@ -284,7 +284,7 @@ fn load_valid(path: &Path) -> Result<Study> {
 }
 
 /// Loads an assessment folder, or prints its problems and refuses.
-fn load_valid_assessment(path: &Path) -> Result<collabmap_study::assessment::Assessment> {
+pub(crate) fn load_valid_assessment(path: &Path) -> Result<collabmap_study::assessment::Assessment> {
     let (assessment, problems) = load_assessment(&collabmap_study::Folder::new(path));
     if problems.is_empty() {
         return Ok(assessment);

@@ -259,6 +259,11 @@ fn demo_prints_the_published_counts_and_writes_the_report() {
     for core in ["common-purpose", "whole-system", "share-power"] {
         assert!(svg.contains(&format!("data-theme=\"{core}\" data-level=\"1\"")), "{core}");
     }
+    // The worked assessment comes with it.
+    assert!(text.contains("A worked assessment of a collaboration"));
+    assert!(out.path().join("assessment/responses.csv").is_file());
+    let page = std::fs::read_to_string(out.path().join("assessment-report/index.html")).expect("assessment report");
+    assert!(page.contains("insist-without-sharing"));
 }
 
 #[test]
