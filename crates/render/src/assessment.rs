@@ -169,8 +169,15 @@ pub fn profile_svg(assessment: &Assessment, round: &RoundResult) -> String {
 #[template(path = "assessment.html")]
 struct AssessmentPage<'a> {
     name: &'a str,
-    purpose: &'a str,
     style: &'a str,
+    body: String,
+}
+
+#[derive(Template)]
+#[template(path = "assessment_body.html")]
+struct AssessmentBody<'a> {
+    name: &'a str,
+    purpose: &'a str,
     rounds: Vec<RoundView>,
     trend_header: Vec<String>,
     trend: Vec<(String, Vec<String>)>,
@@ -188,6 +195,12 @@ struct RoundView {
 /// `collabmap assess --format html`: the profile chart per round, the gaps
 /// and their questions, the view per organisation, and the trend.
 pub fn assess_html(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, String> {
+    let body = assess_html_body(assessment, rounds)?;
+    AssessmentPage { name: &assessment.name, style: STYLE, body }.render().map_err(|e| format!("cannot render the assessment: {e}"))
+}
+
+/// The body of the assessment report, for pages that bring their own frame (the workspace).
+pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, String> {
     let name = |id: &str| assessment.codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
     let views = rounds
         .iter()
@@ -209,10 +222,9 @@ pub fn assess_html(assessment: &Assessment, rounds: &[RoundResult]) -> Result<St
         .collect();
     let themes: Vec<&str> = rounds.first().map(|r| r.themes.iter().map(|t| t.theme.as_str()).collect()).unwrap_or_default();
     let trend = themes.iter().map(|&t| (name(t), rounds.iter().map(|r| show(r.themes.iter().find(|s| s.theme == t).and_then(|s| s.mean))).collect())).collect();
-    let page = AssessmentPage {
+    let page = AssessmentBody {
         name: &assessment.name,
         purpose: &assessment.purpose,
-        style: STYLE,
         rounds: views,
         trend_header: rounds.iter().map(|r| format!("{} ({})", r.round, r.date)).collect(),
         trend,

@@ -50,15 +50,15 @@ pub fn read_zip(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
     for (path, data) in entries {
         files.insert(path[prefix.len()..].to_string(), data);
     }
-    if files.get("study.toml").is_none() {
-        return Err("the archive holds no study.toml: zip a study folder (the one with study.toml in it)".into());
+    if files.get("study.toml").is_none() && files.get("collaboration.toml").is_none() {
+        return Err("the archive holds no study.toml or collaboration.toml: zip a study or assessment folder (the one with that file in it)".into());
     }
     Ok(files)
 }
 
 /// `name/` when every entry sits in that one folder and `study.toml` is not at the top.
 fn common_folder(entries: &[(String, Vec<u8>)]) -> String {
-    if entries.iter().any(|(p, _)| p == "study.toml") {
+    if entries.iter().any(|(p, _)| p == "study.toml" || p == "collaboration.toml") {
         return String::new();
     }
     let Some((first, _)) = entries.first() else { return String::new() };

@@ -14,7 +14,8 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use collabmap_store::{Store, StoreError};
+use collabmap_store::{Kind, Store, StoreError};
+use collabmap_study::assessment::load_assessment;
 use collabmap_study::{MemoryFiles, load_from};
 use axum::http::HeaderValue;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -23,6 +24,7 @@ use tower_http::trace::TraceLayer;
 pub mod api;
 pub mod archive;
 pub mod auth;
+pub mod collaborations;
 pub mod error;
 pub mod pages;
 pub mod views;
@@ -87,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(collaborations::routes())
         .layer(middleware::from_fn(check_origin))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
         // Browsers must not guess types (an uploaded picture stays a picture), frame the workspace, or leak its addresses.
@@ -113,19 +116,27 @@ pub async fn check_origin(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Stores `files` as a new study owned by `owner`, after checking them.
-/// Returns the study's id, or the problems that refused it.
+/// Stores `files` as a new study (or, when they hold `collaboration.toml`
+/// and no `study.toml`, a collaboration to assess) owned by `owner`, after
+/// checking them. Returns the id, or the problems that refused it.
 pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Result<i64, AppError> {
-    let (files, loaded) = tokio::task::spawn_blocking(move || {
-        let loaded = load_from(&files);
-        (files, loaded)
+    let collaboration = files.get("study.toml").is_none() && files.get("collaboration.toml").is_some();
+    let (files, title, problems) = tokio::task::spawn_blocking(move || {
+        if collaboration {
+            let (assessment, problems) = load_assessment(&files);
+            (files, assessment.name, problems)
+        } else {
+            let loaded = load_from(&files);
+            (files, loaded.study.config.title, loaded.problems)
+        }
     })
     .await?;
-    if !loaded.problems.is_empty() {
-        return Err(AppError::Invalid(loaded.problems));
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
     }
-    let title = if loaded.study.config.title.trim().is_empty() { "Untitled study".to_string() } else { loaded.study.config.title.clone() };
-    Ok(store.create_study(owner, &title, &files).await?)
+    let (kind, fallback) = if collaboration { (Kind::Collaboration, "Untitled collaboration") } else { (Kind::Study, "Untitled study") };
+    let title = if title.trim().is_empty() { fallback.to_string() } else { title };
+    Ok(store.create_folder(owner, &title, &files, kind).await?)
 }
 
 /// The demo account `serve --demo` creates and prints.

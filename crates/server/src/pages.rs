@@ -197,6 +197,7 @@ struct StudyRow {
     id: i64,
     title: String,
     role: &'static str,
+    place: &'static str,
 }
 
 #[derive(Template)]
@@ -212,7 +213,10 @@ struct StudiesPage {
 async fn studies_page(State(state): State<AppState>, user: PageUser) -> Response {
     page(async {
         let studies = state.store().studies_of(user.session.user.id).await?;
-        let rows = studies.into_iter().map(|s| StudyRow { id: s.id, title: s.title, role: s.role.as_str() }).collect();
+        let rows = studies
+            .into_iter()
+            .map(|s| StudyRow { id: s.id, title: s.title, role: s.role.as_str(), place: if s.kind == collabmap_store::Kind::Collaboration { "collaborations" } else { "studies" } })
+            .collect();
         Ok(render(&StudiesPage {
             email: user.session.user.email.clone(),
             admin: user.session.user.admin,
@@ -239,7 +243,8 @@ async fn import_form(State(state): State<AppState>, user: PageUser, mut multipar
         let bytes = archive_bytes.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
         let files = tokio::task::spawn_blocking(move || archive::read_zip(&bytes, Limits::default())).await?.map_err(AppError::BadRequest)?;
         let id = import_study(state.store(), user.session.user.id, files).await?;
-        Ok(Redirect::to(&format!("/studies/{id}/")).into_response())
+        let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
+        Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
     }
     .await)
 }

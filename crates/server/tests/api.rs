@@ -453,3 +453,95 @@ on_every_backend!(the_workspace_shows_the_analyses_and_coder_agreement, |app: Ap
     let viewer = app.login("viewer@example.org").await;
     assert_eq!(app.get(&format!("/studies/{study}/agreement?with={other}"), &viewer).await.status, StatusCode::NOT_FOUND, "the other study must be readable too");
 });
+
+fn example_with_a_new_round() -> MemoryFiles {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
+    let mut files = MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("example");
+    let toml = String::from_utf8(files.get("collaboration.toml").expect("toml").to_vec()).expect("utf-8");
+    files.insert("collaboration.toml", format!("{toml}\n[[round]]\nid = \"2026\"\ndate = \"2026-03-16\"\n").into_bytes());
+    files
+}
+
+async fn form(app: &App, session: Option<&Session>, path: &str, body: &str) -> support::Reply {
+    let mut request = axum::http::Request::builder().method(Method::POST).uri(path).header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    if let Some(session) = session {
+        request = request.header(header::COOKIE, format!("collabmap_session={}", session.cookie));
+    }
+    app.send(request.body(axum::body::Body::from(body.to_string())).expect("request")).await
+}
+
+async fn page(app: &App, path: &str) -> support::Reply {
+    app.call(Method::GET, path, None, false, None).await
+}
+
+fn answers(share_power: u8, others: u8) -> String {
+    let items = collabmap_study::assessment::builtin_survey("whole-systems").expect("survey");
+    items.iter().map(|i| format!("item-{}={}", i.id, if i.theme == "share-power" { share_power } else { others })).collect::<Vec<_>>().join("&")
+}
+
+on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: App| async move {
+    let owner = app.owner().await;
+    let files = example_with_a_new_round();
+    let created = upload(&app, &owner, write_zip(&files).expect("zip")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_i64().expect("id");
+    // Import then export is lossless.
+    let exported = app.get(&format!("/api/studies/{id}/export"), &owner).await;
+    assert_eq!(collabmap_server::archive::read_zip(&exported.body, collabmap_study::Limits::default()).expect("zip"), files);
+
+    let results = app.get(&format!("/collaborations/{id}/"), &owner).await;
+    assert_eq!(results.status, StatusCode::OK, "{}", results.text());
+    let html = results.text();
+    assert!(html.contains("Round 2026: 0 respondents so far") && html.contains("Round 2023 · 2023-03-20 · 15 respondents"));
+    let viewer = app.login("viewer@example.org").await;
+    assert_eq!(app.get(&format!("/collaborations/{id}/"), &viewer).await.status, StatusCode::NOT_FOUND);
+
+    // Open the round and hand out five links.
+    assert_eq!(form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/open"), "csrf=wrong").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/open"), &format!("csrf={}", owner.csrf)).await.status, StatusCode::SEE_OTHER);
+    let lines = "n1,Riverside Council,officer%0An2,Riverside Council,officer%0An3,Police,sergeant%0An4,Police,sergeant%0An5,Probation,officer";
+    let issued = form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/links"), &format!("csrf={}&respondents={lines}", owner.csrf)).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
+    let tokens: Vec<String> = issued.text().split("/survey/").skip(1).step_by(2).map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()).collect();
+    assert_eq!(tokens.len(), 5);
+
+    // Four answer: still hidden.
+    for token in &tokens[..4] {
+        let blank = page(&app, &format!("/survey/{token}")).await;
+        assert_eq!(blank.status, StatusCode::OK);
+        assert!(blank.text().contains("Save my answers"));
+        let saved = form(&app, None, &format!("/survey/{token}"), &answers(4, 4)).await;
+        assert_eq!(saved.status, StatusCode::OK);
+        assert!(saved.text().contains("your answers are saved"));
+    }
+    let html = app.get(&format!("/collaborations/{id}/"), &owner).await.text();
+    assert!(html.contains("Round 2026: 4 respondents so far") && !html.contains("Round 2026 · 2026-03-16"));
+
+    // The fifth shows the round; answering again replaces, never duplicates.
+    form(&app, None, &format!("/survey/{}", tokens[4]), &answers(1, 4)).await;
+    let again = form(&app, None, &format!("/survey/{}", tokens[4]), &answers(5, 4)).await;
+    assert!(again.text().contains("value=\"5\" aria-label=\"5\" checked"), "the form shows the saved answers");
+    let html = app.get(&format!("/collaborations/{id}/"), &owner).await.text();
+    assert!(html.contains("Round 2026 · 2026-03-16 · 5 respondents"), "results appear at five respondents");
+    let csv = collabmap_server::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default()).expect("zip");
+    let responses = String::from_utf8(csv.get("responses.csv").expect("responses").to_vec()).expect("utf-8");
+    assert_eq!(responses.lines().filter(|l| l.starts_with("2026,n5,")).count(), 36, "one answer per item, not two");
+    assert!(responses.lines().any(|l| l == "2026,n5,Probation,officer,share-power-1,5"));
+
+    // Closed rounds refuse links; unknown and unopened links are refused too.
+    form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/close"), &format!("csrf={}", owner.csrf)).await;
+    let closed = page(&app, &format!("/survey/{}", tokens[0])).await;
+    assert_eq!(closed.status, StatusCode::GONE);
+    assert!(closed.text().contains("This round is closed"));
+    assert_eq!(form(&app, None, &format!("/survey/{}", tokens[0]), &answers(1, 1)).await.status, StatusCode::GONE);
+    assert_eq!(page(&app, "/survey/not-a-token").await.status, StatusCode::NOT_FOUND);
+    let early = form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2025/links"), &format!("csrf={}&respondents=late,Police,sergeant", owner.csrf)).await;
+    let early_token: String = early.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    assert_eq!(page(&app, &format!("/survey/{early_token}")).await.status, StatusCode::FORBIDDEN, "round 2025 was never opened");
+
+    // Two collaborations side by side.
+    let second = upload(&app, &owner, write_zip(&example_with_a_new_round()).expect("zip")).await.json()["id"].as_i64().expect("id");
+    let compared = app.get(&format!("/compare?ids={id}&ids={second}"), &owner).await;
+    assert_eq!(compared.status, StatusCode::OK);
+    assert!(compared.text().contains("theme (latest round)") && compared.text().matches("<svg").count() == 2);
+});

@@ -171,6 +171,67 @@ async fn journey(app: support::App, driver: &Driver) {
     server.abort();
 }
 
+/// A respondent answers through their link; the owner then sees the round's results.
+async fn survey_journey(app: support::App, driver: &Driver) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address: SocketAddr = listener.local_addr().expect("address");
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
+    let base = format!("http://{address}");
+
+    // A collaboration with a new, open round, four answers in and a link for a fifth respondent.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
+    let mut files = collabmap_study::MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("example");
+    let toml = String::from_utf8(files.get("collaboration.toml").expect("toml").to_vec()).expect("utf-8");
+    files.insert("collaboration.toml", format!("{toml}\n[[round]]\nid = \"2026\"\ndate = \"2026-03-16\"\n").into_bytes());
+    let mut csv = String::from_utf8(files.get("responses.csv").expect("csv").to_vec()).expect("utf-8");
+    for respondent in 1..=4 {
+        csv.push_str(&format!("2026,n{respondent},Police,sergeant,share-power-1,4\n"));
+    }
+    files.insert("responses.csv", csv.into_bytes());
+    let demo = app.store.user_by_email(DEMO_EMAIL).await.expect("query").expect("demo user");
+    let id = app.store.create_folder(demo.id, "Riverside", &files, collabmap_store::Kind::Collaboration).await.expect("stored");
+    app.store.set_round_open(id, "2026", true).await.expect("opened");
+    let token = app.store.issue_token(id, "2026", "n5", "Probation", "officer").await.expect("token");
+
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+    client.goto(&format!("{base}/survey/{token}")).await.expect("goto");
+    wait_until(&client, "document.querySelector('form.survey')", "the survey form").await;
+    for item in ["share-power-1", "share-power-2", "common-purpose-1"] {
+        client.find(Locator::Css(&format!("input[name='item-{item}'][value='3']"))).await.expect("choice").click().await.expect("click");
+    }
+    screenshot(&client, "survey").await;
+    client.find(Locator::Css("form.survey button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.getElementById('saved')", "the thank-you note").await;
+    assert!(client.execute("return document.querySelector(\"input[name='item-share-power-1'][value='3']\").checked;", vec![]).await.expect("script") == json!(true));
+
+    // The owner signs in and sees the round's results, now that five have answered.
+    client.goto(&format!("{base}/login?next=/collaborations/{id}/")).await.expect("goto");
+    client.find(Locator::Css("input[name=email]")).await.expect("email").send_keys(DEMO_EMAIL).await.expect("type");
+    client.find(Locator::Css("input[name=password]")).await.expect("password").send_keys(DEMO_PASSWORD).await.expect("type");
+    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('#round-2026 svg rect.bar')", "the 2026 profile").await;
+    assert!(text_of(&client, "#round-2026 h2").await.contains("5 respondents"));
+    screenshot(&client, "assessment").await;
+    client.close().await.expect("close");
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_respondent_answers_through_a_link_and_the_results_update() {
+    let driver = start_driver();
+    for database in collabmap_store::testing::every_backend().await {
+        let backend = database.backend;
+        let app = support::App::start(&database).await;
+        let store = app.store.clone();
+        let outcome = tokio::time::timeout(Duration::from_secs(180), survey_journey(app, &driver)).await;
+        store.close().await;
+        database.remove().await;
+        assert!(outcome.is_ok(), "the survey journey on {backend:?} took over three minutes");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signs_in_browses_the_model_and_edits_an_interview() {
     let driver = start_driver();

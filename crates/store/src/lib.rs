@@ -142,6 +142,46 @@ pub struct StudySummary {
     pub role: Role,
     /// Its revision, bumped by every save.
     pub revision: i64,
+    /// What the stored folder is.
+    pub kind: Kind,
+}
+
+/// What a stored folder holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A study (`study.toml`, interviews).
+    Study,
+    /// A collaboration being assessed (`collaboration.toml`, responses).
+    Collaboration,
+}
+
+impl Kind {
+    /// The kind's name as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Study => "study",
+            Kind::Collaboration => "collaboration",
+        }
+    }
+
+    fn parse(text: &str) -> Kind {
+        if text == "collaboration" { Kind::Collaboration } else { Kind::Study }
+    }
+}
+
+/// A respondent's survey link, as found from its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyToken {
+    /// The collaboration.
+    pub study: i64,
+    /// The round.
+    pub round: String,
+    /// The respondent's identifier.
+    pub respondent: String,
+    /// Their organisation.
+    pub organisation: String,
+    /// Their role.
+    pub role: String,
 }
 
 /// Every file of a study at one revision.
@@ -393,9 +433,19 @@ impl Store {
 
     /// Stores a new study owned by `owner`, all in one transaction, and returns its id.
     pub async fn create_study(&self, owner: i64, title: &str, files: &MemoryFiles) -> Result<i64> {
+        self.create_folder(owner, title, files, Kind::Study).await
+    }
+
+    /// Stores a new folder of `kind` owned by `owner`, all in one transaction, and returns its id.
+    pub async fn create_folder(&self, owner: i64, title: &str, files: &MemoryFiles, kind: Kind) -> Result<i64> {
         let mut tx = self.write().await?;
         let stamp = now();
-        let row = sqlx::query("INSERT INTO studies (title, revision, created) VALUES ($1, 1, $2) RETURNING id").bind(title).bind(stamp).fetch_one(&mut *tx).await?;
+        let row = sqlx::query("INSERT INTO studies (title, revision, created, kind) VALUES ($1, 1, $2, $3) RETURNING id")
+            .bind(title)
+            .bind(stamp)
+            .bind(kind.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
         let id: i64 = row.try_get("id")?;
         sqlx::query("INSERT INTO members (study_id, user_id, role) VALUES ($1, $2, 'owner')").bind(id).bind(owner).execute(&mut *tx).await?;
         for (path, bytes) in files.iter() {
@@ -415,14 +465,22 @@ impl Store {
     /// The studies `user` belongs to, newest first.
     pub async fn studies_of(&self, user: i64) -> Result<Vec<StudySummary>> {
         let rows = sqlx::query(
-            "SELECT studies.id, studies.title, studies.revision, members.role FROM studies JOIN members ON members.study_id = studies.id \
+            "SELECT studies.id, studies.title, studies.revision, studies.kind, members.role FROM studies JOIN members ON members.study_id = studies.id \
              WHERE members.user_id = $1 ORDER BY studies.id DESC",
         )
         .bind(user)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|row| Ok(StudySummary { id: row.try_get("id")?, title: row.try_get("title")?, revision: row.try_get("revision")?, role: role_of(row)? }))
+            .map(|row| {
+                Ok(StudySummary {
+                    id: row.try_get("id")?,
+                    title: row.try_get("title")?,
+                    revision: row.try_get("revision")?,
+                    role: role_of(row)?,
+                    kind: Kind::parse(&row.try_get::<String, _>("kind")?),
+                })
+            })
             .collect()
     }
 
@@ -430,6 +488,70 @@ impl Store {
     pub async fn role(&self, study: i64, user: i64) -> Result<Option<Role>> {
         let row = sqlx::query("SELECT role FROM members WHERE study_id = $1 AND user_id = $2").bind(study).bind(user).fetch_optional(&self.pool).await?;
         row.map(|row| role_of(&row)).transpose()
+    }
+
+    /// What the stored folder is.
+    pub async fn kind(&self, study: i64) -> Result<Option<Kind>> {
+        let row = sqlx::query("SELECT kind FROM studies WHERE id = $1").bind(study).fetch_optional(&self.pool).await?;
+        row.map(|row| Ok(Kind::parse(&row.try_get::<String, _>("kind")?))).transpose()
+    }
+
+    // ---- survey rounds and links -------------------------------------------
+
+    /// Opens or closes a survey round.
+    pub async fn set_round_open(&self, study: i64, round: &str, open: bool) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM survey_rounds WHERE study_id = $1 AND round = $2").bind(study).bind(round).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO survey_rounds (study_id, round, open) VALUES ($1, $2, $3)").bind(study).bind(round).bind(i64::from(open)).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The rounds that were ever opened: `true` while open, `false` once closed.
+    pub async fn round_states(&self, study: i64) -> Result<HashMap<String, bool>> {
+        let rows = sqlx::query("SELECT round, open FROM survey_rounds WHERE study_id = $1").bind(study).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("round")?, row.try_get::<i64, _>("open")? != 0))).collect()
+    }
+
+    /// Issues a survey link for a respondent in a round, replacing any earlier
+    /// link of theirs; returns the token (only its hash is stored).
+    pub async fn issue_token(&self, study: i64, round: &str, respondent: &str, organisation: &str, role: &str) -> Result<String> {
+        let token = random_token();
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM survey_tokens WHERE study_id = $1 AND round = $2 AND respondent = $3").bind(study).bind(round).bind(respondent).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO survey_tokens (token_hash, study_id, round, respondent, organisation, role, created) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(token_hash(&token))
+            .bind(study)
+            .bind(round)
+            .bind(respondent)
+            .bind(organisation)
+            .bind(role)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The survey link with this token.
+    pub async fn survey_token(&self, token: &str) -> Result<Option<SurveyToken>> {
+        let row = sqlx::query("SELECT study_id, round, respondent, organisation, role FROM survey_tokens WHERE token_hash = $1").bind(token_hash(token)).fetch_optional(&self.pool).await?;
+        row.map(|row| {
+            Ok(SurveyToken {
+                study: row.try_get("study_id")?,
+                round: row.try_get("round")?,
+                respondent: row.try_get("respondent")?,
+                organisation: row.try_get("organisation")?,
+                role: row.try_get("role")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Links issued per round.
+    pub async fn token_counts(&self, study: i64) -> Result<HashMap<String, i64>> {
+        let rows = sqlx::query("SELECT round, COUNT(*) AS n FROM survey_tokens WHERE study_id = $1 GROUP BY round").bind(study).fetch_all(&self.pool).await?;
+        rows.iter().map(|row| Ok((row.try_get("round")?, row.try_get("n")?))).collect()
     }
 
     /// The study's current revision.
@@ -522,7 +644,12 @@ impl Store {
     /// Deletes a study with its files and memberships.
     pub async fn delete_study(&self, study: i64) -> Result<()> {
         let mut tx = self.write().await?;
-        for statement in ["DELETE FROM files WHERE study_id = $1", "DELETE FROM members WHERE study_id = $1"] {
+        for statement in [
+            "DELETE FROM files WHERE study_id = $1",
+            "DELETE FROM members WHERE study_id = $1",
+            "DELETE FROM survey_tokens WHERE study_id = $1",
+            "DELETE FROM survey_rounds WHERE study_id = $1",
+        ] {
             sqlx::query(statement).bind(study).execute(&mut *tx).await?;
         }
         sqlx::query("DELETE FROM studies WHERE id = $1").bind(study).execute(&mut *tx).await?;

@@ -126,8 +126,8 @@ impl MemoryFiles {
     /// Reads every regular file under `root` (hidden files and folders
     /// skipped), so the study can be stored and given back byte for byte.
     pub fn read_folder(root: &Path, limits: Limits) -> Result<MemoryFiles, String> {
-        if !root.join("study.toml").is_file() {
-            return Err(format!("{} is not a study folder: it has no study.toml", root.display()));
+        if !root.join("study.toml").is_file() && !root.join("collaboration.toml").is_file() {
+            return Err(format!("{} is neither a study folder nor an assessment folder: it has no study.toml or collaboration.toml", root.display()));
         }
         let mut files = MemoryFiles::new();
         let mut total = 0u64;

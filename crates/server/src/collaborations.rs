@@ -1,0 +1,390 @@
+//! Assessing collaborations in the workspace: survey rounds opened and
+//! closed, one link per respondent (no account needed), results once a round
+//! has enough respondents, and collaborations compared side by side.
+//!
+//! A collaboration is stored like a study: the files of its assessment
+//! folder. Answers given through a link are written into `responses.csv` in
+//! one transaction, replacing that respondent's earlier answers for the
+//! round, so a link can be used again to change them.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use collabmap_analysis::assessment::{RoundResult, assess};
+use collabmap_render::assessment::{Compared, assess_html_body, compare_text, profile_svg};
+use collabmap_store::{Change, ChangeRefused, Kind, Role, SurveyToken};
+use collabmap_study::assessment::{Assessment, load_assessment};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+use crate::AppState;
+use crate::api::member_role;
+use crate::auth::PageUser;
+use crate::error::AppError;
+use crate::pages::error_page;
+
+/// A round's results stay hidden until this many people have answered, so
+/// early answers cannot be traced to the first few respondents.
+pub const MIN_RESPONDENTS: u32 = 5;
+
+const RESPONSES: &str = "responses.csv";
+const RESPONSE_HEADER: &str = "round,respondent,organisation,role,item,score\n";
+
+/// The routes of collaborations and surveys.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/collaborations/{id}", get(|Path(id): Path<i64>| async move { Redirect::permanent(&format!("/collaborations/{id}/")) }))
+        .route("/collaborations/{id}/", get(results_page))
+        .route("/collaborations/{id}/rounds/{round}/open", post(open_round))
+        .route("/collaborations/{id}/rounds/{round}/close", post(close_round))
+        .route("/collaborations/{id}/rounds/{round}/links", post(issue_links))
+        .route("/survey/{token}", get(survey_form).post(survey_submit))
+        .route("/compare", get(compare_page))
+}
+
+fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(error) => error_page(AppError::Internal(format!("cannot render a page: {error}"))),
+    }
+}
+
+/// The assessment stored as collaboration `id`, for a member with at least `need`.
+async fn collaboration(state: &AppState, user: i64, id: i64, need: Role) -> Result<(Role, Assessment), AppError> {
+    let role = member_role(state, user, id, need).await?;
+    load(state, id).await.map(|a| (role, a))
+}
+
+async fn load(state: &AppState, id: i64) -> Result<Assessment, AppError> {
+    if state.store().kind(id).await? != Some(Kind::Collaboration) {
+        return Err(AppError::NotFound);
+    }
+    let snapshot = state.store().snapshot(id).await?.ok_or(AppError::NotFound)?;
+    let (assessment, problems) = tokio::task::spawn_blocking(move || load_assessment(&snapshot.files)).await?;
+    if problems.is_empty() { Ok(assessment) } else { Err(AppError::Invalid(problems)) }
+}
+
+/// Respondents per round.
+fn respondents(assessment: &Assessment) -> HashMap<&str, u32> {
+    let mut seen: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+    for response in &assessment.responses {
+        seen.entry(response.round.as_str()).or_default().insert(response.respondent.as_str());
+    }
+    seen.into_iter().map(|(round, people)| (round, people.len() as u32)).collect()
+}
+
+/// The results of the rounds with enough respondents; hidden rounds are
+/// taken out before scoring, so no change figure reveals their means.
+fn visible_results(assessment: &Assessment) -> (Assessment, Vec<RoundResult>) {
+    let counts = respondents(assessment);
+    let mut visible = assessment.clone();
+    visible.rounds.retain(|r| counts.get(r.id.as_str()).copied().unwrap_or(0) >= MIN_RESPONDENTS);
+    let results = assess(&visible);
+    (visible, results)
+}
+
+struct RoundRow {
+    id: String,
+    date: String,
+    status: &'static str,
+    respondents: u32,
+    links: i64,
+}
+
+#[derive(Template)]
+#[template(path = "collaboration.html")]
+struct ResultsPage {
+    id: i64,
+    name: String,
+    rounds: Vec<RoundRow>,
+    can_edit: bool,
+    csrf: String,
+    results: String,
+    hidden: Vec<(String, u32)>,
+    issued: Vec<(String, String)>,
+    issued_round: String,
+    minimum: u32,
+    signed_in: bool,
+}
+
+async fn results_view(state: &AppState, user: &PageUser, id: i64, issued: Vec<(String, String)>, issued_round: String) -> Result<Response, AppError> {
+    let (role, assessment) = collaboration(state, user.session.user.id, id, Role::Viewer).await?;
+    let states = state.store().round_states(id).await?;
+    let links = state.store().token_counts(id).await?;
+    let counts = respondents(&assessment);
+    let rounds = assessment
+        .rounds
+        .iter()
+        .map(|r| RoundRow {
+            id: r.id.clone(),
+            date: r.date.clone(),
+            status: match states.get(&r.id) {
+                Some(true) => "open",
+                Some(false) => "closed",
+                None => "not opened",
+            },
+            respondents: counts.get(r.id.as_str()).copied().unwrap_or(0),
+            links: links.get(&r.id).copied().unwrap_or(0),
+        })
+        .collect::<Vec<_>>();
+    let hidden = rounds.iter().filter(|r| r.respondents < MIN_RESPONDENTS).map(|r| (r.id.clone(), r.respondents)).collect();
+    let (visible, results) = visible_results(&assessment);
+    let results = if results.is_empty() { String::new() } else { assess_html_body(&visible, &results).map_err(AppError::Internal)? };
+    Ok(render(&ResultsPage {
+        id,
+        name: assessment.name.clone(),
+        rounds,
+        can_edit: role.can_edit(),
+        csrf: user.session.csrf.clone(),
+        results,
+        hidden,
+        issued,
+        issued_round,
+        minimum: MIN_RESPONDENTS,
+        signed_in: true,
+    }))
+}
+
+async fn results_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+    results_view(&state, &user, id, Vec::new(), String::new()).await.unwrap_or_else(error_page)
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn set_round(state: &AppState, user: &PageUser, id: i64, round: &str, csrf: &str, open: bool) -> Result<Response, AppError> {
+    user.check_form(csrf)?;
+    let (_, assessment) = collaboration(state, user.session.user.id, id, Role::Editor).await?;
+    if !assessment.rounds.iter().any(|r| r.id == round) {
+        return Err(AppError::NotFound);
+    }
+    state.store().set_round_open(id, round, open).await?;
+    Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
+}
+
+async fn open_round(State(state): State<AppState>, user: PageUser, Path((id, round)): Path<(i64, String)>, Form(form): Form<CsrfForm>) -> Response {
+    set_round(&state, &user, id, &round, &form.csrf, true).await.unwrap_or_else(error_page)
+}
+
+async fn close_round(State(state): State<AppState>, user: PageUser, Path((id, round)): Path<(i64, String)>, Form(form): Form<CsrfForm>) -> Response {
+    set_round(&state, &user, id, &round, &form.csrf, false).await.unwrap_or_else(error_page)
+}
+
+#[derive(Deserialize)]
+struct LinksForm {
+    csrf: String,
+    respondents: String,
+}
+
+/// The address people will open, from the request (and the proxy's scheme).
+fn base_url(headers: &HeaderMap) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+/// Issues one link per line `respondent,organisation,role` and shows them once.
+async fn issue_links(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Path((id, round)): Path<(i64, String)>, Form(form): Form<LinksForm>) -> Response {
+    let result = async {
+        user.check_form(&form.csrf)?;
+        let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
+        if !assessment.rounds.iter().any(|r| r.id == round) {
+            return Err(AppError::NotFound);
+        }
+        let base = base_url(&headers);
+        let mut issued = Vec::new();
+        for (number, line) in form.respondents.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            let (Some(respondent), Some(organisation)) = (fields.first().filter(|f| !f.is_empty()), fields.get(1).filter(|f| !f.is_empty())) else {
+                return Err(AppError::BadRequest(format!("line {}: write respondent,organisation,role (the role may be left out)", number + 1)));
+            };
+            let role = fields.get(2).copied().unwrap_or("");
+            let token = state.store().issue_token(id, &round, respondent, organisation, role).await?;
+            issued.push((respondent.to_string(), format!("{base}/survey/{token}")));
+        }
+        results_view(&state, &user, id, issued, round.clone()).await
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+// ---- answering a survey ----------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "survey_form.html")]
+struct SurveyPage {
+    token: String,
+    name: String,
+    round: String,
+    respondent: String,
+    /// Item id, statement, and the six choices (value, label, checked).
+    items: Vec<(String, String, Vec<(String, &'static str, bool)>)>,
+    saved: bool,
+    signed_in: bool,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct Message {
+    title: String,
+    message: String,
+    signed_in: bool,
+}
+
+fn message(status: StatusCode, title: &str, text: &str) -> Response {
+    (status, render(&Message { title: title.into(), message: text.into(), signed_in: false })).into_response()
+}
+
+/// The link's respondent and assessment, refusing a closed or unopened round.
+async fn survey_context(state: &AppState, token: &str) -> Result<(SurveyToken, Assessment), Response> {
+    let found = state.store().survey_token(token).await.map_err(|e| error_page(e.into()))?;
+    let Some(link) = found else {
+        return Err(message(StatusCode::NOT_FOUND, "Link not found", "This survey link is not valid. Check it was copied whole, or ask whoever sent it for a new one."));
+    };
+    match state.store().round_states(link.study).await.map_err(|e| error_page(e.into()))?.get(&link.round) {
+        Some(true) => {}
+        Some(false) => return Err(message(StatusCode::GONE, "This round is closed", "The survey round this link belongs to has closed, so answers can no longer be given or changed. Thank you for taking part.")),
+        None => return Err(message(StatusCode::FORBIDDEN, "Not open yet", "This survey round has not been opened yet. Please try the link again later.")),
+    }
+    let assessment = load(state, link.study).await.map_err(error_page)?;
+    Ok((link, assessment))
+}
+
+fn survey_page(link: &SurveyToken, assessment: &Assessment, token: &str, saved: bool) -> Response {
+    let previous: HashMap<&str, Option<u8>> =
+        assessment.responses.iter().filter(|r| r.round == link.round && r.respondent == link.respondent).map(|r| (r.item.as_str(), r.score)).collect();
+    const LABELS: [&str; 5] = ["1", "2", "3", "4", "5"];
+    let items = assessment
+        .items
+        .iter()
+        .map(|i| {
+            let given = previous.get(i.id.as_str()).copied().flatten();
+            let mut choices: Vec<(String, &'static str, bool)> = (1..=5u8).map(|v| (v.to_string(), LABELS[usize::from(v) - 1], given == Some(v))).collect();
+            choices.push((String::new(), "don't know", given.is_none()));
+            (i.id.clone(), i.text.clone(), choices)
+        })
+        .collect();
+    render(&SurveyPage { token: token.to_string(), name: assessment.name.clone(), round: link.round.clone(), respondent: link.respondent.clone(), items, saved, signed_in: false })
+}
+
+async fn survey_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    match survey_context(&state, &token).await {
+        Ok((link, assessment)) => survey_page(&link, &assessment, &token, false),
+        Err(response) => response,
+    }
+}
+
+async fn survey_submit(State(state): State<AppState>, Path(token): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
+    let (link, assessment) = match survey_context(&state, &token).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let mut answers = Vec::new();
+    for item in &assessment.items {
+        let score = match form.get(&format!("item-{}", item.id)).map(|s| s.trim()) {
+            None | Some("") => None,
+            Some(value) => match value.parse::<u8>() {
+                Ok(score) if (1..=5).contains(&score) => Some(score),
+                _ => return error_page(AppError::BadRequest(format!("`{value}` is not an answer to `{}`: choose 1 to 5, or don't know", item.id))),
+            },
+        };
+        answers.push((item.id.clone(), score));
+    }
+    if let Err(error) = record_answers(&state, &link, &answers).await {
+        return error_page(error);
+    }
+    match load(&state, link.study).await {
+        Ok(assessment) => survey_page(&link, &assessment, &token, true),
+        Err(error) => error_page(error),
+    }
+}
+
+/// `responses.csv` with the respondent's answers for the round replaced by `answers`.
+fn replace_answers(current: &[u8], link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<Vec<u8>, AppError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(current);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| AppError::Internal(format!("cannot rewrite responses.csv: {e}"));
+    writer.write_record(RESPONSE_HEADER.trim().split(',')).map_err(fail)?;
+    for record in reader.records() {
+        let record = record.map_err(fail)?;
+        let is_theirs = record.get(0).map(str::trim) == Some(link.round.as_str()) && record.get(1).map(str::trim) == Some(link.respondent.as_str());
+        if !is_theirs {
+            writer.write_record(&record).map_err(fail)?;
+        }
+    }
+    for (item, score) in answers {
+        let score = score.map(|s| s.to_string()).unwrap_or_default();
+        writer.write_record([link.round.as_str(), &link.respondent, &link.organisation, &link.role, item, &score]).map_err(fail)?;
+    }
+    writer.into_inner().map_err(|e| AppError::Internal(format!("cannot rewrite responses.csv: {e}")))
+}
+
+/// Writes the answers in one transaction; a save by someone else in between
+/// is retried on top of theirs, so no answer is lost.
+async fn record_answers(state: &AppState, link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<(), AppError> {
+    for _ in 0..8 {
+        let (current, version) = state.store().file(link.study, RESPONSES).await?.unwrap_or_else(|| (RESPONSE_HEADER.as_bytes().to_vec(), 0));
+        let content = replace_answers(&current, link, answers)?;
+        let change = Change { path: RESPONSES.into(), expected: (version != 0).then_some(version), content: Some(content) };
+        // Answers through a link have no account behind them: 0 stands for "a respondent".
+        match state.store().change_files(link.study, 0, &[change], None).await? {
+            Ok(_) => return Ok(()),
+            Err(ChangeRefused::Conflict { .. }) => continue,
+            Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
+        }
+    }
+    Err(AppError::Internal("responses.csv kept changing; the answers were not saved, please submit again".into()))
+}
+
+// ---- comparing collaborations ------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct ComparePage {
+    choices: Vec<(i64, String, bool)>,
+    table: String,
+    profiles: Vec<(String, String, String)>,
+    signed_in: bool,
+}
+
+async fn compare_page(State(state): State<AppState>, user: PageUser, RawQuery(query): RawQuery) -> Response {
+    let result = async {
+        let chosen: Vec<i64> = query.unwrap_or_default().split('&').filter_map(|pair| pair.strip_prefix("ids=")).filter_map(|v| v.parse().ok()).collect();
+        let mine = state.store().studies_of(user.session.user.id).await?;
+        let choices = mine.iter().filter(|s| s.kind == Kind::Collaboration).map(|s| (s.id, s.title.clone(), chosen.contains(&s.id))).collect();
+        let mut loaded = Vec::new();
+        for id in &chosen {
+            let (_, assessment) = collaboration(&state, user.session.user.id, *id, Role::Viewer).await?;
+            loaded.push(visible_results(&assessment));
+        }
+        let compared: Vec<Compared<'_>> = loaded.iter().map(|(a, r)| Compared { assessment: a, rounds: r }).collect();
+        let table = if compared.len() >= 2 { compare_text(&compared) } else { String::new() };
+        let profiles = compared
+            .iter()
+            .filter_map(|c| c.rounds.last().map(|last| (c.assessment.name.clone(), format!("{} ({})", last.round, last.date), profile_svg(c.assessment, last))))
+            .collect();
+        Ok(render(&ComparePage { choices, table, profiles, signed_in: true }))
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_replace_the_respondents_earlier_ones_only() {
+        let link = SurveyToken { study: 1, round: "r1".into(), respondent: "a".into(), organisation: "Police".into(), role: "officer".into() };
+        let current = b"round,respondent,organisation,role,item,score\nr1,a,Police,officer,x-1,2\nr1,b,Health,nurse,x-1,4\nr0,a,Police,officer,x-1,1\n";
+        let out = String::from_utf8(replace_answers(current, &link, &[("x-1".into(), Some(5)), ("x-2".into(), None)]).expect("rewritten")).expect("utf-8");
+        assert_eq!(out, "round,respondent,organisation,role,item,score\nr1,b,Health,nurse,x-1,4\nr0,a,Police,officer,x-1,1\nr1,a,Police,officer,x-1,5\nr1,a,Police,officer,x-2,\n");
+        let empty = String::from_utf8(replace_answers(RESPONSE_HEADER.as_bytes(), &link, &[("x-1".into(), Some(3))]).expect("rewritten")).expect("utf-8");
+        assert_eq!(empty.lines().count(), 2);
+    }
+}
