@@ -169,15 +169,14 @@ pub fn profile_svg(assessment: &Assessment, round: &RoundResult) -> String {
 #[template(path = "assessment.html")]
 struct AssessmentPage<'a> {
     name: &'a str,
+    purpose: &'a str,
     style: &'a str,
     body: String,
 }
 
 #[derive(Template)]
 #[template(path = "assessment_body.html")]
-struct AssessmentBody<'a> {
-    name: &'a str,
-    purpose: &'a str,
+struct AssessmentBody {
     rounds: Vec<RoundView>,
     trend_header: Vec<String>,
     trend: Vec<(String, Vec<String>)>,
@@ -196,7 +195,7 @@ struct RoundView {
 /// and their questions, the view per organisation, and the trend.
 pub fn assess_html(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, String> {
     let body = assess_html_body(assessment, rounds)?;
-    AssessmentPage { name: &assessment.name, style: STYLE, body }.render().map_err(|e| format!("cannot render the assessment: {e}"))
+    AssessmentPage { name: &assessment.name, purpose: &assessment.purpose, style: STYLE, body }.render().map_err(|e| format!("cannot render the assessment: {e}"))
 }
 
 /// The body of the assessment report, for pages that bring their own frame (the workspace).
@@ -223,8 +222,6 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
     let themes: Vec<&str> = rounds.first().map(|r| r.themes.iter().map(|t| t.theme.as_str()).collect()).unwrap_or_default();
     let trend = themes.iter().map(|&t| (name(t), rounds.iter().map(|r| show(r.themes.iter().find(|s| s.theme == t).and_then(|s| s.mean))).collect())).collect();
     let page = AssessmentBody {
-        name: &assessment.name,
-        purpose: &assessment.purpose,
         rounds: views,
         trend_header: rounds.iter().map(|r| format!("{} ({})", r.round, r.date)).collect(),
         trend,

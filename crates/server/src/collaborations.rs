@@ -99,6 +99,7 @@ struct RoundRow {
 struct ResultsPage {
     id: i64,
     name: String,
+    purpose: String,
     rounds: Vec<RoundRow>,
     can_edit: bool,
     csrf: String,
@@ -136,6 +137,7 @@ async fn results_view(state: &AppState, user: &PageUser, id: i64, issued: Vec<(S
     Ok(render(&ResultsPage {
         id,
         name: assessment.name.clone(),
+        purpose: assessment.purpose.clone(),
         rounds,
         can_edit: role.can_edit(),
         csrf: user.session.csrf.clone(),
