@@ -43,6 +43,8 @@ pub fn routes() -> Router<AppState> {
         .route("/collaborations/{id}/rounds/{round}/links", post(issue_links))
         .route("/survey/{token}", get(survey_form).post(survey_submit))
         .route("/compare", get(compare_page))
+        .route("/collaborations/new", post(new_collaboration))
+        .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file))
 }
 
 fn render(page: &impl Template) -> Response {
@@ -210,6 +212,155 @@ async fn issue_links(State(state): State<AppState>, headers: HeaderMap, user: Pa
             issued.push((respondent.to_string(), format!("{base}/survey/{token}")));
         }
         results_view(&state, &user, id, issued, round.clone()).await
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+// ---- creating and editing ----------------------------------------------------
+
+#[derive(Deserialize)]
+struct NewCollaborationForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    leaders: String,
+    #[serde(default)]
+    rounds: String,
+}
+
+#[derive(serde::Serialize)]
+struct CollaborationToml {
+    name: String,
+    purpose: String,
+    codebook: String,
+    leader: Vec<LeaderToml>,
+    round: Vec<RoundToml>,
+}
+
+#[derive(serde::Serialize)]
+struct LeaderToml {
+    name: String,
+    role: String,
+    since: String,
+}
+
+#[derive(serde::Serialize)]
+struct RoundToml {
+    id: String,
+    date: String,
+}
+
+/// The fields of each non-empty line, split at commas and trimmed.
+fn lines_of(text: &str) -> Vec<Vec<String>> {
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.split(',').map(|f| f.trim().to_string()).collect()).collect()
+}
+
+/// Creates a collaboration from the form: its leaders and rounds, the
+/// built-in questionnaire, and an empty responses.csv. Checked like an import.
+async fn new_collaboration(State(state): State<AppState>, user: PageUser, Form(form): Form<NewCollaborationForm>) -> Response {
+    let result = async {
+        user.check_form(&form.csrf)?;
+        let field = |fields: &Vec<String>, i: usize| fields.get(i).cloned().unwrap_or_default();
+        let file = CollaborationToml {
+            name: form.name.trim().to_string(),
+            purpose: form.purpose.trim().to_string(),
+            codebook: "whole-systems".into(),
+            leader: lines_of(&form.leaders).iter().map(|f| LeaderToml { name: field(f, 0), role: field(f, 1), since: field(f, 2) }).collect(),
+            round: lines_of(&form.rounds).iter().map(|f| RoundToml { id: field(f, 0), date: field(f, 1) }).collect(),
+        };
+        let text = toml::to_string(&file).map_err(|e| AppError::Internal(format!("cannot write collaboration.toml: {e}")))?;
+        let mut files = collabmap_study::MemoryFiles::new();
+        files.insert("collaboration.toml", text.into_bytes());
+        files.insert(RESPONSES, RESPONSE_HEADER.as_bytes().to_vec());
+        let id = crate::import_study(state.store(), user.session.user.id, files).await?;
+        Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+/// The assessment files the workspace lets editors change as text.
+const EDITABLE: [&str; 3] = ["collaboration.toml", "survey.toml", "evidence.toml"];
+
+#[derive(Template)]
+#[template(path = "collaboration_file.html")]
+struct FilePage {
+    id: i64,
+    name: String,
+    file: String,
+    text: String,
+    version: i64,
+    can_edit: bool,
+    csrf: String,
+    problems: Vec<String>,
+    signed_in: bool,
+}
+
+async fn file_page(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>) -> Response {
+    let result = async {
+        if !EDITABLE.contains(&file.as_str()) {
+            return Err(AppError::NotFound);
+        }
+        let (role, assessment) = collaboration(&state, user.session.user.id, id, Role::Viewer).await?;
+        let (text, version) = state.store().file(id, &file).await?.map(|(b, v)| (String::from_utf8_lossy(&b).into_owned(), v)).unwrap_or_default();
+        Ok(render(&FilePage { id, name: assessment.name, file, text, version, can_edit: role.can_edit(), csrf: user.session.csrf.clone(), problems: Vec::new(), signed_in: true }))
+    }
+    .await;
+    result.unwrap_or_else(error_page)
+}
+
+#[derive(Deserialize)]
+struct FileForm {
+    csrf: String,
+    text: String,
+    version: i64,
+}
+
+/// Saves an assessment file when the folder stays sound and no one saved in between.
+async fn save_file(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>, Form(form): Form<FileForm>) -> Response {
+    let result = async {
+        user.check_form(&form.csrf)?;
+        if !EDITABLE.contains(&file.as_str()) {
+            return Err(AppError::NotFound);
+        }
+        let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
+        let snapshot = state.store().snapshot(id).await?.ok_or(AppError::NotFound)?;
+        let mut candidate = snapshot.files.clone();
+        let text = form.text.replace("\r\n", "\n");
+        if text.trim().is_empty() && file != "collaboration.toml" {
+            candidate.remove(&file);
+        } else {
+            candidate.insert(file.clone(), text.clone().into_bytes());
+        }
+        let (checked, problems) = tokio::task::spawn_blocking(move || load_assessment(&candidate)).await?;
+        if !problems.is_empty() {
+            let page = FilePage {
+                id,
+                name: assessment.name,
+                file,
+                text,
+                version: form.version,
+                can_edit: true,
+                csrf: user.session.csrf.clone(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+                signed_in: true,
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
+        }
+        let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.into_bytes()) };
+        let change = Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content };
+        let title = (file == "collaboration.toml").then_some(checked.name.as_str());
+        match state.store().change_files(id, user.session.user.id, &[change], title).await? {
+            Ok(_) => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
+            Err(ChangeRefused::Conflict { current, .. }) => Err(AppError::Conflict {
+                message: format!("{file} was changed by someone else since you opened it (now version {}): open it again and redo your change", current.unwrap_or(0)),
+                current: current.unwrap_or(0),
+            }),
+            Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
+        }
     }
     .await;
     result.unwrap_or_else(error_page)

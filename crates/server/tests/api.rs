@@ -545,3 +545,33 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert_eq!(compared.status, StatusCode::OK);
     assert!(compared.text().contains("theme (latest round)") && compared.text().matches("<svg").count() == 2);
 });
+
+on_every_backend!(collaborations_are_created_and_edited_in_the_browser, |app: App| async move {
+    let editor = app.login("editor@example.org").await;
+    let body = format!(
+        "csrf={}&name=Northgate+Pilot&purpose=Fewer+evictions&leaders=Ana+Lee%2C+chair%2C+2024-01-10&rounds=r1%2C+2026-03-01%0Ar2%2C+2027-03-01",
+        editor.csrf
+    );
+    let created = form(&app, Some(&editor), "/collaborations/new", &body).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+    let location = created.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("location").to_string();
+    let id: i64 = location.trim_start_matches("/collaborations/").trim_end_matches('/').parse().expect("id");
+    let page = app.get(&location, &editor).await.text();
+    assert!(page.contains("Northgate Pilot") && page.contains("Round r1: 0 respondents so far"));
+
+    // A leader without a date is refused with its line; nothing is saved.
+    let file = app.get(&format!("/collaborations/{id}/files/collaboration.toml"), &editor).await.text();
+    let version: i64 = file.split("name=\"version\" value=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|v| v.parse().ok()).expect("version");
+    let bad = form(&app, Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text=name+%3D+%22X%22%0A%0A%5B%5Bleader%5D%5D%0Aname+%3D+%22Bo%22%0A%0A%5B%5Bround%5D%5D%0Aid+%3D+%22r1%22%0Adate+%3D+%222026-03-01%22%0A", editor.csrf)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("collaboration.toml:3: leader `Bo` has no `since` date"), "{}", bad.text());
+    let good_text = "name = \"Northgate Pilot\"\n\n[[leader]]\nname = \"Bo\"\nsince = \"2020-05-01\"\n\n[[round]]\nid = \"r1\"\ndate = \"2026-03-01\"\n";
+    let encoded: String = good_text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let saved = form(&app, Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let stale = form(&app, Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let page = app.get(&location, &editor).await.text();
+    assert!(page.contains("Round r1") && !page.contains("Round r2"));
+    assert_eq!(app.get(&format!("/collaborations/{id}/files/secrets.txt"), &editor).await.status, StatusCode::NOT_FOUND);
+});
