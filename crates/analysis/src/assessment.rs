@@ -281,7 +281,7 @@ mod tests {
         let mut files = MemoryFiles::new();
         files.insert(
             "collaboration.toml",
-            format!("name = \"Pilot\"\n\n[[leader]]\nname = \"Ana\"\nrole = \"chair\"\nsince = \"2019-06-01\"\n\n[[round]]\nid = \"later\"\ndate = \"2025-06-01\"\n\n[[round]]\nid = \"first\"\ndate = \"2024-06-01\"\n").into_bytes(),
+            b"name = \"Pilot\"\n\n[[leader]]\nname = \"Ana\"\nrole = \"chair\"\nsince = \"2019-06-01\"\n\n[[round]]\nid = \"later\"\ndate = \"2025-06-01\"\n\n[[round]]\nid = \"first\"\ndate = \"2024-06-01\"\n".to_vec(),
         );
         files.insert("responses.csv", format!("{HEADER}{responses}").into_bytes());
         if with_evidence {
@@ -337,10 +337,11 @@ mod tests {
 
     #[test]
     fn organisations_below_five_are_pooled_or_left_out() {
-        let five: Vec<(String, &str, Vec<Option<u8>>)> = (0..5).map(|i| (format!("p{i}"), "Police", vec![Some(4)])).collect();
-        let four: Vec<(String, &str, Vec<Option<u8>>)> = (0..4).map(|i| (format!("h{i}"), "Health", vec![Some(2)])).collect();
+        type Group<'a> = Vec<(String, &'a str, Vec<Option<u8>>)>;
+        let five: Group<'_> = (0..5).map(|i| (format!("p{i}"), "Police", vec![Some(4)])).collect();
+        let four: Group<'_> = (0..4).map(|i| (format!("h{i}"), "Health", vec![Some(2)])).collect();
         let one = vec![("s0".to_string(), "School", vec![Some(5)])];
-        let build = |groups: &[&Vec<(String, &str, Vec<Option<u8>>)>]| {
+        let build = |groups: &[&Group<'_>]| {
             let rows: Vec<(&str, &str, &[Option<u8>])> = groups.iter().flat_map(|g| g.iter().map(|(r, o, s)| (r.as_str(), *o, s.as_slice()))).collect();
             lines("first", "relationships", &rows)
         };

@@ -182,12 +182,24 @@ struct AssessmentBody {
     trend: Vec<(String, Vec<String>)>,
 }
 
+/// One theme's line in a round's table.
+struct ThemeRow {
+    name: String,
+    n: u32,
+    mean: String,
+    ad: String,
+    band: &'static str,
+    change: String,
+    contested: bool,
+    organisations: String,
+}
+
 struct RoundView {
     id: String,
     date: String,
     respondents: u32,
     profile: String,
-    rows: Vec<(String, u32, String, String, &'static str, String, bool, String)>,
+    rows: Vec<ThemeRow>,
     gaps: Vec<(String, String, String, Vec<String>)>,
 }
 
@@ -213,7 +225,16 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
                 .iter()
                 .map(|s| {
                     let organisations = s.by_organisation.iter().map(|o| format!("{} {:.2} (n {})", o.organisation, o.mean, o.n)).collect::<Vec<_>>().join("; ");
-                    (name(&s.theme), s.n, show(s.mean), show(s.ad), s.band.map_or("–", Band::as_str), signed(s.change), s.contested, organisations)
+                    ThemeRow {
+                        name: name(&s.theme),
+                        n: s.n,
+                        mean: show(s.mean),
+                        ad: show(s.ad),
+                        band: s.band.map_or("–", Band::as_str),
+                        change: signed(s.change),
+                        contested: s.contested,
+                        organisations,
+                    }
                 })
                 .collect(),
             gaps: round.gaps.iter().map(|g| (g.rule.to_string(), g.theme.as_deref().map(name).unwrap_or_default(), g.detail.clone(), g.queries.clone())).collect(),

@@ -368,6 +368,14 @@ async fn save_file(State(state): State<AppState>, user: PageUser, Path((id, file
 
 // ---- answering a survey ----------------------------------------------------
 
+/// A statement of the questionnaire with its six choices.
+struct Question {
+    id: String,
+    text: String,
+    /// (value, label, checked) for 1 to 5 and "don't know".
+    choices: Vec<(String, &'static str, bool)>,
+}
+
 #[derive(Template)]
 #[template(path = "survey_form.html")]
 struct SurveyPage {
@@ -375,8 +383,7 @@ struct SurveyPage {
     name: String,
     round: String,
     respondent: String,
-    /// Item id, statement, and the six choices (value, label, checked).
-    items: Vec<(String, String, Vec<(String, &'static str, bool)>)>,
+    items: Vec<Question>,
     saved: bool,
     signed_in: bool,
 }
@@ -419,7 +426,7 @@ fn survey_page(link: &SurveyToken, assessment: &Assessment, token: &str, saved: 
             let given = previous.get(i.id.as_str()).copied().flatten();
             let mut choices: Vec<(String, &'static str, bool)> = (1..=5u8).map(|v| (v.to_string(), LABELS[usize::from(v) - 1], given == Some(v))).collect();
             choices.push((String::new(), "don't know", given.is_none()));
-            (i.id.clone(), i.text.clone(), choices)
+            Question { id: i.id.clone(), text: i.text.clone(), choices }
         })
         .collect();
     render(&SurveyPage { token: token.to_string(), name: assessment.name.clone(), round: link.round.clone(), respondent: link.respondent.clone(), items, saved, signed_in: false })
