@@ -493,7 +493,8 @@ impl Figures {
         if self.concepts < 2 { 0.0 } else { self.links as f64 / (self.concepts as f64 * (self.concepts as f64 - 1.0)) }
     }
 
-    fn add(&mut self, other: &Figures) {
+    /// Adds another map's figures to these (for totals over several maps).
+    pub fn add(&mut self, other: &Figures) {
         self.concepts += other.concepts;
         self.links += other.links;
         self.heads += other.heads;

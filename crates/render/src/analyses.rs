@@ -58,7 +58,7 @@ fn possible_links(maps: &[&MapStructure]) -> f64 {
 pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStructure], out: &mut dyn Write) -> io::Result<()> {
     let whole = maps.len() == structure.maps.len();
     let scope = if whole { "study".to_string() } else { maps.iter().map(|m| study.interviews[m.interview].id.clone()).collect::<Vec<_>>().join(",") };
-    let figures = maps.iter().fold(Figures::default(), |total, m| add(total, &m.figures));
+    let figures = total(maps);
     writeln!(out, "{{\n\"scope\": {},\n\"figures\": {},", json!(scope), figures_json(&figures, maps.len(), possible_links(maps)))?;
     let group_agreement = study.config.counting.group_agreement;
     type Section<'a> = (&'static str, Box<dyn Fn(&MapStructure, &mut dyn FnMut(Value) -> io::Result<()>) -> io::Result<()> + 'a>);
@@ -129,14 +129,11 @@ pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStruc
     writeln!(out, "}}")
 }
 
-fn add(mut total: Figures, one: &Figures) -> Figures {
-    total.concepts += one.concepts;
-    total.links += one.links;
-    total.heads += one.heads;
-    total.tails += one.tails;
-    total.isolated += one.isolated;
-    total.loops += one.loops;
-    total.clusters += one.clusters;
+fn total(maps: &[&MapStructure]) -> Figures {
+    let mut total = Figures::default();
+    for map in maps {
+        total.add(&map.figures);
+    }
     total
 }
 
@@ -164,7 +161,7 @@ pub fn analyse_csv(study: &Study, maps: &[&MapStructure]) -> String {
 /// A readable summary: figures, the most central concepts, potent options, heads and loops.
 pub fn analyse_text(study: &Study, maps: &[&MapStructure]) -> String {
     let mut out = String::new();
-    let figures = maps.iter().fold(Figures::default(), |total, m| add(total, &m.figures));
+    let figures = total(maps);
     let possible = possible_links(maps);
     let _ = writeln!(
         out,

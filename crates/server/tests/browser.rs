@@ -48,7 +48,7 @@ fn start_driver() -> Driver {
     Driver { child, port }
 }
 
-async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+async fn browser(driver_port: u16, profile: &std::path::Path) -> Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert(
         "goog:chromeOptions".into(),
@@ -61,7 +61,7 @@ async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
             ]
         }),
     );
-    ClientBuilder::rustls().expect("TLS set up").capabilities(capabilities).connect(&format!("http://127.0.0.1:{}", driver.port)).await.expect("a browser session")
+    ClientBuilder::rustls().expect("TLS set up").capabilities(capabilities).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a browser session")
 }
 
 /// Waits until `script` (a JavaScript expression) is true in the page.
@@ -89,7 +89,7 @@ async fn text_of(client: &Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
 }
 
-async fn journey(app: support::App, driver: &Driver) {
+async fn journey(app: support::App, driver: u16) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address: SocketAddr = listener.local_addr().expect("address");
     let router = app.router.clone();
@@ -172,7 +172,7 @@ async fn journey(app: support::App, driver: &Driver) {
 }
 
 /// A respondent answers through their link; the owner then sees the round's results.
-async fn survey_journey(app: support::App, driver: &Driver) {
+async fn survey_journey(app: support::App, driver: u16) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address: SocketAddr = listener.local_addr().expect("address");
     let router = app.router.clone();
@@ -218,30 +218,30 @@ async fn survey_journey(app: support::App, driver: &Driver) {
     server.abort();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_respondent_answers_through_a_link_and_the_results_update() {
+/// Runs a browser journey on SQLite, then on PostgreSQL, with one chromedriver.
+async fn on_every_backend<F, Fut>(name: &str, journey: F)
+where
+    F: Fn(support::App, u16) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let driver = start_driver();
     for database in collabmap_store::testing::every_backend().await {
         let backend = database.backend;
         let app = support::App::start(&database).await;
         let store = app.store.clone();
-        let outcome = tokio::time::timeout(Duration::from_secs(180), survey_journey(app, &driver)).await;
+        let outcome = tokio::time::timeout(Duration::from_secs(180), journey(app, driver.port)).await;
         store.close().await;
         database.remove().await;
-        assert!(outcome.is_ok(), "the survey journey on {backend:?} took over three minutes");
+        assert!(outcome.is_ok(), "{name} on {backend:?} took over three minutes");
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_signs_in_browses_the_model_and_edits_an_interview() {
-    let driver = start_driver();
-    for database in collabmap_store::testing::every_backend().await {
-        let backend = database.backend;
-        let app = support::App::start(&database).await;
-        let store = app.store.clone();
-        let outcome = tokio::time::timeout(Duration::from_secs(180), journey(app, &driver)).await;
-        store.close().await;
-        database.remove().await;
-        assert!(outcome.is_ok(), "the browser journey on {backend:?} took over three minutes");
-    }
+    on_every_backend("the editing journey", journey).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_respondent_answers_through_a_link_and_the_results_update() {
+    on_every_backend("the survey journey", survey_journey).await;
 }
