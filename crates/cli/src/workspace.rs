@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use collabmap_server::error::AppError;
 use collabmap_server::{DEMO_EMAIL, DEMO_PASSWORD, Options, ensure_demo, import_study, serve};
-use collabmap_store::Store;
+use collabmap_store::{Kind, Store};
+use collabmap_study::assessment::load_assessment;
 use collabmap_study::{Limits, MemoryFiles, load_from};
 
 /// The database every workspace command uses unless told otherwise.
@@ -104,12 +105,17 @@ pub(crate) fn export(db: &str, id: i64, output: &Path) -> Result<()> {
     if output.exists() && std::fs::read_dir(output).map(|mut d| d.next().is_some()).unwrap_or(true) {
         bail!("{} already exists and is not empty: choose a new folder", output.display());
     }
-    let snapshot = runtime()?.block_on(async {
+    let (snapshot, kind) = runtime()?.block_on(async {
         let store = open(db).await?;
-        store.snapshot(id).await?.with_context(|| format!("there is no study {id} in {db}: `collabmap serve` lists them in the browser"))
+        let snapshot = store.snapshot(id).await?.with_context(|| format!("there is no study {id} in {db}: `collabmap serve` lists them in the browser"))?;
+        Ok::<_, anyhow::Error>((snapshot, store.kind(id).await?.unwrap_or(Kind::Study)))
     })?;
     snapshot.files.write_folder(output).with_context(|| format!("cannot write {}", output.display()))?;
-    let problems = load_from(&snapshot.files).problems.len();
-    println!("Exported study {id} ({} files) to {}{}", snapshot.files.len(), output.display(), if problems > 0 { format!("; it has {problems} problems, see `collabmap check`") } else { String::new() });
+    let (what, problems, command) = match kind {
+        Kind::Study => ("study", load_from(&snapshot.files).problems.len(), "check"),
+        Kind::Collaboration => ("collaboration", load_assessment(&snapshot.files).1.len(), "assess"),
+    };
+    let note = if problems > 0 { format!("; it has {problems} problems, see `collabmap {command}`") } else { String::new() };
+    println!("Exported {what} {id} ({} files) to {}{note}", snapshot.files.len(), output.display());
     Ok(())
 }

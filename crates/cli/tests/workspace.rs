@@ -188,3 +188,20 @@ fn serve_demo_answers_and_stops_cleanly_on_sigterm() {
     let status = child.wait().expect("exits");
     assert!(status.success(), "graceful shutdown exits 0, got {status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assessment_folder_round_trips_through_the_database() {
+    let db = collabmap_store::testing::sqlite();
+    add_owner(&db);
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
+    let id = stdout(&collabmap(&["import", &example.to_string_lossy(), "--db", &db.url, "--owner", "owner@example.org"])).trim().to_string();
+    let out = tempfile::tempdir().expect("tempdir");
+    let exported = out.path().join("collaboration");
+    let printed = stdout(&collabmap(&["export", &id, "--db", &db.url, "-o", &exported.to_string_lossy()]));
+    assert!(printed.starts_with("Exported collaboration"));
+    assert_eq!(MemoryFiles::read_folder(&exported, Limits::default()).expect("read"), MemoryFiles::read_folder(&example, Limits::default()).expect("read"));
+    assert!(!exported.join("interviews").exists(), "no study folders appear in an assessment folder");
+    let json = |dir: &Path| stdout(&collabmap(&["assess", &dir.to_string_lossy(), "--format", "json"]));
+    assert_eq!(json(&exported), json(&example));
+    db.remove().await;
+}

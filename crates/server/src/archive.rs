@@ -67,12 +67,14 @@ fn common_folder(entries: &[(String, Vec<u8>)]) -> String {
     if entries.iter().all(|(p, _)| p.starts_with(&prefix)) { prefix } else { String::new() }
 }
 
-/// Zips a study's files, with an `interviews/` folder even when it is empty.
+/// Zips a study's files (with an `interviews/` folder even when it is empty), or a collaboration's.
 pub fn write_zip(files: &MemoryFiles) -> Result<Vec<u8>, String> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(false);
     let fail = |e: zip::result::ZipError| format!("cannot write the archive: {e}");
-    writer.add_directory("interviews/", options).map_err(fail)?;
+    if files.get("study.toml").is_some() {
+        writer.add_directory("interviews/", options).map_err(fail)?;
+    }
     for (path, bytes) in files.iter() {
         writer.start_file(path, options).map_err(fail)?;
         writer.write_all(bytes).map_err(|e| format!("cannot write the archive: {e}"))?;

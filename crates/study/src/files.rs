@@ -165,10 +165,13 @@ impl MemoryFiles {
         Ok(files)
     }
 
-    /// Writes every file under `dir`, creating folders as needed (always an
-    /// `interviews` folder, which a study needs even when it is empty).
+    /// Writes every file under `dir`, creating folders as needed (for a
+    /// study, always an `interviews` folder, which it needs even when empty).
     pub fn write_folder(&self, dir: &Path) -> io::Result<()> {
-        std::fs::create_dir_all(dir.join("interviews"))?;
+        std::fs::create_dir_all(dir)?;
+        if self.get("study.toml").is_some() {
+            std::fs::create_dir_all(dir.join("interviews"))?;
+        }
         for (path, bytes) in self.iter() {
             let target = dir.join(safe_relative(path).ok_or_else(|| io::Error::other(format!("unsafe path {path}")))?);
             if let Some(parent) = target.parent() {
