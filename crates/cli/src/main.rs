@@ -183,15 +183,22 @@ enum Command {
         #[arg(long, value_name = "EMAIL")]
         owner: String,
     },
-    /// Write a stored study back to a folder, byte for byte.
+    /// Export a study: a stored study back to a folder (ID with --db), or a
+    /// study folder to another tool's format (STUDY with --format).
     Export {
-        /// The study's id (as `import` printed it, or as in its address /studies/ID/).
-        id: i64,
-        /// The database.
+        /// A stored study's id, or a study folder.
+        source: String,
+        /// The database, for a stored study.
         #[arg(long, value_name = "URL", default_value = workspace::DEFAULT_DB)]
         db: String,
-        /// The folder to write.
-        #[arg(short, long, value_name = "DIR")]
+        /// The format for a study folder: REFI-QDA project or codebook, a network, or tidy CSV tables.
+        #[arg(long, value_enum)]
+        format: Option<ExportFormat>,
+        /// Which network graphml, gexf and dot export.
+        #[arg(long, value_enum, default_value_t = GraphChoice::Themes)]
+        graph: GraphChoice,
+        /// The file (or, for a stored study and csv, the folder) to write.
+        #[arg(short, long, value_name = "PATH")]
         output: PathBuf,
     },
     /// Generate the default synthetic study, report it, and print its table.
@@ -225,6 +232,24 @@ enum TableFormat {
     Csv,
     Json,
     Markdown,
+}
+
+/// Formats of `collabmap export STUDY`.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ExportFormat {
+    Qdpx,
+    Qdc,
+    Graphml,
+    Gexf,
+    Dot,
+    Csv,
+}
+
+/// The networks of `export --format graphml|gexf|dot`.
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphChoice {
+    Themes,
+    Concepts,
 }
 
 /// Formats of `collabmap assess` and `compare`.
@@ -294,6 +319,39 @@ pub(crate) fn load_valid_assessment(path: &Path) -> Result<collabmap_study::asse
     }
     eprintln!("{}: {} problem{} found; nothing was scored", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" });
     Err(Refused.into())
+}
+
+/// `collabmap export STUDY --format …`.
+fn export_folder(dir: &Path, format: ExportFormat, graph: GraphChoice, output: &Path) -> Result<()> {
+    use collabmap_exchange::graph::{self, Network};
+    let study = load_valid(dir)?;
+    let synthesis = synthesise(&study);
+    let model = Model::discover(&study, &synthesis);
+    let network = match graph {
+        GraphChoice::Themes => Network::Themes,
+        GraphChoice::Concepts => Network::Concepts,
+    };
+    let bytes = match format {
+        ExportFormat::Qdpx => collabmap_exchange::refi::project_qdpx(&study).map_err(anyhow::Error::msg)?,
+        ExportFormat::Qdc => collabmap_exchange::refi::codebook_qdc(&study).into_bytes(),
+        ExportFormat::Graphml => graph::graphml(&study, &synthesis, &model, network).into_bytes(),
+        ExportFormat::Gexf => graph::gexf(&study, &synthesis, &model, network).into_bytes(),
+        ExportFormat::Dot => graph::dot(&study, &synthesis, &model, network).into_bytes(),
+        ExportFormat::Csv => {
+            std::fs::create_dir_all(output)?;
+            for (name, text) in collabmap_exchange::tables::tidy_tables(&study, &synthesis, &model).map_err(anyhow::Error::msg)? {
+                std::fs::write(output.join(name), text)?;
+            }
+            println!("Wrote items.csv, codings.csv, presence.csv and links.csv to {}", output.display());
+            return Ok(());
+        }
+    };
+    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+    println!("Wrote {}", output.display());
+    Ok(())
 }
 
 /// Writes an HTML page as `index.html` in `dir`.
@@ -428,7 +486,13 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve { db, bind, demo, secure_cookies } => workspace::serve_command(&db, &bind, demo, secure_cookies)?,
         Command::User { action: UserAction::Add { email, admin, db } } => workspace::add_user(&db, &email, admin)?,
         Command::Import { study, db, owner } => workspace::import(&db, &study, &owner)?,
-        Command::Export { id, db, output } => workspace::export(&db, id, &output)?,
+        Command::Export { source, db, format, graph, output } => match format {
+            Some(format) => export_folder(Path::new(&source), format, graph, &output)?,
+            None => match source.parse::<i64>() {
+                Ok(id) if !Path::new(&source).is_dir() => workspace::export(&db, id, &output)?,
+                _ => anyhow::bail!("{source} is a study folder: choose a format with --format qdpx|qdc|graphml|gexf|dot|csv (a stored study is exported by its id)"),
+            },
+        },
     }
     Ok(())
 }

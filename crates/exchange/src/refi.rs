@@ -1,0 +1,330 @@
+//! REFI-QDA export: a project (`.qdpx`: a zip with `project.qde` and a
+//! `sources/` folder) or a codebook alone (`.qdc`), valid against the
+//! standard's schemas (`../shared/refi-qda/`).
+//!
+//! - the codebook becomes nested `Code`s (hierarchy from `parent`), with
+//!   colours and descriptions, and a `Set` per codebook kind;
+//! - each interview becomes a `TextSource`: a plain-text rendering of its
+//!   map (one line per concept, indented; a contrast pole as "... as opposed
+//!   to"), its quotes, stories and picture explanations, with a
+//!   `PlainTextSelection` over exactly each coded item's text (positions in
+//!   Unicode characters) and a `Coding` per code; inferred codes are coded
+//!   too and named in the selection's `Description`;
+//! - each interviewed person becomes a `Case`, named by the person's name
+//!   (their id when anonymous), with their people.csv columns as variable
+//!   values (never the name or organisation of an anonymous person) and a
+//!   `SelectionRef` to each selection attributed to them;
+//! - projects and date become variables of each source.
+//!
+//! GUIDs are stable (see [`crate::stable_guid`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{Cursor, Write};
+
+use collabmap_analysis::Coder;
+use collabmap_analysis::coding::attributed;
+use collabmap_study::{Interview, Item, MapNodeKind, Study};
+
+use crate::stable_guid;
+use crate::xml::Writer;
+
+const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
+const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
+
+/// Colours of codes, in codebook order (the drawings' palette).
+const PALETTE: [&str; 12] = ["#b5651d", "#2a7f62", "#3366aa", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50", "#7f8c2a", "#a0406c", "#1f6f8b", "#6d4c41"];
+
+fn code_guid(id: &str) -> String {
+    stable_guid("code", id)
+}
+
+/// Writes the codebook's codes, nested by parent, into `writer`.
+fn write_codes(study: &Study, writer: &mut Writer) {
+    let codebook = &study.codebook;
+    let themes = codebook.themes();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); themes.len()];
+    let mut roots = Vec::new();
+    for t in 0..themes.len() {
+        match codebook.parent_of(t) {
+            Some(parent) => children[parent].push(t),
+            None => roots.push(t),
+        }
+    }
+    // Depth-first with an explicit stack; `None` marks where a Code closes.
+    let mut stack: Vec<Option<usize>> = roots.into_iter().rev().map(Some).collect();
+    while let Some(entry) = stack.pop() {
+        let Some(t) = entry else {
+            writer.close("Code");
+            continue;
+        };
+        let theme = &themes[t];
+        let guid = code_guid(&theme.id);
+        let attributes = [("guid", guid.as_str()), ("name", theme.name.as_str()), ("isCodable", "true"), ("color", PALETTE[t % PALETTE.len()])];
+        writer.open("Code", &attributes);
+        let mut description = theme.description.clone();
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(&format!("collabmap id: #{} ({})", theme.id, theme.kind.as_str()));
+        writer.leaf("Description", &[], &description);
+        stack.push(None);
+        stack.extend(children[t].iter().rev().map(|&c| Some(c)));
+    }
+}
+
+/// The kinds of the codebook with their members, for `Set`s.
+fn kinds(study: &Study) -> BTreeMap<String, Vec<String>> {
+    let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for theme in study.codebook.themes() {
+        kinds.entry(theme.kind.as_str().to_string()).or_default().push(theme.id.clone());
+    }
+    kinds
+}
+
+/// `--format qdc`: the codebook alone, valid against `Codebook.xsd`.
+pub fn codebook_qdc(study: &Study) -> String {
+    let mut writer = Writer::new();
+    writer.open("CodeBook", &[("xmlns", CODEBOOK_NS), ("origin", "collabmap")]);
+    writer.open("Codes", &[]);
+    write_codes(study, &mut writer);
+    writer.close("Codes");
+    writer.open("Sets", &[]);
+    for (kind, members) in kinds(study) {
+        writer.open("Set", &[("guid", &stable_guid("set", &kind)), ("name", &kind)]);
+        for id in members {
+            writer.empty("MemberCode", &[("guid", &code_guid(&id))]);
+        }
+        writer.close("Set");
+    }
+    writer.close("Sets");
+    writer.close("CodeBook");
+    writer.finish()
+}
+
+/// One coded stretch of a source's text.
+struct Selection {
+    guid: String,
+    start: usize,
+    end: usize,
+    codes: Vec<(usize, bool)>,
+    people: Vec<String>,
+    label: String,
+}
+
+/// A source's plain text being built, with positions counted in characters.
+struct SourceText {
+    text: String,
+    chars: usize,
+}
+
+impl SourceText {
+    fn line(&mut self, line: &str) -> (usize, usize) {
+        let start = self.chars;
+        self.text.push_str(line);
+        self.chars += line.chars().count();
+        let end = self.chars;
+        self.text.push('\n');
+        self.chars += 1;
+        (start, end)
+    }
+}
+
+/// The plain text of an interview and its coded selections.
+fn source_of(study: &Study, interview: &Interview, coder: &Coder<'_>) -> (String, Vec<Selection>) {
+    let group_agreement = study.config.counting.group_agreement;
+    let mut source = SourceText { text: String::new(), chars: 0 };
+    let mut selections = Vec::new();
+    let mut add = |source: &mut SourceText, line: &str, item: Item<'_>, label: String| {
+        let (start, end) = source.line(line);
+        let codes = coder.codes(&item).codes;
+        if codes.is_empty() || start == end {
+            return;
+        }
+        let people = attributed(interview, &item, group_agreement).into_iter().map(str::to_string).collect();
+        selections.push(Selection { guid: stable_guid("selection", &format!("{}:{label}", interview.id)), start, end, codes, people, label });
+    };
+    source.line(&format!("Interview {}", interview.id));
+    source.line("");
+    source.line("Map");
+    for (number, node) in interview.map.iter().enumerate() {
+        let MapNodeKind::Concept(concept) = &node.kind else { continue };
+        let mut text = concept.pole.clone();
+        if let Some(other) = &concept.contrast {
+            text.push_str(&format!(" ... as opposed to {other}"));
+        }
+        // The indentation comes before the selection, so it covers the concept's words only.
+        let indent = "  ".repeat(node.depth);
+        source.text.push_str(&indent);
+        source.chars += indent.chars().count();
+        add(&mut source, &text, concept.item(), format!("concept-{number}"));
+    }
+    if !interview.quotes.is_empty() {
+        source.line("");
+        source.line("Quotes");
+        for (number, quote) in interview.quotes.iter().enumerate() {
+            add(&mut source, &quote.text.replace('\n', " "), quote.item(), format!("quote-{number}"));
+        }
+    }
+    if !interview.stories.is_empty() {
+        source.line("");
+        source.line("Stories");
+        for (number, story) in interview.stories.iter().enumerate() {
+            source.line(&story.title);
+            add(&mut source, &story.body.replace('\n', " "), story.item(), format!("story-{number}"));
+        }
+    }
+    if !interview.pictures.is_empty() {
+        source.line("");
+        source.line("Pictures");
+        for (number, picture) in interview.pictures.iter().enumerate() {
+            source.line(&format!("{} ({})", picture.caption, picture.path));
+            add(&mut source, &picture.explanation.replace('\n', " "), picture.item(), format!("picture-{number}"));
+        }
+    }
+    (source.text, selections)
+}
+
+/// People columns offered as variables: everything but the id and the name.
+fn variable_columns(study: &Study) -> Vec<String> {
+    study.people_columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name")).cloned().collect()
+}
+
+/// `--format qdpx`: the whole project as a zip, valid against `Project-mrt2019.xsd`.
+pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
+    let codebook = &study.codebook;
+    let themes = codebook.themes();
+    let coder = Coder::new(codebook, study.config.counting);
+    let sources: Vec<(String, &Interview, String, Vec<Selection>)> = study
+        .interviews
+        .iter()
+        .map(|interview| {
+            let (text, selections) = source_of(study, interview, &coder);
+            (stable_guid("source", &interview.id), interview, text, selections)
+        })
+        .collect();
+
+    let mut writer = Writer::new();
+    let title = if study.config.title.is_empty() { "collabmap study" } else { study.config.title.as_str() };
+    writer.open("Project", &[("xmlns", PROJECT_NS), ("name", title), ("origin", "collabmap")]);
+    writer.open("CodeBook", &[]);
+    writer.open("Codes", &[]);
+    write_codes(study, &mut writer);
+    writer.close("Codes");
+    writer.close("CodeBook");
+
+    let columns = variable_columns(study);
+    writer.open("Variables", &[]);
+    for column in &columns {
+        writer.empty("Variable", &[("guid", &stable_guid("variable", column)), ("name", column), ("typeOfVariable", "Text")]);
+    }
+    for source_variable in ["projects", "date"] {
+        writer.empty("Variable", &[("guid", &stable_guid("source-variable", source_variable)), ("name", source_variable), ("typeOfVariable", "Text")]);
+    }
+    writer.close("Variables");
+
+    // Cases: everyone who attended an interview, with the selections attributed to them.
+    let mut attended: BTreeSet<&str> = BTreeSet::new();
+    for interview in &study.interviews {
+        attended.extend(interview.people.iter().map(String::as_str));
+    }
+    let mut selections_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (_, _, _, selections) in &sources {
+        for selection in selections {
+            for person in &selection.people {
+                selections_of.entry(person.as_str()).or_default().push(&selection.guid);
+            }
+        }
+    }
+    let cases: Vec<&collabmap_study::Person> = study.people.iter().filter(|p| attended.contains(p.id.as_str())).collect();
+    if !cases.is_empty() {
+        writer.open("Cases", &[]);
+        for person in cases {
+            let name = if person.anonymous { person.id.as_str() } else { person.name.as_str() };
+            writer.open("Case", &[("guid", &stable_guid("case", &person.id)), ("name", name)]);
+            for column in &columns {
+                if person.anonymous && column == "organisation" {
+                    continue;
+                }
+                let value = person.column(&study.people_columns, column);
+                if value.is_empty() {
+                    continue;
+                }
+                writer.open("VariableValue", &[]);
+                writer.empty("VariableRef", &[("targetGUID", &stable_guid("variable", column))]);
+                writer.leaf("TextValue", &[], value);
+                writer.close("VariableValue");
+            }
+            for guid in selections_of.get(person.id.as_str()).into_iter().flatten() {
+                writer.empty("SelectionRef", &[("targetGUID", guid)]);
+            }
+            writer.close("Case");
+        }
+        writer.close("Cases");
+    }
+
+    if !sources.is_empty() {
+        writer.open("Sources", &[]);
+        for (guid, interview, _, selections) in &sources {
+            let path = format!("internal://{guid}.txt");
+            writer.open("TextSource", &[("guid", guid), ("name", &interview.id), ("plainTextPath", &path)]);
+            writer.leaf("Description", &[], &format!("collabmap interview {} ({})", interview.id, interview.file));
+            for selection in selections {
+                let (start, end) = (selection.start.to_string(), selection.end.to_string());
+                writer.open("PlainTextSelection", &[("guid", &selection.guid), ("name", &selection.label), ("startPosition", &start), ("endPosition", &end)]);
+                let inferred: Vec<String> = selection.codes.iter().filter(|(_, inferred)| *inferred).map(|&(t, _)| format!("#{}", themes[t].id)).collect();
+                if !inferred.is_empty() {
+                    writer.leaf("Description", &[], &format!("inferred: {}", inferred.join(" ")));
+                }
+                for &(t, _) in &selection.codes {
+                    writer.open("Coding", &[("guid", &stable_guid("coding", &format!("{}:{}", selection.guid, themes[t].id)))]);
+                    writer.empty("CodeRef", &[("targetGUID", &code_guid(&themes[t].id))]);
+                    writer.close("Coding");
+                }
+                writer.close("PlainTextSelection");
+            }
+            for (variable, value) in [("projects", interview.projects.join(", ")), ("date", interview.date.clone().unwrap_or_default())] {
+                if value.is_empty() {
+                    continue;
+                }
+                writer.open("VariableValue", &[]);
+                writer.empty("VariableRef", &[("targetGUID", &stable_guid("source-variable", variable))]);
+                writer.leaf("TextValue", &[], &value);
+                writer.close("VariableValue");
+            }
+            writer.close("TextSource");
+        }
+        writer.close("Sources");
+    }
+
+    writer.open("Sets", &[]);
+    for (kind, members) in kinds(study) {
+        writer.open("Set", &[("guid", &stable_guid("set", &kind)), ("name", &kind)]);
+        for id in members {
+            writer.empty("MemberCode", &[("targetGUID", &code_guid(&id))]);
+        }
+        writer.close("Set");
+    }
+    writer.close("Sets");
+    writer.close("Project");
+    let project = writer.finish();
+
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let fail = |e: zip::result::ZipError| format!("cannot write the project: {e}");
+    zip.start_file("project.qde", options).map_err(fail)?;
+    zip.write_all(project.as_bytes()).map_err(|e| e.to_string())?;
+    for (guid, _, text, _) in &sources {
+        zip.start_file(format!("sources/{guid}.txt"), options).map_err(fail)?;
+        zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+    }
+    Ok(zip.finish().map_err(fail)?.into_inner())
+}
+
+/// The plain text collabmap writes for an interview, and its coded stretches
+/// as (start, end, theme ids), for tests and for readers of the export.
+pub fn interview_text(study: &Study, interview: &Interview) -> (String, Vec<(usize, usize, Vec<String>)>) {
+    let coder = Coder::new(&study.codebook, study.config.counting);
+    let (text, selections) = source_of(study, interview, &coder);
+    let themes = study.codebook.themes();
+    (text, selections.into_iter().map(|s| (s.start, s.end, s.codes.iter().map(|&(t, _)| themes[t].id.clone()).collect())).collect())
+}

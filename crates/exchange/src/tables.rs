@@ -1,0 +1,86 @@
+//! Tidy tables for spreadsheets and R: one observation per row.
+//!
+//! - `items.csv`: every concept, quote, story and picture explanation;
+//! - `codings.csv`: each code on each item, explicit or inferred;
+//! - `presence.csv`: one row per interviewed person with their people.csv
+//!   columns and a 0/1 column per theme (the case-level matrix); its column
+//!   sums equal the mention table's people counts;
+//! - `links.csv`: theme links with their supporters and interviews.
+
+use collabmap_analysis::coding::attributed;
+use collabmap_analysis::{Coder, Model, Synthesis};
+use collabmap_study::{MapNodeKind, Study};
+
+/// The four tables, as (file name, CSV text).
+pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, String> {
+    let fail = |e: csv::Error| format!("cannot write a table: {e}");
+    let finish = |w: csv::Writer<Vec<u8>>| -> Result<String, String> { w.into_inner().map_err(|e| e.to_string()).and_then(|b| String::from_utf8(b).map_err(|e| e.to_string())) };
+    let coder = Coder::new(&study.codebook, study.config.counting);
+    let themes = study.codebook.themes();
+    let mut items = csv::Writer::from_writer(Vec::new());
+    let mut codings = csv::Writer::from_writer(Vec::new());
+    items.write_record(["interview", "item", "kind", "text", "contrast", "parent", "sign", "people"]).map_err(fail)?;
+    codings.write_record(["interview", "item", "code", "source"]).map_err(fail)?;
+    for interview in &study.interviews {
+        let mut position_of = vec![0usize; interview.map.len()];
+        let mut position = 0;
+        for (index, node) in interview.map.iter().enumerate() {
+            if matches!(node.kind, MapNodeKind::Concept(_)) {
+                position += 1;
+                position_of[index] = position;
+            }
+        }
+        let concept_id = |index: usize| match &interview.map[index].kind {
+            MapNodeKind::Concept(c) => c.block_id.clone().unwrap_or_else(|| format!("c{}", position_of[index])),
+            MapNodeKind::CrossLink { target, .. } => target.clone(),
+        };
+        let mut rows: Vec<(String, &'static str, String, String, String, &'static str, collabmap_study::Item<'_>)> = Vec::new();
+        for (index, node) in interview.map.iter().enumerate() {
+            let MapNodeKind::Concept(concept) = &node.kind else { continue };
+            let parent = node.parent.map(concept_id).unwrap_or_default();
+            let sign = if node.parent.is_none() { "" } else if node.negative { "-" } else { "+" };
+            rows.push((concept_id(index), "concept", concept.pole.clone(), concept.contrast.clone().unwrap_or_default(), parent, sign, concept.item()));
+        }
+        for (n, quote) in interview.quotes.iter().enumerate() {
+            rows.push((format!("q{}", n + 1), "quote", quote.text.clone(), String::new(), String::new(), "", quote.item()));
+        }
+        for (n, story) in interview.stories.iter().enumerate() {
+            rows.push((format!("s{}", n + 1), "story", story.body.clone(), String::new(), String::new(), "", story.item()));
+        }
+        for (n, picture) in interview.pictures.iter().enumerate() {
+            rows.push((format!("p{}", n + 1), "picture", picture.explanation.clone(), String::new(), String::new(), "", picture.item()));
+        }
+        for (id, kind, text, contrast, parent, sign, item) in rows {
+            let people = attributed(interview, &item, study.config.counting.group_agreement).join(" ");
+            items.write_record([interview.id.as_str(), &id, kind, &text, &contrast, &parent, sign, &people]).map_err(fail)?;
+            for (theme, inferred) in coder.codes(&item).codes {
+                codings.write_record([interview.id.as_str(), &id, &themes[theme].id, if inferred { "inferred" } else { "explicit" }]).map_err(fail)?;
+            }
+        }
+    }
+
+    // Names and organisations of anonymous people are left blank.
+    let columns: Vec<&String> = study.people_columns.iter().collect();
+    let mut presence = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = columns.iter().map(|c| (*c).clone()).collect();
+    header.extend(themes.iter().map(|t| t.id.clone()));
+    presence.write_record(&header).map_err(fail)?;
+    for p in synthesis.attended.ones() {
+        let person = &study.people[p];
+        let mut row: Vec<String> = columns
+            .iter()
+            .map(|c| if person.anonymous && (c.as_str() == "name" || c.as_str() == "organisation") { String::new() } else { person.column(&study.people_columns, c).to_string() })
+            .collect();
+        row.extend((0..themes.len()).map(|t| if synthesis.mentions[t].contains(p) { "1" } else { "0" }.to_string()));
+        presence.write_record(&row).map_err(fail)?;
+    }
+
+    let mut links = csv::Writer::from_writer(Vec::new());
+    links.write_record(["from", "to", "people", "interviews", "kept"]).map_err(fail)?;
+    for link in &synthesis.links {
+        links
+            .write_record([themes[link.from].id.as_str(), &themes[link.to].id, &link.weight().to_string(), &link.interviews.len().to_string(), if link.weight() >= model.min_support { "true" } else { "false" }])
+            .map_err(fail)?;
+    }
+    Ok(vec![("items.csv", finish(items)?), ("codings.csv", finish(codings)?), ("presence.csv", finish(presence)?), ("links.csv", finish(links)?)])
+}
