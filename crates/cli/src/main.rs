@@ -121,6 +121,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
         format: ModelFormat,
     },
+    /// Turn a REFI-QDA project (.qdpx) or codebook (.qdc) from NVivo, ATLAS.ti, MAXQDA or QualCoder into a study folder.
+    ImportRefi {
+        /// The .qdpx or .qdc file.
+        file: PathBuf,
+        /// The study folder to create.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
     /// Score a collaboration against the model: profile, gaps and their questions, per round.
     Assess {
         /// The assessment folder (collaboration.toml, responses.csv, …).
@@ -454,6 +462,25 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
+        Command::ImportRefi { file, output } => {
+            if output.exists() && std::fs::read_dir(&output).map(|mut d| d.next().is_some()).unwrap_or(true) {
+                anyhow::bail!("{} already exists and is not empty: choose a new folder", output.display());
+            }
+            let size = std::fs::metadata(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?.len();
+            if size > collabmap_study::Limits::default().max_total_bytes {
+                anyhow::bail!("{} is larger than a study may be", file.display());
+            }
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let files = if name.to_lowercase().ends_with(".qdc") {
+                collabmap_exchange::refi_import::import_qdc(&bytes, &name)
+            } else {
+                collabmap_exchange::refi_import::import_qdpx(&bytes, collabmap_study::Limits::default())
+            }
+            .map_err(|message| anyhow::anyhow!("{}: {message}", file.display()))?;
+            files.write_folder(&output).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+            println!("Created a study in {} from {}. Check it with `collabmap check {}`.", output.display(), file.display(), output.display());
+        }
         Command::Assess { dir, format, output } => {
             let assessment = load_valid_assessment(&dir)?;
             let rounds = assess(&assessment);

@@ -169,3 +169,161 @@ fn networks_open_in_networkx_and_graphviz_and_presence_sums_to_the_table() {
         }
     }
 }
+
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in entries {
+        writer.start_file(*name, zip::write::SimpleFileOptions::default()).expect("start");
+        writer.write_all(bytes).expect("write");
+    }
+    writer.finish().expect("finish").into_inner()
+}
+
+fn import(out: &Path, name: &str, bytes: &[u8]) -> (Output, PathBuf) {
+    let file = out.join(name);
+    std::fs::write(&file, bytes).expect("write");
+    let study = out.join(format!("{name}-study"));
+    (collabmap(&["import-refi", &file.to_string_lossy(), "-o", &study.to_string_lossy()]), study)
+}
+
+#[test]
+fn export_then_import_keeps_the_table() {
+    let out = tempfile::tempdir().expect("tempdir");
+    for corpus in corpora() {
+        let name = corpus.file_name().expect("name").to_string_lossy().to_string();
+        let qdpx = out.path().join(format!("{name}.qdpx"));
+        ok(collabmap(&["export", &corpus.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
+        let back = out.path().join(format!("{name}-back"));
+        ok(collabmap(&["import-refi", &qdpx.to_string_lossy(), "-o", &back.to_string_lossy()]));
+        ok(collabmap(&["check", &back.to_string_lossy()]));
+        let table = |dir: &Path| -> Vec<(String, u64, u64, u64)> {
+            let json: serde_json::Value = serde_json::from_slice(&ok(collabmap(&["table", "--all", "--format", "json", &dir.to_string_lossy()])).stdout).expect("json");
+            let mut rows: Vec<_> = json.as_array().expect("rows").iter().map(|r| (r["theme"].as_str().expect("theme").to_string(), r["people"].as_u64().expect("n"), r["out_of"].as_u64().expect("n"), r["projects"].as_u64().expect("n"))).collect();
+            rows.sort();
+            rows
+        };
+        assert_eq!(table(&back), table(&corpus), "{name}: people, out_of and projects per theme survive the round trip");
+    }
+}
+
+const DIALECT_PROJECT: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"From another tool\" origin=\"MAXQDA\">\r\n\
+<CodeBook><Codes><Code guid=\"11111111-1111-1111-1111-111111111111\" name=\"Trust &amp; respect\" isCodable=\"true\"><Code guid=\"22222222-2222-2222-2222-222222222222\" name=\"Listening\" isCodable=\"true\"/></Code></Codes></CodeBook>\r\n\
+<Variables><Variable guid=\"33333333-3333-3333-3333-333333333333\" name=\"country\" typeOfVariable=\"Text\"/></Variables>\r\n\
+<Cases><Case guid=\"44444444-4444-4444-4444-444444444444\" name=\"Ana Silva\"><VariableValue><VariableRef targetGUID=\"33333333-3333-3333-3333-333333333333\"/><TextValue>Portugal</TextValue></VariableValue>\
+<SelectionRef targetGUID=\"66666666-6666-6666-6666-666666666666\"/><SelectionRef targetGUID=\"77777777-7777-7777-7777-777777777777\"/></Case></Cases>\r\n\
+<Sources><TextSource guid=\"55555555-5555-5555-5555-555555555555\" name=\"First talk\" plainTextPath=\"internal://55555555-5555-5555-5555-555555555555.txt\">\
+<PlainTextSelection guid=\"66666666-6666-6666-6666-666666666666\" startPosition=\"0\" endPosition=\"15\"><Coding guid=\"88888888-8888-8888-8888-888888888888\"><CodeRef targetGUID=\"11111111-1111-1111-1111-111111111111\"/></Coding></PlainTextSelection></TextSource>\r\n\
+<TextSource guid=\"99999999-9999-9999-9999-999999999999\" name=\"Second talk\"><PlainTextContent>We listened first.</PlainTextContent>\
+<PlainTextSelection guid=\"77777777-7777-7777-7777-777777777777\" startPosition=\"3\" endPosition=\"11\"><Coding guid=\"AAAAAAAA-8888-8888-8888-888888888888\"><CodeRef targetGUID=\"22222222-2222-2222-2222-222222222222\"/></Coding></PlainTextSelection></TextSource></Sources>\r\n\
+</Project>\r\n";
+
+#[test]
+fn projects_from_other_tools_import_in_their_dialects() {
+    let out = tempfile::tempdir().expect("tempdir");
+    // `Sources/` capitalised, CRLF text, one source inline, and the .qde not named project.qde.
+    let bytes = zip_of(&[("My Project.qde", DIALECT_PROJECT.as_bytes()), ("Sources/55555555-5555-5555-5555-555555555555.txt", b"We trust you.\r\nAnd we mean it.\r\n")]);
+    let (output, study) = import(out.path(), "dialect.qdpx", &bytes);
+    ok(output);
+    ok(collabmap(&["check", &study.to_string_lossy()]));
+    let codebook = std::fs::read_to_string(study.join("codebook.toml")).expect("codebook");
+    assert!(codebook.contains("id = \"trust-respect\"") && codebook.contains("parent = \"trust-respect\""), "{codebook}");
+    let people = std::fs::read_to_string(study.join("people.csv")).expect("people");
+    assert!(people.starts_with("id,name,country\n") && people.contains("ana-silva,Ana Silva,Portugal"), "{people}");
+    let first = std::fs::read_to_string(study.join("interviews/first-talk.md")).expect("interview");
+    assert!(first.contains("We trust you.") && first.contains("#trust-respect"), "{first}");
+    let second = std::fs::read_to_string(study.join("interviews/second-talk.md")).expect("interview");
+    assert!(second.contains("listened") && second.contains("#listening"), "{second}");
+}
+
+#[test]
+fn hostile_and_broken_projects_are_refused_and_nothing_is_written() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let source: &[u8] = b"We trust you.\nAnd we mean it.\n";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("slip.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.as_bytes()), ("../../evil.txt", b"x")]), "points outside the project folder"),
+        ("doctype.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replacen("<Project ", "<!DOCTYPE p [<!ENTITY x \"y\">]>\r\n<Project ", 1).as_bytes())]), "DOCTYPE"),
+        ("outside.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replace("startPosition=\"3\" endPosition=\"11\"", "startPosition=\"3\" endPosition=\"500\"").as_bytes()), ("sources/55555555-5555-5555-5555-555555555555.txt", source)]), "fall outside its source"),
+        ("missing-code.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replace("<CodeRef targetGUID=\"22222222", "<CodeRef targetGUID=\"12345678").as_bytes()), ("sources/55555555-5555-5555-5555-555555555555.txt", source)]), "which the project does not define"),
+        ("missing-selection.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replace("<SelectionRef targetGUID=\"77777777", "<SelectionRef targetGUID=\"12345678").as_bytes()), ("sources/55555555-5555-5555-5555-555555555555.txt", source)]), "<SelectionRef>"),
+        ("garbage.qdpx", b"not a zip".to_vec(), "not a REFI-QDA project"),
+    ];
+    for (name, bytes, expected) in cases {
+        let (output, study) = import(out.path(), name, &bytes);
+        assert!(!output.status.success(), "{name} was accepted");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains(expected), "{name}: {message}");
+        assert!(!study.exists(), "{name}: nothing is written");
+    }
+    assert!(!out.path().join("evil.txt").exists() && !out.path().parent().expect("parent").join("evil.txt").exists());
+}
+
+/// The ATLAS.ti (and other) codebooks that ship with the PyPI package
+/// portableQDA's tests. `./scripts/test` downloads its wheel.
+#[test]
+fn codebooks_exported_by_real_tools_import() {
+    let wheel = std::env::var("COLLABMAP_PORTABLEQDA_WHEEL").map(PathBuf::from).unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-data/portableQDA-0.4.2-py3-none-any.whl"));
+    let file = std::fs::File::open(&wheel).unwrap_or_else(|e| panic!("{} is missing ({e}): ./scripts/test downloads it from PyPI", wheel.display()));
+    let mut archive = zip::ZipArchive::new(file).expect("a wheel is a zip");
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut imported = 0;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).expect("entry");
+        let name = entry.name().expect("entry name").to_string();
+        if !name.ends_with(".qdc") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).expect("read");
+        let file_name = name.rsplit('/').next().expect("name").to_string();
+        let (output, study) = import(out.path(), &file_name, &bytes);
+        ok(output);
+        ok(collabmap(&["check", &study.to_string_lossy()]));
+        imported += 1;
+        if file_name == "portableQDA_Atlasti.qdc" {
+            let codebook = std::fs::read_to_string(study.join("codebook.toml")).expect("codebook");
+            assert!(codebook.contains("id = \"code1-1\"") && codebook.contains("parent = \"code1\"") && codebook.contains("id = \"code-3-1\""), "{codebook}");
+        }
+    }
+    assert!(imported >= 3, "the wheel's codebooks were found ({imported})");
+}
+
+/// An independent REFI-QDA reader from PyPI (pyrefiqda) reads the export
+/// and finds the study's codes, cases, sources, selections and codings.
+#[test]
+fn an_independent_reader_reads_the_export() {
+    let out = tempfile::tempdir().expect("tempdir");
+    for corpus in corpora() {
+        let name = corpus.file_name().expect("name").to_string_lossy().to_string();
+        let qdpx = out.path().join(format!("{name}.qdpx"));
+        ok(collabmap(&["export", &corpus.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
+        let script = "import sys, json\nfrom pyrefiqda import RefiProject\np = RefiProject.load(sys.argv[1], extract_dir=sys.argv[2])\n\
+def count(codes):\n    return sum(1 + count(c.code) for c in codes)\n\
+sources = p.sources.text_source\n\
+selections = [s for t in sources for s in t.plain_text_selection]\n\
+print(json.dumps({'codes': count(p.code_book.codes.code), 'cases': len(p.cases.case), 'sources': len(sources), 'selections': len(selections), 'codings': sum(len(s.coding) for s in selections), 'refs': sum(len(c.selection_ref) for c in p.cases.case)}))\n";
+        let read = tool("python3", &["-c", script, &qdpx.to_string_lossy(), &out.path().join(format!("{name}-extracted")).to_string_lossy()]);
+        assert!(read.status.success(), "{name}: {}", String::from_utf8_lossy(&read.stderr));
+        let counts: serde_json::Value = serde_json::from_slice(&read.stdout).expect("json");
+        // The same counts, from the study itself.
+        let items: serde_json::Value = {
+            let tables = out.path().join(format!("{name}-tables"));
+            ok(collabmap(&["export", &corpus.to_string_lossy(), "--format", "csv", "-o", &tables.to_string_lossy()]));
+            let codings = std::fs::read_to_string(tables.join("codings.csv")).expect("codings");
+            let mut coded_items = std::collections::BTreeSet::new();
+            for line in codings.lines().skip(1) {
+                let fields: Vec<&str> = line.split(',').collect();
+                coded_items.insert((fields[0].to_string(), fields[1].to_string()));
+            }
+            serde_json::json!({"codings": codings.lines().count() - 1, "items": coded_items.len()})
+        };
+        let codebook = std::fs::read_to_string(corpus.join("codebook.toml")).unwrap_or_default();
+        let expected_codes = if codebook.is_empty() { 22 } else { codebook.matches("[[theme]]").count() };
+        assert_eq!(counts["codes"].as_u64(), Some(expected_codes as u64), "{name}: codes");
+        let interviews = std::fs::read_dir(corpus.join("interviews")).expect("interviews").count() as u64;
+        assert_eq!(counts["sources"].as_u64(), Some(interviews), "{name}: sources");
+        assert_eq!(counts["codings"], items["codings"], "{name}: one coding per code on each item");
+        assert_eq!(counts["selections"], items["items"], "{name}: one selection per coded item");
+        assert!(counts["cases"].as_u64() > Some(0) && counts["refs"].as_u64() > Some(0));
+    }
+}

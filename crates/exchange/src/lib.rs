@@ -11,6 +11,7 @@
 
 pub mod graph;
 pub mod refi;
+pub mod refi_import;
 pub mod tables;
 mod xml;
 

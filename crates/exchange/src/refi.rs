@@ -65,7 +65,8 @@ fn write_codes(study: &Study, writer: &mut Writer) {
         if !description.is_empty() {
             description.push_str("\n\n");
         }
-        description.push_str(&format!("collabmap id: #{} ({})", theme.id, theme.kind.as_str()));
+        // Read back by import, so a round trip keeps ids, kinds and the model.
+        description.push_str(&format!("collabmap id: #{} ({}{})", theme.id, theme.kind.as_str(), if theme.model { ", model" } else { "" }));
         writer.leaf("Description", &[], &description);
         stack.push(None);
         stack.extend(children[t].iter().rev().map(|&c| Some(c)));
@@ -253,6 +254,9 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
                 writer.empty("VariableRef", &[("targetGUID", &stable_guid("variable", column))]);
                 writer.leaf("TextValue", &[], value);
                 writer.close("VariableValue");
+            }
+            for interview in study.interviews.iter().filter(|i| i.people.contains(&person.id)) {
+                writer.empty("SourceRef", &[("targetGUID", &stable_guid("source", &interview.id))]);
             }
             for guid in selections_of.get(person.id.as_str()).into_iter().flatten() {
                 writer.empty("SelectionRef", &[("targetGUID", guid)]);

@@ -11,6 +11,18 @@ use collabmap_analysis::coding::attributed;
 use collabmap_analysis::{Coder, Model, Synthesis};
 use collabmap_study::{MapNodeKind, Study};
 
+/// One line of items.csv.
+struct Row<'i> {
+    id: String,
+    block: String,
+    kind: &'static str,
+    text: String,
+    contrast: String,
+    parent: String,
+    sign: &'static str,
+    item: collabmap_study::Item<'i>,
+}
+
 /// The four tables, as (file name, CSV text).
 pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, String> {
     let fail = |e: csv::Error| format!("cannot write a table: {e}");
@@ -19,7 +31,7 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
     let themes = study.codebook.themes();
     let mut items = csv::Writer::from_writer(Vec::new());
     let mut codings = csv::Writer::from_writer(Vec::new());
-    items.write_record(["interview", "item", "kind", "text", "contrast", "parent", "sign", "people"]).map_err(fail)?;
+    items.write_record(["interview", "item", "block_id", "kind", "text", "contrast", "parent", "sign", "people"]).map_err(fail)?;
     codings.write_record(["interview", "item", "code", "source"]).map_err(fail)?;
     for interview in &study.interviews {
         let mut position_of = vec![0usize; interview.map.len()];
@@ -30,29 +42,41 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
                 position_of[index] = position;
             }
         }
-        let concept_id = |index: usize| match &interview.map[index].kind {
-            MapNodeKind::Concept(c) => c.block_id.clone().unwrap_or_else(|| format!("c{}", position_of[index])),
-            MapNodeKind::CrossLink { target, .. } => target.clone(),
-        };
-        let mut rows: Vec<(String, &'static str, String, String, String, &'static str, collabmap_study::Item<'_>)> = Vec::new();
+        // Items are named by kind and position, which never clash; block ids have their own column.
+        let concept_id = |index: usize| format!("concept-{}", position_of[index]);
+        let mut rows: Vec<Row<'_>> = Vec::new();
         for (index, node) in interview.map.iter().enumerate() {
             let MapNodeKind::Concept(concept) = &node.kind else { continue };
-            let parent = node.parent.map(concept_id).unwrap_or_default();
+            // A parent written as a cross-link stands for the concept it names.
+            let parent = node.parent.and_then(|p| match &interview.map[p].kind {
+                MapNodeKind::Concept(_) => Some(p),
+                MapNodeKind::CrossLink { resolved, .. } => *resolved,
+            });
             let sign = if node.parent.is_none() { "" } else if node.negative { "-" } else { "+" };
-            rows.push((concept_id(index), "concept", concept.pole.clone(), concept.contrast.clone().unwrap_or_default(), parent, sign, concept.item()));
+            rows.push(Row {
+                id: concept_id(index),
+                block: concept.block_id.clone().unwrap_or_default(),
+                kind: "concept",
+                text: concept.pole.clone(),
+                contrast: concept.contrast.clone().unwrap_or_default(),
+                parent: parent.map(concept_id).unwrap_or_default(),
+                sign,
+                item: concept.item(),
+            });
         }
+        let plain = |id: String, kind: &'static str, text: &str, item| Row { id, block: String::new(), kind, text: text.to_string(), contrast: String::new(), parent: String::new(), sign: "", item };
         for (n, quote) in interview.quotes.iter().enumerate() {
-            rows.push((format!("q{}", n + 1), "quote", quote.text.clone(), String::new(), String::new(), "", quote.item()));
+            rows.push(plain(format!("quote-{}", n + 1), "quote", &quote.text, quote.item()));
         }
         for (n, story) in interview.stories.iter().enumerate() {
-            rows.push((format!("s{}", n + 1), "story", story.body.clone(), String::new(), String::new(), "", story.item()));
+            rows.push(plain(format!("story-{}", n + 1), "story", &story.body, story.item()));
         }
         for (n, picture) in interview.pictures.iter().enumerate() {
-            rows.push((format!("p{}", n + 1), "picture", picture.explanation.clone(), String::new(), String::new(), "", picture.item()));
+            rows.push(plain(format!("picture-{}", n + 1), "picture", &picture.explanation, picture.item()));
         }
-        for (id, kind, text, contrast, parent, sign, item) in rows {
+        for Row { id, block, kind, text, contrast, parent, sign, item } in rows {
             let people = attributed(interview, &item, study.config.counting.group_agreement).join(" ");
-            items.write_record([interview.id.as_str(), &id, kind, &text, &contrast, &parent, sign, &people]).map_err(fail)?;
+            items.write_record([interview.id.as_str(), &id, &block, kind, &text, &contrast, &parent, sign, &people]).map_err(fail)?;
             for (theme, inferred) in coder.codes(&item).codes {
                 codings.write_record([interview.id.as_str(), &id, &themes[theme].id, if inferred { "inferred" } else { "explicit" }]).map_err(fail)?;
             }

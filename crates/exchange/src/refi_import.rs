@@ -1,0 +1,527 @@
+//! REFI-QDA import: a project (`.qdpx`) or a codebook (`.qdc`) from any of
+//! the tools that share the standard, turned into a study folder.
+//!
+//! - codes become the codebook: ids made from names (clashes get a number),
+//!   hierarchy kept; codes collabmap exported come back with their own ids,
+//!   kinds and model flags (kept in their description);
+//! - cases become people, their variables people.csv columns;
+//! - each text source becomes an interview attended by the cases that refer
+//!   to it or to its selections; the source variables `projects` and `date`
+//!   come back too;
+//! - each coded selection becomes a quote with its codes, attributed to the
+//!   one case that refers to it (or, when several do, to the meeting).
+//!
+//! The file is untrusted. Zip entries that climb out of the folder, archives
+//! past the size limits, XML with a DOCTYPE or entities other than the five
+//! predefined ones, selections outside their text, and references to GUIDs
+//! that do not exist are all refused with a message naming the element, and
+//! nothing is written: the study is built in memory and checked first.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{Cursor, Read};
+
+use collabmap_study::codebook::Codebook;
+use collabmap_study::files::safe_relative;
+use collabmap_study::model::{Interview, Person, Project, Quote, Study};
+use collabmap_study::write::study_files;
+use collabmap_study::{Limits, MemoryFiles, StudyConfig, Theme, ThemeKind, line_of_offset, load_from};
+use quick_xml::events::Event;
+
+/// Largest `project.qde` or `.qdc` read.
+const MAX_XML_BYTES: u64 = 256 << 20;
+
+/// One element of the parsed document.
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attributes: Vec<(String, String)>,
+    children: Vec<usize>,
+    text: String,
+    line: usize,
+}
+
+impl Element {
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A parsed XML document: elements in document order, the root first.
+struct Document {
+    elements: Vec<Element>,
+    file: String,
+}
+
+impl Document {
+    fn children<'a>(&'a self, parent: usize, name: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.elements[parent].children.iter().copied().filter(move |&c| self.elements[c].name == name)
+    }
+
+    fn child(&self, parent: usize, name: &str) -> Option<usize> {
+        self.children(parent, name).next()
+    }
+
+    fn refuse(&self, element: usize, message: impl std::fmt::Display) -> String {
+        let e = &self.elements[element];
+        format!("{}:{}: <{}>: {message}", self.file, e.line, e.name)
+    }
+
+    fn required(&self, element: usize, attribute: &str) -> Result<&str, String> {
+        self.elements[element].attribute(attribute).ok_or_else(|| self.refuse(element, format!("the `{attribute}` attribute is missing")))
+    }
+}
+
+/// Parses XML safely: no DOCTYPE, only predefined entities and character references.
+fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut elements: Vec<Element> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let at = |reader: &quick_xml::Reader<&[u8]>| line_of_offset(text, reader.buffer_position() as usize);
+    loop {
+        let event = reader.read_event().map_err(|e| format!("{file}:{}: not well-formed XML: {e}", at(&reader)))?;
+        match event {
+            Event::DocType(_) => return Err(format!("{file}:{}: the file declares a DOCTYPE; REFI-QDA files have none, and DTDs are refused so that no entity can expand", at(&reader))),
+            Event::Start(ref start) | Event::Empty(ref start) => {
+                let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
+                let mut attributes = Vec::new();
+                for attribute in start.attributes() {
+                    let attribute = attribute.map_err(|e| format!("{file}:{}: <{name}>: a malformed attribute: {e}", at(&reader)))?;
+                    let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
+                    let value = attribute.unescape_value().map_err(|e| format!("{file}:{}: <{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)", at(&reader)))?;
+                    attributes.push((key, value.into_owned()));
+                }
+                let index = elements.len();
+                elements.push(Element { name, attributes, line: at(&reader), ..Default::default() });
+                if let Some(&parent) = open.last() {
+                    elements[parent].children.push(index);
+                } else if index != 0 {
+                    return Err(format!("{file}:{}: more than one root element", at(&reader)));
+                }
+                if matches!(event, Event::Start(_)) {
+                    open.push(index);
+                }
+            }
+            Event::End(_) => {
+                open.pop();
+            }
+            Event::Text(content) => {
+                if let Some(&current) = open.last() {
+                    let decoded = content.decode().map_err(|e| format!("{file}:{}: {e}", at(&reader)))?;
+                    elements[current].text.push_str(&decoded);
+                }
+            }
+            Event::CData(content) => {
+                if let Some(&current) = open.last() {
+                    elements[current].text.push_str(&String::from_utf8_lossy(&content));
+                }
+            }
+            Event::GeneralRef(reference) => {
+                let resolved = match reference.resolve_char_ref() {
+                    Ok(Some(c)) => c.to_string(),
+                    _ => match &*reference as &[u8] {
+                        b"amp" => "&".into(),
+                        b"lt" => "<".into(),
+                        b"gt" => ">".into(),
+                        b"quot" => "\"".into(),
+                        b"apos" => "'".into(),
+                        other => {
+                            return Err(format!(
+                                "{file}:{}: the entity &{}; is refused: only the five predefined entities and character references are accepted",
+                                at(&reader),
+                                String::from_utf8_lossy(other)
+                            ));
+                        }
+                    },
+                };
+                if let Some(&current) = open.last() {
+                    elements[current].text.push_str(&resolved);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if elements.is_empty() {
+        return Err(format!("{file}:1: the file holds no XML element"));
+    }
+    Ok(Document { elements, file: file.to_string() })
+}
+
+/// The files of a `.qdpx`: its project document and its sources by lower-cased name.
+struct Archive {
+    project: (String, String),
+    sources: HashMap<String, Vec<u8>>,
+}
+
+fn read_archive(bytes: &[u8], limits: Limits) -> Result<Archive, String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the file is not a REFI-QDA project (.qdpx is a zip archive): {e}"))?;
+    if archive.len() > limits.max_files {
+        return Err(format!("the project has {} entries; at most {} are read", archive.len(), limits.max_files));
+    }
+    let mut total = 0u64;
+    let mut project = None;
+    let mut sources = HashMap::new();
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|e| format!("entry {index} of the project cannot be read: {e}"))?;
+        let name = entry.name().map_err(|e| format!("entry {index} has an unreadable name: {e}"))?.replace('\\', "/");
+        if entry.is_dir() {
+            continue;
+        }
+        if safe_relative(&name).is_none() || entry.is_symlink() {
+            return Err(format!("the entry `{name}` points outside the project folder; nothing was imported"));
+        }
+        let room = limits.max_total_bytes.saturating_sub(total);
+        let mut data = Vec::new();
+        (&mut entry).take(room + 1).read_to_end(&mut data).map_err(|e| format!("`{name}` cannot be read: {e}"))?;
+        total += data.len() as u64;
+        if total > limits.max_total_bytes {
+            return Err(format!("the project expands past {} MB; nothing was imported", limits.max_total_bytes >> 20));
+        }
+        let lower = name.to_lowercase();
+        if !lower.contains('/') && lower.ends_with(".qde") {
+            if data.len() as u64 > MAX_XML_BYTES {
+                return Err(format!("`{name}` is larger than {} MB", MAX_XML_BYTES >> 20));
+            }
+            project = Some((name.clone(), String::from_utf8(data).map_err(|_| format!("`{name}` is not UTF-8 text"))?));
+        } else if let Some(file) = lower.strip_prefix("sources/") {
+            sources.insert(file.to_string(), data);
+        }
+    }
+    let project = project.ok_or("the archive holds no .qde project document at its top level")?;
+    Ok(Archive { project, sources })
+}
+
+/// The codes of a CodeBook (or Project CodeBook) element, nested.
+struct CodeEntry {
+    guid: String,
+    name: String,
+    parent: Option<usize>,
+    description: String,
+}
+
+fn collect_codes(document: &Document, codes_element: usize) -> Result<Vec<CodeEntry>, String> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(usize, Option<usize>)> = document.children(codes_element, "Code").map(|c| (c, None)).collect::<Vec<_>>().into_iter().rev().collect();
+    while let Some((element, parent)) = stack.pop() {
+        let guid = document.required(element, "guid")?.to_uppercase();
+        let name = document.required(element, "name")?.to_string();
+        let description = document.child(element, "Description").map(|d| document.elements[d].text.clone()).unwrap_or_default();
+        let index = out.len();
+        out.push(CodeEntry { guid, name, parent, description });
+        let children: Vec<usize> = document.children(element, "Code").collect();
+        stack.extend(children.into_iter().rev().map(|c| (c, Some(index))));
+    }
+    Ok(out)
+}
+
+/// A codebook id made from a name: lower-case ASCII letters and digits,
+/// words joined by `-` (letters outside ASCII are dropped, as ids must be ASCII).
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() || !out.starts_with(|c: char| c.is_alphabetic()) { format!("code-{out}").trim_end_matches('-').to_string() } else { out }
+}
+
+/// Turns codes into themes, recovering collabmap's own ids, kinds and model
+/// flags from the description marker written on export.
+fn themes_of(codes: &[CodeEntry]) -> (Vec<Theme>, HashMap<String, String>) {
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut ids = Vec::with_capacity(codes.len());
+    let mut marks = Vec::with_capacity(codes.len());
+    for code in codes {
+        let marker = code.description.lines().find_map(|l| l.strip_prefix("collabmap id: #"));
+        let (wanted, kind, model) = match marker {
+            Some(rest) => {
+                let (id, details) = rest.split_once(' ').unwrap_or((rest, ""));
+                let kind = details.trim_matches(|c| c == '(' || c == ')');
+                let (kind, model) = kind.split_once(", ").map_or((kind, false), |(k, m)| (k, m == "model"));
+                let kind = match kind {
+                    "barrier" => ThemeKind::Barrier,
+                    "reason" => ThemeKind::Reason,
+                    _ => ThemeKind::Theme,
+                };
+                (id.to_string(), kind, model)
+            }
+            None => (slug(&code.name), ThemeKind::Theme, true),
+        };
+        let mut id = wanted.clone();
+        let mut n = 2;
+        while !taken.insert(id.clone()) {
+            id = format!("{wanted}-{n}");
+            n += 1;
+        }
+        ids.push(id);
+        marks.push((kind, model));
+    }
+    let themes = codes
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let description = code.description.lines().filter(|l| !l.starts_with("collabmap id: #")).collect::<Vec<_>>().join("\n").trim().to_string();
+            Theme {
+                id: ids[i].clone(),
+                name: code.name.clone(),
+                parent: code.parent.map(|p| ids[p].clone()),
+                kind: marks[i].0,
+                model: marks[i].1,
+                indicators: Vec::new(),
+                description,
+                queries: Vec::new(),
+                line: 1,
+            }
+        })
+        .collect();
+    let by_guid = codes.iter().zip(&ids).map(|(c, id)| (c.guid.clone(), id.clone())).collect();
+    (themes, by_guid)
+}
+
+/// Imports a `.qdc` codebook: a study with that codebook and no interviews yet.
+pub fn import_qdc(bytes: &[u8], file: &str) -> Result<MemoryFiles, String> {
+    if bytes.len() as u64 > MAX_XML_BYTES {
+        return Err(format!("{file} is larger than {} MB", MAX_XML_BYTES >> 20));
+    }
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| format!("{file} is not UTF-8 text"))?;
+    let document = parse_xml(text.trim_start_matches('\u{feff}'), file)?;
+    if document.elements[0].name != "CodeBook" {
+        return Err(document.refuse(0, "a codebook file's root element is CodeBook"));
+    }
+    let codes = document.child(0, "Codes").ok_or_else(|| document.refuse(0, "no <Codes> element"))?;
+    let (themes, _) = themes_of(&collect_codes(&document, codes)?);
+    let title = file.rsplit('/').next().unwrap_or(file).trim_end_matches(".qdc");
+    finish(Study {
+        config: StudyConfig::new(title, "codebook.toml"),
+        codebook: Codebook::from_themes("codebook.toml", themes),
+        people_columns: vec!["id".into(), "name".into()],
+        people: Vec::new(),
+        project_columns: Vec::new(),
+        projects: Vec::new(),
+        interviews: Vec::new(),
+    })
+}
+
+/// Writes the study into files and checks them as `collabmap check` would.
+fn finish(study: Study) -> Result<MemoryFiles, String> {
+    let files = study_files(&study).map_err(|e| format!("cannot write the study: {e}"))?;
+    let problems = load_from(&files).problems;
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems.iter().take(20).map(ToString::to_string).collect();
+        return Err(format!("the imported study would have problems, so nothing was written:\n{}", lines.join("\n")));
+    }
+    Ok(files)
+}
+
+/// A person id from a case name: the name itself when it already looks like an id.
+fn person_id(name: &str, taken: &mut BTreeSet<String>) -> String {
+    let looks_like_id = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let base = if looks_like_id { name.to_string() } else { slug(name) };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !taken.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Imports a `.qdpx` project.
+pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
+    let archive = read_archive(bytes, limits)?;
+    let (file, text) = &archive.project;
+    let document = parse_xml(text.trim_start_matches('\u{feff}'), file)?;
+    if document.elements[0].name != "Project" {
+        return Err(document.refuse(0, "a project document's root element is Project"));
+    }
+    let root = 0;
+    let codes = match document.child(root, "CodeBook").and_then(|c| document.child(c, "Codes")) {
+        Some(codes) => collect_codes(&document, codes)?,
+        None => Vec::new(),
+    };
+    let (themes, code_ids) = themes_of(&codes);
+
+    // Variables by GUID.
+    let mut variables: HashMap<String, String> = HashMap::new();
+    if let Some(list) = document.child(root, "Variables") {
+        for variable in document.children(list, "Variable") {
+            variables.insert(document.required(variable, "guid")?.to_uppercase(), document.required(variable, "name")?.to_string());
+        }
+    }
+    let value_of = |element: usize| -> Result<(String, String), String> {
+        let reference = document.child(element, "VariableRef").ok_or_else(|| document.refuse(element, "no <VariableRef>"))?;
+        let guid = document.required(reference, "targetGUID")?.to_uppercase();
+        let name = variables.get(&guid).ok_or_else(|| document.refuse(reference, format!("refers to the variable {guid}, which the project does not define")))?;
+        let value = document.elements[element].children.iter().find(|&&c| document.elements[c].name != "VariableRef").map(|&c| document.elements[c].text.trim().to_string()).unwrap_or_default();
+        Ok((name.clone(), value))
+    };
+
+    // Sources, their text and selections.
+    struct SelectionEntry {
+        guid: String,
+        text: String,
+        codes: Vec<String>,
+    }
+    struct SourceEntry {
+        guid: String,
+        name: String,
+        selections: Vec<SelectionEntry>,
+        variables: Vec<(String, String)>,
+    }
+    let mut sources: Vec<SourceEntry> = Vec::new();
+    let mut selection_source: HashMap<String, usize> = HashMap::new();
+    if let Some(list) = document.child(root, "Sources") {
+        for source in document.children(list, "TextSource") {
+            let guid = document.required(source, "guid")?.to_uppercase();
+            let name = document.elements[source].attribute("name").unwrap_or(&guid).to_string();
+            let content = match document.child(source, "PlainTextContent") {
+                Some(content) => document.elements[content].text.clone(),
+                None => {
+                    let path = document.required(source, "plainTextPath")?;
+                    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_lowercase();
+                    let bytes = archive.sources.get(&file_name).ok_or_else(|| document.refuse(source, format!("its text `{path}` is not in the archive's sources folder")))?;
+                    String::from_utf8_lossy(bytes).trim_start_matches('\u{feff}').to_string()
+                }
+            };
+            let chars: Vec<char> = content.chars().collect();
+            let mut selections = Vec::new();
+            for selection in document.children(source, "PlainTextSelection") {
+                let selection_guid = document.required(selection, "guid")?.to_uppercase();
+                let position = |name: &str| -> Result<usize, String> {
+                    document.required(selection, name)?.trim().parse::<usize>().map_err(|_| document.refuse(selection, format!("`{name}` is not a position")))
+                };
+                let (start, end) = (position("startPosition")?, position("endPosition")?);
+                if start > end || end > chars.len() {
+                    return Err(document.refuse(selection, format!("positions {start}..{end} fall outside its source's {} characters; nothing was imported", chars.len())));
+                }
+                let mut selected_codes = Vec::new();
+                for coding in document.children(selection, "Coding") {
+                    let reference = document.child(coding, "CodeRef").ok_or_else(|| document.refuse(coding, "no <CodeRef>"))?;
+                    let target = document.required(reference, "targetGUID")?.to_uppercase();
+                    let id = code_ids.get(&target).ok_or_else(|| document.refuse(reference, format!("refers to the code {target}, which the project does not define")))?;
+                    selected_codes.push(id.clone());
+                }
+                let text: String = chars[start..end].iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+                selection_source.insert(selection_guid.clone(), sources.len());
+                if !selected_codes.is_empty() && !text.is_empty() {
+                    selections.push(SelectionEntry { guid: selection_guid, text, codes: selected_codes });
+                }
+            }
+            let values = document.children(source, "VariableValue").map(value_of).collect::<Result<Vec<_>, _>>()?;
+            sources.push(SourceEntry { guid, name, selections, variables: values });
+        }
+    }
+    let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.guid.as_str(), i)).collect();
+
+    // Cases: people, their columns, the sources they attended and the selections attributed to them.
+    let mut taken = BTreeSet::new();
+    let mut columns: Vec<String> = vec!["id".into(), "name".into()];
+    let mut people = Vec::new();
+    let mut attended: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sources.len()];
+    let mut said_by: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(list) = document.child(root, "Cases") {
+        for case in document.children(list, "Case") {
+            let guid = document.required(case, "guid")?.to_uppercase();
+            let name = document.elements[case].attribute("name").unwrap_or(&guid).to_string();
+            let id = person_id(&name, &mut taken);
+            let mut values: BTreeMap<String, String> = BTreeMap::new();
+            for value in document.children(case, "VariableValue") {
+                let (column, text) = value_of(value)?;
+                if !columns.contains(&column) && column != "id" && column != "name" {
+                    columns.push(column.clone());
+                }
+                values.insert(column, text);
+            }
+            for reference in document.children(case, "SourceRef") {
+                let target = document.required(reference, "targetGUID")?.to_uppercase();
+                let source = source_index.get(target.as_str()).ok_or_else(|| document.refuse(reference, format!("refers to the source {target}, which the project does not define")))?;
+                attended[*source].insert(id.clone());
+            }
+            for reference in document.children(case, "SelectionRef") {
+                let target = document.required(reference, "targetGUID")?.to_uppercase();
+                let source = selection_source.get(&target).ok_or_else(|| document.refuse(reference, format!("refers to the selection {target}, which the project does not define")))?;
+                attended[*source].insert(id.clone());
+                said_by.entry(target).or_default().push(id.clone());
+            }
+            people.push((id, name, values));
+        }
+    }
+    let people: Vec<Person> = people
+        .into_iter()
+        .map(|(id, name, values)| {
+            let row: Vec<String> = columns.iter().map(|c| if c == "id" { id.clone() } else if c == "name" { name.clone() } else { values.get(c).cloned().unwrap_or_default() }).collect();
+            Person { id, name, values: row, anonymous: false }
+        })
+        .collect();
+
+    let mut projects: BTreeSet<String> = BTreeSet::new();
+    let mut interviews = Vec::new();
+    let mut interview_ids = BTreeSet::new();
+    for (number, source) in sources.iter().enumerate() {
+        let attendees: Vec<String> = attended[number].iter().cloned().collect();
+        if attendees.is_empty() {
+            // A source no case refers to cannot be counted; it is left out rather than guessed.
+            continue;
+        }
+        let id = person_id(&source.name, &mut interview_ids);
+        let variable = |name: &str| source.variables.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let interview_projects: Vec<String> = variable("projects").split(',').map(|p| slug(p.trim())).filter(|p| !p.is_empty() && p != "code").collect();
+        projects.extend(interview_projects.iter().cloned());
+        let date = Some(variable("date")).filter(|d| collabmap_study::assessment::is_date(d));
+        let quotes = source
+            .selections
+            .iter()
+            .map(|s| {
+                let speakers = said_by.get(&s.guid).cloned().unwrap_or_default();
+                let attribution = if speakers.len() == 1 && attendees.len() > 1 { Some(speakers[0].clone()) } else { None };
+                Quote { text: s.text.clone(), codes: s.codes.clone(), attribution, ..Default::default() }
+            })
+            .collect();
+        interviews.push(Interview { file: format!("interviews/{id}.md"), id, people: attendees, projects: interview_projects, date, quotes, ..Default::default() });
+    }
+    let title = document.elements[root].attribute("name").unwrap_or("Imported project").to_string();
+    let (project_columns, projects) = if projects.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        (vec!["id".to_string(), "name".to_string()], projects.into_iter().map(|p| Project { values: vec![p.clone(), p.clone()], name: p.clone(), id: p }).collect())
+    };
+    finish(Study {
+        config: StudyConfig::new(&title, "codebook.toml"),
+        codebook: Codebook::from_themes("codebook.toml", themes),
+        people_columns: columns,
+        people,
+        project_columns,
+        projects,
+        interviews,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doctypes_and_unknown_entities_are_refused() {
+        let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\n<CodeBook><Codes/></CodeBook>";
+        assert!(import_qdc(bomb.as_bytes(), "bomb.qdc").expect_err("refused").contains("DOCTYPE"));
+        let entity = "<CodeBook><Codes><Code guid=\"A\" name=\"x &lol; y\" isCodable=\"true\"/></Codes></CodeBook>";
+        assert!(import_qdc(entity.as_bytes(), "e.qdc").is_err());
+        let text_entity = "<CodeBook><Codes><Code guid=\"A\" name=\"x\" isCodable=\"true\"><Description>&lol;</Description></Code></Codes></CodeBook>";
+        assert!(import_qdc(text_entity.as_bytes(), "t.qdc").expect_err("refused").contains("&lol;"));
+    }
+
+    #[test]
+    fn names_become_ids_and_clashes_get_numbers() {
+        assert_eq!(slug("Code: 3.1"), "code-3-1");
+        assert_eq!(slug("Éthique & pouvoir"), "thique-pouvoir");
+        assert_eq!(slug("1st"), "code-1st");
+        let qdc = "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"A\" name=\"Trust\" isCodable=\"true\"><Code guid=\"B\" name=\"trust\" isCodable=\"true\"/></Code></Codes></CodeBook>";
+        let files = import_qdc(qdc.as_bytes(), "c.qdc").expect("imported");
+        let codebook = String::from_utf8(files.get("codebook.toml").expect("codebook").to_vec()).expect("utf-8");
+        assert!(codebook.contains("id = \"trust\"") && codebook.contains("id = \"trust-2\"") && codebook.contains("parent = \"trust\""), "{codebook}");
+    }
+}
