@@ -146,7 +146,7 @@ async fn list_studies(State(state): State<AppState>, user: ApiUser) -> Result<Js
 }
 
 async fn create_study(State(state): State<AppState>, user: ApiUser, body: Bytes) -> Result<Response, AppError> {
-    let files = tokio::task::spawn_blocking(move || archive::read_zip(&body, Limits::default())).await?.map_err(AppError::BadRequest)?;
+    let files = tokio::task::spawn_blocking(move || archive::read_upload(&body, "", Limits::default())).await?.map_err(AppError::BadRequest)?;
     let id = import_study(state.store(), user.session.user.id, files).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }

@@ -56,6 +56,22 @@ pub fn read_zip(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
     Ok(files)
 }
 
+/// Reads an upload: a zipped study or assessment folder, a REFI-QDA project
+/// (`.qdpx`, from NVivo, ATLAS.ti, MAXQDA or QualCoder) or codebook (`.qdc`).
+pub fn read_upload(bytes: &[u8], file_name: &str, limits: Limits) -> Result<MemoryFiles, String> {
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".qdc") {
+        return collabmap_exchange::refi_import::import_qdc(bytes, file_name);
+    }
+    let has_project = zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|mut archive| {
+        (0..archive.len()).any(|i| archive.by_index(i).ok().and_then(|e| e.name().ok().map(|n| !n.contains('/') && n.to_lowercase().ends_with(".qde"))).unwrap_or(false))
+    });
+    if lower.ends_with(".qdpx") || has_project {
+        return collabmap_exchange::refi_import::import_qdpx(bytes, limits).map_err(|e| format!("{file_name}: {e}"));
+    }
+    read_zip(bytes, limits)
+}
+
 /// `name/` when every entry sits in that one folder and `study.toml` is not at the top.
 fn common_folder(entries: &[(String, Vec<u8>)]) -> String {
     if entries.iter().any(|(p, _)| p == "study.toml" || p == "collaboration.toml") {

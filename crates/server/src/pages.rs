@@ -40,6 +40,8 @@ pub fn routes() -> Router<AppState> {
         .route("/studies/{id}/crosstab", get(crosstab_page))
         .route("/studies/{id}/agreement", get(agreement_page))
         .route("/studies/{id}/export.zip", get(export_zip))
+        .route("/studies/{id}/export/{format}", get(export_format))
+        .route("/studies/{id}/exchange", get(exchange_page))
         .route("/studies/{id}/delete", post(delete_form))
         .route("/studies/{id}/members", get(members_page).post(member_form))
         .route("/studies/{id}/members/remove", post(remove_member_form))
@@ -232,16 +234,20 @@ async fn import_form(State(state): State<AppState>, user: PageUser, mut multipar
     page(async {
         let mut csrf = String::new();
         let mut archive_bytes = None;
+        let mut file_name = String::new();
         while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
             match field.name() {
                 Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
-                Some("archive") => archive_bytes = Some(field.bytes().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))?),
+                Some("archive") => {
+                    file_name = field.file_name().unwrap_or("").to_string();
+                    archive_bytes = Some(field.bytes().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))?);
+                }
                 _ => {}
             }
         }
         user.check_form(&csrf)?;
         let bytes = archive_bytes.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
-        let files = tokio::task::spawn_blocking(move || archive::read_zip(&bytes, Limits::default())).await?.map_err(AppError::BadRequest)?;
+        let files = tokio::task::spawn_blocking(move || archive::read_upload(&bytes, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
         let id = import_study(state.store(), user.session.user.id, files).await?;
         let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
         Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
@@ -317,6 +323,56 @@ async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Pat
     page(async {
         let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
         zip_response(&view)
+    }
+    .await)
+}
+
+#[derive(Template)]
+#[template(path = "exchange.html")]
+struct ExchangePage {
+    id: i64,
+    title: String,
+    signed_in: bool,
+}
+
+async fn exchange_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+    page(async {
+        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
+    }
+    .await)
+}
+
+#[derive(Deserialize)]
+struct GraphQuery {
+    graph: Option<String>,
+}
+
+/// The study in another tool's format: REFI-QDA, a network, or tidy tables (zipped).
+async fn export_format(State(state): State<AppState>, user: PageUser, Path((id, format)): Path<(i64, String)>, Query(query): Query<GraphQuery>) -> Response {
+    use collabmap_exchange::graph::{self, Network};
+    page(async {
+        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+        let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
+        let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
+        let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
+        let (bytes, kind, extension) = match format.as_str() {
+            "qdpx" => (collabmap_exchange::refi::project_qdpx(study).map_err(AppError::Internal)?, "application/zip", "qdpx"),
+            "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
+            "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
+            "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
+            "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
+            "csv" => {
+                let mut files = collabmap_study::MemoryFiles::new();
+                for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model).map_err(AppError::Internal)? {
+                    files.insert(name, text.into_bytes());
+                }
+                (archive::write_zip(&files).map_err(AppError::Internal)?, "application/zip", "zip")
+            }
+            _ => return Err(AppError::NotFound),
+        };
+        let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
+        Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
     }
     .await)
 }

@@ -575,3 +575,32 @@ on_every_backend!(collaborations_are_created_and_edited_in_the_browser, |app: Ap
     assert!(page.contains("Round r1") && !page.contains("Round r2"));
     assert_eq!(app.get(&format!("/collaborations/{id}/files/secrets.txt"), &editor).await.status, StatusCode::NOT_FOUND);
 });
+
+on_every_backend!(every_exchange_format_downloads_and_a_qdpx_uploads_as_a_study, |app: App| async move {
+    let study = app.study;
+    let viewer = app.login("viewer@example.org").await;
+    assert_eq!(app.get(&format!("/studies/{study}/exchange"), &viewer).await.status, StatusCode::OK);
+    for (format, starts) in [("qdpx", &b"PK"[..]), ("qdc", &b"<?xml"[..]), ("graphml", &b"<?xml"[..]), ("gexf", &b"<?xml"[..]), ("dot", &b"digraph"[..]), ("csv", &b"PK"[..])] {
+        for graph in ["", "?graph=concepts"] {
+            let reply = app.get(&format!("/studies/{study}/export/{format}{graph}"), &viewer).await;
+            assert_eq!(reply.status, StatusCode::OK, "{format}{graph}");
+            assert!(reply.body.starts_with(starts), "{format}{graph}");
+        }
+    }
+    let tables = collabmap_server::archive::read_zip(&app.get(&format!("/studies/{study}/export/csv"), &viewer).await.body, collabmap_study::Limits::default());
+    assert!(tables.is_err(), "a zip of tables is not a study folder");
+    let outsider = app.login("outsider@example.org").await;
+    assert_eq!(app.get(&format!("/studies/{study}/export/qdpx"), &outsider).await.status, StatusCode::NOT_FOUND);
+
+    // The project goes back in as a new study with the same counts.
+    let project = app.get(&format!("/studies/{study}/export/qdpx"), &viewer).await.body;
+    let created = upload(&app, &viewer, project).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_i64().expect("id");
+    let counts = |table: serde_json::Value| -> Vec<(String, u64, u64)> {
+        let mut rows: Vec<_> = table.as_array().expect("rows").iter().map(|r| (r["theme"].as_str().expect("theme").to_string(), r["people"].as_u64().expect("n"), r["out_of"].as_u64().expect("n"))).collect();
+        rows.sort();
+        rows
+    };
+    assert_eq!(counts(app.get(&format!("/api/studies/{id}/table"), &viewer).await.json()), counts(app.get(&format!("/api/studies/{study}/table"), &viewer).await.json()));
+});
