@@ -515,6 +515,37 @@ mod tests {
     }
 
     #[test]
+    fn archives_past_the_limits_are_refused_while_reading() {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        writer.start_file("project.qde", zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated)).expect("start");
+        writer.write_all(&vec![b' '; 200_000]).expect("write");
+        let bytes = writer.finish().expect("finish").into_inner();
+        assert!(bytes.len() < 10_000, "it compresses well, as a bomb would");
+        let error = import_qdpx(&bytes, Limits { max_files: 10, max_total_bytes: 50_000 }).err().expect("refused");
+        assert!(error.contains("expands past"), "{error}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_get_an_answer_not_a_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600)) {
+            let _ = import_qdc(&bytes, "x.qdc");
+            let _ = import_qdpx(&bytes, Limits::default());
+        }
+
+        #[test]
+        fn any_xml_shaped_text_gets_an_answer(parts in proptest::collection::vec(proptest::sample::select(vec![
+            "<CodeBook>", "</CodeBook>", "<Codes>", "</Codes>", "<Code guid=\"A\" name=\"x\" isCodable=\"true\">", "</Code>", "<Code/>",
+            "<Description>", "</Description>", "&amp;", "&#x41;", "&#1114112;", "&bogus;", "<![CDATA[x]]>", "<!-- c -->", "text", "<", ">", "\"",
+        ]), 0..40)) {
+            let text: String = parts.concat();
+            if let Ok(files) = import_qdc(text.as_bytes(), "x.qdc") {
+                proptest::prop_assert!(files.get("codebook.toml").is_some());
+            }
+        }
+    }
+
+    #[test]
     fn names_become_ids_and_clashes_get_numbers() {
         assert_eq!(slug("Code: 3.1"), "code-3-1");
         assert_eq!(slug("Éthique & pouvoir"), "thique-pouvoir");
