@@ -472,12 +472,15 @@ fn run(cli: Cli) -> Result<()> {
             }
             let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let files = if name.to_lowercase().ends_with(".qdc") {
-                collabmap_exchange::refi_import::import_qdc(&bytes, &name)
+            let (files, notes) = if name.to_lowercase().ends_with(".qdc") {
+                collabmap_exchange::refi_import::import_qdc(&bytes, &name).map(|files| (files, Vec::new()))
             } else {
-                collabmap_exchange::refi_import::import_qdpx(&bytes, collabmap_study::Limits::default())
+                collabmap_exchange::refi_import::import_qdpx_with_notes(&bytes, collabmap_study::Limits::default())
             }
             .map_err(|message| anyhow::anyhow!("{}: {message}", file.display()))?;
+            for note in &notes {
+                eprintln!("note: {note}");
+            }
             files.write_folder(&output).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
             println!("Created a study in {} from {}. Check it with `collabmap check {}`.", output.display(), file.display(), output.display());
         }

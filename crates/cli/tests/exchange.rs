@@ -215,7 +215,8 @@ const DIALECT_PROJECT: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<Pr
 <Sources><TextSource guid=\"55555555-5555-5555-5555-555555555555\" name=\"First talk\" plainTextPath=\"internal://55555555-5555-5555-5555-555555555555.txt\">\
 <PlainTextSelection guid=\"66666666-6666-6666-6666-666666666666\" startPosition=\"0\" endPosition=\"15\"><Coding guid=\"88888888-8888-8888-8888-888888888888\"><CodeRef targetGUID=\"11111111-1111-1111-1111-111111111111\"/></Coding></PlainTextSelection></TextSource>\r\n\
 <TextSource guid=\"99999999-9999-9999-9999-999999999999\" name=\"Second talk\"><PlainTextContent>We listened first.</PlainTextContent>\
-<PlainTextSelection guid=\"77777777-7777-7777-7777-777777777777\" startPosition=\"3\" endPosition=\"11\"><Coding guid=\"AAAAAAAA-8888-8888-8888-888888888888\"><CodeRef targetGUID=\"22222222-2222-2222-2222-222222222222\"/></Coding></PlainTextSelection></TextSource></Sources>\r\n\
+<PlainTextSelection guid=\"77777777-7777-7777-7777-777777777777\" startPosition=\"3\" endPosition=\"11\"><Coding guid=\"AAAAAAAA-8888-8888-8888-888888888888\"><CodeRef targetGUID=\"22222222-2222-2222-2222-222222222222\"/></Coding></PlainTextSelection></TextSource>\
+<PictureSource guid=\"BBBBBBBB-9999-9999-9999-999999999999\" name=\"Whiteboard\" path=\"internal://board.png\"/></Sources>\r\n\
 </Project>\r\n";
 
 #[test]
@@ -224,7 +225,8 @@ fn projects_from_other_tools_import_in_their_dialects() {
     // `Sources/` capitalised, CRLF text, one source inline, and the .qde not named project.qde.
     let bytes = zip_of(&[("My Project.qde", DIALECT_PROJECT.as_bytes()), ("Sources/55555555-5555-5555-5555-555555555555.txt", b"We trust you.\r\nAnd we mean it.\r\n")]);
     let (output, study) = import(out.path(), "dialect.qdpx", &bytes);
-    ok(output);
+    let output = ok(output);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`Whiteboard` was left out: collabmap imports text sources only"), "{}", String::from_utf8_lossy(&output.stderr));
     ok(collabmap(&["check", &study.to_string_lossy()]));
     let codebook = std::fs::read_to_string(study.join("codebook.toml")).expect("codebook");
     assert!(codebook.contains("id = \"trust-respect\"") && codebook.contains("parent = \"trust-respect\""), "{codebook}");

@@ -332,6 +332,14 @@ fn person_id(name: &str, taken: &mut BTreeSet<String>) -> String {
 
 /// Imports a `.qdpx` project.
 pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
+    import_qdpx_with_notes(bytes, limits).map(|(files, _)| files)
+}
+
+/// Imports a `.qdpx` project, with a note for each part of it left out
+/// (sources that are not text, sources no case refers to), so a researcher
+/// knows what did not come across.
+pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFiles, Vec<String>), String> {
+    let mut notes = Vec::new();
     let archive = read_archive(bytes, limits)?;
     let (file, text) = &archive.project;
     let document = parse_xml(text.trim_start_matches('\u{feff}'), file)?;
@@ -375,6 +383,12 @@ pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> 
     let mut sources: Vec<SourceEntry> = Vec::new();
     let mut selection_source: HashMap<String, usize> = HashMap::new();
     if let Some(list) = document.child(root, "Sources") {
+        for &other in &document.elements[list].children {
+            if document.elements[other].name != "TextSource" {
+                let name = document.elements[other].attribute("name").unwrap_or("");
+                notes.push(document.refuse(other, format!("`{name}` was left out: collabmap imports text sources only")));
+            }
+        }
         for source in document.children(list, "TextSource") {
             let guid = document.required(source, "guid")?.to_uppercase();
             let name = document.elements[source].attribute("name").unwrap_or(&guid).to_string();
@@ -465,6 +479,7 @@ pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> 
         let attendees: Vec<String> = attended[number].iter().cloned().collect();
         if attendees.is_empty() {
             // A source no case refers to cannot be counted; it is left out rather than guessed.
+            notes.push(format!("{file}: the source `{}` was left out: no case refers to it or to its selections, so no one could be counted for it", source.name));
             continue;
         }
         let id = person_id(&source.name, &mut interview_ids);
@@ -489,7 +504,7 @@ pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> 
     } else {
         (vec!["id".to_string(), "name".to_string()], projects.into_iter().map(|p| Project { values: vec![p.clone(), p.clone()], name: p.clone(), id: p }).collect())
     };
-    finish(Study {
+    let files = finish(Study {
         config: StudyConfig::new(&title, "codebook.toml"),
         codebook: Codebook::from_themes("codebook.toml", themes),
         people_columns: columns,
@@ -497,7 +512,8 @@ pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> 
         project_columns,
         projects,
         interviews,
-    })
+    })?;
+    Ok((files, notes))
 }
 
 #[cfg(test)]
