@@ -560,29 +560,27 @@ impl Store {
         Ok(row.map(|row| row.try_get("revision")).transpose()?)
     }
 
-    /// Every file of the study, all from one revision.
+    /// Every file of the study, all from one revision: read in one
+    /// transaction that sees a single snapshot (SQLite's WAL read snapshot;
+    /// PostgreSQL at REPEATABLE READ), so saves landing meanwhile never mix in.
     pub async fn snapshot(&self, study: i64) -> Result<Option<Snapshot>> {
-        // Read the revision on both sides of the files: equal means no save
-        // landed in between, on either database, without a special isolation level.
-        for _ in 0..5 {
-            let Some(before) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&self.pool).await? else {
-                return Ok(None);
-            };
-            let revision: i64 = before.try_get("revision")?;
-            let rows = sqlx::query("SELECT path, content, version FROM files WHERE study_id = $1").bind(study).fetch_all(&self.pool).await?;
-            if self.revision(study).await? != Some(revision) {
-                continue;
-            }
-            let mut files = MemoryFiles::new();
-            let mut versions = HashMap::with_capacity(rows.len());
-            for row in rows {
-                let path: String = row.try_get("path")?;
-                versions.insert(path.clone(), row.try_get("version")?);
-                files.insert(path, row.try_get("content")?);
-            }
-            return Ok(Some(Snapshot { revision, title: before.try_get("title")?, files, versions }));
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
         }
-        Err(StoreError::Refused("the study is changing too fast to read; try again".into()))
+        let Some(head) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let rows = sqlx::query("SELECT path, content, version FROM files WHERE study_id = $1").bind(study).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut files = MemoryFiles::new();
+        let mut versions = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let path: String = row.try_get("path")?;
+            versions.insert(path.clone(), row.try_get("version")?);
+            files.insert(path, row.try_get("content")?);
+        }
+        Ok(Some(Snapshot { revision: head.try_get("revision")?, title: head.try_get("title")?, files, versions }))
     }
 
     /// One file of the study, with its version.
