@@ -538,7 +538,7 @@ mod tests {
         writer.write_all(&vec![b' '; 200_000]).expect("write");
         let bytes = writer.finish().expect("finish").into_inner();
         assert!(bytes.len() < 10_000, "it compresses well, as a bomb would");
-        let error = import_qdpx(&bytes, Limits { max_files: 10, max_total_bytes: 50_000 }).err().expect("refused");
+        let error = import_qdpx(&bytes, Limits { max_files: 10, max_total_bytes: 50_000 }).expect_err("refused");
         assert!(error.contains("expands past"), "{error}");
     }
 

@@ -19,9 +19,9 @@ async fn snapshots_taken_during_saves_are_whole_and_never_refused() {
             tokio::spawn(async move {
                 let mut versions = vec![1i64; 20];
                 for round in 1..=15i64 {
-                    for n in 0..20 {
-                        let change = Change { path: format!("interviews/i{n}.md"), expected: Some(versions[n]), content: Some(round.to_string().into_bytes()) };
-                        versions[n] = store.change_files(study, owner.id, &[change], None).await.expect("save").expect("no conflict");
+                    for (n, version) in versions.iter_mut().enumerate() {
+                        let change = Change { path: format!("interviews/i{n}.md"), expected: Some(*version), content: Some(round.to_string().into_bytes()) };
+                        *version = store.change_files(study, owner.id, &[change], None).await.expect("save").expect("no conflict");
                     }
                 }
             })
