@@ -17,7 +17,7 @@ async fn snapshots_taken_during_saves_are_whole_and_never_refused() {
         let writer = {
             let store = store.clone();
             tokio::spawn(async move {
-                let mut versions = vec![1i64; 20];
+                let mut versions = [1i64; 20];
                 for round in 1..=15i64 {
                     for (n, version) in versions.iter_mut().enumerate() {
                         let change = Change { path: format!("interviews/i{n}.md"), expected: Some(*version), content: Some(round.to_string().into_bytes()) };
