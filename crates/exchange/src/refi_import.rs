@@ -486,7 +486,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         let variable = |name: &str| source.variables.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
         let interview_projects: Vec<String> = variable("projects").split(',').map(|p| slug(p.trim())).filter(|p| !p.is_empty() && p != "code").collect();
         projects.extend(interview_projects.iter().cloned());
-        let date = Some(variable("date")).filter(|d| collabmap_study::assessment::is_date(d));
+        let date = Some(variable("date")).filter(|d| collabmap_study::parse::front_matter::is_iso_date(d));
         let quotes = source
             .selections
             .iter()

@@ -19,6 +19,7 @@ use toml::Spanned;
 
 use crate::codebook::Codebook;
 use crate::files::StudyFiles;
+use crate::parse::front_matter::is_iso_date as is_date;
 use crate::problem::{Problem, line_of_offset, suggestion};
 
 /// A leader of the collaboration.
@@ -171,16 +172,6 @@ struct RatingEntry {
     score: f64,
     #[serde(default)]
     evidence: String,
-}
-
-/// Whether `text` is a calendar date written `YYYY-MM-DD`.
-pub fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
-        return false;
-    }
-    let numbers: Vec<u32> = parts.iter().filter_map(|p| p.parse().ok()).collect();
-    numbers.len() == 3 && (1..=12).contains(&numbers[1]) && (1..=31).contains(&numbers[2])
 }
 
 fn toml_file<T: for<'de> Deserialize<'de>>(text: &str, path: &str, problems: &mut Vec<Problem>) -> Option<T> {

@@ -157,7 +157,8 @@ fn describe_load_error(error: &LoadError) -> (usize, String) {
     }
 }
 
-fn is_iso_date(text: &str) -> bool {
+/// Whether `text` is a calendar date written `YYYY-MM-DD` (leap years included).
+pub fn is_iso_date(text: &str) -> bool {
     let bytes = text.as_bytes();
     if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return false;
@@ -173,7 +174,6 @@ fn is_iso_date(text: &str) -> bool {
     }
 }
 
-/// Whether `id` can name an interview.
 /// Whether `id` may name an interview: letters, digits, `-`, `_` and `.`.
 pub fn is_interview_id(id: &str) -> bool {
     !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
