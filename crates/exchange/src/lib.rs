@@ -9,6 +9,7 @@
 //! Everything here is a pure function from a study (and its analysis) to
 //! bytes; the command line writes them.
 
+pub mod archive;
 pub mod graph;
 pub mod refi;
 pub mod refi_import;

@@ -4,9 +4,8 @@
 //! archives that expand past the study limits, and too many entries are all
 //! refused before anything is stored.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Write};
 
-use collabmap_study::files::safe_relative;
 use collabmap_study::{Limits, MemoryFiles};
 use zip::write::SimpleFileOptions;
 
@@ -14,37 +13,9 @@ use zip::write::SimpleFileOptions;
 /// `study.toml` (what zipping a folder gives) is taken off.
 pub fn read_zip(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the upload is not a zip archive: {e}"))?;
-    if archive.len() > limits.max_files {
-        return Err(format!("the archive has {} entries; a study may hold at most {}", archive.len(), limits.max_files));
-    }
-    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut total = 0u64;
-    for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).map_err(|e| format!("entry {index} of the archive cannot be read: {e}"))?;
-        let name = entry.name().map_err(|e| format!("entry {index} of the archive has an unreadable name: {e}"))?.replace('\\', "/");
-        if entry.is_dir() {
-            continue;
-        }
-        if entry.is_symlink() {
-            return Err(format!("`{name}` in the archive is a link; a study holds plain files only"));
-        }
-        let Some(relative) = safe_relative(&name) else {
-            return Err(format!("`{name}` in the archive points outside the study folder; nothing was imported"));
-        };
-        let relative = relative.to_string_lossy().replace('\\', "/");
-        if relative.split('/').any(|part| part.starts_with('.')) || relative.starts_with("__MACOSX/") {
-            continue;
-        }
-        // The declared size can lie, so reading stops at the limit whatever it says.
-        let room = limits.max_total_bytes.saturating_sub(total);
-        let mut data = Vec::with_capacity(entry.size().min(room).min(1 << 24) as usize);
-        (&mut entry).take(room + 1).read_to_end(&mut data).map_err(|e| format!("`{name}` in the archive cannot be read: {e}"))?;
-        total += data.len() as u64;
-        if total > limits.max_total_bytes {
-            return Err(format!("the archive expands past {} MB, more than a study may hold", limits.max_total_bytes >> 20));
-        }
-        entries.push((relative, data));
-    }
+    // Hidden files and macOS resource forks are not part of a study.
+    let keep = |path: &str| !path.split('/').any(|part| part.starts_with('.')) && !path.starts_with("__MACOSX/");
+    let entries = collabmap_exchange::archive::read_entries(&mut archive, limits, "study", &keep)?;
     let prefix = common_folder(&entries);
     let mut files = MemoryFiles::new();
     for (path, data) in entries {
