@@ -18,10 +18,9 @@
 //! nothing is written: the study is built in memory and checked first.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use collabmap_study::codebook::Codebook;
-use collabmap_study::files::safe_relative;
 use collabmap_study::model::{Interview, Person, Project, Quote, Study};
 use collabmap_study::write::study_files;
 use collabmap_study::{Limits, MemoryFiles, StudyConfig, Theme, ThemeKind, line_of_offset, load_from};
@@ -155,28 +154,9 @@ struct Archive {
 
 fn read_archive(bytes: &[u8], limits: Limits) -> Result<Archive, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the file is not a REFI-QDA project (.qdpx is a zip archive): {e}"))?;
-    if archive.len() > limits.max_files {
-        return Err(format!("the project has {} entries; at most {} are read", archive.len(), limits.max_files));
-    }
-    let mut total = 0u64;
     let mut project = None;
     let mut sources = HashMap::new();
-    for index in 0..archive.len() {
-        let mut entry = archive.by_index(index).map_err(|e| format!("entry {index} of the project cannot be read: {e}"))?;
-        let name = entry.name().map_err(|e| format!("entry {index} has an unreadable name: {e}"))?.replace('\\', "/");
-        if entry.is_dir() {
-            continue;
-        }
-        if safe_relative(&name).is_none() || entry.is_symlink() {
-            return Err(format!("the entry `{name}` points outside the project folder; nothing was imported"));
-        }
-        let room = limits.max_total_bytes.saturating_sub(total);
-        let mut data = Vec::new();
-        (&mut entry).take(room + 1).read_to_end(&mut data).map_err(|e| format!("`{name}` cannot be read: {e}"))?;
-        total += data.len() as u64;
-        if total > limits.max_total_bytes {
-            return Err(format!("the project expands past {} MB; nothing was imported", limits.max_total_bytes >> 20));
-        }
+    for (name, data) in crate::archive::read_entries(&mut archive, limits, "project", &|_| true)? {
         let lower = name.to_lowercase();
         if !lower.contains('/') && lower.ends_with(".qde") {
             if data.len() as u64 > MAX_XML_BYTES {
@@ -214,19 +194,15 @@ fn collect_codes(document: &Document, codes_element: usize) -> Result<Vec<CodeEn
     Ok(out)
 }
 
-/// A codebook id made from a name: lower-case ASCII letters and digits,
-/// words joined by `-` (letters outside ASCII are dropped, as ids must be ASCII).
+/// An id made from an imported name: the codebook's own slug (lower-case
+/// ASCII words joined by `-`), prefixed with `code-` when it would start with
+/// a digit, and `code` when the name has no letter or digit at all.
 fn slug(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
+    if !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return "code".into();
     }
-    let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() || !out.starts_with(|c: char| c.is_alphabetic()) { format!("code-{out}").trim_end_matches('-').to_string() } else { out }
+    let base = collabmap_study::codebook::slug(name);
+    if base.starts_with(|c: char| c.is_ascii_digit()) { format!("code-{base}") } else { base }
 }
 
 /// Turns codes into themes, recovering collabmap's own ids, kinds and model
