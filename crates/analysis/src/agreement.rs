@@ -150,7 +150,7 @@ type ItemsOfKind = (&'static str, Vec<(String, BTreeSet<String>)>);
 fn items_by_kind(interview: &Interview) -> Vec<ItemsOfKind> {
     let concepts = interview
         .concepts()
-        .map(|(_, c)| (match &c.contrast { Some(other) => format!("{} ... {other}", c.pole), None => c.pole.clone() }, c.codes.iter().cloned().collect()))
+        .map(|(_, c)| (c.text(), c.codes.iter().cloned().collect()))
         .collect();
     let quotes = interview.quotes.iter().map(|q| (q.text.clone(), q.codes.iter().cloned().collect())).collect();
     let stories = interview.stories.iter().map(|s| (format!("{}\n{}", s.title, s.body), s.codes.iter().cloned().collect())).collect();

@@ -60,10 +60,7 @@ fn concepts_graph(study: &Study) -> Graph {
         let id = |c: usize| format!("{}/{}", interview.id, network.ids[c]);
         for (c, &node) in network.nodes.iter().enumerate() {
             let MapNodeKind::Concept(concept) = &interview.map[node].kind else { continue };
-            let label = match &concept.contrast {
-                Some(other) => format!("{} ... {other}", concept.pole),
-                None => concept.pole.clone(),
-            };
+            let label = concept.text();
             nodes.push((id(c), label, vec![interview.id.clone(), interview.people.join(" "), concept.codes.join(" ")]));
         }
         for &(means, end, negative) in &network.links {

@@ -23,15 +23,12 @@ fn optional(value: Option<f64>) -> Value {
 /// A concept's text as written: the pole, and "... contrast" when bipolar.
 pub fn concept_text(study: &Study, map: &MapStructure, concept: usize) -> String {
     match &study.interviews[map.interview].map[map.network.nodes[concept]].kind {
-        MapNodeKind::Concept(c) => match &c.contrast {
-            Some(other) => format!("{} ... {other}", c.pole),
-            None => c.pole.clone(),
-        },
+        MapNodeKind::Concept(c) => c.text(),
         MapNodeKind::CrossLink { target, .. } => target.clone(),
     }
 }
 
-fn figures_json(figures: &Figures, interviews: usize, possible_links: f64) -> Value {
+fn figures_json(figures: &Figures, interviews: usize, density: f64) -> Value {
     json!({
         "interviews": interviews,
         "concepts": figures.concepts,
@@ -40,7 +37,7 @@ fn figures_json(figures: &Figures, interviews: usize, possible_links: f64) -> Va
         "heads": figures.heads,
         "tails": figures.tails,
         "isolated": figures.isolated,
-        "density": round4(if possible_links > 0.0 { figures.links as f64 / possible_links } else { 0.0 }),
+        "density": round4(density),
         "loops": figures.loops,
         "clusters": figures.clusters,
     })
@@ -52,6 +49,26 @@ fn possible_links(maps: &[&MapStructure]) -> f64 {
     maps.iter().map(|m| m.figures.concepts as f64 * (m.figures.concepts as f64 - 1.0).max(0.0)).sum()
 }
 
+/// The maps' links over the links possible inside them (0 when none are possible).
+pub(crate) fn density_within(maps: &[&MapStructure], links: usize) -> f64 {
+    let possible = possible_links(maps);
+    if possible > 0.0 { links as f64 / possible } else { 0.0 }
+}
+
+/// Every concept with its centrality, most central first (ties in map order).
+pub(crate) fn ranked_central<'m>(maps: &[&'m MapStructure]) -> Vec<(f64, &'m MapStructure, usize)> {
+    let mut ranked: Vec<(f64, &MapStructure, usize)> = maps.iter().flat_map(|m| m.concepts.iter().enumerate().map(move |(c, x)| (x.central, *m, c))).collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
+    ranked
+}
+
+/// Every tail with the heads it leads to, most first (ties in map order).
+pub(crate) fn ranked_potent<'m>(maps: &[&'m MapStructure]) -> Vec<(usize, &'m MapStructure, usize)> {
+    let mut potent: Vec<(usize, &MapStructure, usize)> = maps.iter().flat_map(|m| m.potent.iter().map(move |&(t, n)| (n, *m, t))).collect();
+    potent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
+    potent
+}
+
 /// Writes the analyses of the given maps as JSON to `out`, one array element
 /// per line. Written as it goes: a 100,000-person study's analysis is half a
 /// gigabyte of JSON, too much to build as one value first.
@@ -59,7 +76,7 @@ pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStruc
     let whole = maps.len() == structure.maps.len();
     let scope = if whole { "study".to_string() } else { maps.iter().map(|m| study.interviews[m.interview].id.clone()).collect::<Vec<_>>().join(",") };
     let figures = total(maps);
-    writeln!(out, "{{\n\"scope\": {},\n\"figures\": {},", json!(scope), figures_json(&figures, maps.len(), possible_links(maps)))?;
+    writeln!(out, "{{\n\"scope\": {},\n\"figures\": {},", json!(scope), figures_json(&figures, maps.len(), density_within(maps, figures.links)))?;
     let group_agreement = study.config.counting.group_agreement;
     type Section<'a> = (&'static str, Box<dyn Fn(&MapStructure, &mut dyn FnMut(Value) -> io::Result<()>) -> io::Result<()> + 'a>);
     let sections: Vec<Section<'_>> = vec![
@@ -162,7 +179,6 @@ pub fn analyse_csv(study: &Study, maps: &[&MapStructure]) -> String {
 pub fn analyse_text(study: &Study, maps: &[&MapStructure]) -> String {
     let mut out = String::new();
     let figures = total(maps);
-    let possible = possible_links(maps);
     let _ = writeln!(
         out,
         "{} maps: {} concepts, {} links ({:.2} per concept, density {:.4}), {} heads, {} tails, {} isolated, {} loops, {} clusters",
@@ -170,7 +186,7 @@ pub fn analyse_text(study: &Study, maps: &[&MapStructure]) -> String {
         figures.concepts,
         figures.links,
         figures.links_per_concept(),
-        if possible > 0.0 { figures.links as f64 / possible } else { 0.0 },
+        density_within(maps, figures.links),
         figures.heads,
         figures.tails,
         figures.isolated,
@@ -178,17 +194,13 @@ pub fn analyse_text(study: &Study, maps: &[&MapStructure]) -> String {
         figures.clusters
     );
     let limit = if maps.len() == 1 { usize::MAX } else { 10 };
-    let mut ranked: Vec<(f64, &MapStructure, usize)> = maps.iter().flat_map(|m| m.concepts.iter().enumerate().map(move |(c, x)| (x.central, *m, c))).collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
     let _ = writeln!(out, "\nMost central concepts (central, domain, role):");
-    for (central, map, c) in ranked.iter().take(limit) {
+    for (central, map, c) in ranked_central(maps).iter().take(limit) {
         let m = &map.concepts[*c];
         let _ = writeln!(out, "  {:>7.3} {:>3} {:<8} {}/{}  {}", central, m.domain, m.role.as_str(), study.interviews[map.interview].id, m.id, concept_text(study, map, *c));
     }
-    let mut potent: Vec<(usize, &MapStructure, usize)> = maps.iter().flat_map(|m| m.potent.iter().map(move |&(t, n)| (n, *m, t))).collect();
-    potent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
     let _ = writeln!(out, "\nPotent options (tails, by the heads they lead to):");
-    for (count, map, tail) in potent.iter().take(limit) {
+    for (count, map, tail) in ranked_potent(maps).iter().take(limit) {
         let _ = writeln!(out, "  {count:>3} heads  {}/{}  {}", study.interviews[map.interview].id, map.network.ids[*tail], concept_text(study, map, *tail));
     }
     let _ = writeln!(out, "\nLoops:");

@@ -127,6 +127,14 @@ impl Interview {
 }
 
 impl Concept {
+    /// The concept's words as written: the pole, and `... contrast` when bipolar.
+    pub fn text(&self) -> String {
+        match &self.contrast {
+            Some(contrast) => format!("{} ... {contrast}", self.pole),
+            None => self.pole.clone(),
+        }
+    }
+
     /// The concept as a countable item; only the pole is searched for indicators.
     pub fn item(&self) -> Item<'_> {
         Item { kind: ItemKind::Concept, line: self.line, text: &self.pole, codes: &self.codes, speakers: &self.speakers, attribution: None }
