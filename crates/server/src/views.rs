@@ -201,9 +201,8 @@ impl Document {
     }
 
     fn builtin_codebook(view: &StudyView) -> Option<String> {
-        let name = view.study.config.codebook.trim();
-        let path_like = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
-        (!path_like).then(|| name.to_string())
+        let config = &view.study.config;
+        config.codebook_file().is_none().then(|| config.codebook.trim().to_string())
     }
 
     /// The document's current text and version.
@@ -223,7 +222,7 @@ impl Document {
                     let text = Codebook::builtin_text(&name).unwrap_or_default().to_string();
                     return Ok(DocumentText { path: free_codebook_path(view), text, version: 0, exists: false });
                 }
-                None => view.study.config.codebook.replace('\\', "/"),
+                None => view.study.config.codebook_file().unwrap_or_default(),
             },
         };
         let bytes = view.files.get(&path);

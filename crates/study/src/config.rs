@@ -53,6 +53,15 @@ impl Default for ModelSettings {
 }
 
 impl StudyConfig {
+    /// The study's own codebook file (`/`-separated), or `None` when
+    /// `codebook` names a built-in one. A name ending in `.toml` or holding a
+    /// path separator is a file.
+    pub fn codebook_file(&self) -> Option<String> {
+        let name = self.codebook.trim();
+        let path_like = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
+        path_like.then(|| name.replace('\\', "/"))
+    }
+
     /// A configuration with default settings.
     pub fn new(title: impl Into<String>, codebook: impl Into<String>) -> Self {
         StudyConfig { title: title.into(), codebook: codebook.into(), counting: Counting::default(), model: ModelSettings::default() }

@@ -144,8 +144,7 @@ pub fn duplicate_interview(file: &str, id: &str, first: &str) -> Problem {
 fn load_codebook(root: &dyn StudyFiles, config: &StudyConfig, config_text: &str, problems: &mut Vec<Problem>) -> (Codebook, bool) {
     let line = StudyConfig::codebook_line(config_text);
     let name = config.codebook.trim();
-    let looks_like_path = name.ends_with(".toml") || name.contains('/') || name.contains('\\');
-    if !looks_like_path {
+    let Some(relative) = config.codebook_file() else {
         return match Codebook::builtin(name) {
             Some(codebook) => (codebook, true),
             None => {
@@ -159,8 +158,7 @@ fn load_codebook(root: &dyn StudyFiles, config: &StudyConfig, config_text: &str,
                 (Codebook::default(), false)
             }
         };
-    }
-    let relative = name.replace('\\', "/");
+    };
     match root.read(&relative) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);

@@ -20,8 +20,9 @@ pub fn write_study(study: &Study, dir: &Path) -> io::Result<()> {
 pub fn study_files(study: &Study) -> io::Result<MemoryFiles> {
     let mut files = MemoryFiles::new();
     files.insert("study.toml", study.config.to_toml().into_bytes());
-    if Path::new(&study.config.codebook).extension().is_some_and(|e| e == "toml") {
-        files.insert(study.config.codebook.replace('\\', "/"), study.codebook.to_toml().into_bytes());
+    // Written wherever the loader will look for it.
+    if let Some(path) = study.config.codebook_file() {
+        files.insert(path, study.codebook.to_toml().into_bytes());
     }
     files.insert("people.csv", people_csv(&study.people_columns, &study.people)?.into_bytes());
     if !study.projects.is_empty() || !study.project_columns.is_empty() {
