@@ -10,7 +10,7 @@
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use collabmap_analysis::assessment::{RoundResult, assess};
@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::api::member_role;
 use crate::auth::PageUser;
 use crate::error::AppError;
-use crate::pages::error_page;
+use crate::pages::{error_page, message_page, render};
 
 /// A round's results stay hidden until this many people have answered, so
 /// early answers cannot be traced to the first few respondents.
@@ -45,13 +45,6 @@ pub fn routes() -> Router<AppState> {
         .route("/compare", get(compare_page))
         .route("/collaborations/new", post(new_collaboration))
         .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file))
-}
-
-fn render(page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => error_page(AppError::Internal(format!("cannot render a page: {error}"))),
-    }
 }
 
 /// The assessment stored as collaboration `id`, for a member with at least `need`.
@@ -388,16 +381,8 @@ struct SurveyPage {
     signed_in: bool,
 }
 
-#[derive(Template)]
-#[template(path = "message.html")]
-struct Message {
-    title: String,
-    message: String,
-    signed_in: bool,
-}
-
 fn message(status: StatusCode, title: &str, text: &str) -> Response {
-    (status, render(&Message { title: title.into(), message: text.into(), signed_in: false })).into_response()
+    message_page(status, title, text, false)
 }
 
 /// The link's respondent and assessment, refusing a closed or unopened round.

@@ -4,7 +4,8 @@
 //! list, editors, members and cross-tabs. Every page works without
 //! JavaScript except the live preview of the editor.
 
-use std::collections::BTreeMap;
+use collabmap_analysis::MentionRow;
+use collabmap_analysis::cooccurrence::compare_groups;
 
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -93,11 +94,16 @@ pub fn error_page(error: AppError) -> Response {
         tracing::error!("{detail}");
         message = "The server failed; the details are in its log.".into();
     }
-    let page = MessagePage { title: title.into(), message, signed_in: true };
-    (error.status(), render(&page)).into_response()
+    message_page(error.status(), title, &message, true)
 }
 
-fn render(page: &impl Template) -> Response {
+/// A page with a title and a message, for refusals and notices.
+pub(crate) fn message_page(status: StatusCode, title: &str, message: &str, signed_in: bool) -> Response {
+    (status, render(&MessagePage { title: title.into(), message: message.into(), signed_in })).into_response()
+}
+
+/// A template as an HTML response.
+pub(crate) fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(error) => {
@@ -423,35 +429,23 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
         let study = &view.study;
         let columns = crosstab_columns(&study.people_columns);
         let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
+        if by.is_empty() {
+            return Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: Vec::new(), values: Vec::new(), rows: Vec::new(), signed_in: true }));
+        }
+        let shown: Vec<(usize, &MentionRow)> = analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
+        let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
         // Anonymous people are pooled wherever the column is their organisation, as in the report.
-        let value_of = |p: usize| {
-            let person = &study.people[p];
-            if person.anonymous && by == "organisation" {
-                ANONYMOUS_LABEL.to_string()
-            } else {
-                let value = person.column(&study.people_columns, &by);
-                if value.is_empty() { "(none)".to_string() } else { value.to_string() }
-            }
-        };
-        let mut totals: BTreeMap<String, u32> = BTreeMap::new();
-        for p in analysis.synthesis.attended.ones() {
-            *totals.entry(value_of(p)).or_default() += 1;
-        }
-        let values: Vec<String> = totals.keys().cloned().collect();
-        let slot = |p: usize| values.binary_search(&value_of(p)).ok();
-        let mut rows = Vec::new();
-        for row in analysis.synthesis.table.shown(true) {
-            let Some(t) = study.codebook.index_of(&row.theme) else { continue };
-            let mut counts = vec![0u32; values.len()];
-            for p in analysis.synthesis.mentions[t].ones() {
-                if let Some(s) = slot(p) {
-                    counts[s] += 1;
-                }
-            }
-            let cells = counts.iter().zip(totals.values()).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
-            rows.push((row.theme.clone(), row.name.clone(), cells));
-        }
-        Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: totals.values().copied().collect(), values, rows, signed_in: true }))
+        let pooled = (by == "organisation").then_some(ANONYMOUS_LABEL);
+        let groups = compare_groups(study, &analysis.synthesis, &by, &themes, pooled).map_err(AppError::BadRequest)?;
+        let rows = shown
+            .iter()
+            .zip(&groups.rows)
+            .map(|((_, row), counts)| {
+                let cells = counts.counts.iter().zip(&groups.totals).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
+                (row.theme.clone(), row.name.clone(), cells)
+            })
+            .collect();
+        Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: groups.totals, values: groups.groups, rows, signed_in: true }))
     }
     .await)
 }
