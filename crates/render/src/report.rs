@@ -505,29 +505,26 @@ struct GroupTable {
 fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, structure: &StudyStructure, title: &'a str, workspace: bool) -> AnalysisPage<'a> {
     let codebook = &study.codebook;
     let f = &structure.figures;
-    let possible: f64 = structure.maps.iter().map(|m| m.figures.concepts as f64 * (m.figures.concepts as f64 - 1.0).max(0.0)).sum();
+    let maps: Vec<&MapStructure> = structure.maps.iter().collect();
     let reinforcing = structure.maps.iter().flat_map(|m| &m.loops).filter(|l| l.polarity.as_str() == "reinforcing").count();
     let capped = structure.maps.iter().filter(|m| m.loops_capped).count();
     let glance = vec![
         (f.concepts.to_string(), "concepts".to_string()),
         (f.links.to_string(), "links".to_string()),
         (format!("{:.2}", f.links_per_concept()), "links per concept".to_string()),
-        (format!("{:.3}", if possible > 0.0 { f.links as f64 / possible } else { 0.0 }), "density within maps".to_string()),
+        (format!("{:.3}", analyses::density_within(&maps, f.links)), "density within maps".to_string()),
         (f.heads.to_string(), "heads (outcomes)".to_string()),
         (f.tails.to_string(), "tails (options)".to_string()),
         (format!("{} / {}", reinforcing, f.loops - reinforcing), "loops: reinforcing / balancing".to_string()),
         (f.clusters.to_string(), format!("clusters{}", if capped > 0 { format!(" ({capped} maps with capped loops)") } else { String::new() })),
     ];
-    let mut ranked: Vec<(f64, &MapStructure, usize)> = structure.maps.iter().flat_map(|m| m.concepts.iter().enumerate().map(move |(c, x)| (x.central, m, c))).collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
-    let central = ranked
+    let central = analyses::ranked_central(&maps)
         .iter()
         .take(15)
         .map(|(value, map, c)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *c), format!("{value:.2}"), map.concepts[*c].domain, map.concepts[*c].role.as_str().to_string()))
         .collect();
-    let mut potent: Vec<(usize, &MapStructure, usize)> = structure.maps.iter().flat_map(|m| m.potent.iter().map(move |&(t, n)| (n, m, t))).collect();
-    potent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.interview.cmp(&b.1.interview)).then(a.2.cmp(&b.2)));
-    let options = potent.iter().take(15).map(|(n, map, t)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *t), *n)).collect();
+    let options = analyses::ranked_potent(&maps)
+        .iter().take(15).map(|(n, map, t)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *t), *n)).collect();
     let themes = codebook.themes();
     let links = synthesis
         .links
