@@ -40,11 +40,17 @@ const PROJECTS: &str = include_str!("../assets/new/projects.csv");
 const STUDY: &str = include_str!("../assets/new/study.toml");
 const PICTURE: &str = include_str!("../assets/new/pictures/rich-picture.svg");
 
-/// Scaffolds a valid study in `dir`.
-pub(crate) fn new_study(dir: &Path) -> Result<()> {
+/// Refuses to write into a folder that already holds something, so no work is overwritten.
+pub(crate) fn refuse_non_empty(dir: &Path) -> Result<()> {
     if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
         anyhow::bail!("{} already exists and is not empty: choose a new folder", dir.display());
     }
+    Ok(())
+}
+
+/// Scaffolds a valid study in `dir`.
+pub(crate) fn new_study(dir: &Path) -> Result<()> {
+    refuse_non_empty(dir)?;
     for (name, text) in [
         ("GUIDE.md", GUIDE),
         ("study.toml", STUDY),

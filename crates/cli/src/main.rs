@@ -463,9 +463,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
         Command::ImportRefi { file, output } => {
-            if output.exists() && std::fs::read_dir(&output).map(|mut d| d.next().is_some()).unwrap_or(true) {
-                anyhow::bail!("{} already exists and is not empty: choose a new folder", output.display());
-            }
+            commands::refuse_non_empty(&output)?;
             let size = std::fs::metadata(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?.len();
             if size > collabmap_study::Limits::default().max_total_bytes {
                 anyhow::bail!("{} is larger than a study may be", file.display());

@@ -102,9 +102,7 @@ fn problem_in(dir: &Path, problem: &collabmap_study::Problem) -> String {
 
 /// `collabmap export`.
 pub(crate) fn export(db: &str, id: i64, output: &Path) -> Result<()> {
-    if output.exists() && std::fs::read_dir(output).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        bail!("{} already exists and is not empty: choose a new folder", output.display());
-    }
+    crate::commands::refuse_non_empty(output)?;
     let (snapshot, kind) = runtime()?.block_on(async {
         let store = open(db).await?;
         let snapshot = store.snapshot(id).await?.with_context(|| format!("there is no study {id} in {db}: `collabmap serve` lists them in the browser"))?;
