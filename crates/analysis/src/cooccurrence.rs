@@ -1,11 +1,11 @@
 //! Which themes people mention together, and how mentions differ between
 //! groups of people (a chi-squared test per theme).
 
-use std::collections::BTreeMap;
 
-use collabmap_study::{Study, did_you_mean};
+use collabmap_study::Study;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
+use crate::crosstab::Grouping;
 use crate::synthesis::Synthesis;
 
 /// Two themes and the people who mention both.
@@ -68,50 +68,25 @@ pub struct GroupComparison {
     pub totals: Vec<u32>,
     /// One row per theme asked for.
     pub rows: Vec<GroupRow>,
+    /// Said wherever the comparison is shown, when small groups were pooled.
+    pub note: Option<String>,
 }
 
-/// Compares `themes` across the groups of `column`. People marked anonymous
-/// are put in one group named `anonymous_group` when given (so that, say,
-/// an organisation is never shown because of an anonymous member).
-pub fn compare_groups(study: &Study, synthesis: &Synthesis, column: &str, themes: &[usize], anonymous_group: Option<&str>) -> Result<GroupComparison, String> {
-    if !study.people_columns.iter().any(|c| c == column) {
-        let hint = did_you_mean(column, study.people_columns.iter().map(String::as_str)).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
-        return Err(format!("people.csv has no column `{column}`{hint}; its columns are {}", study.people_columns.join(", ")));
-    }
-    let group_of = |p: usize| {
-        let person = &study.people[p];
-        match anonymous_group {
-            Some(label) if person.anonymous => label.to_string(),
-            _ => {
-                let value = person.column(&study.people_columns, column);
-                if value.is_empty() { "(none)".to_string() } else { value.to_string() }
-            }
-        }
-    };
-    let mut totals: BTreeMap<String, u32> = BTreeMap::new();
-    let mut slot_of = vec![usize::MAX; study.people.len()];
-    for p in synthesis.attended.ones() {
-        *totals.entry(group_of(p)).or_default() += 1;
-    }
-    let groups: Vec<String> = totals.keys().cloned().collect();
-    for p in synthesis.attended.ones() {
-        slot_of[p] = groups.binary_search(&group_of(p)).unwrap_or(usize::MAX);
-    }
-    let totals: Vec<u32> = totals.into_values().collect();
+/// Compares `themes` across the groups of `column`, grouped by the one
+/// small-group rule ([`Grouping`]: anonymous people pooled, groups under
+/// five pooled).
+pub fn compare_groups(study: &Study, synthesis: &Synthesis, column: &str, themes: &[usize]) -> Result<GroupComparison, String> {
+    let grouping = Grouping::of(study, synthesis, column)?;
     let rows = themes
         .iter()
         .map(|&theme| {
-            let mut counts = vec![0u32; groups.len()];
-            for p in synthesis.mentions[theme].ones() {
-                if let Some(count) = slot_of.get(p).and_then(|&s| counts.get_mut(s)) {
-                    *count += 1;
-                }
-            }
-            let (chi_squared, degrees, p_value, sparse) = chi_squared_test(&counts, &totals);
+            let counts = grouping.count(synthesis.mentions[theme].ones());
+            let (chi_squared, degrees, p_value, sparse) = chi_squared_test(&counts, &grouping.totals);
             GroupRow { theme, counts, chi_squared, degrees, p_value, sparse }
         })
         .collect();
-    Ok(GroupComparison { column: column.to_string(), groups, totals, rows })
+    let note = grouping.pooling_note();
+    Ok(GroupComparison { column: column.to_string(), groups: grouping.groups, totals: grouping.totals, rows, note })
 }
 
 /// Pearson's chi-squared test on the 2 × k table (mentioned, not mentioned) × groups.
@@ -179,9 +154,10 @@ mod study_tests {
     fn pairs_and_groups_on_a_small_study() {
         let mut files = MemoryFiles::new();
         files.insert("study.toml", b"title = \"t\"\ncodebook = \"whole-systems\"\n".to_vec());
-        files.insert("people.csv", b"id,name,country\na,A,UK\nb,B,UK\nc,C,India\nd,D,India\n".to_vec());
-        // a: purpose + power; b: purpose; c: purpose + power; d: power.
-        for (id, codes) in [("a", "#common-purpose #share-power"), ("b", "#common-purpose"), ("c", "#common-purpose #share-power"), ("d", "#share-power")] {
+        // Five people per country, so neither group is pooled.
+        files.insert("people.csv", b"id,name,country\na,A,UK\nb,B,UK\nc,C,India\nd,D,India\nu1,U1,UK\nu2,U2,UK\nu3,U3,UK\ni1,I1,India\ni2,I2,India\ni3,I3,India\n".to_vec());
+        // a: purpose + power; b: purpose; c: purpose + power; d: power; the others neither.
+        for (id, codes) in [("a", "#common-purpose #share-power"), ("b", "#common-purpose"), ("c", "#common-purpose #share-power"), ("d", "#share-power"), ("u1", ""), ("u2", ""), ("u3", ""), ("i1", ""), ("i2", ""), ("i3", "")] {
             files.insert(format!("interviews/{id}.md"), format!("---\npeople: [{id}]\n---\n\n# Map\n\n- Work together {codes}\n").into_bytes());
         }
         let loaded = load_from(&files);
@@ -194,11 +170,12 @@ mod study_tests {
         // 3 and 3 people, 2 both: 2 / (3 + 3 − 2) = 0.5.
         assert_eq!((pairs[0].first_people, pairs[0].second_people, pairs[0].both), (3, 3, 2));
         assert!((pairs[0].coefficient - 0.5).abs() < 1e-12);
-        let groups = compare_groups(&study, &synthesis, "country", &[purpose, power], None).expect("column");
+        let groups = compare_groups(&study, &synthesis, "country", &[purpose, power]).expect("column");
         assert_eq!(groups.groups, vec!["India".to_string(), "UK".to_string()]);
-        assert_eq!(groups.totals, vec![2, 2]);
+        assert_eq!(groups.totals, vec![5, 5]);
         assert_eq!(groups.rows[0].counts, vec![1, 2]);
-        assert!(groups.rows[0].sparse, "four people: every expected count is below 5");
-        assert!(compare_groups(&study, &synthesis, "contry", &[purpose], None).expect_err("unknown").contains("did you mean country"));
+        assert!(groups.rows[0].sparse, "ten people: expected counts are below 5");
+        assert!(groups.note.is_none());
+        assert!(compare_groups(&study, &synthesis, "contry", &[purpose]).expect_err("unknown").contains("did you mean country"));
     }
 }

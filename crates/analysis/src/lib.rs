@@ -27,8 +27,26 @@ pub mod assessment;
 pub mod synthesis;
 
 pub use coding::{Coder, ItemCodes};
-pub use crosstab::CrossTab;
+pub use crosstab::{ANONYMOUS_LABEL, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP};
 pub use model::{Model, ModelLink, ModelTheme};
 pub use synthesis::{MentionRow, MentionTable, Synthesis, ThemeLinkSupport, synthesise};
 
 pub use collabmap_study::Study;
+
+#[cfg(test)]
+mod test_support {
+    use collabmap_study::{MemoryFiles, Study, load_from};
+
+    /// A study with `people_csv` and one interview for each of p1..=pn, coded #common-purpose.
+    pub(crate) fn study_of(people_csv: &str, people: usize) -> Study {
+        let mut files = MemoryFiles::new();
+        files.insert("study.toml", b"title = \"t\"\ncodebook = \"whole-systems\"\n".to_vec());
+        files.insert("people.csv", people_csv.as_bytes().to_vec());
+        for n in 1..=people {
+            files.insert(format!("interviews/p{n}.md"), format!("---\npeople: [p{n}]\n---\n\n# Map\n\n- Aim #common-purpose\n").into_bytes());
+        }
+        let loaded = load_from(&files);
+        assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+        loaded.study
+    }
+}

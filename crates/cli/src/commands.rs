@@ -10,27 +10,28 @@ use collabmap_study::write::write_study;
 use collabmap_study::Study;
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Writes the report of `study` (read from `study_dir`) into `output`.
+use crate::output;
+
+/// Writes the report of `study` (read from `study_dir`) into `output`,
+/// whole or not at all, never inside the study and never over a folder that
+/// is not an earlier report.
 pub(crate) fn report(study: &Study, study_dir: &Path, output: &Path) -> Result<()> {
     let synthesis = synthesise(study);
     let model = Model::discover(study, &synthesis);
-    // Everything is built in memory first, so a failure leaves no half-written site.
     let site = build_report(study, &synthesis, &model).map_err(anyhow::Error::msg)?;
-    for file in &site.files {
-        let path = output.join(&file.path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    output::replace_folder(output, study_dir, output::REPORT, |staging| {
+        for file in &site.files {
+            output::write_file(&staging.join(&file.path), &file.bytes)?;
         }
-        std::fs::write(&path, &file.bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    for copy in &site.copies {
-        let target = output.join(copy);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+        for copy in &site.copies {
+            let target = staging.join(copy);
+            if let Some(parent) = target.parent() {
+                output::create_dir_all(parent)?;
+            }
+            std::fs::copy(study_dir.join(copy), &target).with_context(|| format!("cannot copy the picture {copy}"))?;
         }
-        std::fs::copy(study_dir.join(copy), &target).with_context(|| format!("cannot copy the picture {copy}"))?;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 const GUIDE: &str = include_str!("../assets/new/GUIDE.md");
@@ -40,17 +41,9 @@ const PROJECTS: &str = include_str!("../assets/new/projects.csv");
 const STUDY: &str = include_str!("../assets/new/study.toml");
 const PICTURE: &str = include_str!("../assets/new/pictures/rich-picture.svg");
 
-/// Refuses to write into a folder that already holds something, so no work is overwritten.
-pub(crate) fn refuse_non_empty(dir: &Path) -> Result<()> {
-    if dir.exists() && std::fs::read_dir(dir).map(|mut d| d.next().is_some()).unwrap_or(true) {
-        anyhow::bail!("{} already exists and is not empty: choose a new folder", dir.display());
-    }
-    Ok(())
-}
-
 /// Scaffolds a valid study in `dir`.
 pub(crate) fn new_study(dir: &Path) -> Result<()> {
-    refuse_non_empty(dir)?;
+    output::refuse_non_empty(dir)?;
     for (name, text) in [
         ("GUIDE.md", GUIDE),
         ("study.toml", STUDY),
@@ -59,11 +52,7 @@ pub(crate) fn new_study(dir: &Path) -> Result<()> {
         ("interviews/first-interview.md", EXAMPLE),
         ("pictures/rich-picture.svg", PICTURE),
     ] {
-        let path = dir.join(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        output::write_file(&dir.join(name), text)?;
     }
     println!("Created a study in {}. Read {} and run `collabmap check {}`.", dir.display(), dir.join("GUIDE.md").display(), dir.display());
     Ok(())

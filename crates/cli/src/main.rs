@@ -17,6 +17,7 @@ use collabmap_render::{analyses, table};
 use collabmap_study::{Study, load_study};
 
 mod commands;
+mod output;
 mod workspace;
 
 /// Capture interviews as cognitive maps, count who mentioned what, discover
@@ -346,18 +347,15 @@ fn export_folder(dir: &Path, format: ExportFormat, graph: GraphChoice, output: &
         ExportFormat::Gexf => graph::gexf(&study, &synthesis, &model, network).into_bytes(),
         ExportFormat::Dot => graph::dot(&study, &synthesis, &model, network).into_bytes(),
         ExportFormat::Csv => {
-            std::fs::create_dir_all(output)?;
+            output::create_dir_all(output)?;
             for (name, text) in collabmap_exchange::tables::tidy_tables(&study, &synthesis, &model).map_err(anyhow::Error::msg)? {
-                std::fs::write(output.join(name), text)?;
+                output::write_file(&output.join(name), text)?;
             }
             println!("Wrote items.csv, codings.csv, presence.csv and links.csv to {}", output.display());
             return Ok(());
         }
     };
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(output, bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+    output::write_file(output, bytes)?;
     println!("Wrote {}", output.display());
     Ok(())
 }
@@ -365,9 +363,8 @@ fn export_folder(dir: &Path, format: ExportFormat, graph: GraphChoice, output: &
 /// Writes an HTML page as `index.html` in `dir`.
 fn write_page(dir: Option<&Path>, html: &str) -> Result<()> {
     let dir = dir.ok_or_else(|| anyhow::anyhow!("--format html needs -o DIR"))?;
-    std::fs::create_dir_all(dir)?;
     let path = dir.join("index.html");
-    std::fs::write(&path, html)?;
+    output::write_file(&path, html)?;
     println!("Written to {}", path.display());
     Ok(())
 }
@@ -383,6 +380,9 @@ fn run(cli: Cli) -> Result<()> {
             let study = load_valid(&study)?;
             let synthesis = synthesise(&study);
             let crosstab = by.map(|column| CrossTab::new(&study, &synthesis, &column)).transpose().map_err(anyhow::Error::msg)?;
+            if let Some(note) = crosstab.as_ref().and_then(|c| c.note.as_ref()) {
+                eprintln!("note: {note}");
+            }
             let rows: Vec<_> = synthesis.table.shown(all).collect();
             let text = match format {
                 TableFormat::Text => table::table_text(&rows, crosstab.as_ref()),
@@ -463,7 +463,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
         Command::ImportRefi { file, output } => {
-            commands::refuse_non_empty(&output)?;
+            output::refuse_non_empty(&output)?;
             let size = std::fs::metadata(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?.len();
             if size > collabmap_study::Limits::default().max_total_bytes {
                 anyhow::bail!("{} is larger than a study may be", file.display());

@@ -17,8 +17,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
+/// Opens the database, creating it (only `serve` and `user add` may).
 async fn open(db: &str) -> Result<Store> {
     Store::open(db).await.with_context(|| format!("cannot open the database {db}"))
+}
+
+/// Opens a database that must exist already (`import`, `export`).
+async fn open_existing(db: &str) -> Result<Store> {
+    Store::open_existing(db).await.with_context(|| format!("cannot open the database {db}"))
 }
 
 /// `collabmap serve`.
@@ -76,7 +82,7 @@ pub(crate) fn add_user(db: &str, email: &str, admin: bool) -> Result<()> {
 pub(crate) fn import(db: &str, dir: &Path, owner: &str) -> Result<()> {
     let files = MemoryFiles::read_folder(dir, Limits::default()).map_err(anyhow::Error::msg)?;
     runtime()?.block_on(async {
-        let store = open(db).await?;
+        let store = open_existing(db).await?;
         let Some(user) = store.user_by_email(owner).await? else {
             bail!("no account for {owner}: add it first with `collabmap user add {owner} --db {db}`");
         };
@@ -102,9 +108,9 @@ fn problem_in(dir: &Path, problem: &collabmap_study::Problem) -> String {
 
 /// `collabmap export`.
 pub(crate) fn export(db: &str, id: i64, output: &Path) -> Result<()> {
-    crate::commands::refuse_non_empty(output)?;
+    crate::output::refuse_non_empty(output)?;
     let (snapshot, kind) = runtime()?.block_on(async {
-        let store = open(db).await?;
+        let store = open_existing(db).await?;
         let snapshot = store.snapshot(id).await?.with_context(|| format!("there is no study {id} in {db}: `collabmap serve` lists them in the browser"))?;
         Ok::<_, anyhow::Error>((snapshot, store.kind(id).await?.unwrap_or(Kind::Study)))
     })?;

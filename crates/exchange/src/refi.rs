@@ -159,11 +159,14 @@ fn source_of(study: &Study, interview: &Interview, coder: &Coder<'_>) -> (String
         source.chars += indent.chars().count();
         add(&mut source, &text, concept.item(), format!("concept-{number}"));
     }
-    if !interview.quotes.is_empty() {
+    if interview.quotes.iter().any(|q| !q.kept_apart_from_its_interview()) {
         source.line("");
         source.line("Quotes");
         for (number, quote) in interview.quotes.iter().enumerate() {
-            add(&mut source, &quote.text.replace('\n', " "), quote.item(), format!("quote-{number}"));
+            // An anonymous quote goes to the source of anonymous quotes instead (see `anonymous_source`).
+            if !quote.kept_apart_from_its_interview() {
+                add(&mut source, &quote.text.replace('\n', " "), quote.item(), format!("quote-{number}"));
+            }
         }
     }
     if !interview.stories.is_empty() {
@@ -185,6 +188,44 @@ fn source_of(study: &Study, interview: &Interview, coder: &Coder<'_>) -> (String
     (source.text, selections)
 }
 
+/// The name and description marker of the one source that holds every
+/// anonymous quote, linked to no case and to no interview, so that no
+/// attendee list sits beside them. Import recognises it by the marker.
+pub const ANONYMOUS_SOURCE_NAME: &str = "Anonymous quotes";
+/// The first words of that source's description.
+pub const ANONYMOUS_SOURCE_MARKER: &str = "collabmap anonymous quotes";
+
+/// The source of anonymous quotes: their text and coded selections, attributed to no one.
+fn anonymous_source(study: &Study, coder: &Coder<'_>) -> Option<(String, Vec<Selection>)> {
+    let mut source = SourceText { text: String::new(), chars: 0 };
+    let mut selections = Vec::new();
+    source.line(ANONYMOUS_SOURCE_NAME);
+    source.line("");
+    let mut number = 0;
+    for interview in &study.interviews {
+        for quote in interview.quotes.iter().filter(|q| q.kept_apart_from_its_interview()) {
+            let (start, end) = source.line(&quote.text.replace('\n', " "));
+            let codes = coder.codes(&quote.item()).codes;
+            number += 1;
+            if !codes.is_empty() && start < end {
+                let label = format!("anonymous-quote-{number}");
+                selections.push(Selection { guid: stable_guid("selection", &label), start, end, codes, people: Vec::new(), label });
+            }
+        }
+    }
+    (number > 0).then_some((source.text, selections))
+}
+
+/// The counting settings as the project's description carries them, so
+/// that an import counts as the study did.
+pub fn settings_line(study: &Study) -> String {
+    let counting = study.config.counting;
+    format!(
+        "collabmap settings: group_agreement={} rollup={} infer={} min_support={}",
+        counting.group_agreement, counting.rollup, counting.infer, study.config.model.min_support
+    )
+}
+
 /// People columns offered as variables: everything but the id and the name.
 fn variable_columns(study: &Study) -> Vec<String> {
     study.people_columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name")).cloned().collect()
@@ -203,6 +244,7 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
             (stable_guid("source", &interview.id), interview, text, selections)
         })
         .collect();
+    let anonymous = anonymous_source(study, &coder).map(|(text, selections)| (stable_guid("source", ANONYMOUS_SOURCE_MARKER), text, selections));
 
     let mut writer = Writer::new();
     let title = if study.config.title.is_empty() { "collabmap study" } else { study.config.title.as_str() };
@@ -268,10 +310,15 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
 
     if !sources.is_empty() {
         writer.open("Sources", &[]);
-        for (guid, interview, _, selections) in &sources {
+        let anonymous_entry = anonymous.as_ref().map(|(guid, _, selections)| (guid, None, selections));
+        for (guid, interview, selections) in sources.iter().map(|(guid, interview, _, selections)| (guid, Some(*interview), selections)).chain(anonymous_entry) {
             let path = format!("internal://{guid}.txt");
-            writer.open("TextSource", &[("guid", guid), ("name", &interview.id), ("plainTextPath", &path)]);
-            writer.leaf("Description", &[], &format!("collabmap interview {} ({})", interview.id, interview.file));
+            let (name, description) = match interview {
+                Some(interview) => (interview.id.as_str(), format!("collabmap interview {} ({})", interview.id, interview.file)),
+                None => (ANONYMOUS_SOURCE_NAME, format!("{ANONYMOUS_SOURCE_MARKER}: quotes given anonymously, kept apart from their interviews and linked to no case")),
+            };
+            writer.open("TextSource", &[("guid", guid), ("name", name), ("plainTextPath", &path)]);
+            writer.leaf("Description", &[], &description);
             for selection in selections {
                 let (start, end) = (selection.start.to_string(), selection.end.to_string());
                 writer.open("PlainTextSelection", &[("guid", &selection.guid), ("name", &selection.label), ("startPosition", &start), ("endPosition", &end)]);
@@ -286,7 +333,8 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
                 }
                 writer.close("PlainTextSelection");
             }
-            for (variable, value) in [("projects", interview.projects.join(", ")), ("date", interview.date.clone().unwrap_or_default())] {
+            let variables = interview.map(|iv| [("projects", iv.projects.join(", ")), ("date", iv.date.clone().unwrap_or_default())]).unwrap_or_default();
+            for (variable, value) in variables {
                 if value.is_empty() {
                     continue;
                 }
@@ -309,6 +357,7 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
         writer.close("Set");
     }
     writer.close("Sets");
+    writer.leaf("Description", &[], &settings_line(study));
     writer.close("Project");
     let project = writer.finish();
 
@@ -317,7 +366,7 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
     let fail = |e: zip::result::ZipError| format!("cannot write the project: {e}");
     zip.start_file("project.qde", options).map_err(fail)?;
     zip.write_all(project.as_bytes()).map_err(|e| e.to_string())?;
-    for (guid, _, text, _) in &sources {
+    for (guid, text) in sources.iter().map(|(guid, _, text, _)| (guid, text)).chain(anonymous.iter().map(|(guid, text, _)| (guid, text))) {
         zip.start_file(format!("sources/{guid}.txt"), options).map_err(fail)?;
         zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
     }

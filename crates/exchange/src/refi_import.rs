@@ -23,11 +23,18 @@ use std::io::Cursor;
 use collabmap_study::codebook::Codebook;
 use collabmap_study::model::{Interview, Person, Project, Quote, Study};
 use collabmap_study::write::study_files;
-use collabmap_study::{Limits, MemoryFiles, StudyConfig, Theme, ThemeKind, line_of_offset, load_from};
+use collabmap_study::{LineIndex, Limits, MemoryFiles, StudyConfig, Theme, ThemeKind, load_from};
 use quick_xml::events::Event;
 
 /// Largest `project.qde` or `.qdc` read.
 const MAX_XML_BYTES: u64 = 256 << 20;
+/// Most elements a document may have: far above a real project (collabmap's
+/// own export of a 10,000-person study has about a million), and a bound on
+/// the memory a hostile file can make the parser build.
+const MAX_ELEMENTS: usize = 5_000_000;
+/// Deepest nesting read: REFI-QDA documents are a few levels deep, codes
+/// nest a few dozen at most.
+const MAX_DEPTH: usize = 256;
 
 /// One element of the parsed document.
 #[derive(Debug, Default)]
@@ -75,7 +82,9 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut elements: Vec<Element> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
-    let at = |reader: &quick_xml::Reader<&[u8]>| line_of_offset(text, reader.buffer_position() as usize);
+    // Lines come from one index of the text: counting from the start for every element was quadratic.
+    let lines = LineIndex::new(text.as_bytes());
+    let at = |reader: &quick_xml::Reader<&[u8]>| lines.line(reader.buffer_position() as usize);
     loop {
         let event = reader.read_event().map_err(|e| format!("{file}:{}: not well-formed XML: {e}", at(&reader)))?;
         match event {
@@ -90,6 +99,12 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
                     attributes.push((key, value.into_owned()));
                 }
                 let index = elements.len();
+                if index >= MAX_ELEMENTS {
+                    return Err(format!("{file}:{}: the file has more than {MAX_ELEMENTS} elements, more than collabmap reads; split the project", at(&reader)));
+                }
+                if open.len() >= MAX_DEPTH {
+                    return Err(format!("{file}:{}: <{name}> is nested more than {MAX_DEPTH} levels deep, more than a REFI-QDA file needs; nothing was imported", at(&reader)));
+                }
                 elements.push(Element { name, attributes, line: at(&reader), ..Default::default() });
                 if let Some(&parent) = open.last() {
                     elements[parent].children.push(index);
@@ -293,6 +308,27 @@ fn finish(study: Study) -> Result<MemoryFiles, String> {
     Ok(files)
 }
 
+/// Reads `group_agreement=false rollup=true infer=true min_support=5` (the
+/// export's settings line) into `config`; unknown words are ignored, so a
+/// later export's extra settings do not stop an older import.
+fn apply_settings(config: &mut StudyConfig, settings: &str) {
+    for pair in settings.split_whitespace() {
+        let Some((key, value)) = pair.split_once('=') else { continue };
+        let flag = value.parse::<bool>().ok();
+        match (key, flag) {
+            ("group_agreement", Some(flag)) => config.counting.group_agreement = flag,
+            ("rollup", Some(flag)) => config.counting.rollup = flag,
+            ("infer", Some(flag)) => config.counting.infer = flag,
+            ("min_support", _) => {
+                if let Ok(n) = value.parse() {
+                    config.model.min_support = n;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A person id from a case name: the name itself when it already looks like an id.
 fn person_id(name: &str, taken: &mut BTreeSet<String>) -> String {
     let looks_like_id = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
@@ -328,6 +364,11 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         None => Vec::new(),
     };
     let (themes, code_ids) = themes_of(&codes);
+    let mut config = StudyConfig::new(document.elements[root].attribute("name").unwrap_or("Imported project"), "codebook.toml");
+    let carried = document.child(root, "Description").and_then(|d| document.elements[d].text.lines().find_map(|l| l.trim().strip_prefix("collabmap settings:")).map(str::to_string));
+    if let Some(settings) = &carried {
+        apply_settings(&mut config, settings);
+    }
 
     // Variables by GUID.
     let mut variables: HashMap<String, String> = HashMap::new();
@@ -355,7 +396,9 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         name: String,
         selections: Vec<SelectionEntry>,
         variables: Vec<(String, String)>,
+        anonymous_quotes: bool,
     }
+    let mut inferred_codings = 0usize;
     let mut sources: Vec<SourceEntry> = Vec::new();
     let mut selection_source: HashMap<String, usize> = HashMap::new();
     if let Some(list) = document.child(root, "Sources") {
@@ -395,6 +438,9 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                     let id = code_ids.get(&target).ok_or_else(|| document.refuse(reference, format!("refers to the code {target}, which the project does not define")))?;
                     selected_codes.push(id.clone());
                 }
+                if let Some(description) = document.child(selection, "Description") {
+                    inferred_codings += document.elements[description].text.trim().strip_prefix("inferred:").map_or(0, |rest| rest.split_whitespace().count());
+                }
                 let text: String = chars[start..end].iter().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
                 selection_source.insert(selection_guid.clone(), sources.len());
                 if !selected_codes.is_empty() && !text.is_empty() {
@@ -402,7 +448,8 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                 }
             }
             let values = document.children(source, "VariableValue").map(value_of).collect::<Result<Vec<_>, _>>()?;
-            sources.push(SourceEntry { guid, name, selections, variables: values });
+            let anonymous_quotes = document.child(source, "Description").is_some_and(|d| document.elements[d].text.trim_start().starts_with(crate::refi::ANONYMOUS_SOURCE_MARKER));
+            sources.push(SourceEntry { guid, name, selections, variables: values, anonymous_quotes });
         }
     }
     let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.guid.as_str(), i)).collect();
@@ -440,6 +487,17 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
             people.push((id, name, values));
         }
     }
+    // A document no case refers to is the usual unit in MAXQDA and ATLAS.ti: it
+    // becomes its own interview, attended by one person named after it.
+    for (number, source) in sources.iter().enumerate() {
+        if !attended[number].is_empty() || source.anonymous_quotes {
+            continue;
+        }
+        let id = person_id(&source.name, &mut taken);
+        notes.push(format!("{file}: no case refers to the document `{}`: it was imported as an interview with one person, `{id}`, named after it; rename or merge people in people.csv as needed", source.name));
+        attended[number].insert(id.clone());
+        people.push((id, source.name.clone(), BTreeMap::new()));
+    }
     let people: Vec<Person> = people
         .into_iter()
         .map(|(id, name, values)| {
@@ -452,12 +510,15 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
     let mut interviews = Vec::new();
     let mut interview_ids = BTreeSet::new();
     for (number, source) in sources.iter().enumerate() {
-        let attendees: Vec<String> = attended[number].iter().cloned().collect();
-        if attendees.is_empty() {
-            // A source no case refers to cannot be counted; it is left out rather than guessed.
-            notes.push(format!("{file}: the source `{}` was left out: no case refers to it or to its selections, so no one could be counted for it", source.name));
+        if source.anonymous_quotes {
+            notes.push(format!(
+                "{file}: the {} anonymous quotes in `{}` came across without their speakers (collabmap exports them linked to no case), so they are counted for no one",
+                source.selections.len(),
+                source.name
+            ));
             continue;
         }
+        let attendees: Vec<String> = attended[number].iter().cloned().collect();
         let id = person_id(&source.name, &mut interview_ids);
         let variable = |name: &str| source.variables.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
         let interview_projects: Vec<String> = variable("projects").split(',').map(|p| slug(p.trim())).filter(|p| !p.is_empty() && p != "code").collect();
@@ -467,21 +528,35 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
             .selections
             .iter()
             .map(|s| {
-                let speakers = said_by.get(&s.guid).cloned().unwrap_or_default();
-                let attribution = if speakers.len() == 1 && attendees.len() > 1 { Some(speakers[0].clone()) } else { None };
-                Quote { text: s.text.clone(), codes: s.codes.clone(), attribution, ..Default::default() }
+                let mut speakers = said_by.get(&s.guid).cloned().unwrap_or_default();
+                speakers.sort();
+                speakers.dedup();
+                // Everyone present needs no marks under group agreement; otherwise the cases that refer to the selection are its speakers.
+                let everyone = speakers.len() == attendees.len() && config.counting.group_agreement;
+                let speakers = if attendees.len() > 1 && !everyone { speakers } else { Vec::new() };
+                Quote { text: s.text.clone(), codes: s.codes.clone(), speakers, ..Default::default() }
             })
             .collect();
         interviews.push(Interview { file: format!("interviews/{id}.md"), id, people: attendees, projects: interview_projects, date, quotes, ..Default::default() });
     }
-    let title = document.elements[root].attribute("name").unwrap_or("Imported project").to_string();
+    if carried.is_none() && document.elements[root].attribute("origin") == Some("collabmap") {
+        notes.push(format!("{file}: the project names no counting settings, so the defaults are used"));
+    }
+    if inferred_codings > 0 {
+        notes.push(format!(
+            "{file}: {inferred_codings} codings that collabmap had inferred from indicator phrases came back as explicit codes (REFI-QDA has no indicator phrases): the people counted are the same, but the table's `inferred` column counts them as explicit"
+        ));
+    }
+    if document.elements[root].attribute("origin") == Some("collabmap") {
+        notes.push(format!("{file}: the maps' links did not come across (REFI-QDA has no cognitive maps), so the imported study has no theme links and its model cannot be discovered; keep the original study for the model"));
+    }
     let (project_columns, projects) = if projects.is_empty() {
         (Vec::new(), Vec::new())
     } else {
         (vec!["id".to_string(), "name".to_string()], projects.into_iter().map(|p| Project { values: vec![p.clone(), p.clone()], name: p.clone(), id: p }).collect())
     };
     let files = finish(Study {
-        config: StudyConfig::new(&title, "codebook.toml"),
+        config,
         codebook: Codebook::from_themes("codebook.toml", themes),
         people_columns: columns,
         people,

@@ -9,6 +9,7 @@
 
 use collabmap_analysis::coding::attributed;
 use collabmap_analysis::{Coder, Model, Synthesis};
+use collabmap_study::csv_out::CsvWriter;
 use collabmap_study::{MapNodeKind, Study};
 
 /// One line of items.csv.
@@ -26,11 +27,11 @@ struct Row<'i> {
 /// The four tables, as (file name, CSV text).
 pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, String> {
     let fail = |e: csv::Error| format!("cannot write a table: {e}");
-    let finish = |w: csv::Writer<Vec<u8>>| -> Result<String, String> { w.into_inner().map_err(|e| e.to_string()).and_then(|b| String::from_utf8(b).map_err(|e| e.to_string())) };
+    let finish = CsvWriter::into_string;
     let coder = Coder::new(&study.codebook, study.config.counting);
     let themes = study.codebook.themes();
-    let mut items = csv::Writer::from_writer(Vec::new());
-    let mut codings = csv::Writer::from_writer(Vec::new());
+    let mut items = CsvWriter::new();
+    let mut codings = CsvWriter::new();
     items.write_record(["interview", "item", "block_id", "kind", "text", "contrast", "parent", "sign", "people"]).map_err(fail)?;
     codings.write_record(["interview", "item", "code", "source"]).map_err(fail)?;
     for interview in &study.interviews {
@@ -85,7 +86,7 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
 
     // Names and organisations of anonymous people are left blank.
     let columns: Vec<&String> = study.people_columns.iter().collect();
-    let mut presence = csv::Writer::from_writer(Vec::new());
+    let mut presence = CsvWriter::new();
     let mut header: Vec<String> = columns.iter().map(|c| (*c).clone()).collect();
     header.extend(themes.iter().map(|t| t.id.clone()));
     presence.write_record(&header).map_err(fail)?;
@@ -99,7 +100,7 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
         presence.write_record(&row).map_err(fail)?;
     }
 
-    let mut links = csv::Writer::from_writer(Vec::new());
+    let mut links = CsvWriter::new();
     links.write_record(["from", "to", "people", "interviews", "kept"]).map_err(fail)?;
     for link in &synthesis.links {
         links

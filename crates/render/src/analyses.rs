@@ -156,7 +156,7 @@ fn total(maps: &[&MapStructure]) -> Figures {
 
 /// One row per concept: interview, id, text, domain, central, role, cluster.
 pub fn analyse_csv(study: &Study, maps: &[&MapStructure]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = collabmap_study::csv_out::CsvWriter::new();
     let _ = writer.write_record(["interview", "id", "text", "domain", "central", "role", "cluster"]);
     for map in maps {
         let interview = &study.interviews[map.interview].id;
@@ -172,7 +172,7 @@ pub fn analyse_csv(study: &Study, maps: &[&MapStructure]) -> String {
             ]);
         }
     }
-    writer.into_inner().ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+    writer.into_string().unwrap_or_default()
 }
 
 /// A readable summary: figures, the most central concepts, potent options, heads and loops.

@@ -5,7 +5,7 @@
 //! Anonymity is enforced here, at the one place where people become text:
 //! [`PeopleView`] is the only way a page names a person.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use askama::Template;
 use collabmap_analysis::coding::attributed;
@@ -40,8 +40,8 @@ pub struct Site {
     pub copies: Vec<String>,
 }
 
-/// What an anonymous person is called in every output.
-pub const ANONYMOUS_LABEL: &str = "Anonymous participant";
+/// What an anonymous person is called in every output (defined with the small-group rule).
+pub use collabmap_analysis::ANONYMOUS_LABEL;
 
 /// How people are named on pages: by name and organisation, unless anonymous.
 pub struct PeopleView<'s> {
@@ -64,6 +64,15 @@ impl<'s> PeopleView<'s> {
             }
             _ => ANONYMOUS_LABEL.to_string(),
         }
+    }
+
+    /// Whether a quote may appear beside its interview (on the interview's
+    /// page, linked to it, in a source with its attendees). A quote marked
+    /// `, anonymous` never does: the interview names who attended, and that
+    /// would name its speaker. It is shown on its themes' pages only, cut
+    /// loose from the interview.
+    pub fn may_show_with_its_interview(quote: &collabmap_study::Quote) -> bool {
+        !quote.kept_apart_from_its_interview()
     }
 
     /// Who a quote is attributed to on a page, honouring `, anonymous`.
@@ -117,7 +126,8 @@ struct InterviewRow {
 }
 
 /// A breakdown table: its column, then (group, people mentioning, people interviewed) rows.
-type Breakdown = (String, Vec<(String, u32, u32)>);
+/// A breakdown of a theme by one column: its name, (group, mentioned, interviewed) lines, and the pooling note.
+type Breakdown = (String, Vec<(String, u32, u32)>, Option<String>);
 
 #[derive(Template)]
 #[template(path = "theme.html")]
@@ -361,38 +371,41 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     let coder = Coder::new(codebook, study.config.counting);
     let mut evidence: Vec<Vec<Evidence>> = (0..codebook.len()).map(|_| Vec::new()).collect();
     for interview in &study.interviews {
-        let mut add = |item: Item<'_>, kind: &'static str, title: &str, by: String| {
+        // `linked`: whether the evidence may point at its interview (an anonymous quote may not).
+        let mut add = |item: Item<'_>, kind: &'static str, title: &str, by: String, linked: bool| {
             if attributed(interview, &item, study.config.counting.group_agreement).is_empty() {
                 return;
             }
             for &(theme, inferred) in &coder.codes(&item).codes {
-                evidence[theme].push(Evidence { kind, title: title.to_string(), text: item.text.to_string(), by: by.clone(), interview: interview.id.clone(), inferred });
+                evidence[theme].push(Evidence { kind, title: title.to_string(), text: item.text.to_string(), by: by.clone(), interview: if linked { interview.id.clone() } else { String::new() }, inferred });
             }
         };
         for quote in &interview.quotes {
-            add(quote.item(), "quote", "", people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous));
+            add(quote.item(), "quote", "", people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous), PeopleView::may_show_with_its_interview(quote));
         }
         for story in &interview.stories {
-            add(story.item(), "story", &story.title, "Story".to_string());
+            add(story.item(), "story", &story.title, "Story".to_string(), true);
         }
         for picture in &interview.pictures {
-            add(picture.item(), "picture", &picture.caption, "Rich picture".to_string());
+            add(picture.item(), "picture", &picture.caption, "Rich picture".to_string(), true);
         }
     }
 
-    let organisations = organisation_breakdown(study, synthesis);
-    let country = study.people_columns.iter().any(|c| c == "country").then(|| CrossTab::new(study, synthesis, "country").ok()).flatten();
+    // Both breakdowns follow the one small-group rule (anonymous people and groups under five pooled).
+    let breakdown_tabs: Vec<CrossTab> = ["country", "organisation"].iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
     for (t, theme) in codebook.themes().iter().enumerate() {
         let row = synthesis.table.row(&theme.id);
-        let mut breakdowns = Vec::new();
-        if let Some(country) = &country {
-            let counts = country.row(&theme.id);
-            let lines = country.values.iter().zip(counts).zip(&country.totals).map(|((v, c), total)| (if v.is_empty() { "(none)".to_string() } else { v.clone() }, c, *total)).collect();
-            breakdowns.push(("country".to_string(), lines));
-        }
-        if let Some(by_org) = organisations.get(&t) {
-            breakdowns.push(("organisation".to_string(), by_org.clone()));
-        }
+        let breakdowns: Vec<Breakdown> = breakdown_tabs
+            .iter()
+            .map(|tab| {
+                let mut lines: Vec<(String, u32, u32)> = tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).map(|((v, c), total)| (v, c, *total)).collect();
+                if tab.column == "organisation" {
+                    lines.retain(|line| line.1 > 0);
+                    lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                }
+                (tab.column.clone(), lines, tab.note.clone())
+            })
+            .collect();
         let link_list = |incoming: bool| {
             synthesis
                 .links
@@ -438,6 +451,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         let quotes = interview
             .quotes
             .iter()
+            .filter(|q| PeopleView::may_show_with_its_interview(q))
             .map(|q| TextView { title: String::new(), text: q.text.clone(), by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous), codes: q.codes.clone() })
             .collect();
         let stories = interview.stories.iter().map(|s| TextView { title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() }).collect();
@@ -500,6 +514,7 @@ struct GroupTable {
     column: String,
     groups: Vec<(String, u32)>,
     rows: Vec<(String, String, Vec<String>, String, String, bool)>,
+    note: Option<String>,
 }
 
 fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, structure: &StudyStructure, title: &'a str, workspace: bool) -> AnalysisPage<'a> {
@@ -551,8 +566,7 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
     let groups = group_columns(study, synthesis)
         .into_iter()
         .filter_map(|column| {
-            let pooled = (column == "organisation").then_some(ANONYMOUS_LABEL);
-            let comparison = compare_groups(study, synthesis, &column, &shown, pooled).ok()?;
+            let comparison = compare_groups(study, synthesis, &column, &shown).ok()?;
             let rows = comparison
                 .rows
                 .iter()
@@ -562,7 +576,7 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
                     (themes[row.theme].id.clone(), themes[row.theme].name.clone(), shares, format!("{:.2}", row.chi_squared), p, row.sparse)
                 })
                 .collect();
-            Some(GroupTable { column, groups: comparison.groups.into_iter().zip(comparison.totals).collect(), rows })
+            Some(GroupTable { column, groups: comparison.groups.into_iter().zip(comparison.totals).collect(), rows, note: comparison.note })
         })
         .collect();
     AnalysisPage { root: "", workspace, page_title: "Analysis", study_title: title, glance, central, options, links, heat_themes, heat, groups }
@@ -580,33 +594,6 @@ fn group_columns(study: &Study, synthesis: &Synthesis) -> Vec<String> {
         })
         .cloned()
         .collect()
-}
-
-/// Mentions by organisation per theme. Anonymous people are pooled into one
-/// row, so an organisation never shows up because of an anonymous member.
-fn organisation_breakdown(study: &Study, synthesis: &Synthesis) -> BTreeMap<usize, Vec<(String, u32, u32)>> {
-    if !study.people_columns.iter().any(|c| c == "organisation") {
-        return BTreeMap::new();
-    }
-    let group_of = |p: usize| {
-        let person = &study.people[p];
-        if person.anonymous { ANONYMOUS_LABEL.to_string() } else { person.column(&study.people_columns, "organisation").to_string() }
-    };
-    let mut totals: BTreeMap<String, u32> = BTreeMap::new();
-    for p in synthesis.attended.ones() {
-        *totals.entry(group_of(p)).or_default() += 1;
-    }
-    let mut out = BTreeMap::new();
-    for t in 0..study.codebook.len() {
-        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
-        for p in synthesis.mentions[t].ones() {
-            *counts.entry(group_of(p)).or_default() += 1;
-        }
-        let mut lines: Vec<(String, u32, u32)> = counts.into_iter().map(|(g, c)| (if g.is_empty() { "(none)".into() } else { g.clone() }, c, totals.get(&g).copied().unwrap_or(0))).collect();
-        lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        out.insert(t, lines);
-    }
-    out
 }
 
 /// Object-safe rendering, so one closure renders every page type.

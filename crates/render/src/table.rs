@@ -28,11 +28,11 @@ fn cells(row: &MentionRow) -> [String; 7] {
 /// CSV with the header `theme,name,people,out_of,percent,projects,inferred` and any cross-tab columns.
 pub fn table_csv(rows: &[&MentionRow], by: Option<&CrossTab>) -> String {
     let (header, body) = grid(rows, by);
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = collabmap_study::csv_out::CsvWriter::new();
     for record in std::iter::once(&header).chain(&body) {
         let _ = writer.write_record(record);
     }
-    writer.into_inner().ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_default()
+    writer.into_string().unwrap_or_default()
 }
 
 #[derive(Serialize)]

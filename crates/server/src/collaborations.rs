@@ -452,7 +452,7 @@ async fn survey_submit(State(state): State<AppState>, Path(token): Path<String>,
 /// `responses.csv` with the respondent's answers for the round replaced by `answers`.
 fn replace_answers(current: &[u8], link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<Vec<u8>, AppError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(current);
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = collabmap_study::csv_out::CsvWriter::new();
     let fail = |e: csv::Error| AppError::Internal(format!("cannot rewrite responses.csv: {e}"));
     writer.write_record(RESPONSE_HEADER.trim().split(',')).map_err(fail)?;
     for record in reader.records() {
@@ -466,7 +466,7 @@ fn replace_answers(current: &[u8], link: &SurveyToken, answers: &[(String, Optio
         let score = score.map(|s| s.to_string()).unwrap_or_default();
         writer.write_record([link.round.as_str(), &link.respondent, &link.organisation, &link.role, item, &score]).map_err(fail)?;
     }
-    writer.into_inner().map_err(|e| AppError::Internal(format!("cannot rewrite responses.csv: {e}")))
+    writer.into_string().map(String::into_bytes).map_err(|e| AppError::Internal(format!("cannot rewrite responses.csv: {e}")))
 }
 
 /// Writes the answers in one transaction; a save by someone else in between

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use collabmap_render::report::{ANONYMOUS_LABEL, STYLE};
+use collabmap_render::report::STYLE;
 use collabmap_store::Role;
 use collabmap_study::{Limits, is_interview_id};
 use serde::Deserialize;
@@ -406,6 +406,7 @@ struct CrosstabPage {
     values: Vec<String>,
     totals: Vec<u32>,
     rows: Vec<CrosstabRow>,
+    note: Option<String>,
     signed_in: bool,
 }
 
@@ -417,9 +418,9 @@ struct ByQuery {
     by: Option<String>,
 }
 
-/// Columns that would name a person are never offered.
+/// Columns that would name a person, or say who is anonymous, are never offered.
 fn crosstab_columns(columns: &[String]) -> Vec<String> {
-    columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name" | "anonymous")).cloned().collect()
+    columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name" | "anonymous" | "attribution")).cloned().collect()
 }
 
 async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Response {
@@ -430,13 +431,12 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
         let columns = crosstab_columns(&study.people_columns);
         let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
         if by.is_empty() {
-            return Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: Vec::new(), values: Vec::new(), rows: Vec::new(), signed_in: true }));
+            return Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: Vec::new(), values: Vec::new(), rows: Vec::new(), note: None, signed_in: true }));
         }
         let shown: Vec<(usize, &MentionRow)> = analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
         let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
-        // Anonymous people are pooled wherever the column is their organisation, as in the report.
-        let pooled = (by == "organisation").then_some(ANONYMOUS_LABEL);
-        let groups = compare_groups(study, &analysis.synthesis, &by, &themes, pooled).map_err(AppError::BadRequest)?;
+        // The one small-group rule: anonymous people and groups under five are pooled.
+        let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(AppError::BadRequest)?;
         let rows = shown
             .iter()
             .zip(&groups.rows)
@@ -445,7 +445,7 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
                 (row.theme.clone(), row.name.clone(), cells)
             })
             .collect();
-        Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: groups.totals, values: groups.groups, rows, signed_in: true }))
+        Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: groups.totals, values: groups.groups, rows, note: groups.note, signed_in: true }))
     }
     .await)
 }

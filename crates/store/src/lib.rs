@@ -278,13 +278,32 @@ pub struct Store {
     backend: Backend,
 }
 
+/// Whether opening a database may create it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Creation {
+    /// A missing SQLite file is created (`serve`, `user add`).
+    Allowed,
+    /// A missing SQLite file is an error: a mistyped `--db` must not leave an empty database behind.
+    Refused,
+}
+
 /// Turns a `--db` address into one sqlx accepts, with the SQLite file
-/// created on first use.
-fn connection_url(url: &str) -> Result<(String, Backend)> {
+/// created on first use when `creation` allows it.
+fn connection_url(url: &str, creation: Creation) -> Result<(String, Backend)> {
     if let Some(rest) = url.strip_prefix("sqlite:") {
         let mut full = format!("sqlite:{rest}");
         if !rest.contains("mode=") && !rest.contains(":memory:") {
-            full.push_str(if rest.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            if creation == Creation::Refused {
+                let file = rest.trim_start_matches("//").split('?').next().unwrap_or_default();
+                if !std::path::Path::new(file).is_file() {
+                    return Err(StoreError::Address(format!(
+                        "there is no workspace database at {file}: check the --db address (`collabmap serve` and `collabmap user add` create one)"
+                    )));
+                }
+            }
+            let mode = if creation == Creation::Allowed { "mode=rwc" } else { "mode=rw" };
+            full.push(if rest.contains('?') { '&' } else { '?' });
+            full.push_str(mode);
         }
         Ok((full, Backend::Sqlite))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -300,8 +319,19 @@ impl Store {
     /// Opens the database at `url` (`sqlite://FILE` or `postgres://…`),
     /// creating a SQLite file if needed and bringing the schema up to date.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::connect(url, Creation::Allowed).await
+    }
+
+    /// Opens a database that must already exist: a missing SQLite file is
+    /// refused rather than created (for commands that only read or add to a
+    /// workspace, where a typo in `--db` would otherwise leave an empty one).
+    pub async fn open_existing(url: &str) -> Result<Store> {
+        Store::connect(url, Creation::Refused).await
+    }
+
+    async fn connect(url: &str, creation: Creation) -> Result<Store> {
         sqlx::any::install_default_drivers();
-        let (url, backend) = connection_url(url)?;
+        let (url, backend) = connection_url(url, creation)?;
         let options = AnyPoolOptions::new().max_connections(if backend == Backend::Sqlite { 8 } else { 16 }).acquire_timeout(Duration::from_secs(30));
         let options = if backend == Backend::Sqlite {
             options.after_connect(|connection, _| {

@@ -20,7 +20,7 @@ use toml::Spanned;
 use crate::codebook::Codebook;
 use crate::files::StudyFiles;
 use crate::parse::front_matter::is_iso_date as is_date;
-use crate::problem::{Problem, line_of_offset, suggestion};
+use crate::problem::{LineIndex, Problem, line_of_offset, suggestion};
 
 /// A leader of the collaboration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +132,7 @@ struct LeaderEntry {
     name: String,
     #[serde(default)]
     role: String,
+    #[serde(default, deserialize_with = "optional_date_text")]
     since: Option<String>,
 }
 
@@ -139,7 +140,23 @@ struct LeaderEntry {
 #[serde(deny_unknown_fields)]
 struct RoundEntry {
     id: String,
+    #[serde(deserialize_with = "date_text")]
     date: String,
+}
+
+/// A date as text, whether written as TOML's own date (`date = 2025-06-01`)
+/// or quoted (`date = "2025-06-01"`); whether it is a real calendar date is
+/// checked afterwards, so a bad one gets the message that says how to write it.
+fn date_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    match toml::Value::deserialize(deserializer)? {
+        toml::Value::String(text) => Ok(text),
+        toml::Value::Datetime(date) => Ok(date.to_string()),
+        other => Err(serde::de::Error::custom(format!("expected a date such as 2025-06-01, found the {} {other}", other.type_str()))),
+    }
+}
+
+fn optional_date_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    date_text(deserializer).map(Some)
 }
 
 #[derive(Deserialize)]
@@ -295,6 +312,8 @@ const RESPONSE_COLUMNS: [&str; 6] = ["round", "respondent", "organisation", "rol
 fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems: &mut Vec<Problem>) {
     let Some(text) = read_text(files, "responses.csv", problems) else { return };
     let path = "responses.csv";
+    // Lines come from byte offsets: the csv crate's own line count is off in CRLF files.
+    let lines = LineIndex::new(text.as_bytes());
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
     match reader.headers() {
         Ok(header) if header.iter().map(str::trim).eq(RESPONSE_COLUMNS) => {}
@@ -312,12 +331,12 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
         let record = match record {
             Ok(record) => record,
             Err(error) => {
-                let line = error.position().map_or(1, |p| p.line() as usize);
+                let line = error.position().map_or(1, |p| lines.line_of_record(text.as_bytes(), p.byte() as usize));
                 problems.push(Problem::new(path, line, format!("cannot read this line: {error}")));
                 continue;
             }
         };
-        let line = record.position().map_or(1, |p| p.line() as usize);
+        let line = record.position().map_or(1, |p| lines.line_of_record(text.as_bytes(), p.byte() as usize));
         if record.len() != RESPONSE_COLUMNS.len() {
             problems.push(Problem::new(path, line, format!("expected {} fields ({}), found {}", RESPONSE_COLUMNS.len(), RESPONSE_COLUMNS.join(","), record.len())));
             continue;
@@ -482,6 +501,39 @@ mod tests {
     }
 
     const COLLABORATION: &str = "name = \"Pilot\"\ncodebook = \"whole-systems\"\n\n[[leader]]\nname = \"Ana\"\nrole = \"chair\"\nsince = \"2020-01-01\"\n\n[[round]]\nid = \"r2\"\ndate = \"2024-01-01\"\n\n[[round]]\nid = \"r1\"\ndate = \"2023-01-01\"\n";
+
+    #[test]
+    fn toml_dates_and_quoted_dates_are_read_alike() {
+        let unquoted = COLLABORATION.replace("since = \"2020-01-01\"", "since = 2020-01-01").replace("date = \"2024-01-01\"", "date = 2024-01-01");
+        let (quoted, problems) = load_assessment(&folder(COLLABORATION, "round,respondent,organisation,role,item,score\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        let (plain, problems) = load_assessment(&folder(&unquoted, "round,respondent,organisation,role,item,score\n"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(plain.leaders, quoted.leaders);
+        assert_eq!(plain.rounds, quoted.rounds);
+        // A TOML date-time or an impossible day keeps the message that says how to write it.
+        for bad in ["date = 2024-01-01T10:00:00", "date = \"2024-02-30\""] {
+            let text = COLLABORATION.replace("date = \"2024-01-01\"", bad);
+            let (_, problems) = load_assessment(&folder(&text, "round,respondent,organisation,role,item,score\n"));
+            assert!(problems.iter().any(|p| p.line == 9 && p.message.contains("is not a date; write YYYY-MM-DD")), "{bad}: {problems:?}");
+        }
+        let text = COLLABORATION.replace("date = \"2024-01-01\"", "date = 20240101");
+        let (_, problems) = load_assessment(&folder(&text, "round,respondent,organisation,role,item,score\n"));
+        assert!(problems.iter().any(|p| p.message.contains("expected a date such as 2025-06-01")), "{problems:?}");
+    }
+
+    #[test]
+    fn response_lines_are_the_same_with_crlf() {
+        let responses = "round,respondent,organisation,role,item,score\nr1,a,Org,x,nope,3\nr1,a,Org,x\nr9,b,Org,x,cp1,3\n";
+        let lines = |text: &str| {
+            let (_, problems) = load_assessment(&folder(COLLABORATION, text));
+            let mut lines: Vec<usize> = problems.iter().filter(|p| p.path == "responses.csv").map(|p| p.line).collect();
+            lines.sort();
+            lines
+        };
+        assert_eq!(lines(responses), [2, 3, 4]);
+        assert_eq!(lines(&responses.replace('\n', "\r\n")), [2, 3, 4]);
+    }
 
     #[test]
     fn a_sound_folder_reads_with_the_builtin_survey_and_rounds_in_date_order() {

@@ -37,11 +37,13 @@ impl Folder {
 
 impl StudyFiles for Folder {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.root.join(path))
+        // A path from a study's own text never leaves the folder, whoever wrote it.
+        let relative = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{path}` leads outside the study folder")))?;
+        std::fs::read(self.root.join(relative))
     }
 
     fn size(&self, path: &str) -> Option<u64> {
-        std::fs::metadata(self.root.join(path)).ok().filter(|m| m.is_file()).map(|m| m.len())
+        std::fs::metadata(self.root.join(safe_relative(path)?)).ok().filter(|m| m.is_file()).map(|m| m.len())
     }
 
     fn list(&self, folder: &str) -> Option<Vec<String>> {
@@ -230,9 +232,48 @@ impl StudyFiles for MemoryFiles {
     }
 }
 
+/// The picture formats a study may hold, by file extension, with the media
+/// type each is served as. Anything else (an HTML page, a script) is refused
+/// in `pictures/` and in picture lines, so a study can never carry a document
+/// that a browser would run on the workspace's origin.
+pub const PICTURE_TYPES: [(&str, &str); 6] =
+    [("png", "image/png"), ("jpg", "image/jpeg"), ("jpeg", "image/jpeg"), ("gif", "image/gif"), ("webp", "image/webp"), ("svg", "image/svg+xml")];
+
+/// The media type of a picture file, or `None` when its extension is not one of [`PICTURE_TYPES`].
+pub fn picture_media_type(path: &str) -> Option<&'static str> {
+    let (_, extension) = path.rsplit_once('.')?;
+    let extension = extension.to_ascii_lowercase();
+    PICTURE_TYPES.iter().find(|(known, _)| *known == extension).map(|(_, media)| *media)
+}
+
+/// The refusal for a file that is not a picture collabmap can show.
+pub fn not_a_picture(path: &str) -> String {
+    format!("`{path}` is not a picture collabmap can show: use a PNG, JPEG, GIF, WebP or SVG file (by its extension), or keep other files outside pictures/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_image_types_are_pictures() {
+        assert_eq!(picture_media_type("pictures/a.PNG"), Some("image/png"));
+        assert_eq!(picture_media_type("pictures/a.svg"), Some("image/svg+xml"));
+        for path in ["pictures/phish.html", "pictures/a.svg.html", "pictures/noext", "pictures/a.js", "pictures/a.xhtml"] {
+            assert_eq!(picture_media_type(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn a_folder_never_reads_outside_itself() {
+        let outer = tempfile::tempdir().expect("temp");
+        std::fs::write(outer.path().join("secret.toml"), "x").expect("write");
+        let study = outer.path().join("study");
+        std::fs::create_dir(&study).expect("dir");
+        let folder = Folder::new(&study);
+        assert!(folder.read("../secret.toml").is_err());
+        assert!(folder.size("../secret.toml").is_none());
+    }
 
     #[test]
     fn relative_paths_that_climb_out_are_refused() {

@@ -17,6 +17,7 @@
 pub mod assessment;
 pub mod codebook;
 pub mod config;
+pub mod csv_out;
 pub mod files;
 mod load;
 pub mod model;
@@ -31,4 +32,4 @@ pub use load::{Loaded, duplicate_interview, load_from, load_study};
 pub use parse::front_matter::is_interview_id;
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Person, Picture, Project, Quote, Story, Study};
 pub use parse::interview::{InterviewContext, parse_interview};
-pub use problem::{Problem, did_you_mean, line_of_offset};
+pub use problem::{LineIndex, Problem, did_you_mean, line_of_offset};

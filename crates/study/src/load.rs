@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use crate::files::{Folder, StudyFiles};
+use crate::files::{Folder, StudyFiles, not_a_picture, picture_media_type, safe_relative};
 
 use rayon::prelude::*;
 
@@ -100,6 +100,12 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
     let person_ids: HashSet<&str> = people.iter().map(|p| p.id.as_str()).collect();
     let project_ids: HashSet<&str> = projects.iter().map(|p| p.id.as_str()).collect();
     let context = InterviewContext { codebook: &codebook, people: &person_ids, projects: &project_ids, files: Some(root), check_codes: codebook_ok };
+    for name in root.list("pictures").unwrap_or_default() {
+        let path = format!("pictures/{name}");
+        if picture_media_type(&path).is_none() {
+            problems.push(Problem::new(&path, 1, not_a_picture(&path)));
+        }
+    }
     let files = interview_files(root, &mut problems);
     let parsed: Vec<_> = files
         .par_iter()
@@ -159,6 +165,14 @@ fn load_codebook(root: &dyn StudyFiles, config: &StudyConfig, config_text: &str,
             }
         };
     };
+    if safe_relative(&relative).is_none() {
+        problems.push(Problem::new(
+            "study.toml",
+            line,
+            format!("the codebook `{relative}` lies outside the study folder: copy it into the folder (such as codebook.toml) and name it relative to study.toml"),
+        ));
+        return (Codebook::default(), false);
+    }
     match root.read(&relative) {
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);

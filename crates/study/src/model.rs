@@ -247,6 +247,16 @@ pub struct Quote {
     pub anonymous: bool,
 }
 
+impl Quote {
+    /// Whether the quote must be kept apart from its interview: it was given
+    /// anonymously (`— p06, anonymous`), and anything that shows the interview
+    /// (its page, a source linked to its attendees' cases) names who attended,
+    /// and so who said it. Every surface asks this one question.
+    pub fn kept_apart_from_its_interview(&self) -> bool {
+        self.anonymous
+    }
+}
+
 /// A story from the `# Stories` section.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Story {

@@ -54,9 +54,45 @@ pub(crate) fn suggestion<'a>(word: &str, known: impl IntoIterator<Item = &'a str
 }
 
 /// Converts a byte offset in `text` to a 1-based line number.
+///
+/// Counts from the start each time: for many look-ups in one text, build a
+/// [`LineIndex`] instead.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The line starts of one text, so that any number of byte offsets become
+/// line numbers in logarithmic time each (a parser that asked
+/// [`line_of_offset`] for every element would be quadratic).
+///
+/// Lines end at `\n`; a `\r\n` ending is one line break, as Excel and
+/// Windows editors write it, so CRLF files get the same numbers as LF files.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Byte offset of the first byte after each `\n`.
+    breaks: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`'s line breaks (one pass).
+    pub fn new(text: &[u8]) -> Self {
+        LineIndex { breaks: text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1).collect() }
+    }
+
+    /// The 1-based line holding byte `offset`.
+    pub fn line(&self, offset: usize) -> usize {
+        self.breaks.partition_point(|&start| start <= offset) + 1
+    }
+
+    /// The line a CSV record starting at `offset` of `text` is on. The csv
+    /// crate starts a record after `\r` and so, in a CRLF file, on the `\n`
+    /// that ends the line before; a record never starts with a line break,
+    /// so breaks at `offset` are stepped over.
+    pub fn line_of_record(&self, text: &[u8], offset: usize) -> usize {
+        let skipped = text.get(offset..).map_or(0, |rest| rest.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count());
+        self.line(offset + skipped)
+    }
 }
 
 #[cfg(test)]
@@ -76,5 +112,15 @@ mod tests {
         assert_eq!(line_of_offset("a\nb\nc", 0), 1);
         assert_eq!(line_of_offset("a\nb\nc", 2), 2);
         assert_eq!(line_of_offset("a\nb\nc", 99), 3);
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_counting_for_lf_and_crlf() {
+        for text in ["a\nb\n\nc", "a\r\nb\r\n\r\nc", "", "\n", "x\r\n"] {
+            let index = LineIndex::new(text.as_bytes());
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(index.line(offset), line_of_offset(text, offset), "{text:?} at {offset}");
+            }
+        }
     }
 }

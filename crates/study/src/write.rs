@@ -44,13 +44,12 @@ pub fn interview_path(interview: &Interview) -> String {
 }
 
 fn csv_text(columns: &[String], rows: impl Iterator<Item = Vec<String>>) -> io::Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut writer = crate::csv_out::CsvWriter::new();
     writer.write_record(columns)?;
     for row in rows {
         writer.write_record(&row)?;
     }
-    let bytes = writer.into_inner().map_err(|e| io::Error::other(e.to_string()))?;
-    String::from_utf8(bytes).map_err(io::Error::other)
+    writer.into_string().map_err(io::Error::other)
 }
 
 /// `people.csv` text.

@@ -477,6 +477,8 @@ impl BodyParser<'_, '_> {
         let escapes = path.starts_with('/') || path.contains(':') || path.split('/').any(|part| part == "..");
         if escapes {
             self.problem(line, format!("picture path `{target}` must be relative to the study folder, such as pictures/map.png"));
+        } else if crate::files::picture_media_type(&path).is_none() {
+            self.problem(line, crate::files::not_a_picture(&path));
         } else if let Some(files) = self.context.files
             && files.size(&path).is_none()
         {

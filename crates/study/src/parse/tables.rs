@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::model::{Person, Project};
 use crate::parse::text::decode;
-use crate::problem::{Problem, suggestion};
+use crate::problem::{LineIndex, Problem, suggestion};
 
 /// The rows of a CSV file with an `id` and a `name` column.
 struct Rows {
@@ -20,6 +20,8 @@ fn read_rows(bytes: &[u8], path: &str, problems: &mut Vec<Problem>) -> Option<Ro
             return None;
         }
     };
+    // The csv crate's own line count is one short per row in CRLF files (Excel's), so lines come from byte offsets.
+    let lines = LineIndex::new(text.as_bytes());
     let mut reader = csv::ReaderBuilder::new().has_headers(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let columns: Vec<String> = match reader.headers() {
         Ok(headers) => headers.iter().map(str::to_string).collect(),
@@ -51,14 +53,14 @@ fn read_rows(bytes: &[u8], path: &str, problems: &mut Vec<Problem>) -> Option<Ro
     for record in reader.records() {
         match record {
             Ok(record) => {
-                let line = record.position().map_or(1, |p| p.line() as usize);
+                let line = record.position().map_or(1, |p| lines.line_of_record(text.as_bytes(), p.byte() as usize));
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
                 rows.push((line, record.iter().map(str::to_string).collect()));
             }
             Err(error) => {
-                let line = error.position().map_or(1, |p| p.line() as usize);
+                let line = error.position().map_or(1, |p| lines.line_of_record(text.as_bytes(), p.byte() as usize));
                 let message = match error.kind() {
                     csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
                         format!("this row has {len} fields but the header has {expected_len}: quote values that contain commas")
@@ -162,6 +164,29 @@ mod tests {
         assert!(text[0].starts_with("people.csv:3: duplicate person id `p1` (first on line 2)"), "{text:?}");
         assert!(text[1].starts_with("people.csv:4: this row has 3 fields"), "{text:?}");
         assert!(text[2].starts_with("people.csv:5: this person has no id"), "{text:?}");
+    }
+
+    /// Every problem the CSV readers report, on the same line whether the
+    /// file ends its lines with LF or with CRLF (as Excel writes it).
+    #[test]
+    fn every_csv_problem_names_the_same_line_with_lf_and_crlf() {
+        let people = "id,name,attribution\np1,A,\np1,B,\np2,C,x,extra\n,D,\np 3,E,\np4,F,secret\n\"p5\",\"quoted\non two lines\",\np5,G,\n";
+        let projects = "id,name\nx1,A\nx1,B\n,C\n";
+        let lines_of = |problems: Vec<Problem>| -> Vec<String> {
+            let mut lines: Vec<String> = problems.iter().map(|p| format!("{}:{}", p.line, p.message.split(':').next().unwrap_or(""))).collect();
+            lines.sort();
+            lines
+        };
+        let lf_people = lines_of(parse_people(people.as_bytes(), "people.csv").2);
+        let crlf_people = lines_of(parse_people(people.replace('\n', "\r\n").as_bytes(), "people.csv").2);
+        assert_eq!(lf_people, crlf_people);
+        for expected in ["3:duplicate person id `p1` (first on line 2)", "4:this row has 4 fields but the header has 3", "5:this person has no id", "6:person id `p 3` must be one word, without spaces or a leading #, @ or ^", "7:attribution `secret` must be `named` or `anonymous`", "10:duplicate person id `p5` (first on line 8)"] {
+            assert!(lf_people.iter().any(|l| l == expected), "{expected} not in {lf_people:?}");
+        }
+        let lf_projects = lines_of(parse_projects(projects.as_bytes(), "projects.csv").2);
+        let crlf_projects = lines_of(parse_projects(projects.replace('\n', "\r\n").as_bytes(), "projects.csv").2);
+        assert_eq!(lf_projects, crlf_projects);
+        assert_eq!(lf_projects, ["3:duplicate project id `x1` (first on line 2)", "4:this project has no id"]);
     }
 
     #[test]
