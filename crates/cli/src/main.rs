@@ -18,6 +18,8 @@ use collabmap_study::{Study, load_study};
 
 mod commands;
 mod output;
+
+use collabmap_server::Options;
 mod workspace;
 
 /// Capture interviews as cognitive maps, count who mentioned what, discover
@@ -175,6 +177,9 @@ enum Command {
         /// Always mark session cookies Secure (for HTTPS without a proxy that sets X-Forwarded-Proto).
         #[arg(long)]
         secure_cookies: bool,
+        /// Take the client's address from X-Forwarded-For (the last address, the one the proxy saw): set it only behind a reverse proxy that sets that header.
+        #[arg(long)]
+        trust_proxy: bool,
     },
     /// Manage workspace accounts.
     User {
@@ -511,7 +516,7 @@ fn run(cli: Cli) -> Result<()> {
                 SurveyFormat::Html => print!("{}", assessment_output::survey_html(&assessment).map_err(anyhow::Error::msg)?),
             }
         }
-        Command::Serve { db, bind, demo, secure_cookies } => workspace::serve_command(&db, &bind, demo, secure_cookies)?,
+        Command::Serve { db, bind, demo, secure_cookies, trust_proxy } => workspace::serve_command(&db, &bind, demo, Options { secure_cookies, trust_proxy })?,
         Command::User { action: UserAction::Add { email, admin, db } } => workspace::add_user(&db, &email, admin)?,
         Command::Import { study, db, owner } => workspace::import(&db, &study, &owner)?,
         Command::Export { source, db, format, graph, output } => match format {

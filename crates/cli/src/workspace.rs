@@ -28,7 +28,7 @@ async fn open_existing(db: &str) -> Result<Store> {
 }
 
 /// `collabmap serve`.
-pub(crate) fn serve_command(db: &str, bind: &str, demo: bool, secure_cookies: bool) -> Result<()> {
+pub(crate) fn serve_command(db: &str, bind: &str, demo: bool, options: Options) -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()))
         .with_writer(std::io::stderr)
@@ -47,7 +47,7 @@ pub(crate) fn serve_command(db: &str, bind: &str, demo: bool, secure_cookies: bo
             println!("No accounts yet: add one with `collabmap user add EMAIL --admin --db {db}`.");
         }
         std::io::stdout().flush()?;
-        serve(store, listener, Options { secure_cookies }).await.context("the server stopped")?;
+        serve(store, listener, options).await.context("the server stopped")?;
         Ok(())
     })
 }

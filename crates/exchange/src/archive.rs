@@ -15,6 +15,21 @@ pub fn read_entries<R: Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>, l
     if archive.len() > limits.max_files {
         return Err(format!("the archive has {} entries; a {folder} may hold at most {}", archive.len(), limits.max_files));
     }
+    // First the whole archive is expanded into nothing, counting: a bomb is
+    // refused with memory that does not grow with it. Only an archive within
+    // the limits is then read into memory, at its true size.
+    let mut total = 0u64;
+    for index in 0..archive.len() {
+        let mut entry = archive.by_index(index).map_err(|e| format!("entry {index} of the archive cannot be read: {e}"))?;
+        if entry.is_dir() {
+            continue;
+        }
+        let room = limits.max_total_bytes.saturating_sub(total);
+        total += std::io::copy(&mut (&mut entry).take(room + 1), &mut std::io::sink()).map_err(|e| format!("entry {index} of the archive cannot be read: {e}"))?;
+        if total > limits.max_total_bytes {
+            return Err(format!("the archive expands past {} MB, more than a {folder} may hold", limits.max_total_bytes >> 20));
+        }
+    }
     let mut entries = Vec::new();
     let mut total = 0u64;
     for index in 0..archive.len() {

@@ -556,7 +556,7 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
             shown
                 .iter()
                 .map(|&b| match lookup.get(&(a, b)) {
-                    Some(pair) => HeatCell { both: pair.both, coefficient: format!("{:.2}", pair.coefficient), shade: format!("{:.2}", pair.coefficient), diagonal: false },
+                    Some(pair) => HeatCell { both: pair.both, coefficient: format!("{:.2}", pair.coefficient), shade: format!("{}", (pair.coefficient.clamp(0.0, 1.0) * 10.0).round() as u32), diagonal: false },
                     None => HeatCell { both: synthesis.mentions[a].count_ones(..) as u32, coefficient: "1".into(), shade: "0".into(), diagonal: true },
                 })
                 .collect()

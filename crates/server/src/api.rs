@@ -7,7 +7,6 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -24,7 +23,8 @@ use serde_json::json;
 use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
 use crate::error::{AppError, problems_json};
 use crate::views::{Document, StudyView};
-use crate::{AppState, archive, import_study};
+use crate::{AppState, MAX_DOCUMENT_BYTES, MAX_PREVIEW_BYTES, MAX_UPLOAD_BYTES, archive, import_study};
+use axum::extract::DefaultBodyLimit;
 
 /// The OpenAPI document of this API.
 pub const OPENAPI: &str = include_str!("../assets/openapi.json");
@@ -42,13 +42,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/studies/{id}/table", get(table))
         .route("/api/studies/{id}/model", get(model))
         .route("/api/studies/{id}/export", get(export))
-        .route("/api/studies/{id}/preview", post(preview))
-        .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview))
-        .route("/api/studies/{id}/interviews/{interview}", get(get_interview).put(put_interview).delete(delete_interview))
-        .route("/api/studies/{id}/people", get(get_people).put(put_people))
-        .route("/api/studies/{id}/projects", get(get_projects).put(put_projects))
-        .route("/api/studies/{id}/codebook", get(get_codebook).put(put_codebook))
-        .route("/api/studies/{id}/settings", get(get_settings).put(put_settings))
+        .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
+        .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/interviews/{interview}", get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/people", get(get_people).put(put_people).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/projects", get(get_projects).put(put_projects).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/codebook", get(get_codebook).put(put_codebook).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/settings", get(get_settings).put(put_settings).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/members", get(list_members).post(add_member))
         .route("/api/studies/{id}/members/{email}", axum::routing::delete(remove_member))
 }
@@ -63,6 +63,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(request, state).await {
             Ok(Json(value)) => Ok(JsonBody(value)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge(0)),
             Err(rejection) => Err(AppError::BadRequest(match rejection {
                 JsonRejection::MissingJsonContentType(_) => "send the body as JSON, with Content-Type: application/json".into(),
                 other => format!("the JSON body is not what this endpoint takes: {}", other.body_text()),
@@ -71,14 +72,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// Who is asking, for rate limiting: the proxy's `X-Forwarded-For`, or the peer address.
+/// Who is asking, for rate limiting: the peer address, or, only when the
+/// server was told it stands behind a proxy (`--trust-proxy`), the address
+/// the proxy names last in `X-Forwarded-For` (the one it saw itself: the
+/// earlier ones are the client's to invent).
 pub struct ClientAddr(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(|v| v.trim().to_string());
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let forwarded = state
+            .trust_proxy()
+            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(|v| v.trim().to_string()))
+            .flatten()
+            .filter(|v| !v.is_empty());
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(ClientAddr(forwarded.or(peer)))
     }
@@ -145,8 +153,10 @@ async fn list_studies(State(state): State<AppState>, user: ApiUser) -> Result<Js
     Ok(Json(studies.iter().map(|s| json!({"id": s.id, "title": s.title, "role": s.role.as_str(), "revision": s.revision})).collect()))
 }
 
-async fn create_study(State(state): State<AppState>, user: ApiUser, body: Bytes) -> Result<Response, AppError> {
-    let files = tokio::task::spawn_blocking(move || archive::read_upload(&body, "", Limits::default())).await?.map_err(AppError::BadRequest)?;
+async fn create_study(State(state): State<AppState>, user: ApiUser, request: Request) -> Result<Response, AppError> {
+    let _slot = state.upload_slot()?;
+    let upload = archive::receive(request.into_body(), MAX_UPLOAD_BYTES).await?;
+    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, "", Limits::default())).await?.map_err(AppError::BadRequest)?;
     let id = import_study(state.store(), user.session.user.id, files).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
@@ -207,8 +217,8 @@ struct PreviewBody {
 
 async fn preview(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<PreviewBody>) -> Result<Json<serde_json::Value>, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-    let (svg, problems) = tokio::task::spawn_blocking(move || view.preview(&body.path, &body.text)).await?;
-    Ok(Json(json!({"svg": svg, "problems": problems_json(&problems)})))
+    let preview = tokio::task::spawn_blocking(move || view.preview(&body.path, &body.text)).await?;
+    Ok(Json(json!({"svg": preview.svg, "problems": problems_json(&preview.problems), "note": preview.note})))
 }
 
 async fn list_interviews(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
@@ -226,25 +236,42 @@ async fn read_document(state: &AppState, user: &ApiUser, id: i64, document: Docu
     Ok(Json(json!({"text": text.text, "version": text.version, "path": text.path})))
 }
 
-/// Saves a document for an editor: checked, then committed only if
-/// `version` is still current. Returns the document's new version.
+/// How many times a save is checked again when other files of the study
+/// were saved meanwhile, before the editor is asked to try again.
+const SAVE_ATTEMPTS: usize = 8;
+
+/// Saves a document for an editor: checked against the whole study at one
+/// revision, then committed only if the study is still at that revision and
+/// `version` is still the document's. When someone saved another file in
+/// between, the save is checked again on top of theirs (so two editors of
+/// different interviews never see a refusal), and refused with every
+/// problem if, together, the two saves would break the study.
 pub async fn save_document(state: &AppState, user: i64, id: i64, document: Document, text: String, version: i64) -> Result<i64, AppError> {
-    let (_, view) = member_view(state, user, id, Role::Editor).await?;
-    let current = document.read(&view)?;
-    if current.version != version {
-        return Err(conflict(&document, current.version));
+    member_role(state, user, id, Role::Editor).await?;
+    for _ in 0..SAVE_ATTEMPTS {
+        let view = state.views().get(state.store(), id).await?;
+        let current = document.read(&view)?;
+        if current.version != version {
+            return Err(conflict(&document, current.version));
+        }
+        let (changes, title) = document.changes(&view, &text, version)?;
+        let checked = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect::<Vec<_>>();
+        let revision = view.revision;
+        let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        match state.store().change_files(id, user, &changes, title.as_deref(), Some(revision)).await? {
+            Ok(revision) => return Ok(revision),
+            Err(ChangeRefused::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
+            Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
+            Err(ChangeRefused::Moved { .. }) => continue,
+        }
     }
-    let (changes, title) = document.changes(&view, &text, version)?;
-    let checked = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect::<Vec<_>>();
-    let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
-    if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
-    }
-    match state.store().change_files(id, user, &changes, title.as_deref()).await? {
-        Ok(revision) => Ok(revision),
-        Err(ChangeRefused::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
-        Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
-    }
+    Err(AppError::Conflict {
+        message: format!("{} could not be saved: the study kept changing while it was checked; save again", document.label()),
+        current: version,
+    })
 }
 
 fn conflict(document: &Document, current: i64) -> AppError {
@@ -300,10 +327,12 @@ async fn delete_interview(State(state): State<AppState>, user: ApiUser, Path((id
         return Err(AppError::NotFound);
     }
     let change = collabmap_store::Change { path: current.path.clone(), expected: Some(query.version), content: None };
-    match state.store().change_files(id, user.session.user.id, &[change], None).await? {
+    // Removing an interview cannot give the others a problem, so it needs no study-wide check.
+    match state.store().change_files(id, user.session.user.id, &[change], None, None).await? {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
         Err(ChangeRefused::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
         Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
+        Err(ChangeRefused::Moved { current }) => Err(conflict(&document, current)),
     }
 }
 

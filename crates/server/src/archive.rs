@@ -9,13 +9,68 @@ use std::io::{Cursor, Write};
 use collabmap_study::{Limits, MemoryFiles};
 use zip::write::SimpleFileOptions;
 
+/// An upload received into a temporary file (removed when dropped), never
+/// held in memory whole.
+pub struct Upload {
+    /// The file.
+    pub file: tempfile::NamedTempFile,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Streams a request body into a temporary file, refusing it with 413 as
+/// soon as it passes `limit` bytes.
+pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Upload, crate::error::AppError> {
+    use crate::error::AppError;
+    use http_body_util::BodyExt as _;
+    let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new).await?.map_err(|e| AppError::Internal(format!("cannot create a temporary file for an upload: {e}")))?;
+    let mut writer = tokio::fs::File::from_std(file.reopen().map_err(|e| AppError::Internal(format!("cannot open the upload's temporary file: {e}")))?);
+    let mut body = body;
+    let mut size = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            size += data.len() as u64;
+            if size > limit as u64 {
+                return Err(AppError::TooLarge(limit));
+            }
+            tokio::io::AsyncWriteExt::write_all(&mut writer, &data).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+        }
+    }
+    tokio::io::AsyncWriteExt::flush(&mut writer).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+    Ok(Upload { file, size })
+}
+
+/// Reads a received upload (see [`read_upload`]) from its file.
+pub fn read_received(upload: &Upload, file_name: &str, limits: Limits) -> Result<MemoryFiles, String> {
+    let file = upload.file.reopen().map_err(|e| format!("cannot read the upload back: {e}"))?;
+    if file_name.to_lowercase().ends_with(".qdc") {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, limits.max_total_bytes), &mut bytes).map_err(|e| format!("cannot read the upload back: {e}"))?;
+        return collabmap_exchange::refi_import::import_qdc(&bytes, file_name);
+    }
+    let reader = std::io::BufReader::new(file);
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| format!("the upload is not a zip archive: {e}"))?;
+    let has_project = (0..archive.len()).any(|i| archive.by_index(i).ok().and_then(|e| e.name().ok().map(|n| !n.contains('/') && n.to_lowercase().ends_with(".qde"))).unwrap_or(false));
+    if file_name.to_lowercase().ends_with(".qdpx") || has_project {
+        // The REFI-QDA reader takes bytes; a project is bounded by the upload limit already.
+        let bytes = std::fs::read(upload.file.path()).map_err(|e| format!("cannot read the upload back: {e}"))?;
+        return collabmap_exchange::refi_import::import_qdpx(&bytes, limits).map_err(|e| format!("{file_name}: {e}"));
+    }
+    study_from_archive(&mut archive, limits)
+}
+
 /// Reads a zipped study folder. A single top-level folder around
 /// `study.toml` (what zipping a folder gives) is taken off.
 pub fn read_zip(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the upload is not a zip archive: {e}"))?;
+    study_from_archive(&mut archive, limits)
+}
+
+fn study_from_archive<R: std::io::Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>, limits: Limits) -> Result<MemoryFiles, String> {
     // Hidden files and macOS resource forks are not part of a study.
     let keep = |path: &str| !path.split('/').any(|part| part.starts_with('.')) && !path.starts_with("__MACOSX/");
-    let entries = collabmap_exchange::archive::read_entries(&mut archive, limits, "study", &keep)?;
+    let entries = collabmap_exchange::archive::read_entries(archive, limits, "study", &keep)?;
     let prefix = common_folder(&entries);
     let mut files = MemoryFiles::new();
     for (path, data) in entries {

@@ -103,6 +103,11 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Opti
     let mut keys = vec![address_key.clone()];
     keys.extend(client.map(|c| format!("client:{c}")));
     state.limiter().check(&keys).map_err(AppError::TooManyAttempts)?;
+    if password.chars().count() > collabmap_store::MAX_PASSWORD_CHARS {
+        // No account has such a password, and hashing it would only burn time.
+        state.limiter().failed(&keys);
+        return Err(AppError::Unauthorized);
+    }
     let found = state.store().user_with_hash(email).await?;
     let password = password.to_string();
     let (user, hash) = match found {

@@ -346,13 +346,14 @@ async fn save_file(State(state): State<AppState>, user: PageUser, Path((id, file
         let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.into_bytes()) };
         let change = Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content };
         let title = (file == "collaboration.toml").then_some(checked.name.as_str());
-        match state.store().change_files(id, user.session.user.id, &[change], title).await? {
+        match state.store().change_files(id, user.session.user.id, &[change], title, None).await? {
             Ok(_) => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
             Err(ChangeRefused::Conflict { current, .. }) => Err(AppError::Conflict {
                 message: format!("{file} was changed by someone else since you opened it (now version {}): open it again and redo your change", current.unwrap_or(0)),
                 current: current.unwrap_or(0),
             }),
             Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
+            Err(ChangeRefused::Moved { .. }) => Err(AppError::Internal("unreachable: no revision was checked".into())),
         }
     }
     .await;
@@ -477,9 +478,9 @@ async fn record_answers(state: &AppState, link: &SurveyToken, answers: &[(String
         let content = replace_answers(&current, link, answers)?;
         let change = Change { path: RESPONSES.into(), expected: (version != 0).then_some(version), content: Some(content) };
         // Answers through a link have no account behind them: 0 stands for "a respondent".
-        match state.store().change_files(link.study, 0, &[change], None).await? {
+        match state.store().change_files(link.study, 0, &[change], None, None).await? {
             Ok(_) => return Ok(()),
-            Err(ChangeRefused::Conflict { .. }) => continue,
+            Err(ChangeRefused::Conflict { .. } | ChangeRefused::Moved { .. }) => continue,
             Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
         }
     }

@@ -30,6 +30,10 @@ pub enum AppError {
     TooManyAttempts(u64),
     /// Something broke on our side.
     Internal(String),
+    /// The server is busy with others of the same kind (uploads); try again soon.
+    Busy(String),
+    /// The body is larger than this route takes (its limit in bytes).
+    TooLarge(usize),
 }
 
 impl AppError {
@@ -44,6 +48,8 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         }
     }
 
@@ -51,11 +57,14 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             AppError::Unauthorized => "sign in first: POST /api/login with your e-mail and password".into(),
-            AppError::Forbidden(message) | AppError::BadRequest(message) | AppError::Internal(message) => message.clone(),
+            AppError::Forbidden(message) | AppError::BadRequest(message) | AppError::Busy(message) => message.clone(),
+            // The details (a database error, a path) are for the log, not for the client.
+            AppError::Internal(_) => "the server failed; the details are in its log".into(),
             AppError::NotFound => "not found (or you are not a member of this study)".into(),
             AppError::Conflict { message, .. } => message.clone(),
             AppError::Invalid(problems) => format!("{} problem{} found; nothing was saved", problems.len(), if problems.len() == 1 { "" } else { "s" }),
             AppError::TooManyAttempts(seconds) => format!("too many failed sign-ins; try again in {} minutes", seconds.div_ceil(60)),
+            AppError::TooLarge(limit) => format!("the request is larger than this address takes ({} KiB at most)", limit >> 10),
         }
     }
 }
@@ -69,6 +78,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(message) = &self {
             tracing::error!("{message}");
+        }
+        if let AppError::TooLarge(limit) = &self {
+            tracing::debug!("refused a body over {limit} bytes");
         }
         let mut body = json!({"error": self.message()});
         match &self {

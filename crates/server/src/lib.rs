@@ -39,6 +39,10 @@ pub struct Options {
     /// Mark session cookies `Secure` on every response (set it when the
     /// workspace is reached over HTTPS without a proxy that says so).
     pub secure_cookies: bool,
+    /// Believe the `X-Forwarded-For` header for the client's address (set it
+    /// only behind a reverse proxy that sets the header itself; otherwise any
+    /// client could name another address and escape the sign-in limit).
+    pub trust_proxy: bool,
 }
 
 struct Inner {
@@ -46,6 +50,7 @@ struct Inner {
     views: Views,
     limiter: LoginLimiter,
     options: Options,
+    uploads: tokio::sync::Semaphore,
 }
 
 /// What every handler shares.
@@ -57,7 +62,7 @@ pub struct AppState {
 impl AppState {
     /// A state over `store`.
     pub fn new(store: Store, options: Options) -> Self {
-        AppState { inner: Arc::new(Inner { store, views: Views::default(), limiter: LoginLimiter::default(), options }) }
+        AppState { inner: Arc::new(Inner { store, views: Views::default(), limiter: LoginLimiter::default(), options, uploads: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE) }) }
     }
 
     /// The database.
@@ -79,10 +84,34 @@ impl AppState {
     pub fn secure_cookies(&self) -> bool {
         self.inner.options.secure_cookies
     }
+
+    /// Whether `X-Forwarded-For` names the client.
+    pub fn trust_proxy(&self) -> bool {
+        self.inner.options.trust_proxy
+    }
+
+    /// A place for one upload, or a refusal while [`UPLOADS_AT_ONCE`] are already being read.
+    pub fn upload_slot(&self) -> Result<tokio::sync::SemaphorePermit<'_>, error::AppError> {
+        self.inner.uploads.try_acquire().map_err(|_| error::AppError::Busy("other uploads are being read; try again in a minute".into()))
+    }
 }
 
-/// Largest upload accepted (a zipped study).
+/// Largest upload accepted (a zipped study, a REFI-QDA project), streamed to a temporary file.
 pub const MAX_UPLOAD_BYTES: usize = 256 << 20;
+/// Largest body of a document save (an interview may be 16 MiB, and JSON escapes it).
+pub const MAX_DOCUMENT_BYTES: usize = 40 << 20;
+/// Largest live-preview body: one interview being typed.
+pub const MAX_PREVIEW_BYTES: usize = 2 << 20;
+/// Largest body of everything else: sign-in, survey answers, forms.
+pub const MAX_FORM_BYTES: usize = 64 << 10;
+/// Uploads read at once; each may expand to a whole study.
+pub const UPLOADS_AT_ONCE: usize = 2;
+
+/// The Content-Security-Policy of every page: scripts and styles only from
+/// the workspace's own files (nothing inline), no framing, forms only to itself.
+pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The policy of a study's own pictures: an SVG opened on its own runs nothing.
+pub const PICTURE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'";
 
 /// The whole application: pages, API and assets.
 pub fn router(state: AppState) -> Router {
@@ -91,13 +120,32 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(collaborations::routes())
         .layer(middleware::from_fn(check_origin))
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(middleware::from_fn(security_headers))
+        // Routes that take more say so themselves; this is the limit of all the others.
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         // Browsers must not guess types (an uploaded picture stays a picture), frame the workspace, or leak its addresses.
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Headers every answer carries: a strict Content-Security-Policy (unless
+/// the handler set its own, as pictures do), and `Cache-Control: no-store`
+/// on everything but the workspace's own assets, since pages, API answers
+/// and exports carry people's words.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let asset = request.uri().path().starts_with("/assets/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_POLICY));
+    }
+    if !asset {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Refuses state-changing requests sent by another site: a browser always
@@ -121,6 +169,16 @@ pub async fn check_origin(request: Request, next: Next) -> Response {
 /// checking them. Returns the id, or the problems that refused it.
 pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Result<i64, AppError> {
     let collaboration = files.get("study.toml").is_none() && files.get("collaboration.toml").is_some();
+    // Only pictures may be served from a study, so only picture types may sit under pictures/, at any depth.
+    let not_pictures: Vec<collabmap_study::Problem> = files
+        .iter()
+        .map(|(path, _)| path)
+        .filter(|path| path.starts_with("pictures/") && collabmap_study::files::picture_media_type(path).is_none())
+        .map(|path| collabmap_study::Problem::new(path, 1, collabmap_study::files::not_a_picture(path)))
+        .collect();
+    if !not_pictures.is_empty() {
+        return Err(AppError::Invalid(not_pictures));
+    }
     let (files, title, problems) = tokio::task::spawn_blocking(move || {
         if collaboration {
             let (assessment, problems) = load_assessment(&files);

@@ -26,6 +26,7 @@ use crate::{AppState, archive, import_study};
 
 const WORKSPACE_CSS: &str = include_str!("../assets/workspace.css");
 const EDITOR_JS: &str = include_str!("../assets/editor.js");
+const CONFIRM_JS: &str = include_str!("../assets/confirm.js");
 
 /// The pages' routes.
 pub fn routes() -> Router<AppState> {
@@ -33,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(studies_page))
         .route("/login", get(login_page).post(login_form))
         .route("/logout", get(logout_page).post(logout_form))
-        .route("/import", post(import_form))
+        .route("/import", post(import_form).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES + (1 << 20))))
         .route("/users", post(add_user_form))
         .route("/assets/{file}", get(asset))
         .route("/studies/{id}", get(study_root))
@@ -59,10 +60,13 @@ pub fn url_encode(text: &str) -> String {
         .collect()
 }
 
-/// Where to go after signing in: only a path on this site.
-fn safe_next(next: Option<&str>) -> String {
+/// Where to go after signing in: only a path on this site. Browsers drop
+/// tabs and line breaks from addresses and read `\\` as `/`, so `/\t/host`
+/// and `/\\host` lead to another host; any control character, white space,
+/// backslash, a second leading slash or a scheme sends the user home instead.
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') => next.to_string(),
+        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') => next.to_string(),
         _ => "/".to_string(),
     }
 }
@@ -123,6 +127,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "workspace.css" => (WORKSPACE_CSS, "text/css; charset=utf-8"),
         "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
+        "confirm.js" => (CONFIRM_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
@@ -238,22 +243,35 @@ async fn studies_page(State(state): State<AppState>, user: PageUser) -> Response
 
 async fn import_form(State(state): State<AppState>, user: PageUser, mut multipart: Multipart) -> Response {
     page(async {
+        let _slot = state.upload_slot()?;
         let mut csrf = String::new();
-        let mut archive_bytes = None;
+        let mut upload = None;
         let mut file_name = String::new();
-        while let Some(field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+        while let Some(mut field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
             match field.name() {
                 Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
                 Some("archive") => {
                     file_name = field.file_name().unwrap_or("").to_string();
-                    archive_bytes = Some(field.bytes().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))?);
+                    // Streamed to a temporary file, never held whole in memory.
+                    let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new).await?.map_err(|e| AppError::Internal(format!("cannot create a temporary file: {e}")))?;
+                    let mut writer = tokio::fs::File::from_std(file.reopen().map_err(|e| AppError::Internal(format!("cannot open a temporary file: {e}")))?);
+                    let mut size = 0u64;
+                    while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+                        size += chunk.len() as u64;
+                        if size > crate::MAX_UPLOAD_BYTES as u64 {
+                            return Err(AppError::TooLarge(crate::MAX_UPLOAD_BYTES));
+                        }
+                        tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+                    }
+                    tokio::io::AsyncWriteExt::flush(&mut writer).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+                    upload = Some(archive::Upload { file, size });
                 }
                 _ => {}
             }
         }
         user.check_form(&csrf)?;
-        let bytes = archive_bytes.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
-        let files = tokio::task::spawn_blocking(move || archive::read_upload(&bytes, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
+        let upload = upload.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
+        let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
         let id = import_study(state.store(), user.session.user.id, files).await?;
         let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
         Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
@@ -310,17 +328,19 @@ async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, pat
         if !view.problems.is_empty() && path == "index.html" {
             return Err(AppError::Invalid(view.problems.clone()));
         }
-        let bytes = if let Some(bytes) = view.files.get(&path).filter(|_| path.starts_with("pictures/")) {
-            bytes.to_vec()
-        } else {
+        if path.starts_with("pictures/") {
+            // A study's own files are served only as the picture types the format allows, under a policy that runs nothing.
+            let kind = collabmap_study::files::picture_media_type(&path).ok_or(AppError::NotFound)?;
+            let bytes = view.files.get(&path).ok_or(AppError::NotFound)?.to_vec();
+            return Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response());
+        }
+        let bytes = {
             let site_view = view.clone();
             let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
             site.map_err(AppError::BadRequest)?;
             view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
         };
-        // Uploaded SVGs may carry script: they are shown as images, never as documents.
-        let headers = [(header::CONTENT_TYPE, content_type(&path)), (header::CONTENT_SECURITY_POLICY, if path.starts_with("pictures/") { "script-src 'none'" } else { "default-src 'self' 'unsafe-inline'" })];
-        Ok((headers, bytes).into_response())
+        Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
     }
     .await)
 }

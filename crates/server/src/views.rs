@@ -143,9 +143,18 @@ impl StudyView {
         load_from(&candidate).problems
     }
 
-    /// The live preview of an edited file: its map drawing (for interviews)
-    /// and the problems it would have.
-    pub fn preview(&self, path: &str, text: &str) -> (Option<String>, Vec<Problem>) {
+    /// The live preview of an edited file: its map drawing (for interviews,
+    /// up to [`MAX_PREVIEW_NODES`] nodes) and the problems it would have.
+    pub fn preview(&self, path: &str, text: &str) -> Preview {
+        let (svg, problems) = self.preview_parts(path, text);
+        match svg {
+            Some(Err(nodes)) => Preview { svg: None, problems, note: Some(format!("the map has {nodes} nodes, too large to draw live (at most {MAX_PREVIEW_NODES}); the report draws it after saving")) },
+            Some(Ok(svg)) => Preview { svg: Some(svg), problems, note: None },
+            None => Preview { svg: None, problems, note: None },
+        }
+    }
+
+    fn preview_parts(&self, path: &str, text: &str) -> (Option<Result<String, usize>>, Vec<Problem>) {
         if is_interview_path(path) {
             let (people, projects) = self.context_sets();
             let context =
@@ -154,10 +163,26 @@ impl StudyView {
             if let Some(first) = self.study.interviews.iter().find(|iv| iv.id == interview.id && iv.file != path) {
                 problems.push(duplicate_interview(path, &interview.id, &first.file));
             }
-            return (Some(map_svg(&interview, &self.study.codebook)), problems);
+            // A drawing grows with the map: past the bound, a viewer could make the server write hundreds of megabytes.
+            let drawing = if interview.map.len() > MAX_PREVIEW_NODES { Err(interview.map.len()) } else { Ok(map_svg(&interview, &self.study.codebook)) };
+            return (Some(drawing), problems);
         }
         (None, self.validate(&[(path.to_string(), Some(text.as_bytes().to_vec()))]))
     }
+}
+
+/// Most map nodes the live preview draws.
+pub const MAX_PREVIEW_NODES: usize = 2_000;
+
+/// What the live preview answers.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The map drawing, when the file is an interview small enough to draw.
+    pub svg: Option<String>,
+    /// The problems the file would have.
+    pub problems: Vec<Problem>,
+    /// Why there is no drawing, when the map is too large.
+    pub note: Option<String>,
 }
 
 /// A file the workspace lets people edit.

@@ -220,6 +220,13 @@ pub enum ChangeRefused {
     },
     /// The study does not exist (any more).
     NoStudy,
+    /// The study moved on from the revision the changes were checked
+    /// against (someone saved another file meanwhile): check them again on
+    /// top of revision `current` and retry.
+    Moved {
+        /// The study's revision now.
+        current: i64,
+    },
 }
 
 /// A member of a study.
@@ -251,6 +258,26 @@ fn token_hash(token: &str) -> String {
 /// Normalises an e-mail address for lookups: trimmed and lower-cased.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
+}
+
+/// The fewest characters a password may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The most: hashing is slow on purpose, so an unbounded password is a way to burn the server's time.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// Refuses a password that is too short, too long, or only white space.
+pub fn check_password(password: &str) -> Result<()> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(StoreError::Refused(format!("the password is too short: use at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(StoreError::Refused(format!("the password is too long: use at most {MAX_PASSWORD_CHARS} characters")));
+    }
+    if password.trim().is_empty() {
+        return Err(StoreError::Refused("the password is only spaces: choose one with letters, digits or signs".into()));
+    }
+    Ok(())
 }
 
 /// Hashes `password` with Argon2id and a random salt (slow on purpose:
@@ -385,9 +412,7 @@ impl Store {
         if !email.contains('@') || email.len() > 254 {
             return Err(StoreError::Refused(format!("`{email}` is not an e-mail address")));
         }
-        if password.chars().count() < 8 {
-            return Err(StoreError::Refused("the password is too short: use at least 8 characters".into()));
-        }
+        check_password(password)?;
         let owned = password.to_string();
         let hash = tokio::task::spawn_blocking(move || hash_password(&owned)).await.map_err(|e| StoreError::Hash(e.to_string()))??;
         let mut tx = self.write().await?;
@@ -620,11 +645,26 @@ impl Store {
     }
 
     /// Applies `changes` together, or none of them: a change whose file
-    /// moved on since `expected` refuses the lot. Returns the new revision.
-    pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>) -> Result<Result<i64, ChangeRefused>> {
+    /// moved on since `expected` refuses the lot. With `checked_at`, the
+    /// changes were validated against the whole study at that revision, and
+    /// are applied only if the study is still there: validation and commit
+    /// are then one atomic step, so two saves that are each sound alone can
+    /// never together store a study with problems. Returns the new revision.
+    pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>, checked_at: Option<i64>) -> Result<Result<i64, ChangeRefused>> {
         let mut tx = self.write().await?;
-        let Some(row) = sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut *tx).await? else {
-            return Ok(Err(ChangeRefused::NoStudy));
+        // The row lock taken by this UPDATE (the write lock on SQLite) orders concurrent saves.
+        let bumped = match checked_at {
+            Some(revision) => {
+                sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision").bind(study).bind(revision).fetch_optional(&mut *tx).await?
+            }
+            None => sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut *tx).await?,
+        };
+        let Some(row) = bumped else {
+            let current = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await?;
+            return Ok(Err(match current {
+                Some(row) => ChangeRefused::Moved { current: row.try_get("revision")? },
+                None => ChangeRefused::NoStudy,
+            }));
         };
         let revision: i64 = row.try_get("revision")?;
         for change in changes {

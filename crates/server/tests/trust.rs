@@ -1,0 +1,222 @@
+//! The workspace's promises under two users at once and hostile requests,
+//! each checked on SQLite and on PostgreSQL.
+
+mod support;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use collabmap_server::archive::write_zip;
+use collabmap_study::MemoryFiles;
+use serde_json::json;
+use support::{App, Session};
+
+async fn document(app: &App, session: &Session, path: &str) -> (String, i64) {
+    let reply = app.get(&format!("/api/studies/{}/{path}", app.study), session).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.json();
+    (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
+}
+
+async fn save(app: &App, session: &Session, path: &str, text: &str, version: i64) -> StatusCode {
+    app.call(Method::PUT, &format!("/api/studies/{}/{path}", app.study), Some(session), true, Some(json!({"text": text, "version": version}))).await.status
+}
+
+on_every_backend!(two_saves_sound_alone_never_store_a_broken_study, |app: App| async move {
+    let app = Arc::new(app);
+    let (owner, editor) = (app.owner().await, app.login("editor@example.org").await);
+    let interview = app.first_interview(&owner).await;
+    let interview_path = format!("interviews/{interview}");
+    let (people, _) = document(&app, &owner, "people").await;
+    let header_columns = people.lines().next().expect("header").split(',').count();
+    let zz_row = format!("zz,Zed{}\n", ",".repeat(header_columns - 2));
+    let mut refused = 0;
+    for round in 0..12 {
+        // The person exists; editor A removes them while editor B adds them to an interview.
+        let (current, version) = document(&app, &owner, "people").await;
+        let with_zz = if current.contains("\nzz,") { current.clone() } else { format!("{}{zz_row}", current) };
+        if with_zz != current {
+            assert_eq!(save(&app, &owner, "people", &with_zz, version).await, StatusCode::OK, "round {round}: setup");
+        }
+        let (people_now, people_version) = document(&app, &owner, "people").await;
+        let without_zz = people_now.replace(&zz_row, "");
+        let (text, interview_version) = document(&app, &owner, &interview_path).await;
+        let attended = text.replacen("people: [", "people: [zz, ", 1);
+        assert_ne!(attended, text, "the interview lists its people inline");
+        let (a, b) = (app.clone(), app.clone());
+        let (owner_a, editor_b, path_b) = (owner.clone(), editor.clone(), interview_path.clone());
+        let remove = tokio::spawn(async move { save(&a, &owner_a, "people", &without_zz, people_version).await });
+        let add = tokio::spawn(async move { save(&b, &editor_b, &path_b, &attended, interview_version).await });
+        let (removed, added) = (remove.await.expect("task"), add.await.expect("task"));
+        assert!(!(removed == StatusCode::OK && added == StatusCode::OK), "round {round}: both saves were stored");
+        assert!(removed == StatusCode::OK || added == StatusCode::OK, "round {round}: one of them must win ({removed}, {added})");
+        refused += 1;
+        let info = app.get(&format!("/api/studies/{}", app.study), &owner).await.json();
+        assert_eq!(info["problems"], json!([]), "round {round}: the stored study has problems");
+        // Put the interview back for the next round.
+        let (text, version) = document(&app, &owner, &interview_path).await;
+        if text.contains("[zz, ") {
+            assert_eq!(save(&app, &owner, &interview_path, &text.replacen("[zz, ", "[", 1), version).await, StatusCode::OK);
+        }
+    }
+    assert_eq!(refused, 12);
+});
+
+on_every_backend!(saves_to_other_files_meanwhile_are_checked_again_not_refused, |app: App| async move {
+    let app = Arc::new(app);
+    let owner = app.owner().await;
+    let ids: Vec<String> = app.get(&format!("/api/studies/{}/interviews", app.study), &owner).await.json().as_array().expect("list").iter().take(6).map(|i| i["id"].as_str().expect("id").to_string()).collect();
+    let mut tasks = Vec::new();
+    for id in ids {
+        let (app, owner) = (app.clone(), owner.clone());
+        tasks.push(tokio::spawn(async move {
+            let path = format!("interviews/{id}");
+            let (text, version) = document(&app, &owner, &path).await;
+            save(&app, &owner, &path, &format!("{text}\n"), version).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("task"), StatusCode::OK, "independent saves all land");
+    }
+});
+
+on_every_backend!(sign_in_redirects_stay_on_this_site, |app: App| async move {
+    for (next, expected) in [
+        ("/studies/1/", "/studies/1/"),
+        ("/\t/evil.example/path", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example", "/"),
+        ("/\r\nSet-Cookie:x=1", "/"),
+        ("/ /evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ] {
+        let encoded: String = next.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+        let form = format!("email=demo%40collabmap.local&password=collabmap-demo&next={encoded}");
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/login")
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .expect("request");
+        let reply = app.send(request).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{next}: {}", reply.text());
+        assert_eq!(reply.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some(expected), "{next}");
+        let page = app.send(Request::builder().uri(format!("/login?next={encoded}")).header(header::HOST, "localhost").body(Body::empty()).expect("request")).await;
+        assert_eq!(page.status, StatusCode::OK, "{next}");
+        assert!(page.text().contains(&format!("value=\"{expected}\"")), "{next}: the form carries only a safe address");
+    }
+});
+
+fn study_with(extra: &[(&str, &[u8])], interview_tail: &str) -> Vec<u8> {
+    let mut files = MemoryFiles::new();
+    files.insert("study.toml", b"title = \"Pictures\"\ncodebook = \"whole-systems\"\n".to_vec());
+    files.insert("people.csv", b"id,name\np1,Ann\n".to_vec());
+    files.insert("interviews/a.md", format!("---\npeople: [p1]\n---\n\n# Map\n\n- Aim #common-purpose\n{interview_tail}").into_bytes());
+    for (path, bytes) in extra {
+        files.insert(*path, bytes.to_vec());
+    }
+    write_zip(&files).expect("zip")
+}
+
+async fn upload(app: &App, session: &Session, bytes: Vec<u8>) -> support::Reply {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/studies")
+        .header(header::HOST, "localhost")
+        .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
+        .header("x-csrf-token", &session.csrf)
+        .header(header::CONTENT_TYPE, "application/zip")
+        .body(Body::from(bytes))
+        .expect("request");
+    app.send(request).await
+}
+
+on_every_backend!(a_study_can_hold_pictures_only_and_they_are_served_as_pictures, |app: App| async move {
+    let owner = app.owner().await;
+    let phish = upload(&app, &owner, study_with(&[("pictures/phish.html", b"<form action=https://evil.example>")], "")).await;
+    assert_eq!(phish.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", phish.text());
+    assert!(phish.text().contains("pictures/phish.html"), "the refusal names the file: {}", phish.text());
+    let nested = upload(&app, &owner, study_with(&[("pictures/deep/page.xhtml", b"<html/>")], "")).await;
+    assert_eq!(nested.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nested.text());
+
+    let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
+    let ok = upload(&app, &owner, study_with(&[("pictures/map.svg", svg)], "\n# Pictures\n\n![The map](pictures/map.svg)\n")).await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+    let id = ok.json()["id"].as_i64().expect("id");
+    let reply = app.get(&format!("/studies/{id}/pictures/map.svg"), &owner).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let header_of = |name: header::HeaderName| reply.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert_eq!(header_of(header::CONTENT_TYPE), "image/svg+xml");
+    assert_eq!(header_of(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+    let policy = header_of(header::CONTENT_SECURITY_POLICY);
+    assert!(policy.contains("sandbox") && policy.contains("default-src 'none'") && !policy.contains("script-src 'self'"), "{policy}");
+});
+
+on_every_backend!(every_answer_carries_the_security_headers, |app: App| async move {
+    let owner = app.owner().await;
+    let id = app.study;
+    for path in ["/", "/login", &format!("/studies/{id}/"), &format!("/studies/{id}/themes/common-purpose.html"), &format!("/studies/{id}/edit/people"), &format!("/studies/{id}/crosstab")] {
+        let reply = app.get(path, &owner).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        let policy = reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{path}: {policy}");
+        let html = reply.text();
+        assert!(!html.contains("<script>") && !html.contains(" onsubmit=") && !html.contains(" onclick=") && !html.contains(" style=\"") && !html.contains("<style"), "{path}: inline script or style");
+    }
+    for path in [format!("/api/studies/{id}/table"), format!("/studies/{id}/export.zip"), format!("/studies/{id}/export/csv"), format!("/studies/{id}/")] {
+        let reply = app.get(&path, &owner).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_eq!(reply.headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()), Some("no-store"), "{path}");
+    }
+});
+
+on_every_backend!(oversized_bodies_are_refused_before_they_are_read, |app: App| async move {
+    // A sign-in body far past its limit: refused with 413 from its declared length, unauthenticated.
+    let big = "x".repeat(2 << 20);
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/login")
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("email=a%40b&password={big}")))
+        .expect("request");
+    assert_eq!(app.send(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let api = app.call(Method::POST, "/api/login", None, false, Some(json!({"email": "a@b.c", "password": big}))).await;
+    assert_eq!(api.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let survey = Request::builder()
+        .method(Method::POST)
+        .uri("/survey/not-a-token")
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("a={big}")))
+        .expect("request");
+    assert_eq!(app.send(survey).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+    // A password over 1,024 characters or of spaces only is refused as an account's password.
+    let owner = app.owner().await;
+    for password in ["p".repeat(1025), " ".repeat(12)] {
+        let reply = app.call(Method::POST, "/api/users", Some(&owner), true, Some(json!({"email": "new@example.org", "password": password}))).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    }
+});
+
+on_every_backend!(the_live_preview_is_bounded, |app: App| async move {
+    let viewer = app.login("viewer@example.org").await;
+    let mut text = String::from("---\npeople: [p01]\n---\n\n# Map\n\n- Top\n");
+    while text.len() < (3 << 20) {
+        text.push_str("  - A concept to draw\n");
+    }
+    let reply = app.call(Method::POST, &format!("/api/studies/{}/preview", app.study), Some(&viewer), true, Some(json!({"path": "interviews/x.md", "text": text}))).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &reply.text()[..reply.text().len().min(300)]);
+    let mut text = String::from("---\npeople: [p01]\n---\n\n# Map\n\n- Top\n");
+    for n in 0..6000 {
+        text.push_str(&format!("  - Concept {n}\n"));
+    }
+    let reply = app.call(Method::POST, &format!("/api/studies/{}/preview", app.study), Some(&viewer), true, Some(json!({"path": "interviews/x.md", "text": text}))).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.len() < 1 << 20, "a preview answer stays small: {} bytes", reply.body.len());
+    assert!(reply.json()["svg"].is_null());
+    assert!(reply.json()["note"].as_str().is_some_and(|n| n.contains("too large to draw")));
+});
