@@ -248,6 +248,8 @@ const SAVE_ATTEMPTS: usize = 8;
 /// problem if, together, the two saves would break the study.
 pub async fn save_document(state: &AppState, user: i64, id: i64, document: Document, text: String, version: i64) -> Result<i64, AppError> {
     member_role(state, user, id, Role::Editor).await?;
+    let lock = state.views().save_lock(id);
+    let _held = lock.lock().await;
     for _ in 0..SAVE_ATTEMPTS {
         let view = state.views().get(state.store(), id).await?;
         let current = document.read(&view)?;

@@ -316,6 +316,7 @@ type Slot = Arc<tokio::sync::Mutex<Option<Arc<StudyView>>>>;
 #[derive(Default)]
 pub struct Views {
     slots: Mutex<HashMap<i64, Slot>>,
+    saves: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// Most studies kept parsed at once.
@@ -343,6 +344,13 @@ impl Views {
         let view = Arc::new(tokio::task::spawn_blocking(move || StudyView::build(id, snapshot)).await?);
         *held = Some(view.clone());
         Ok(view)
+    }
+
+    /// The lock that orders this process's saves to one study: held from
+    /// check to commit, so saves in one server never race each other (the
+    /// store's revision check still catches other servers).
+    pub fn save_lock(&self, id: i64) -> Arc<tokio::sync::Mutex<()>> {
+        self.saves.lock().unwrap_or_else(|e| e.into_inner()).entry(id).or_default().clone()
     }
 
     /// Forgets a study (after it is deleted).
