@@ -320,40 +320,35 @@ async fn save_file(State(state): State<AppState>, user: PageUser, Path((id, file
             return Err(AppError::NotFound);
         }
         let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
-        let snapshot = state.store().snapshot(id).await?.ok_or(AppError::NotFound)?;
-        let mut candidate = snapshot.files.clone();
         let text = form.text.replace("\r\n", "\n");
-        if text.trim().is_empty() && file != "collaboration.toml" {
-            candidate.remove(&file);
-        } else {
-            candidate.insert(file.clone(), text.clone().into_bytes());
-        }
-        let (checked, problems) = tokio::task::spawn_blocking(move || load_assessment(&candidate)).await?;
-        if !problems.is_empty() {
-            let page = FilePage {
-                id,
-                name: assessment.name,
-                file,
-                text,
-                version: form.version,
-                can_edit: true,
-                csrf: user.session.csrf.clone(),
-                problems: problems.iter().map(ToString::to_string).collect(),
-                signed_in: true,
-            };
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response());
-        }
-        let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.into_bytes()) };
-        let change = Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content };
-        let title = (file == "collaboration.toml").then_some(checked.name.as_str());
-        match state.store().change_files(id, user.session.user.id, &[change], title, None).await? {
-            Ok(_) => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
-            Err(ChangeRefused::Conflict { current, .. }) => Err(AppError::Conflict {
-                message: format!("{file} was changed by someone else since you opened it (now version {}): open it again and redo your change", current.unwrap_or(0)),
-                current: current.unwrap_or(0),
-            }),
-            Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
-            Err(ChangeRefused::Moved { .. }) => Err(AppError::Internal("unreachable: no revision was checked".into())),
+        let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.clone().into_bytes()) };
+        let outcome = commit_checked(&state, id, user.session.user.id, |snapshot| {
+            let current = snapshot.versions.get(&file).copied().unwrap_or(0);
+            if current != form.version {
+                return Err(AppError::Conflict {
+                    message: format!("{file} was changed by someone else since you opened it (now version {current}): open it again and redo your change"),
+                    current,
+                });
+            }
+            Ok(vec![Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content: content.clone() }])
+        })
+        .await?;
+        match outcome {
+            Checked::Saved => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
+            Checked::Refused(problems) => {
+                let page = FilePage {
+                    id,
+                    name: assessment.name,
+                    file,
+                    text,
+                    version: form.version,
+                    can_edit: true,
+                    csrf: user.session.csrf.clone(),
+                    problems: problems.iter().map(ToString::to_string).collect(),
+                    signed_in: true,
+                };
+                Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+            }
         }
     }
     .await;
@@ -471,20 +466,73 @@ fn replace_answers(current: &[u8], link: &SurveyToken, answers: &[(String, Optio
 }
 
 /// Writes the answers in one transaction; a save by someone else in between
-/// is retried on top of theirs, so no answer is lost.
+/// is checked again on top of theirs, so no answer is lost and none is stored
+/// against a questionnaire that no longer has its statements.
 async fn record_answers(state: &AppState, link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<(), AppError> {
-    for _ in 0..8 {
-        let (current, version) = state.store().file(link.study, RESPONSES).await?.unwrap_or_else(|| (RESPONSE_HEADER.as_bytes().to_vec(), 0));
-        let content = replace_answers(&current, link, answers)?;
-        let change = Change { path: RESPONSES.into(), expected: (version != 0).then_some(version), content: Some(content) };
-        // Answers through a link have no account behind them: 0 stands for "a respondent".
-        match state.store().change_files(link.study, 0, &[change], None, None).await? {
-            Ok(_) => return Ok(()),
-            Err(ChangeRefused::Conflict { .. } | ChangeRefused::Moved { .. }) => continue,
+    // Answers through a link have no account behind them: 0 stands for "a respondent".
+    let outcome = commit_checked(state, link.study, 0, |snapshot| {
+        let current = snapshot.files.get(RESPONSES).unwrap_or(RESPONSE_HEADER.as_bytes());
+        let version = snapshot.versions.get(RESPONSES).copied();
+        Ok(vec![Change { path: RESPONSES.into(), expected: version, content: Some(replace_answers(current, link, answers)?) }])
+    })
+    .await?;
+    match outcome {
+        Checked::Saved => Ok(()),
+        Checked::Refused(_) => Err(AppError::Conflict {
+            message: "the questionnaire changed while you answered it: open the link again and answer the statements it now has".into(),
+            current: 0,
+        }),
+    }
+}
+
+/// How a checked save of a collaboration ended.
+enum Checked {
+    /// The changes were committed.
+    Saved,
+    /// The changes would leave the assessment with these problems; nothing was stored.
+    Refused(Vec<collabmap_study::Problem>),
+}
+
+/// How many times a save is checked again when the collaboration moved on
+/// meanwhile, before the user is asked to try again.
+const SAVE_ATTEMPTS: usize = 8;
+
+/// Commits the changes `build` makes from the stored files, after checking
+/// that the assessment they give has no problems, at the very revision that
+/// was checked. When another save lands in between, `build` runs again on top
+/// of it, so two saves that are each sound alone can never store a broken
+/// assessment together (the same rule as the workspace's study saves).
+async fn commit_checked(state: &AppState, id: i64, user: i64, build: impl Fn(&collabmap_store::Snapshot) -> Result<Vec<Change>, AppError>) -> Result<Checked, AppError> {
+    let lock = state.views().save_lock(id);
+    let _held = lock.lock().await;
+    for _ in 0..SAVE_ATTEMPTS {
+        let snapshot = state.store().snapshot(id).await?.ok_or(AppError::NotFound)?;
+        let changes = build(&snapshot)?;
+        let mut candidate = snapshot.files.clone();
+        for change in &changes {
+            match &change.content {
+                Some(bytes) => candidate.insert(change.path.clone(), bytes.clone()),
+                None => {
+                    candidate.remove(&change.path);
+                }
+            }
+        }
+        let (checked, problems) = tokio::task::spawn_blocking(move || load_assessment(&candidate)).await?;
+        if !problems.is_empty() {
+            return Ok(Checked::Refused(problems));
+        }
+        let title = changes.iter().any(|c| c.path == "collaboration.toml").then_some(checked.name.as_str());
+        match state.store().change_files(id, user, &changes, title, Some(snapshot.revision)).await? {
+            Ok(_) => return Ok(Checked::Saved),
+            Err(ChangeRefused::Moved { .. }) => continue,
+            Err(ChangeRefused::Conflict { current, path }) => {
+                let current = current.unwrap_or(0);
+                return Err(AppError::Conflict { message: format!("{path} was changed by someone else meanwhile (now version {current}): open it again and redo your change"), current });
+            }
             Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
         }
     }
-    Err(AppError::Internal("responses.csv kept changing; the answers were not saved, please submit again".into()))
+    Err(AppError::Conflict { message: "the collaboration kept changing while your change was checked; submit again".into(), current: 0 })
 }
 
 // ---- comparing collaborations ------------------------------------------------

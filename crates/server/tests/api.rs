@@ -255,24 +255,11 @@ fn zipped(dir: &std::path::Path) -> Vec<u8> {
     write_zip(&files).expect("zip")
 }
 
-async fn upload(app: &App, session: &Session, bytes: Vec<u8>) -> support::Reply {
-    let request = axum::http::Request::builder()
-        .method(Method::POST)
-        .uri("/api/studies")
-        .header(header::HOST, "localhost")
-        .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
-        .header("x-csrf-token", &session.csrf)
-        .header(header::CONTENT_TYPE, "application/zip")
-        .body(axum::body::Body::from(bytes))
-        .expect("request");
-    app.send(request).await
-}
-
 on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async move {
     let viewer = app.login("viewer@example.org").await;
     for name in ["random-a", "report-reconstruction"] {
         let dir = corpus(name);
-        let created = upload(&app, &viewer, zipped(&dir)).await;
+        let created = app.upload(&viewer, zipped(&dir)).await;
         assert_eq!(created.status, StatusCode::CREATED, "{name}: {}", created.text());
         let id = created.json()["id"].as_i64().expect("id");
         let info = app.get(&format!("/api/studies/{id}"), &viewer).await.json();
@@ -297,10 +284,10 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
     // A study with problems is refused with them; an unsafe archive is refused outright.
     let mut broken = MemoryFiles::read_folder(&corpus("random-a"), collabmap_study::Limits::default()).expect("corpus");
     broken.insert("people.csv", b"id,name\n".to_vec());
-    let refused = upload(&app, &viewer, write_zip(&broken).expect("zip")).await;
+    let refused = app.upload(&viewer, write_zip(&broken).expect("zip")).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.json()["problems"][0]["text"].as_str().is_some_and(|t| t.starts_with("interviews/")));
-    let garbage = upload(&app, &viewer, b"not a zip".to_vec()).await;
+    let garbage = app.upload(&viewer, b"not a zip".to_vec()).await;
     assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.get("/api/studies", &viewer).await.json().as_array().map(Vec::len), Some(3), "two uploads plus the demo");
 });
@@ -443,7 +430,7 @@ on_every_backend!(the_workspace_shows_the_analyses_and_coder_agreement, |app: Ap
 
     // A second coding of the same interviews: here an exact copy, so agreement is perfect.
     let copy = app.get(&format!("/api/studies/{study}/export"), &owner).await.body;
-    let created = upload(&app, &owner, copy).await;
+    let created = app.upload(&owner, copy).await;
     let other = created.json()["id"].as_i64().expect("id");
     let compared = app.get(&format!("/studies/{study}/agreement?with={other}"), &owner).await;
     assert_eq!(compared.status, StatusCode::OK);
@@ -462,18 +449,6 @@ fn example_with_a_new_round() -> MemoryFiles {
     files
 }
 
-async fn form(app: &App, session: Option<&Session>, path: &str, body: &str) -> support::Reply {
-    let mut request = axum::http::Request::builder().method(Method::POST).uri(path).header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if let Some(session) = session {
-        request = request.header(header::COOKIE, format!("collabmap_session={}", session.cookie));
-    }
-    app.send(request.body(axum::body::Body::from(body.to_string())).expect("request")).await
-}
-
-async fn page(app: &App, path: &str) -> support::Reply {
-    app.call(Method::GET, path, None, false, None).await
-}
-
 fn answers(share_power: u8, others: u8) -> String {
     let items = collabmap_study::assessment::builtin_survey("whole-systems").expect("survey");
     items.iter().map(|i| format!("item-{}={}", i.id, if i.theme == "share-power" { share_power } else { others })).collect::<Vec<_>>().join("&")
@@ -482,7 +457,7 @@ fn answers(share_power: u8, others: u8) -> String {
 on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: App| async move {
     let owner = app.owner().await;
     let files = example_with_a_new_round();
-    let created = upload(&app, &owner, write_zip(&files).expect("zip")).await;
+    let created = app.upload(&owner, write_zip(&files).expect("zip")).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let id = created.json()["id"].as_i64().expect("id");
     // Import then export is lossless.
@@ -497,20 +472,20 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert_eq!(app.get(&format!("/collaborations/{id}/"), &viewer).await.status, StatusCode::NOT_FOUND);
 
     // Open the round and hand out five links.
-    assert_eq!(form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/open"), "csrf=wrong").await.status, StatusCode::FORBIDDEN);
-    assert_eq!(form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/open"), &format!("csrf={}", owner.csrf)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/open"), "csrf=wrong").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/open"), &format!("csrf={}", owner.csrf)).await.status, StatusCode::SEE_OTHER);
     let lines = "n1,Riverside Council,officer%0An2,Riverside Council,officer%0An3,Police,sergeant%0An4,Police,sergeant%0An5,Probation,officer";
-    let issued = form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/links"), &format!("csrf={}&respondents={lines}", owner.csrf)).await;
+    let issued = app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/links"), &format!("csrf={}&respondents={lines}", owner.csrf)).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
     let tokens: Vec<String> = issued.text().split("/survey/").skip(1).step_by(2).map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()).collect();
     assert_eq!(tokens.len(), 5);
 
     // Four answer: still hidden.
     for token in &tokens[..4] {
-        let blank = page(&app, &format!("/survey/{token}")).await;
+        let blank = app.page(&format!("/survey/{token}")).await;
         assert_eq!(blank.status, StatusCode::OK);
         assert!(blank.text().contains("Save my answers"));
-        let saved = form(&app, None, &format!("/survey/{token}"), &answers(4, 4)).await;
+        let saved = app.form(None, &format!("/survey/{token}"), &answers(4, 4)).await;
         assert_eq!(saved.status, StatusCode::OK);
         assert!(saved.text().contains("your answers are saved"));
     }
@@ -518,8 +493,8 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert!(html.contains("Round 2026: 4 respondents so far") && !html.contains("Round 2026 · 2026-03-16"));
 
     // The fifth shows the round; answering again replaces, never duplicates.
-    form(&app, None, &format!("/survey/{}", tokens[4]), &answers(1, 4)).await;
-    let again = form(&app, None, &format!("/survey/{}", tokens[4]), &answers(5, 4)).await;
+    app.form(None, &format!("/survey/{}", tokens[4]), &answers(1, 4)).await;
+    let again = app.form(None, &format!("/survey/{}", tokens[4]), &answers(5, 4)).await;
     assert!(again.text().contains("value=\"5\" aria-label=\"5\" checked"), "the form shows the saved answers");
     let html = app.get(&format!("/collaborations/{id}/"), &owner).await.text();
     assert!(html.contains("Round 2026 · 2026-03-16 · 5 respondents"), "results appear at five respondents");
@@ -529,18 +504,18 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert!(responses.lines().any(|l| l == "2026,n5,Probation,officer,share-power-1,5"));
 
     // Closed rounds refuse links; unknown and unopened links are refused too.
-    form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2026/close"), &format!("csrf={}", owner.csrf)).await;
-    let closed = page(&app, &format!("/survey/{}", tokens[0])).await;
+    app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/close"), &format!("csrf={}", owner.csrf)).await;
+    let closed = app.page(&format!("/survey/{}", tokens[0])).await;
     assert_eq!(closed.status, StatusCode::GONE);
     assert!(closed.text().contains("This round is closed"));
-    assert_eq!(form(&app, None, &format!("/survey/{}", tokens[0]), &answers(1, 1)).await.status, StatusCode::GONE);
-    assert_eq!(page(&app, "/survey/not-a-token").await.status, StatusCode::NOT_FOUND);
-    let early = form(&app, Some(&owner), &format!("/collaborations/{id}/rounds/2025/links"), &format!("csrf={}&respondents=late,Police,sergeant", owner.csrf)).await;
+    assert_eq!(app.form(None, &format!("/survey/{}", tokens[0]), &answers(1, 1)).await.status, StatusCode::GONE);
+    assert_eq!(app.page("/survey/not-a-token").await.status, StatusCode::NOT_FOUND);
+    let early = app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2025/links"), &format!("csrf={}&respondents=late,Police,sergeant", owner.csrf)).await;
     let early_token: String = early.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    assert_eq!(page(&app, &format!("/survey/{early_token}")).await.status, StatusCode::FORBIDDEN, "round 2025 was never opened");
+    assert_eq!(app.page(&format!("/survey/{early_token}")).await.status, StatusCode::FORBIDDEN, "round 2025 was never opened");
 
     // Two collaborations side by side.
-    let second = upload(&app, &owner, write_zip(&example_with_a_new_round()).expect("zip")).await.json()["id"].as_i64().expect("id");
+    let second = app.upload(&owner, write_zip(&example_with_a_new_round()).expect("zip")).await.json()["id"].as_i64().expect("id");
     let compared = app.get(&format!("/compare?ids={id}&ids={second}"), &owner).await;
     assert_eq!(compared.status, StatusCode::OK);
     assert!(compared.text().contains("theme (latest round)") && compared.text().matches("<svg").count() == 2);
@@ -552,7 +527,7 @@ on_every_backend!(collaborations_are_created_and_edited_in_the_browser, |app: Ap
         "csrf={}&name=Northgate+Pilot&purpose=Fewer+evictions&leaders=Ana+Lee%2C+chair%2C+2024-01-10&rounds=r1%2C+2026-03-01%0Ar2%2C+2027-03-01",
         editor.csrf
     );
-    let created = form(&app, Some(&editor), "/collaborations/new", &body).await;
+    let created = app.form(Some(&editor), "/collaborations/new", &body).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
     let location = created.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).expect("location").to_string();
     let id: i64 = location.trim_start_matches("/collaborations/").trim_end_matches('/').parse().expect("id");
@@ -562,14 +537,14 @@ on_every_backend!(collaborations_are_created_and_edited_in_the_browser, |app: Ap
     // A leader without a date is refused with its line; nothing is saved.
     let file = app.get(&format!("/collaborations/{id}/files/collaboration.toml"), &editor).await.text();
     let version: i64 = file.split("name=\"version\" value=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|v| v.parse().ok()).expect("version");
-    let bad = form(&app, Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text=name+%3D+%22X%22%0A%0A%5B%5Bleader%5D%5D%0Aname+%3D+%22Bo%22%0A%0A%5B%5Bround%5D%5D%0Aid+%3D+%22r1%22%0Adate+%3D+%222026-03-01%22%0A", editor.csrf)).await;
+    let bad = app.form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text=name+%3D+%22X%22%0A%0A%5B%5Bleader%5D%5D%0Aname+%3D+%22Bo%22%0A%0A%5B%5Bround%5D%5D%0Aid+%3D+%22r1%22%0Adate+%3D+%222026-03-01%22%0A", editor.csrf)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().contains("collaboration.toml:3: leader `Bo` has no `since` date"), "{}", bad.text());
     let good_text = "name = \"Northgate Pilot\"\n\n[[leader]]\nname = \"Bo\"\nsince = \"2020-05-01\"\n\n[[round]]\nid = \"r1\"\ndate = \"2026-03-01\"\n";
     let encoded: String = good_text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let saved = form(&app, Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
+    let saved = app.form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let stale = form(&app, Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
+    let stale = app.form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let page = app.get(&location, &editor).await.text();
     assert!(page.contains("Round r1") && !page.contains("Round r2"));
@@ -594,7 +569,7 @@ on_every_backend!(every_exchange_format_downloads_and_a_qdpx_uploads_as_a_study,
 
     // The project goes back in as a new study with the same counts.
     let project = app.get(&format!("/studies/{study}/export/qdpx"), &viewer).await.body;
-    let created = upload(&app, &viewer, project).await;
+    let created = app.upload(&viewer, project).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let id = created.json()["id"].as_i64().expect("id");
     let counts = |table: serde_json::Value| -> Vec<(String, u64, u64)> {

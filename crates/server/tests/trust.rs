@@ -121,29 +121,16 @@ fn study_with(extra: &[(&str, &[u8])], interview_tail: &str) -> Vec<u8> {
     write_zip(&files).expect("zip")
 }
 
-async fn upload(app: &App, session: &Session, bytes: Vec<u8>) -> support::Reply {
-    let request = Request::builder()
-        .method(Method::POST)
-        .uri("/api/studies")
-        .header(header::HOST, "localhost")
-        .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
-        .header("x-csrf-token", &session.csrf)
-        .header(header::CONTENT_TYPE, "application/zip")
-        .body(Body::from(bytes))
-        .expect("request");
-    app.send(request).await
-}
-
 on_every_backend!(a_study_can_hold_pictures_only_and_they_are_served_as_pictures, |app: App| async move {
     let owner = app.owner().await;
-    let phish = upload(&app, &owner, study_with(&[("pictures/phish.html", b"<form action=https://evil.example>")], "")).await;
+    let phish = app.upload(&owner, study_with(&[("pictures/phish.html", b"<form action=https://evil.example>")], "")).await;
     assert_eq!(phish.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", phish.text());
     assert!(phish.text().contains("pictures/phish.html"), "the refusal names the file: {}", phish.text());
-    let nested = upload(&app, &owner, study_with(&[("pictures/deep/page.xhtml", b"<html/>")], "")).await;
+    let nested = app.upload(&owner, study_with(&[("pictures/deep/page.xhtml", b"<html/>")], "")).await;
     assert_eq!(nested.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nested.text());
 
     let svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>";
-    let ok = upload(&app, &owner, study_with(&[("pictures/map.svg", svg)], "\n# Pictures\n\n![The map](pictures/map.svg)\n")).await;
+    let ok = app.upload(&owner, study_with(&[("pictures/map.svg", svg)], "\n# Pictures\n\n![The map](pictures/map.svg)\n")).await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
     let id = ok.json()["id"].as_i64().expect("id");
     let reply = app.get(&format!("/studies/{id}/pictures/map.svg"), &owner).await;
@@ -219,4 +206,75 @@ on_every_backend!(the_live_preview_is_bounded, |app: App| async move {
     assert!(reply.body.len() < 1 << 20, "a preview answer stays small: {} bytes", reply.body.len());
     assert!(reply.json()["svg"].is_null());
     assert!(reply.json()["note"].as_str().is_some_and(|n| n.contains("too large to draw")));
+});
+
+/// `text` URL-encoded for a form body.
+fn encoded(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+/// The collaboration file `file` as its editor shows it: its version.
+async fn collaboration_file_version(app: &App, session: &Session, id: i64, file: &str) -> i64 {
+    let page = app.get(&format!("/collaborations/{id}/files/{file}"), session).await.text();
+    page.split("name=\"version\" value=\"").nth(1).and_then(|r| r.split('"').next()).and_then(|v| v.parse().ok()).expect("version")
+}
+
+/// The problems of the collaboration as stored, read back through its export.
+async fn stored_assessment_problems(app: &App, session: &Session, id: i64) -> Vec<String> {
+    let zip = app.get(&format!("/api/studies/{id}/export"), session).await.body;
+    let files = collabmap_server::archive::read_zip(&zip, collabmap_study::Limits::default()).expect("zip");
+    collabmap_study::assessment::load_assessment(&files).1.iter().map(ToString::to_string).collect()
+}
+
+on_every_backend!(a_survey_answer_and_a_round_removed_at_once_never_store_a_broken_collaboration, |app: App| async move {
+    let app = Arc::new(app);
+    let owner = app.owner().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
+    let files = MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("example");
+    let mut base = String::from_utf8(files.get("collaboration.toml").expect("toml").to_vec()).expect("utf-8");
+    let created = app.upload(&owner, write_zip(&files).expect("zip")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_i64().expect("id");
+    let items = collabmap_study::assessment::builtin_survey("whole-systems").expect("survey");
+    let answers: String = items.iter().map(|i| format!("item-{}=4", i.id)).collect::<Vec<_>>().join("&");
+    let (mut answered, mut removed) = (0, 0);
+    for round in 0..10 {
+        // A new round r{round}, opened, with one link; then its only respondent
+        // answers while an editor removes the round again.
+        let with_round = format!("{base}\n[[round]]\nid = \"r{round}\"\ndate = \"2026-0{}-01\"\n", round % 9 + 1);
+        let version = collaboration_file_version(&app, &owner, id, "collaboration.toml").await;
+        let added = app.form(Some(&owner), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={}", owner.csrf, encoded(&with_round))).await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "round {round}: {}", added.text());
+        app.form(Some(&owner), &format!("/collaborations/{id}/rounds/r{round}/open"), &format!("csrf={}", owner.csrf)).await;
+        let issued = app.form(Some(&owner), &format!("/collaborations/{id}/rounds/r{round}/links"), &format!("csrf={}&respondents=n{round},Police,sergeant", owner.csrf)).await;
+        let token: String = issued.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let version = collaboration_file_version(&app, &owner, id, "collaboration.toml").await;
+        let (a, b, editor, answers) = (app.clone(), app.clone(), owner.clone(), answers.clone());
+        let removal = format!("csrf={}&version={version}&text={}", owner.csrf, encoded(&base));
+        let answer = tokio::spawn(async move { a.form(None, &format!("/survey/{token}"), &answers).await.status });
+        let remove = tokio::spawn(async move { b.form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &removal).await.status });
+        let (answer, remove) = (answer.await.expect("task"), remove.await.expect("task"));
+        assert!(!(answer == StatusCode::OK && remove == StatusCode::SEE_OTHER), "round {round}: both were stored");
+        answered += usize::from(answer == StatusCode::OK);
+        removed += usize::from(remove == StatusCode::SEE_OTHER);
+        assert_eq!(stored_assessment_problems(&app, &owner, id).await, Vec::<String>::new(), "round {round}");
+        if answer == StatusCode::OK {
+            // The round stays, with its answer; the next round builds on top of it.
+            assert_eq!(remove, StatusCode::UNPROCESSABLE_ENTITY, "round {round}: the removal is refused with its problem");
+            base = with_round;
+        }
+    }
+    assert_eq!(answered + removed, 10, "in every round one of the two lands");
+});
+
+on_every_backend!(a_collaboration_file_saved_twice_from_one_version_keeps_the_first, |app: App| async move {
+    let owner = app.owner().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
+    let files = MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("example");
+    let id = app.upload(&owner, write_zip(&files).expect("zip")).await.json()["id"].as_i64().expect("id");
+    let version = collaboration_file_version(&app, &owner, id, "evidence.toml").await;
+    let first = app.form(Some(&owner), &format!("/collaborations/{id}/files/evidence.toml"), &format!("csrf={}&version={version}&text=", owner.csrf)).await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.text());
+    let second = app.form(Some(&owner), &format!("/collaborations/{id}/files/evidence.toml"), &format!("csrf={}&version={version}&text=", owner.csrf)).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.text());
 });

@@ -129,6 +129,34 @@ impl App {
         self.login(DEMO_EMAIL).await
     }
 
+    /// Uploads a zipped study folder (or a `.qdpx`) as a new study.
+    pub async fn upload(&self, session: &Session, bytes: Vec<u8>) -> Reply {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/studies")
+            .header(header::HOST, "localhost")
+            .header(header::COOKIE, format!("collabmap_session={}", session.cookie))
+            .header("x-csrf-token", &session.csrf)
+            .header(header::CONTENT_TYPE, "application/zip")
+            .body(Body::from(bytes))
+            .expect("request");
+        self.send(request).await
+    }
+
+    /// Posts an HTML form (`body` already URL-encoded), signed in when `session` is given.
+    pub async fn form(&self, session: Option<&Session>, path: &str, body: &str) -> Reply {
+        let mut request = Request::builder().method(Method::POST).uri(path).header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(session) = session {
+            request = request.header(header::COOKIE, format!("collabmap_session={}", session.cookie));
+        }
+        self.send(request.body(Body::from(body.to_string())).expect("request")).await
+    }
+
+    /// Gets a page without signing in (survey links, the sign-in page).
+    pub async fn page(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None, false, None).await
+    }
+
     /// The id of the study's first interview.
     pub async fn first_interview(&self, session: &Session) -> String {
         let reply = self.get(&format!("/api/studies/{}/interviews", self.study), session).await;
