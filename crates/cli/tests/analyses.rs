@@ -1,7 +1,8 @@
 //! `analyse`, `trace` and `agree` end to end: hand-computed figures on a
-//! small study, and sound output on every shared corpus.
+//! small study, and sound output on every test study (testdata/studies,
+//! and the shared corpora when present).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
@@ -16,13 +17,8 @@ fn json_of(args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).expect("JSON")
 }
 
-fn corpora() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora");
-    let mut found: Vec<PathBuf> = std::fs::read_dir(&root).expect("corpora").filter_map(Result::ok).map(|e| e.path()).filter(|p| p.is_dir()).collect();
-    found.sort();
-    assert!(!found.is_empty());
-    found
-}
+#[path = "../../../testdata/studies.rs"]
+mod studies;
 
 /// Two interviews: a map with a head, a reinforcing loop through a
 /// cross-link, a negative link and an isolated concept; and a two-concept
@@ -92,9 +88,9 @@ fn analyse_gives_the_hand_computed_figures() {
 }
 
 #[test]
-fn analyse_trace_and_agree_run_on_every_corpus() {
-    for corpus in corpora() {
-        let path = corpus.to_string_lossy().to_string();
+fn analyse_trace_and_agree_run_on_every_study() {
+    for study in studies::all() {
+        let path = study.arg();
         let analysis = json_of(&["analyse", &path, "--format", "json"]);
         let concepts = analysis["concepts"].as_array().expect("concepts");
         let links = analysis["links"].as_array().expect("links").len() as u64;

@@ -30,9 +30,8 @@ fn stdout(output: &Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("utf-8")
 }
 
-fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name)
-}
+#[path = "../../../testdata/studies.rs"]
+mod studies;
 
 fn add_owner(db: &TestDatabase) {
     let added = collabmap_with_input(&["user", "add", "owner@example.org", "--db", &db.url], "a long secret\n");
@@ -59,8 +58,8 @@ async fn import_then_export_is_lossless_and_the_api_prints_what_the_cli_prints()
         add_owner(&db);
         let refused = collabmap_with_input(&["user", "add", "owner@example.org", "--db", &db.url], "another secret\n");
         assert!(!refused.status.success(), "a taken address is refused");
-        for name in ["random-a", "report-reconstruction"] {
-            let dir = corpus(name);
+        for study in studies::all() {
+            let (name, dir) = (&study.name, study.dir.clone());
             let dir_text = dir.to_string_lossy().to_string();
             let id = stdout(&collabmap(&["import", &dir_text, "--db", &db.url, "--owner", "owner@example.org"])).trim().to_string();
             assert!(id.parse::<i64>().is_ok(), "import prints the id, got {id:?}");
@@ -100,13 +99,13 @@ async fn importing_a_study_with_problems_names_them_and_stores_nothing() {
     add_owner(&db);
     let dir = tempfile::tempdir().expect("tempdir");
     let study = dir.path().join("s");
-    MemoryFiles::read_folder(&corpus("random-a"), Limits::default()).expect("read").write_folder(&study).expect("write");
+    MemoryFiles::read_folder(&studies::own("counting-rules"), Limits::default()).expect("read").write_folder(&study).expect("write");
     std::fs::write(study.join("people.csv"), "id,name\n").expect("write");
     let output = collabmap(&["import", &study.to_string_lossy(), "--db", &db.url, "--owner", "owner@example.org"]);
     assert!(!output.status.success());
     let errors = String::from_utf8_lossy(&output.stderr);
     assert!(errors.contains("interviews/") && errors.contains("nothing was imported"), "{errors}");
-    let nobody = collabmap(&["import", &corpus("random-a").to_string_lossy(), "--db", &db.url, "--owner", "ghost@example.org"]);
+    let nobody = collabmap(&["import", &studies::own("counting-rules").to_string_lossy(), "--db", &db.url, "--owner", "ghost@example.org"]);
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("collabmap user add ghost@example.org"));
     let store = Store::open(&db.url).await.expect("open");
     let owner = store.user_by_email("owner@example.org").await.expect("query").expect("owner");

@@ -8,9 +8,8 @@ use collabmap_study::MemoryFiles;
 use serde_json::{Value, json};
 use support::{App, Session};
 
-fn corpus(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora").join(name)
-}
+#[path = "../../../testdata/studies.rs"]
+mod studies;
 
 async fn put_interview(app: &App, session: &Session, id: &str, text: &str, version: i64) -> support::Reply {
     app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), Some(session), true, Some(json!({"text": text, "version": version}))).await
@@ -257,9 +256,10 @@ fn zipped(dir: &std::path::Path) -> Vec<u8> {
 
 on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async move {
     let viewer = app.login("viewer@example.org").await;
-    for name in ["random-a", "report-reconstruction"] {
-        let dir = corpus(name);
-        let created = app.upload(&viewer, zipped(&dir)).await;
+    let every_study = studies::all();
+    for study in &every_study {
+        let (name, dir) = (&study.name, &study.dir);
+        let created = app.upload(&viewer, zipped(dir)).await;
         assert_eq!(created.status, StatusCode::CREATED, "{name}: {}", created.text());
         let id = created.json()["id"].as_i64().expect("id");
         let info = app.get(&format!("/api/studies/{id}"), &viewer).await.json();
@@ -267,7 +267,7 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
         assert_eq!(info["problems"], json!([]));
 
         let table = app.get(&format!("/api/studies/{id}/table"), &viewer).await.json();
-        let expected: Value = serde_json::from_str(&std::fs::read_to_string(corpus(&format!("{name}.expected.json"))).expect("expected")).expect("json");
+        let expected = &study.expected;
         for row in table.as_array().expect("rows") {
             let theme = row["theme"].as_str().expect("theme");
             let wanted = expected["table"].as_array().and_then(|rows| rows.iter().find(|r| r["theme"] == row["theme"])).unwrap_or_else(|| panic!("{name}: {theme} expected"));
@@ -277,19 +277,19 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
         let export = app.get(&format!("/api/studies/{id}/export"), &viewer).await;
         assert_eq!(export.status, StatusCode::OK);
         let back = collabmap_server::archive::read_zip(&export.body, collabmap_study::Limits::default()).expect("a zip");
-        let original = MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("corpus");
+        let original = MemoryFiles::read_folder(dir, collabmap_study::Limits::default()).expect("corpus");
         assert_eq!(back, original, "{name}: export gives back every file byte for byte");
     }
 
     // A study with problems is refused with them; an unsafe archive is refused outright.
-    let mut broken = MemoryFiles::read_folder(&corpus("random-a"), collabmap_study::Limits::default()).expect("corpus");
+    let mut broken = MemoryFiles::read_folder(&studies::own("counting-rules"), collabmap_study::Limits::default()).expect("corpus");
     broken.insert("people.csv", b"id,name\n".to_vec());
     let refused = app.upload(&viewer, write_zip(&broken).expect("zip")).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.json()["problems"][0]["text"].as_str().is_some_and(|t| t.starts_with("interviews/")));
     let garbage = app.upload(&viewer, b"not a zip".to_vec()).await;
     assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.get("/api/studies", &viewer).await.json().as_array().map(Vec::len), Some(3), "two uploads plus the demo");
+    assert_eq!(app.get("/api/studies", &viewer).await.json().as_array().map(Vec::len), Some(every_study.len() + 1), "the uploads plus the demo");
 });
 
 on_every_backend!(saves_to_different_interviews_do_not_block_each_other, |app: App| async move {
@@ -383,14 +383,14 @@ on_every_backend!(pages_need_a_session_and_respect_roles, |app: App| async move 
 
 on_every_backend!(the_browser_forms_upload_and_download_studies, |app: App| async move {
     let editor = app.login("editor@example.org").await;
-    let archive = zipped(&corpus("random-a"));
+    let archive = zipped(&studies::own("counting-rules"));
     let boundary = "collabmap-test-boundary";
     let part = |name: &str, extra: &str| format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n");
     let upload_with = |csrf: &str| {
         let mut bytes = part("csrf", "").into_bytes();
         bytes.extend(csrf.as_bytes());
         bytes.extend(b"\r\n");
-        bytes.extend(part("archive", "; filename=\"random-a.zip\"\r\nContent-Type: application/zip").as_bytes());
+        bytes.extend(part("archive", "; filename=\"counting-rules.zip\"\r\nContent-Type: application/zip").as_bytes());
         bytes.extend(&archive);
         bytes.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
         axum::http::Request::builder()
@@ -414,7 +414,7 @@ on_every_backend!(the_browser_forms_upload_and_download_studies, |app: App| asyn
     assert_eq!(download.status, StatusCode::OK);
     assert_eq!(download.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("application/zip"));
     let back = collabmap_server::archive::read_zip(&download.body, collabmap_study::Limits::default()).expect("zip");
-    assert_eq!(back, MemoryFiles::read_folder(&corpus("random-a"), collabmap_study::Limits::default()).expect("corpus"));
+    assert_eq!(back, MemoryFiles::read_folder(&studies::own("counting-rules"), collabmap_study::Limits::default()).expect("corpus"));
 });
 
 on_every_backend!(the_workspace_shows_the_analyses_and_coder_agreement, |app: App| async move {

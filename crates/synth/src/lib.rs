@@ -159,6 +159,27 @@ fn quote_wording(theme: &str) -> &'static str {
     }
 }
 
+/// Quotes for the model themes, so that every theme of the model has words
+/// behind it to read. Invented, and free of every indicator phrase (a quote
+/// adds no code of its own beyond its tag).
+fn model_quote_wording(theme: &str) -> &'static str {
+    match theme {
+        "service-user" => "We sat in the waiting room for a morning and saw what a mother with three children goes through.",
+        "common-purpose" => "Once we all wanted the same thing for the same families, the arguments about money got shorter.",
+        "whole-system" => "Fixing our bit only moved the problem to the next office down the road.",
+        "share-power" => "We stopped deciding for the partners and let the network settle its own rules.",
+        "explain-importance" => "I told every board what one more night in a cell costs, again and again.",
+        "front-line" => "The receptionists knew more about the families than any of the managers.",
+        "hold-to-account" => "Every month we read out who had done what they promised, and who had not.",
+        "resource-new-ways" => "Somebody has to pay for the time people spend on the joint work.",
+        "political-backing" => "With the council leader behind us, nobody could quietly pull out.",
+        "distribute-leadership" => "The district teams made changes we would never have thought of.",
+        "serve-perspectives" => "Sometimes the police priority had to come first, and we said so.",
+        "relationships" => "Coffee with the probation lead every Friday did more than any protocol.",
+        _ => "It only worked because we kept coming back to it.",
+    }
+}
+
 const ACTIVITIES: &[(&str, &[&str])] = &[
     ("common-purpose", &["explain-importance", "front-line"]),
     ("whole-system", &["hold-to-account", "resource-new-ways", "political-backing"]),
@@ -400,6 +421,22 @@ fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &m
     }
     let mut quotes = Vec::new();
     let mut stories = Vec::new();
+    // A quote in the same interview credits the same people with a theme the
+    // map already credits them with, so the counts stay the published ones;
+    // inferred themes are left without, so that "inferred only" stays true.
+    for (theme, _) in PUBLISHED_COUNTS {
+        if unit.has(theme) && !unit.inferred.contains(theme) && rng.random_bool(0.4) {
+            let speaker = unit.people.choose(rng).copied().unwrap_or(0);
+            quotes.push(Quote {
+                line: 0,
+                text: model_quote_wording(theme).into(),
+                codes: vec![(*theme).into()],
+                speakers: Vec::new(),
+                attribution: Some(people[speaker].id.clone()),
+                anonymous: rng.random_bool(0.1),
+            });
+        }
+    }
     for theme in ["power-struggles", "institutional-inertia", "lack-of-passion", "leadership-change", "impatience", "saving-money", "effectiveness"] {
         if !unit.has(theme) || (theme == "institutional-inertia" && unit.has("whole-system")) {
             continue;
@@ -469,6 +506,10 @@ mod tests {
             assert_eq!(organisations.len(), 49);
             assert_eq!(study.projects.len(), 47);
             assert!(study.interviews.iter().any(Interview::is_group));
+            for (theme, _) in PUBLISHED_COUNTS {
+                let quoted = study.interviews.iter().flat_map(|i| &i.quotes).any(|q| q.codes.iter().any(|c| c == theme));
+                assert!(quoted, "{theme} has no quote, seed {seed}");
+            }
         }
     }
 }
