@@ -60,9 +60,7 @@ pub(crate) fn new_study(dir: &Path) -> Result<()> {
 
 /// Writes a synthetic study of `people` people into `dir`.
 pub(crate) fn generate(dir: &Path, people: u32, seed: u64, progress: bool) -> Result<()> {
-    if dir.join("study.toml").exists() || dir.join("interviews").exists() {
-        anyhow::bail!("{} already holds a study: choose a new folder or delete it first", dir.display());
-    }
+    output::refuse_non_empty(dir)?;
     let bar = if progress && people >= 5_000 {
         let bar = ProgressBar::new(0);
         bar.set_style(ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta})").unwrap_or_else(|_| ProgressStyle::default_bar()));
@@ -78,12 +76,13 @@ pub(crate) fn generate(dir: &Path, people: u32, seed: u64, progress: bool) -> Re
     bar.set_message("writing");
     write_study(&study, dir).with_context(|| format!("cannot write the study to {}", dir.display()))?;
     bar.finish_and_clear();
-    eprintln!("Wrote a synthetic study of {} interviewed people ({} interviews) to {}", people, study.interviews.len(), dir.display());
+    println!("Wrote a synthetic study of {} interviewed people ({} interviews) to {}", people, study.interviews.len(), dir.display());
     Ok(())
 }
 
 /// The main job on the embedded default: generate, report, print the table.
 pub(crate) fn demo(output: &Path) -> Result<()> {
+    output::claim_folder(output, output::DEMO)?;
     let study_dir = output.join("study");
     let report_dir = output.join("report");
     if !study_dir.join("study.toml").exists() {

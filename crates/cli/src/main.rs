@@ -314,12 +314,22 @@ pub(crate) fn load_valid(path: &Path) -> Result<Study> {
     if loaded.problems.is_empty() {
         return Ok(loaded.study);
     }
-    for problem in &loaded.problems {
+    refuse(path, &loaded.problems, "nothing was written")
+}
+
+/// Prints each problem and a summary line on standard error, then refuses;
+/// `consequence` says what the command did not do because of them.
+fn refuse<T>(path: &Path, problems: &[collabmap_study::Problem], consequence: &str) -> Result<T> {
+    for problem in problems {
         eprintln!("{problem}");
     }
-    let count = loaded.problems.len();
-    eprintln!("{}: {count} problem{} found; nothing was written", path.display(), if count == 1 { "" } else { "s" });
+    eprintln!("{}: {} found; {consequence}", path.display(), counted(problems.len(), "problem", "problems"));
     Err(Refused.into())
+}
+
+/// "1 project", "2 projects".
+pub(crate) fn counted(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// Loads an assessment folder, or prints its problems and refuses.
@@ -328,11 +338,7 @@ pub(crate) fn load_valid_assessment(path: &Path) -> Result<collabmap_study::asse
     if problems.is_empty() {
         return Ok(assessment);
     }
-    for problem in &problems {
-        eprintln!("{problem}");
-    }
-    eprintln!("{}: {} problem{} found; nothing was scored", path.display(), problems.len(), if problems.len() == 1 { "" } else { "s" });
-    Err(Refused.into())
+    refuse(path, &problems, "nothing was scored")
 }
 
 /// `collabmap export STUDY --format …`.
@@ -376,10 +382,18 @@ fn write_page(dir: Option<&Path>, html: &str) -> Result<()> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Check { study } => {
-            let study = load_valid(&study)?;
-            let maps = study.interviews.len();
-            eprintln!("ok: {} interviews, {} people, {} projects", maps, study.people.len(), study.projects.len());
+        Command::Check { study: path } => {
+            let loaded = load_study(&path);
+            if !loaded.problems.is_empty() {
+                return refuse(&path, &loaded.problems, "fix them and run check again");
+            }
+            let study = loaded.study;
+            println!(
+                "ok: {}, {}, {}",
+                counted(study.interviews.len(), "interview", "interviews"),
+                counted(study.people.len(), "person", "people"),
+                counted(study.projects.len(), "project", "projects")
+            );
         }
         Command::Table { study, all, by, format } => {
             let study = load_valid(&study)?;

@@ -50,6 +50,23 @@ pub(crate) struct Generated {
 /// The folder `collabmap report` writes.
 pub(crate) const REPORT: Generated = Generated { marker: ".collabmap-report", what: "report", command: "collabmap report" };
 
+/// The folder `collabmap demo` writes and reuses (its study may be edited between runs).
+pub(crate) const DEMO: Generated = Generated { marker: ".collabmap-demo", what: "demo", command: "collabmap demo" };
+
+/// Makes `dir` a folder of `kind` that later runs may write into: refused
+/// when it holds anything but is not already such a folder.
+pub(crate) fn claim_folder(dir: &Path, kind: Generated) -> Result<()> {
+    if !dir.join(kind.marker).is_file() && !is_absent_or_empty(dir) {
+        bail!(
+            "{} already exists, is not empty, and is not an earlier {} written by `{}`: choose a new folder, or delete this one if it may go",
+            dir.display(),
+            kind.what,
+            kind.command
+        );
+    }
+    write_file(&dir.join(kind.marker), format!("This folder was written by `{}`; the next run writes into it again.\n", kind.command))
+}
+
 /// `path` made absolute, with `.` and `..` resolved and links followed as
 /// far as the path exists (the rest may not exist yet).
 fn resolved(path: &Path) -> Result<PathBuf> {

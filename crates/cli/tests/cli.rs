@@ -279,6 +279,41 @@ fn demo_prints_the_published_counts_and_writes_the_report() {
 }
 
 #[test]
+fn demo_writes_only_into_its_own_folder_and_gives_every_model_theme_quotes() {
+    let out = tempfile::tempdir().expect("temp");
+    let notes = out.path().join("notes");
+    std::fs::create_dir(&notes).expect("dir");
+    std::fs::write(notes.join("mine.txt"), "keep me").expect("write");
+    let refused = collabmap(&["demo", "-o", notes.to_str().expect("path")]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not an earlier demo written by `collabmap demo`"), "{}", String::from_utf8_lossy(&refused.stderr));
+    let left: Vec<_> = std::fs::read_dir(&notes).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("mine.txt")], "nothing was added");
+
+    let demo = out.path().join("demo");
+    stdout(&collabmap(&["demo", "-o", demo.to_str().expect("path")]));
+    stdout(&collabmap(&["demo", "-o", demo.to_str().expect("path")]));
+    for theme in ["service-user", "common-purpose", "whole-system", "share-power", "explain-importance", "front-line", "hold-to-account", "resource-new-ways", "political-backing", "distribute-leadership", "serve-perspectives", "relationships"] {
+        let page = std::fs::read_to_string(demo.join(format!("report/themes/{theme}.html"))).expect("theme page");
+        assert!(page.contains("<blockquote class=\"quote\""), "{theme} has quotes");
+    }
+}
+
+#[test]
+fn check_says_what_it_found_on_the_right_stream_in_plain_words() {
+    let dir = study_with("---\npeople: [p01]\n---\n# Map\n\n- a #common-purpose\n");
+    let output = collabmap(&["check", dir.path().to_str().expect("path")]);
+    assert!(output.status.success());
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "ok: 1 interview, 3 people, 1 project\n");
+    assert!(output.stderr.is_empty(), "nothing on standard error when all is well");
+
+    let broken = study_with("---\npeople: [zz]\n---\n# Map\n\n- a @p01\n");
+    let errors = problems(broken.path());
+    assert!(errors.contains("@p01 did not attend this interview (it has no known attendee)"), "{errors}");
+    assert!(errors.contains("2 problems found; fix them and run check again") && !errors.contains("nothing was written"), "{errors}");
+}
+
+#[test]
 fn new_scaffolds_a_valid_study() {
     let out = tempfile::tempdir().expect("temp");
     let dir = out.path().join("fresh");

@@ -398,8 +398,8 @@ impl BodyParser<'_, '_> {
             return true;
         }
         if self.context.people.contains(person) {
-            let attendees = self.interview.people.join(", ");
-            self.problem(line, format!("{prefix}{person} did not attend this interview (attendees: {attendees}): add them to `people` or fix the id"));
+            let attendees = if self.interview.people.is_empty() { "it has no known attendee".to_string() } else { format!("attendees: {}", self.interview.people.join(", ")) };
+            self.problem(line, format!("{prefix}{person} did not attend this interview ({attendees}): add them to `people` or fix the id"));
         } else {
             let hint = did_you_mean(person, self.attendees.iter().map(String::as_str)).map(|s| format!(" (did you mean {prefix}{s}?)")).unwrap_or_default();
             self.problem(line, format!("unknown person {prefix}{person}{hint}"));
