@@ -218,6 +218,57 @@ async fn survey_journey(app: support::App, driver: u16) {
     server.abort();
 }
 
+/// The pages people read most, at a desktop width and at the narrowest phone
+/// width WCAG asks for (320 CSS px): each draws with the workspace's own
+/// stylesheet (the strict CSP would silently drop inline styles, so there
+/// must be none), its figures are drawn, and nothing but a table or a
+/// drawing (each in its own scrolling box) is wider than the screen.
+async fn reading_journey(app: support::App, driver: u16) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address: SocketAddr = listener.local_addr().expect("address");
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
+    let base = format!("http://{address}");
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+    client.goto(&format!("{base}/login")).await.expect("goto");
+    client.find(Locator::Css("input[name=email]")).await.expect("email").send_keys(DEMO_EMAIL).await.expect("type");
+    client.find(Locator::Css("input[name=password]")).await.expect("password").send_keys(DEMO_PASSWORD).await.expect("type");
+    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
+    let study = app.study;
+    let pages = [
+        ("index", format!("/studies/{study}/"), "document.querySelector('svg rect')"),
+        ("analysis", format!("/studies/{study}/analysis.html"), "document.querySelector('[class*=shade-]')"),
+        ("crosstab", format!("/studies/{study}/crosstab?by=country"), "document.querySelector('table')"),
+        ("members", format!("/studies/{study}/members"), "document.querySelector('table')"),
+        ("theme", format!("/studies/{study}/themes/common-purpose.html"), "document.querySelector('blockquote')"),
+    ];
+    for (width, height) in [(1366u32, 900u32), (320, 720)] {
+        client.set_window_size(width, height).await.expect("resize");
+        for (name, path, drawn) in &pages {
+            client.goto(&format!("{base}{path}")).await.expect("goto");
+            wait_until(&client, drawn, &format!("{name} at {width} px")).await;
+            let inline = client.execute("return document.querySelectorAll('[style], style').length;", vec![]).await.expect("script");
+            assert_eq!(inline, json!(0), "{name}: inline styles, which the page's CSP blocks");
+            let styled = client.execute("return getComputedStyle(document.body).fontFamily;", vec![]).await.expect("script");
+            assert!(styled.as_str().is_some_and(|f| !f.is_empty() && f != "\"Times New Roman\""), "{name}: the stylesheet applies ({styled})");
+            screenshot(&client, &format!("{name}-{width}")).await;
+            // Wider than the screen is allowed only inside a box that scrolls on its own.
+            let overflowing = client
+                .execute(
+                    "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')].filter(e => { const r = e.getBoundingClientRect(); if (r.width === 0 || r.right <= w + 1) return false; for (let p = e; p && p !== document.body; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll') return false; } return true; }).slice(0, 5).map(e => e.tagName + '.' + e.className.baseVal + e.className);",
+                    vec![],
+                )
+                .await
+                .expect("script");
+            assert_eq!(overflowing, json!([]), "{name} at {width} px: wider than the screen");
+        }
+    }
+    client.close().await.expect("close");
+    server.abort();
+}
+
 /// Runs a browser journey on SQLite, then on PostgreSQL, with one chromedriver.
 async fn on_every_backend<F, Fut>(name: &str, journey: F)
 where
@@ -244,4 +295,9 @@ async fn a_person_signs_in_browses_the_model_and_edits_an_interview() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_respondent_answers_through_a_link_and_the_results_update() {
     on_every_backend("the survey journey", survey_journey).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_read_well_on_a_desktop_and_a_phone() {
+    on_every_backend("the reading journey", reading_journey).await;
 }
