@@ -85,25 +85,35 @@ async fn screenshot(client: &Client, name: &str) {
     }
 }
 
+/// Serves the app on a free port: its address, and the server's task to abort at the end.
+async fn serve(app: &support::App) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address: SocketAddr = listener.local_addr().expect("address");
+    let router = app.router.clone();
+    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
+    (format!("http://{address}"), server)
+}
+
+/// Signs in as the demo's owner on the sign-in page the browser is showing.
+async fn fill_in_sign_in(client: &Client) {
+    client.find(Locator::Css("input[name=email]")).await.expect("email field").send_keys(DEMO_EMAIL).await.expect("type");
+    client.find(Locator::Css("input[name=password]")).await.expect("password field").send_keys(DEMO_PASSWORD).await.expect("type");
+    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
 }
 
 async fn journey(app: support::App, driver: u16) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
-    let base = format!("http://{address}");
+    let (base, server) = serve(&app).await;
     let profile = tempfile::tempdir().expect("profile folder");
     let client = browser(driver, profile.path()).await;
 
     // Sign in: the workspace sends the browser to the sign-in page first.
     client.goto(&format!("{base}/")).await.expect("goto");
     assert!(client.current_url().await.expect("url").path().starts_with("/login"));
-    client.find(Locator::Css("input[name=email]")).await.expect("email field").send_keys(DEMO_EMAIL).await.expect("type");
-    client.find(Locator::Css("input[name=password]")).await.expect("password field").send_keys(DEMO_PASSWORD).await.expect("type");
-    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+    fill_in_sign_in(&client).await;
     wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
 
     // Open the demo study and see the model.
@@ -173,11 +183,7 @@ async fn journey(app: support::App, driver: u16) {
 
 /// A respondent answers through their link; the owner then sees the round's results.
 async fn survey_journey(app: support::App, driver: u16) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
-    let base = format!("http://{address}");
+    let (base, server) = serve(&app).await;
 
     // A collaboration with a new, open round, four answers in and a link for a fifth respondent.
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
@@ -208,9 +214,7 @@ async fn survey_journey(app: support::App, driver: u16) {
 
     // The owner signs in and sees the round's results, now that five have answered.
     client.goto(&format!("{base}/login?next=/collaborations/{id}/")).await.expect("goto");
-    client.find(Locator::Css("input[name=email]")).await.expect("email").send_keys(DEMO_EMAIL).await.expect("type");
-    client.find(Locator::Css("input[name=password]")).await.expect("password").send_keys(DEMO_PASSWORD).await.expect("type");
-    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+    fill_in_sign_in(&client).await;
     wait_until(&client, "document.querySelector('#round-2026 svg rect.bar')", "the 2026 profile").await;
     assert!(text_of(&client, "#round-2026 h2").await.contains("5 respondents"));
     screenshot(&client, "assessment").await;
@@ -224,17 +228,11 @@ async fn survey_journey(app: support::App, driver: u16) {
 /// must be none), its figures are drawn, and nothing but a table or a
 /// drawing (each in its own scrolling box) is wider than the screen.
 async fn reading_journey(app: support::App, driver: u16) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
-    let base = format!("http://{address}");
+    let (base, server) = serve(&app).await;
     let profile = tempfile::tempdir().expect("profile folder");
     let client = browser(driver, profile.path()).await;
     client.goto(&format!("{base}/login")).await.expect("goto");
-    client.find(Locator::Css("input[name=email]")).await.expect("email").send_keys(DEMO_EMAIL).await.expect("type");
-    client.find(Locator::Css("input[name=password]")).await.expect("password").send_keys(DEMO_PASSWORD).await.expect("type");
-    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
+    fill_in_sign_in(&client).await;
     wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
     let study = app.study;
     let pages = [
