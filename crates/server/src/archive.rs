@@ -7,6 +7,10 @@
 use std::io::{Cursor, Write};
 
 use collabmap_study::{Limits, MemoryFiles};
+use http_body_util::BodyExt as _;
+use tokio::io::AsyncWriteExt as _;
+
+use crate::error::AppError;
 use zip::write::SimpleFileOptions;
 
 /// An upload received into a temporary file (removed when dropped), never
@@ -18,30 +22,57 @@ pub struct Upload {
     pub size: u64,
 }
 
+/// An upload being written to a temporary file chunk by chunk, refused as
+/// soon as it passes its limit: one rule for request bodies and for the file
+/// field of a form.
+pub struct UploadWriter {
+    file: tempfile::NamedTempFile,
+    writer: tokio::fs::File,
+    size: u64,
+    limit: usize,
+}
+
+impl UploadWriter {
+    /// A new, empty temporary file that takes at most `limit` bytes.
+    pub async fn new(limit: usize) -> Result<Self, AppError> {
+        let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new).await?.map_err(|e| AppError::Internal(format!("cannot create a temporary file for an upload: {e}")))?;
+        let writer = tokio::fs::File::from_std(file.reopen().map_err(|e| AppError::Internal(format!("cannot open the upload's temporary file: {e}")))?);
+        Ok(UploadWriter { file, writer, size: 0, limit })
+    }
+
+    /// Appends a chunk; 413 once the upload passes its limit.
+    pub async fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit as u64 {
+            return Err(AppError::TooLarge(self.limit));
+        }
+        self.writer.write_all(chunk).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))
+    }
+
+    /// The whole upload, flushed to its file.
+    pub async fn finish(mut self) -> Result<Upload, AppError> {
+        self.writer.flush().await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+        Ok(Upload { file: self.file, size: self.size })
+    }
+}
+
 /// Streams a request body into a temporary file, refusing it with 413 as
 /// soon as it passes `limit` bytes.
-pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Upload, crate::error::AppError> {
-    use crate::error::AppError;
-    use http_body_util::BodyExt as _;
-    let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new).await?.map_err(|e| AppError::Internal(format!("cannot create a temporary file for an upload: {e}")))?;
-    let mut writer = tokio::fs::File::from_std(file.reopen().map_err(|e| AppError::Internal(format!("cannot open the upload's temporary file: {e}")))?);
+pub async fn receive(body: axum::body::Body, limit: usize) -> Result<Upload, AppError> {
+    let mut upload = UploadWriter::new(limit).await?;
     let mut body = body;
-    let mut size = 0u64;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))?;
         if let Ok(data) = frame.into_data() {
-            size += data.len() as u64;
-            if size > limit as u64 {
-                return Err(AppError::TooLarge(limit));
-            }
-            tokio::io::AsyncWriteExt::write_all(&mut writer, &data).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+            upload.push(&data).await?;
         }
     }
-    tokio::io::AsyncWriteExt::flush(&mut writer).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
-    Ok(Upload { file, size })
+    upload.finish().await
 }
 
-/// Reads a received upload (see [`read_upload`]) from its file.
+/// Reads a received upload: a zipped study or assessment folder, a REFI-QDA
+/// project (`.qdpx`, from NVivo, ATLAS.ti, MAXQDA or QualCoder; also any zip
+/// with a `.qde` at its top) or codebook (`.qdc`, by its name).
 pub fn read_received(upload: &Upload, file_name: &str, limits: Limits) -> Result<MemoryFiles, String> {
     let file = upload.file.reopen().map_err(|e| format!("cannot read the upload back: {e}"))?;
     if file_name.to_lowercase().ends_with(".qdc") {
@@ -80,22 +111,6 @@ fn study_from_archive<R: std::io::Read + std::io::Seek>(archive: &mut zip::ZipAr
         return Err("the archive holds no study.toml or collaboration.toml: zip a study or assessment folder (the one with that file in it)".into());
     }
     Ok(files)
-}
-
-/// Reads an upload: a zipped study or assessment folder, a REFI-QDA project
-/// (`.qdpx`, from NVivo, ATLAS.ti, MAXQDA or QualCoder) or codebook (`.qdc`).
-pub fn read_upload(bytes: &[u8], file_name: &str, limits: Limits) -> Result<MemoryFiles, String> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".qdc") {
-        return collabmap_exchange::refi_import::import_qdc(bytes, file_name);
-    }
-    let has_project = zip::ZipArchive::new(Cursor::new(bytes)).is_ok_and(|mut archive| {
-        (0..archive.len()).any(|i| archive.by_index(i).ok().and_then(|e| e.name().ok().map(|n| !n.contains('/') && n.to_lowercase().ends_with(".qde"))).unwrap_or(false))
-    });
-    if lower.ends_with(".qdpx") || has_project {
-        return collabmap_exchange::refi_import::import_qdpx(bytes, limits).map_err(|e| format!("{file_name}: {e}"));
-    }
-    read_zip(bytes, limits)
 }
 
 /// `name/` when every entry sits in that one folder and `study.toml` is not at the top.

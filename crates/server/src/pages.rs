@@ -253,18 +253,11 @@ async fn import_form(State(state): State<AppState>, user: PageUser, mut multipar
                 Some("archive") => {
                     file_name = field.file_name().unwrap_or("").to_string();
                     // Streamed to a temporary file, never held whole in memory.
-                    let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new).await?.map_err(|e| AppError::Internal(format!("cannot create a temporary file: {e}")))?;
-                    let mut writer = tokio::fs::File::from_std(file.reopen().map_err(|e| AppError::Internal(format!("cannot open a temporary file: {e}")))?);
-                    let mut size = 0u64;
+                    let mut writer = archive::UploadWriter::new(crate::MAX_UPLOAD_BYTES).await?;
                     while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
-                        size += chunk.len() as u64;
-                        if size > crate::MAX_UPLOAD_BYTES as u64 {
-                            return Err(AppError::TooLarge(crate::MAX_UPLOAD_BYTES));
-                        }
-                        tokio::io::AsyncWriteExt::write_all(&mut writer, &chunk).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
+                        writer.push(&chunk).await?;
                     }
-                    tokio::io::AsyncWriteExt::flush(&mut writer).await.map_err(|e| AppError::Internal(format!("cannot write the upload to disk: {e}")))?;
-                    upload = Some(archive::Upload { file, size });
+                    upload = Some(writer.finish().await?);
                 }
                 _ => {}
             }
