@@ -180,6 +180,18 @@ fn model_quote_wording(theme: &str) -> &'static str {
     }
 }
 
+/// Short stories for the model themes: a title and what happened. Invented,
+/// and free of every indicator phrase.
+fn model_story(theme: &str) -> (&'static str, &'static str) {
+    match theme {
+        "service-user" => ("The morning in the waiting room", "Three managers spent a morning beside the people queuing for help, and rewrote the referral letter that afternoon."),
+        "common-purpose" => ("One number on the wall", "Every partner agreed to count the same thing, nights spent housed, and the monthly meeting started from it."),
+        "whole-system" => ("Following one case", "We traced one young man through eleven offices and found that each had done its job while he fell through all of them."),
+        "share-power" => ("The budget the districts spent", "Head office gave each district a sum and a promise not to ask for a plan first."),
+        _ => ("What happened next", "It only worked because we kept coming back to it."),
+    }
+}
+
 const ACTIVITIES: &[(&str, &[&str])] = &[
     ("common-purpose", &["explain-importance", "front-line"]),
     ("whole-system", &["hold-to-account", "resource-new-ways", "political-backing"]),
@@ -437,6 +449,12 @@ fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &m
             });
         }
     }
+    for theme in ["service-user", "common-purpose", "whole-system", "share-power"] {
+        if unit.has(theme) && !unit.inferred.contains(&theme) && rng.random_bool(0.15) {
+            let (title, body) = model_story(theme);
+            stories.push(Story { line: 0, title: title.into(), body: body.into(), codes: vec![theme.into()], speakers: Vec::new() });
+        }
+    }
     for theme in ["power-struggles", "institutional-inertia", "lack-of-passion", "leadership-change", "impatience", "saving-money", "effectiveness"] {
         if !unit.has(theme) || (theme == "institutional-inertia" && unit.has("whole-system")) {
             continue;
@@ -509,6 +527,10 @@ mod tests {
             for (theme, _) in PUBLISHED_COUNTS {
                 let quoted = study.interviews.iter().flat_map(|i| &i.quotes).any(|q| q.codes.iter().any(|c| c == theme));
                 assert!(quoted, "{theme} has no quote, seed {seed}");
+            }
+            for theme in ["service-user", "common-purpose", "whole-system", "share-power"] {
+                let told = study.interviews.iter().flat_map(|i| &i.stories).any(|s| s.codes.iter().any(|c| c == theme));
+                assert!(told, "{theme} has no story, seed {seed}");
             }
         }
     }
