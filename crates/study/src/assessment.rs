@@ -221,7 +221,8 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
         problems.push(Problem::new("collaboration.toml", 1, format!("{} has no collaboration.toml: every assessment folder needs one (see docs/assessment.md)", files.describe())));
         return (assessment, problems);
     };
-    let line = |span: std::ops::Range<usize>| line_of_offset(&text, span.start);
+    let lines = LineIndex::new(text.as_bytes());
+    let line = |span: std::ops::Range<usize>| lines.line(span.start);
     if let Some(file) = toml_file::<CollaborationFile>(&text, "collaboration.toml", &mut problems) {
         assessment.name = file.name;
         assessment.purpose = file.purpose;
@@ -274,8 +275,9 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
         Some(survey_text) => {
             if let Some(file) = toml_file::<SurveyFile>(&survey_text, "survey.toml", &mut problems) {
                 let mut seen = HashSet::new();
+                let lines = LineIndex::new(survey_text.as_bytes());
                 for entry in file.item {
-                    let at = line_of_offset(&survey_text, entry.span().start);
+                    let at = lines.line(entry.span().start);
                     let item = entry.into_inner();
                     if !model_themes.contains(&item.theme.as_str()) {
                         let hint = suggestion(&item.theme, model_themes.iter().copied(), "");
@@ -393,8 +395,9 @@ fn read_evidence(files: &dyn StudyFiles, assessment: &mut Assessment, model_them
     let Some(file) = toml_file::<EvidenceFile>(&text, "evidence.toml", problems) else { return };
     let rounds: HashSet<&str> = assessment.rounds.iter().map(|r| r.id.as_str()).collect();
     let mut seen = HashSet::new();
+    let lines = LineIndex::new(text.as_bytes());
     for entry in file.rating {
-        let at = line_of_offset(&text, entry.span().start);
+        let at = lines.line(entry.span().start);
         let rating = entry.into_inner();
         if !rounds.contains(rating.round.as_str()) {
             problems.push(Problem::new("evidence.toml", at, format!("unknown round `{}`: rounds are listed in collaboration.toml", rating.round)));

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::problem::{Problem, line_of_offset, suggestion};
+use crate::problem::{LineIndex, Problem, line_of_offset, suggestion};
 
 /// Names of the codebooks built into collabmap.
 pub const BUILTIN_CODEBOOKS: &[&str] = &["whole-systems"];
@@ -128,10 +128,12 @@ impl Codebook {
         let mut themes: Vec<Theme> = Vec::new();
         let mut by_id = HashMap::new();
         let mut parent_lines = Vec::new();
+        // One index for every entry's line, so a codebook of any size is read in linear time.
+        let lines = LineIndex::new(text.as_bytes());
         for entry in file.theme {
-            let line = line_of_offset(text, entry.span().start);
+            let line = lines.line(entry.span().start);
             let entry = entry.into_inner();
-            let id_line = line_of_offset(text, entry.id.span().start);
+            let id_line = lines.line(entry.id.span().start);
             let id = entry.id.into_inner();
             if !is_valid_id(&id) {
                 problems.push(Problem::new(
@@ -152,7 +154,7 @@ impl Codebook {
             }
             let kind = entry.kind.unwrap_or(ThemeKind::Theme);
             let model = kind == ThemeKind::Theme && entry.model.unwrap_or(true);
-            let parent_line = entry.parent.as_ref().map(|p| line_of_offset(text, p.span().start));
+            let parent_line = entry.parent.as_ref().map(|p| lines.line(p.span().start));
             by_id.insert(id.clone(), themes.len());
             parent_lines.push(parent_line.unwrap_or(line));
             themes.push(Theme {

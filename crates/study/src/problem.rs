@@ -33,8 +33,14 @@ impl fmt::Display for Problem {
 /// The known word closest to `word`, when it is close enough to be a likely typo.
 pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lowered = word.to_lowercase();
+    let length = lowered.chars().count();
     let mut best: Option<(&str, f64)> = None;
     for candidate in known {
+        // No candidate more than 3 characters longer or shorter can be within
+        // the allowed distance; skipping it keeps a look-up cheap in a large codebook.
+        if candidate.chars().count().abs_diff(length) > 3 {
+            continue;
+        }
         let distance = strsim::damerau_levenshtein(&lowered, &candidate.to_lowercase());
         let allowed = (candidate.chars().count() / 3).clamp(1, 3);
         if candidate == word || distance > allowed {
