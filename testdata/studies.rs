@@ -9,28 +9,28 @@
 use std::path::{Path, PathBuf};
 
 /// One study with the figures it must give.
-pub struct TestStudy {
+pub(crate) struct TestStudy {
     /// The folder's name.
-    pub name: String,
+    pub(crate) name: String,
     /// The study folder.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// `NAME.expected.json`: `table` and `model`, as `table --all --format json`
     /// and `model --format json` print them. With `"partial": true` only the
     /// rows, fields, levels and links it lists are checked (the published
     /// study's figures do not fix every column).
-    pub expected: serde_json::Value,
+    pub(crate) expected: serde_json::Value,
     /// Whether it comes from `../shared/corpora` rather than this repository.
-    pub shared: bool,
+    pub(crate) shared: bool,
 }
 
 impl TestStudy {
     /// Whether the expected figures name only some of the results.
-    pub fn is_partial(&self) -> bool {
+    pub(crate) fn is_partial(&self) -> bool {
         self.expected["partial"] == true
     }
 
     /// The study folder as a command-line argument.
-    pub fn arg(&self) -> String {
+    pub(crate) fn arg(&self) -> String {
         self.dir.to_string_lossy().into_owned()
     }
 }
@@ -40,12 +40,12 @@ fn repository() -> PathBuf {
 }
 
 /// A study of the project's own, by name (`published`, `counting-rules`).
-pub fn own(name: &str) -> PathBuf {
+pub(crate) fn own(name: &str) -> PathBuf {
     repository().join("testdata/studies").join(name)
 }
 
 /// `../shared`, when it is beside the repository.
-pub fn shared() -> Option<PathBuf> {
+pub(crate) fn shared() -> Option<PathBuf> {
     let dir = repository().join("../shared");
     dir.join("corpora").is_dir().then_some(dir)
 }
@@ -68,7 +68,7 @@ fn studies_in(dir: &Path, shared: bool) -> Vec<TestStudy> {
 }
 
 /// Every study to test on: the project's own, then the shared corpora if present.
-pub fn all() -> Vec<TestStudy> {
+pub(crate) fn all() -> Vec<TestStudy> {
     let mut studies = studies_in(&repository().join("testdata/studies"), false);
     assert!(studies.len() >= 2, "testdata/studies holds the project's own test studies");
     match shared() {

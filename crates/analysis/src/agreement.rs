@@ -148,10 +148,7 @@ type ItemsOfKind = (&'static str, Vec<(String, BTreeSet<String>)>);
 
 /// Every item of an interview, by kind.
 fn items_by_kind(interview: &Interview) -> Vec<ItemsOfKind> {
-    let concepts = interview
-        .concepts()
-        .map(|(_, c)| (c.text(), c.codes.iter().cloned().collect()))
-        .collect();
+    let concepts = interview.concepts().map(|(_, c)| (c.text(), c.codes.iter().cloned().collect())).collect();
     let quotes = interview.quotes.iter().map(|q| (q.text.clone(), q.codes.iter().cloned().collect())).collect();
     let stories = interview.stories.iter().map(|s| (format!("{}\n{}", s.title, s.body), s.codes.iter().cloned().collect())).collect();
     let pictures = interview.pictures.iter().map(|p| (p.explanation.clone(), p.codes.iter().cloned().collect())).collect();
@@ -237,7 +234,12 @@ pub fn agree(studies: &[&Study]) -> Agreement {
     for interview in &first.interviews {
         let copies: Vec<Option<&&Interview>> = lookups.iter().map(|l| l.get(interview.id.as_str())).collect();
         if let Some(missing) = copies.iter().position(Option::is_none) {
-            differences.push(Difference { interview: interview.id.clone(), kind: "interview", position: 0, message: format!("missing from study {}", missing + 1) });
+            differences.push(Difference {
+                interview: interview.id.clone(),
+                kind: "interview",
+                position: 0,
+                message: format!("missing from study {}", missing + 1),
+            });
             continue;
         }
         let per_copy: Vec<_> = copies.iter().flatten().map(|i| items_by_kind(i)).collect();
@@ -246,11 +248,21 @@ pub fn agree(studies: &[&Study]) -> Agreement {
             for position in 0..longest {
                 let texts: Vec<Option<&String>> = per_copy.iter().map(|c| c[k].1.get(position).map(|(t, _)| t)).collect();
                 if texts.iter().any(Option::is_none) {
-                    differences.push(Difference { interview: interview.id.clone(), kind, position: position + 1, message: "present in some copies only".into() });
+                    differences.push(Difference {
+                        interview: interview.id.clone(),
+                        kind,
+                        position: position + 1,
+                        message: "present in some copies only".into(),
+                    });
                     continue;
                 }
                 if texts.iter().any(|t| *t != texts[0]) {
-                    differences.push(Difference { interview: interview.id.clone(), kind, position: position + 1, message: "the text differs between copies".into() });
+                    differences.push(Difference {
+                        interview: interview.id.clone(),
+                        kind,
+                        position: position + 1,
+                        message: "the text differs between copies".into(),
+                    });
                     continue;
                 }
                 items += 1;
@@ -361,7 +373,8 @@ mod tests {
         let alpha = krippendorff_alpha(&units).expect("defined");
         assert!((alpha - 0.743).abs() < 0.0005, "{alpha}");
         // The running binary counts give the same alpha as the general computation.
-        let rows: [[bool; 3]; 6] = [[true, true, false], [false, false, false], [true, true, true], [false, true, false], [false, false, false], [true, false, true]];
+        let rows: [[bool; 3]; 6] =
+            [[true, true, false], [false, false, false], [true, true, true], [false, true, false], [false, false, false], [true, false, true]];
         let mut counts = ThemeCounts::new(3);
         for row in &rows {
             counts.add(row);

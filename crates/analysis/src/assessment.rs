@@ -147,7 +147,16 @@ pub fn assess(assessment: &Assessment) -> Vec<RoundResult> {
             };
             let contested = n >= 3 && ad.is_some_and(|ad| ad > CONTESTED_SPREAD);
             let change = mean.and_then(|m| previous.get(&theme.id).map(|p| m - p));
-            themes.push(ThemeScore { theme: theme.id.clone(), n, mean, ad, band: mean.map(Band::of), contested, change, by_organisation: by_organisation(&scores) });
+            themes.push(ThemeScore {
+                theme: theme.id.clone(),
+                n,
+                mean,
+                ad,
+                band: mean.map(Band::of),
+                contested,
+                change,
+                by_organisation: by_organisation(&scores),
+            });
         }
         previous = themes.iter().filter_map(|t| t.mean.map(|m| (t.theme.clone(), m))).collect();
         let gaps = gaps(assessment, &round.date, &themes);
@@ -247,7 +256,13 @@ fn gaps(assessment: &Assessment, date: &str, themes: &[ThemeScore]) -> Vec<Gap> 
         gaps.push(Gap {
             rule: "contested",
             theme: Some(score.theme.clone()),
-            detail: format!("partners disagree on {}: {} respondents, mean {:.2}, spread {:.2}", name(&score.theme), score.n, score.mean.unwrap_or_default(), score.ad.unwrap_or_default()),
+            detail: format!(
+                "partners disagree on {}: {} respondents, mean {:.2}, spread {:.2}",
+                name(&score.theme),
+                score.n,
+                score.mean.unwrap_or_default(),
+                score.ad.unwrap_or_default()
+            ),
             queries: queries(&score.theme),
         });
     }
@@ -285,7 +300,10 @@ mod tests {
         );
         files.insert("responses.csv", format!("{HEADER}{responses}").into_bytes());
         if with_evidence {
-            files.insert("evidence.toml", b"[[rating]]\nround = \"first\"\ntheme = \"relationships\"\nscore = 2.5\nevidence = \"minutes of six meetings\"\n".to_vec());
+            files.insert(
+                "evidence.toml",
+                b"[[rating]]\nround = \"first\"\ntheme = \"relationships\"\nscore = 2.5\nevidence = \"minutes of six meetings\"\n".to_vec(),
+            );
         }
         let (assessment, problems) = load_assessment(&files);
         assert!(problems.is_empty(), "{problems:?}");
@@ -309,7 +327,11 @@ mod tests {
     #[test]
     fn means_spreads_bands_and_missing_answers() {
         // share-power in the first round: a = (5+4)/2 = 4.5 (one "don't know"), b = 2, c = 3, d: no answer at all.
-        let responses = lines("first", "share-power", &[("a", "Police", &[Some(5), Some(4), None]), ("b", "Health", &[Some(2)]), ("c", "Health", &[Some(3), Some(3), Some(3)]), ("d", "Health", &[None])]);
+        let responses = lines(
+            "first",
+            "share-power",
+            &[("a", "Police", &[Some(5), Some(4), None]), ("b", "Health", &[Some(2)]), ("c", "Health", &[Some(3), Some(3), Some(3)]), ("d", "Health", &[None])],
+        );
         let results = assess(&assessment(&responses, false));
         assert_eq!(results[0].round, "first", "rounds in date order");
         assert_eq!(results[0].respondents, 4);

@@ -64,11 +64,7 @@ impl<'a> Coder<'a> {
                 }
             }
         }
-        let matcher = if phrases.is_empty() {
-            None
-        } else {
-            AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases).ok()
-        };
+        let matcher = if phrases.is_empty() { None } else { AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases).ok() };
         Coder { codebook, counting, matcher, pattern_themes }
     }
 

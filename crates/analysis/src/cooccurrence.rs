@@ -1,7 +1,6 @@
 //! Which themes people mention together, and how mentions differ between
 //! groups of people (a chi-squared test per theme).
 
-
 use collabmap_study::Study;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -34,7 +33,14 @@ pub fn cooccurrence(synthesis: &Synthesis, themes: &[usize]) -> Vec<Pair> {
             let both = a.intersection_count(b) as u32;
             let (n1, n2) = (a.count_ones(..) as u32, b.count_ones(..) as u32);
             let union = n1 + n2 - both;
-            pairs.push(Pair { first, second, first_people: n1, second_people: n2, both, coefficient: if union == 0 { 0.0 } else { f64::from(both) / f64::from(union) } });
+            pairs.push(Pair {
+                first,
+                second,
+                first_people: n1,
+                second_people: n2,
+                both,
+                coefficient: if union == 0 { 0.0 } else { f64::from(both) / f64::from(union) },
+            });
         }
     }
     pairs
@@ -133,7 +139,10 @@ mod tests {
         assert_eq!(degrees, 2);
         let expected_statistic = {
             let share = 40.0 / 120.0;
-            [20.0, 10.0, 10.0].iter().map(|&m: &f64| (m - 40.0 * share).powi(2) / (40.0 * share) + ((40.0 - m) - 40.0 * (1.0 - share)).powi(2) / (40.0 * (1.0 - share))).sum::<f64>()
+            [20.0, 10.0, 10.0]
+                .iter()
+                .map(|&m: &f64| (m - 40.0 * share).powi(2) / (40.0 * share) + ((40.0 - m) - 40.0 * (1.0 - share)).powi(2) / (40.0 * (1.0 - share)))
+                .sum::<f64>()
         };
         assert!((p.expect("defined") - (-expected_statistic / 2.0).exp()).abs() < 1e-9);
         // Undefined: everyone mentions it, or one group only.
@@ -155,9 +164,23 @@ mod study_tests {
         let mut files = MemoryFiles::new();
         files.insert("study.toml", b"title = \"t\"\ncodebook = \"whole-systems\"\n".to_vec());
         // Five people per country, so neither group is pooled.
-        files.insert("people.csv", b"id,name,country\na,A,UK\nb,B,UK\nc,C,India\nd,D,India\nu1,U1,UK\nu2,U2,UK\nu3,U3,UK\ni1,I1,India\ni2,I2,India\ni3,I3,India\n".to_vec());
+        files.insert(
+            "people.csv",
+            b"id,name,country\na,A,UK\nb,B,UK\nc,C,India\nd,D,India\nu1,U1,UK\nu2,U2,UK\nu3,U3,UK\ni1,I1,India\ni2,I2,India\ni3,I3,India\n".to_vec(),
+        );
         // a: purpose + power; b: purpose; c: purpose + power; d: power; the others neither.
-        for (id, codes) in [("a", "#common-purpose #share-power"), ("b", "#common-purpose"), ("c", "#common-purpose #share-power"), ("d", "#share-power"), ("u1", ""), ("u2", ""), ("u3", ""), ("i1", ""), ("i2", ""), ("i3", "")] {
+        for (id, codes) in [
+            ("a", "#common-purpose #share-power"),
+            ("b", "#common-purpose"),
+            ("c", "#common-purpose #share-power"),
+            ("d", "#share-power"),
+            ("u1", ""),
+            ("u2", ""),
+            ("u3", ""),
+            ("i1", ""),
+            ("i2", ""),
+            ("i3", ""),
+        ] {
             files.insert(format!("interviews/{id}.md"), format!("---\npeople: [{id}]\n---\n\n# Map\n\n- Work together {codes}\n").into_bytes());
         }
         let loaded = load_from(&files);

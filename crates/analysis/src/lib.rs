@@ -16,15 +16,15 @@
 //! println!("attractor: {:?}", model.attractor);
 //! ```
 
+pub mod agreement;
+pub mod assessment;
 pub mod coding;
+pub mod cooccurrence;
 pub mod crosstab;
 pub mod model;
 pub mod structure;
-pub mod trace;
-pub mod cooccurrence;
-pub mod agreement;
-pub mod assessment;
 pub mod synthesis;
+pub mod trace;
 
 pub use coding::{Coder, ItemCodes};
 pub use crosstab::{ANONYMOUS_LABEL, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP};

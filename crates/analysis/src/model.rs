@@ -4,8 +4,8 @@
 use std::cmp::Reverse;
 
 use collabmap_study::Study;
-use petgraph::graphmap::DiGraphMap;
 use petgraph::algo::dijkstra;
+use petgraph::graphmap::DiGraphMap;
 use petgraph::visit::Reversed;
 use serde::Serialize;
 
@@ -67,9 +67,8 @@ impl Model {
 
         // A sink of kept links pulls hardest; failing one, the theme with the most net pull.
         let sinks = model_themes.iter().copied().filter(|&t| weight_in(t) > 0 && weight_out(t) == 0);
-        let by_pull = |score: &dyn Fn(usize) -> i64, candidates: &mut dyn Iterator<Item = usize>| {
-            candidates.max_by_key(|&t| (score(t), people(t), Reverse(id(t))))
-        };
+        let by_pull =
+            |score: &dyn Fn(usize) -> i64, candidates: &mut dyn Iterator<Item = usize>| candidates.max_by_key(|&t| (score(t), people(t), Reverse(id(t))));
         let attractor = by_pull(&|t| weight_in(t) as i64, &mut sinks.into_iter())
             .or_else(|| by_pull(&|t| weight_in(t) as i64 - weight_out(t) as i64, &mut model_themes.iter().copied()));
 

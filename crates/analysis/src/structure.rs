@@ -535,7 +535,14 @@ impl MapStructure {
         let roles = network.roles();
         let clusters = network.clusters();
         let concepts = (0..network.len())
-            .map(|v| ConceptMeasures { node: network.nodes[v], id: network.ids[v].clone(), domain: domain[v], central: central[v], role: roles[v], cluster: clusters[v] })
+            .map(|v| ConceptMeasures {
+                node: network.nodes[v],
+                id: network.ids[v].clone(),
+                domain: domain[v],
+                central: central[v],
+                role: roles[v],
+                cluster: clusters[v],
+            })
             .collect();
         let heads: Vec<Head> = (0..network.len()).filter(|&v| roles[v] == ConceptRole::Head).map(|v| Head { concept: v, hieset: network.hieset(v) }).collect();
         let mut potent: Vec<(usize, usize)> = (0..network.len())

@@ -192,7 +192,10 @@ pub fn synthesise(study: &Study) -> Synthesis {
         })
         .collect();
     links.sort_by(|a, b| {
-        b.weight().cmp(&a.weight()).then_with(|| codebook.themes()[a.from].id.cmp(&codebook.themes()[b.from].id)).then_with(|| codebook.themes()[a.to].id.cmp(&codebook.themes()[b.to].id))
+        b.weight()
+            .cmp(&a.weight())
+            .then_with(|| codebook.themes()[a.from].id.cmp(&codebook.themes()[b.from].id))
+            .then_with(|| codebook.themes()[a.to].id.cmp(&codebook.themes()[b.to].id))
     });
     Synthesis { table: MentionTable { rows, out_of }, mentions: totals.mentioned, attended: totals.attended, links }
 }

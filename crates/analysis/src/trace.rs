@@ -121,7 +121,9 @@ pub fn trace(synthesis: &Synthesis, themes: usize, from: usize, to: usize, max_s
         path.push(out_links[theme][next]);
         frames.push((link.to, 0));
     }
-    result.paths.sort_by(|a, b| b.thread.len().cmp(&a.thread.len()).then(b.weakest.cmp(&a.weakest)).then(a.themes.len().cmp(&b.themes.len())).then(a.themes.cmp(&b.themes)));
+    result.paths.sort_by(|a, b| {
+        b.thread.len().cmp(&a.thread.len()).then(b.weakest.cmp(&a.weakest)).then(a.themes.len().cmp(&b.themes.len())).then(a.themes.cmp(&b.themes))
+    });
     result
 }
 

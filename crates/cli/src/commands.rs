@@ -6,8 +6,8 @@ use anyhow::{Context, Result};
 use collabmap_analysis::{Model, synthesise};
 use collabmap_render::report::build_report;
 use collabmap_render::table;
-use collabmap_study::write::write_study;
 use collabmap_study::Study;
+use collabmap_study::write::write_study;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::output;
@@ -88,7 +88,8 @@ pub(crate) fn demo(output: &Path) -> Result<()> {
     if !study_dir.join("study.toml").exists() {
         generate(&study_dir, collabmap_synth::PUBLISHED_PEOPLE, 2011, false)?;
     }
-    let study = crate::load_valid(&study_dir).map_err(|_| anyhow::anyhow!("the demo study in {} has problems; delete the folder to start afresh", study_dir.display()))?;
+    let study = crate::load_valid(&study_dir)
+        .map_err(|_| anyhow::anyhow!("the demo study in {} has problems; delete the folder to start afresh", study_dir.display()))?;
     report(&study, &study_dir, &report_dir)?;
     let synthesis = synthesise(&study);
     let model = Model::discover(&study, &synthesis);
@@ -96,7 +97,11 @@ pub(crate) fn demo(output: &Path) -> Result<()> {
     println!("{}\n", study.config.title);
     print!("{}", table::table_text(&rows, None));
     let name_of = |id: &str| study.codebook.get(id).map(|t| t.name.clone()).unwrap_or_default();
-    println!("\nModel: {} at the centre; inner ring: {}.", model.attractor.as_deref().map(name_of).unwrap_or_default(), model.themes.iter().filter(|t| t.level == Some(1)).map(|t| name_of(&t.id)).collect::<Vec<_>>().join(", "));
+    println!(
+        "\nModel: {} at the centre; inner ring: {}.",
+        model.attractor.as_deref().map(name_of).unwrap_or_default(),
+        model.themes.iter().filter(|t| t.level == Some(1)).map(|t| name_of(&t.id)).collect::<Vec<_>>().join(", ")
+    );
     println!("\nStudy folder: {}", study_dir.display());
     println!("Open the report: {}", report_dir.join("index.html").display());
     let assessment_dir = output.join("assessment");

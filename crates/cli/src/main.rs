@@ -6,14 +6,14 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
-use collabmap_analysis::{CrossTab, Model, synthesise};
 use collabmap_analysis::agreement::agree;
 use collabmap_analysis::assessment::assess;
-use collabmap_render::assessment as assessment_output;
-use collabmap_study::assessment::load_assessment;
 use collabmap_analysis::structure::{MapStructure, StudyStructure};
 use collabmap_analysis::trace::trace;
+use collabmap_analysis::{CrossTab, Model, synthesise};
+use collabmap_render::assessment as assessment_output;
 use collabmap_render::{analyses, table};
+use collabmap_study::assessment::load_assessment;
 use collabmap_study::{Study, load_study};
 
 mod commands;
@@ -438,7 +438,9 @@ fn run(cli: Cli) -> Result<()> {
                 None => structure.maps.iter().collect(),
                 Some(id) => {
                     let Some(map) = structure.maps.iter().find(|m| &study.interviews[m.interview].id == id) else {
-                        let hint = collabmap_study::did_you_mean(id, study.interviews.iter().map(|i| i.id.as_str())).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                        let hint = collabmap_study::did_you_mean(id, study.interviews.iter().map(|i| i.id.as_str()))
+                            .map(|s| format!(" (did you mean {s}?)"))
+                            .unwrap_or_default();
                         anyhow::bail!("the study has no interview `{id}`{hint}");
                     };
                     vec![map]
@@ -458,26 +460,34 @@ fn run(cli: Cli) -> Result<()> {
             let study = load_valid(&study)?;
             let theme = |id: &str| {
                 study.codebook.index_of(id).ok_or_else(|| {
-                    let hint = collabmap_study::did_you_mean(id, study.codebook.themes().iter().map(|t| t.id.as_str())).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                    let hint = collabmap_study::did_you_mean(id, study.codebook.themes().iter().map(|t| t.id.as_str()))
+                        .map(|s| format!(" (did you mean {s}?)"))
+                        .unwrap_or_default();
                     anyhow::anyhow!("the codebook has no theme `{id}`{hint}")
                 })
             };
             let (start, end) = (theme(&from)?, theme(&to)?);
             let synthesis = synthesise(&study);
             let found = trace(&synthesis, study.codebook.len(), start, end, max_steps, thread);
-            print!("{}", match format {
-                ModelFormat::Json => analyses::trace_json(&study, &from, &to, max_steps, thread, &found),
-                ModelFormat::Text => analyses::trace_text(&study, &from, &to, max_steps, thread, &found),
-            });
+            print!(
+                "{}",
+                match format {
+                    ModelFormat::Json => analyses::trace_json(&study, &from, &to, max_steps, thread, &found),
+                    ModelFormat::Text => analyses::trace_text(&study, &from, &to, max_steps, thread, &found),
+                }
+            );
         }
         Command::Agree { studies, format } => {
             let loaded = studies.iter().map(|path| load_valid(path)).collect::<Result<Vec<_>>>()?;
             let refs: Vec<&Study> = loaded.iter().collect();
             let agreement = agree(&refs);
-            print!("{}", match format {
-                ModelFormat::Json => analyses::agree_json(&agreement, refs.len()),
-                ModelFormat::Text => analyses::agree_text(&agreement, refs.len()),
-            });
+            print!(
+                "{}",
+                match format {
+                    ModelFormat::Json => analyses::agree_json(&agreement, refs.len()),
+                    ModelFormat::Text => analyses::agree_text(&agreement, refs.len()),
+                }
+            );
         }
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
@@ -516,7 +526,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Compare { dirs, format, output } => {
             let assessments = dirs.iter().map(|d| load_valid_assessment(d)).collect::<Result<Vec<_>>>()?;
             let results: Vec<_> = assessments.iter().map(assess).collect();
-            let compared: Vec<assessment_output::Compared<'_>> = assessments.iter().zip(&results).map(|(a, r)| assessment_output::Compared { assessment: a, rounds: r }).collect();
+            let compared: Vec<assessment_output::Compared<'_>> =
+                assessments.iter().zip(&results).map(|(a, r)| assessment_output::Compared { assessment: a, rounds: r }).collect();
             match format {
                 ReportFormat::Json => print!("{}", assessment_output::compare_json(&compared)),
                 ReportFormat::Text => print!("{}", assessment_output::compare_text(&compared)),
@@ -537,7 +548,9 @@ fn run(cli: Cli) -> Result<()> {
             Some(format) => export_folder(Path::new(&source), format, graph, &output)?,
             None => match source.parse::<i64>() {
                 Ok(id) if !Path::new(&source).is_dir() => workspace::export(&db, id, &output)?,
-                _ => anyhow::bail!("{source} is a study folder: choose a format with --format qdpx|qdc|graphml|gexf|dot|csv (a stored study is exported by its id)"),
+                _ => anyhow::bail!(
+                    "{source} is a study folder: choose a format with --format qdpx|qdc|graphml|gexf|dot|csv (a stored study is exported by its id)"
+                ),
             },
         },
     }
@@ -555,4 +568,3 @@ fn main() -> ExitCode {
         }
     }
 }
-

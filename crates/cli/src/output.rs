@@ -128,11 +128,17 @@ pub(crate) fn replace_folder(output: &Path, source: &Path, kind: Generated, fill
     create_dir_all(&parent)?;
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| kind.what.to_string());
     // Beside the target, so the final rename stays on one file system; removed on any failure.
-    let staging = tempfile::Builder::new().prefix(&format!(".{name}.partial-")).tempdir_in(&parent).with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.partial-"))
+        .tempdir_in(&parent)
+        .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
     fill(staging.path())?;
     write_file(&staging.path().join(kind.marker), format!("This folder was written by `{}`; the next run replaces it whole.\n", kind.command))?;
     if target.exists() {
-        let old = tempfile::Builder::new().prefix(&format!(".{name}.old-")).tempdir_in(&parent).with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
+        let old = tempfile::Builder::new()
+            .prefix(&format!(".{name}.old-"))
+            .tempdir_in(&parent)
+            .with_context(|| format!("cannot create a temporary folder in {}", parent.display()))?;
         let old_path = old.path().join(&name);
         std::fs::rename(&target, &old_path).with_context(|| format!("cannot move the earlier {} {} aside", kind.what, output.display()))?;
         if let Err(error) = std::fs::rename(staging.path(), &target) {
@@ -165,7 +171,8 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(std::fs::read_to_string(site.join("index.html")).expect("read"), "first");
-        let names: Vec<String> = std::fs::read_dir(dir.path()).expect("dir").filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> =
+            std::fs::read_dir(dir.path()).expect("dir").filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
         assert_eq!(names.len(), 2, "only the study and the site: {names:?}");
 
         let fresh = dir.path().join("fresh");

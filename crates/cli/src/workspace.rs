@@ -38,7 +38,9 @@ pub(crate) fn serve_command(db: &str, bind: &str, demo: bool, options: Options) 
         if demo {
             ensure_demo(&store).await.context("cannot set up the demo study")?;
         }
-        let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}: is another server using it? choose another with --bind"))?;
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot listen on {bind}: is another server using it? choose another with --bind"))?;
         let address = listener.local_addr()?;
         println!("collabmap workspace at http://{address}/ (database {db})");
         if demo {

@@ -32,7 +32,11 @@ fn small_study(dir: &Path) {
         "---\npeople: [p1]\n---\n\n# Map\n\n- Fewer evictions ^evict\n  - Keep families housed #service-user ^goal\n    - Agree one aim #common-purpose ^aim\n      - Meet weekly #relationships ^meet\n        - [[#^goal]]\n    - (-) Separate budgets #institutional-inertia ^budget\n- Publish results ^pub\n",
     )
     .expect("write");
-    std::fs::write(dir.join("interviews/b.md"), "---\npeople: [p2]\n---\n\n# Map\n\n- Trust between agencies ^trust\n  - (-) Blame for failures ^blame\n    - [[#^trust]]\n").expect("write");
+    std::fs::write(
+        dir.join("interviews/b.md"),
+        "---\npeople: [p2]\n---\n\n# Map\n\n- Trust between agencies ^trust\n  - (-) Blame for failures ^blame\n    - [[#^trust]]\n",
+    )
+    .expect("write");
 }
 
 #[test]
@@ -66,7 +70,10 @@ fn analyse_gives_the_hand_computed_figures() {
     assert_eq!(figures["links"], json!(5));
     assert_eq!(figures["links_per_concept"], json!(0.8333));
     assert_eq!(figures["density"], json!(0.1667));
-    assert_eq!((figures["heads"].clone(), figures["tails"].clone(), figures["isolated"].clone(), figures["loops"].clone()), (json!(1), json!(1), json!(1), json!(1)));
+    assert_eq!(
+        (figures["heads"].clone(), figures["tails"].clone(), figures["isolated"].clone(), figures["loops"].clone()),
+        (json!(1), json!(1), json!(1), json!(1))
+    );
     // The isolated concept is a cluster of its own; every concept is in exactly one cluster.
     let clusters = a["clusters"].as_array().expect("clusters");
     assert!(clusters.iter().any(|c| c["concepts"] == json!(["pub"])));
@@ -149,7 +156,10 @@ fn agree_counts_codes_and_reports_changed_items() {
     assert_eq!(result["differences"], json!([{"interview": "a", "kind": "concept", "position": 6, "message": "the text differs between copies"}]));
     let theme = |id: &str| result["themes"].as_array().expect("themes").iter().find(|t| t["theme"] == json!(id)).expect("theme").clone();
     let purpose = theme("common-purpose");
-    assert_eq!((purpose["both"].clone(), purpose["first_only"].clone(), purpose["second_only"].clone(), purpose["neither"].clone()), (json!(0), json!(1), json!(0), json!(6)));
+    assert_eq!(
+        (purpose["both"].clone(), purpose["first_only"].clone(), purpose["second_only"].clone(), purpose["neither"].clone()),
+        (json!(0), json!(1), json!(0), json!(6))
+    );
     // Po = 6/7; Pe = (1·0 + 6·7)/49 = 6/7; κ = 0.
     assert_eq!(purpose["kappa"], json!(0.0));
     assert_eq!(purpose["agreement"], json!(0.8571));

@@ -27,10 +27,28 @@ fn the_worked_example_shows_gaps_closing_as_power_is_shared() {
     assert_eq!(result["name"], json!("Riverside Homes and Health Partnership"));
     let rounds = result["rounds"].as_array().expect("rounds");
     assert_eq!(rounds.iter().map(|r| r["round"].as_str().expect("id")).collect::<Vec<_>>(), vec!["2023", "2024", "2025"]);
-    let rules = |r: &Value| r["gaps"].as_array().expect("gaps").iter().map(|g| (g["rule"].as_str().expect("rule").to_string(), g["theme"].as_str().map(str::to_string))).collect::<Vec<_>>();
+    let rules = |r: &Value| {
+        r["gaps"]
+            .as_array()
+            .expect("gaps")
+            .iter()
+            .map(|g| (g["rule"].as_str().expect("rule").to_string(), g["theme"].as_str().map(str::to_string)))
+            .collect::<Vec<_>>()
+    };
     let power = Some("share-power".to_string());
-    assert_eq!(rules(&rounds[0]), vec![("neglected-core".into(), power.clone()), ("insist-without-sharing".into(), power.clone()), ("leadership-tenure".into(), None)]);
-    assert_eq!(rules(&rounds[1]), vec![("insist-without-sharing".into(), power.clone()), ("contested".into(), power.clone()), ("leadership-tenure".into(), None), ("leadership-tenure".into(), None)]);
+    assert_eq!(
+        rules(&rounds[0]),
+        vec![("neglected-core".into(), power.clone()), ("insist-without-sharing".into(), power.clone()), ("leadership-tenure".into(), None)]
+    );
+    assert_eq!(
+        rules(&rounds[1]),
+        vec![
+            ("insist-without-sharing".into(), power.clone()),
+            ("contested".into(), power.clone()),
+            ("leadership-tenure".into(), None),
+            ("leadership-tenure".into(), None)
+        ]
+    );
     assert_eq!(rules(&rounds[2]), vec![("leadership-tenure".into(), None)], "by 2025 only the new manager's short tenure remains");
     let theme = |r: &Value, id: &str| r["themes"].as_array().expect("themes").iter().find(|t| t["theme"] == json!(id)).expect("theme").clone();
     // Themes come in codebook order, with every field of the specification.
@@ -46,7 +64,10 @@ fn the_worked_example_shows_gaps_closing_as_power_is_shared() {
     assert_eq!((backing["n"].clone(), backing["mean"].clone(), backing["ad"].clone()), (json!(0), json!(3.5), Value::Null));
     // Small organisations are pooled; none with fewer than five is shown alone.
     let organisations = theme(&rounds[0], "share-power")["by_organisation"].clone();
-    assert_eq!(organisations.as_array().map(|o| o.iter().map(|x| x["organisation"].as_str().expect("name").to_string()).collect::<Vec<_>>()), Some(vec!["Riverside Council".to_string(), "Riverside Health Trust".to_string(), "Other organisations".to_string()]));
+    assert_eq!(
+        organisations.as_array().map(|o| o.iter().map(|x| x["organisation"].as_str().expect("name").to_string()).collect::<Vec<_>>()),
+        Some(vec!["Riverside Council".to_string(), "Riverside Health Trust".to_string(), "Other organisations".to_string()])
+    );
     // Numbers carry two decimals at most.
     let mean = theme(&rounds[0], "share-power")["mean"].as_f64().expect("mean");
     assert_eq!((mean * 100.0).round() / 100.0, mean);
@@ -82,7 +103,12 @@ fn survey_and_compare() {
     let toml = std::fs::read_to_string(other.join("collaboration.toml")).expect("read").replace("Riverside Homes and Health Partnership", "Northgate Pilot");
     let toml = toml.split("\n[[round]]\nid = \"2024\"").next().expect("first part").to_string();
     std::fs::write(other.join("collaboration.toml"), toml).expect("write");
-    let responses: String = std::fs::read_to_string(other.join("responses.csv")).expect("read").lines().filter(|l| !l.starts_with("2024,") && !l.starts_with("2025,")).map(|l| format!("{l}\n")).collect();
+    let responses: String = std::fs::read_to_string(other.join("responses.csv"))
+        .expect("read")
+        .lines()
+        .filter(|l| !l.starts_with("2024,") && !l.starts_with("2025,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(other.join("responses.csv"), responses).expect("write");
     let other_dir = other.to_string_lossy().to_string();
     let compared = json_of(&["compare", &dir, &other_dir, "--format", "json"]);
@@ -101,7 +127,8 @@ fn broken_folders_are_refused_with_every_problem_and_nothing_is_scored() {
     let out = tempfile::tempdir().expect("tempdir");
     let dir = out.path().join("broken");
     std::fs::create_dir_all(&dir).expect("folder");
-    std::fs::write(dir.join("collaboration.toml"), "name = \"X\"\n\n[[leader]]\nname = \"Ana\"\n\n[[round]]\nid = \"r1\"\ndate = \"2024-01-01\"\n").expect("write");
+    std::fs::write(dir.join("collaboration.toml"), "name = \"X\"\n\n[[leader]]\nname = \"Ana\"\n\n[[round]]\nid = \"r1\"\ndate = \"2024-01-01\"\n")
+        .expect("write");
     std::fs::write(
         dir.join("responses.csv"),
         "round,respondent,organisation,role,item,score\nr1,a,Police,officer,share-power-1,6\nr2,a,Police,officer,share-power-1,4\nr1,a,Police,officer,no-such-item,4\nr1,a,Health,officer,share-power-2,4\n",

@@ -54,7 +54,12 @@ fn every_study_matches_its_expected_results() {
             let want = &expected["model"];
             assert_eq!(model["attractor"], want["attractor"], "{name}: attractor");
             for theme in want["themes"].as_array().expect("themes") {
-                let got = model["themes"].as_array().expect("themes").iter().find(|t| t["id"] == theme["id"]).unwrap_or_else(|| panic!("{name}: theme {}", theme["id"]));
+                let got = model["themes"]
+                    .as_array()
+                    .expect("themes")
+                    .iter()
+                    .find(|t| t["id"] == theme["id"])
+                    .unwrap_or_else(|| panic!("{name}: theme {}", theme["id"]));
                 assert_eq!(got["level"], theme["level"], "{name}: level of {}", theme["id"]);
             }
             for link in want["links"].as_array().expect("links") {
@@ -147,7 +152,11 @@ fn check_reports_csv_codebook_and_config_problems() {
     assert!(problems(dir.path()).contains("study.toml:2: unknown built-in codebook `whole-system` (did you mean whole-systems?)"));
 
     std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"codebook.toml\"\n").expect("write");
-    std::fs::write(dir.path().join("codebook.toml"), "[[theme]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\n[[theme]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\n").expect("write");
+    std::fs::write(
+        dir.path().join("codebook.toml"),
+        "[[theme]]\nid = \"a\"\nname = \"A\"\nparent = \"b\"\n[[theme]]\nid = \"b\"\nname = \"B\"\nparent = \"a\"\n",
+    )
+    .expect("write");
     assert!(problems(dir.path()).contains("its own ancestor"));
 
     std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"whole-systems\"\n[model]\nmin_suport = 3\n").expect("write");
@@ -213,7 +222,8 @@ fn the_report_renders_parses_and_keeps_anonymity() {
         let mut pages = Vec::new();
         collect_files(out.path(), &mut pages);
         assert!(pages.iter().any(|p| p.ends_with("index.html")));
-        let texts: Vec<String> = pages.iter().filter(|p| p.extension().is_some_and(|e| e == "html" || e == "svg")).map(|p| std::fs::read_to_string(p).expect("page")).collect();
+        let texts: Vec<String> =
+            pages.iter().filter(|p| p.extension().is_some_and(|e| e == "html" || e == "svg")).map(|p| std::fs::read_to_string(p).expect("page")).collect();
         for page in &texts {
             if page.contains("<svg") && !page.starts_with("<!doctype") {
                 assert_well_formed(page);
@@ -225,7 +235,11 @@ fn the_report_renders_parses_and_keeps_anonymity() {
                 assert!(!texts.iter().any(|t| t.contains(&row[1])), "{name}: anonymous name {} appears", row[1]);
             }
             if !named.iter().any(|n| n[3] == row[3]) {
-                assert!(!texts.iter().any(|t| t.contains(&format!("{}<", row[3])) || t.contains(&format!("{})", row[3]))), "{name}: organisation {} of an anonymous person appears", row[3]);
+                assert!(
+                    !texts.iter().any(|t| t.contains(&format!("{}<", row[3])) || t.contains(&format!("{})", row[3]))),
+                    "{name}: organisation {} of an anonymous person appears",
+                    row[3]
+                );
             }
         }
         for interview in std::fs::read_dir(dir.join("interviews")).expect("interviews") {
@@ -260,7 +274,20 @@ fn assert_well_formed(xml: &str) {
 fn demo_prints_the_published_counts_and_writes_the_report() {
     let out = tempfile::tempdir().expect("temp");
     let text = stdout(&collabmap(&["demo", "-o", out.path().to_str().expect("path")]));
-    for (theme, count) in [("common-purpose", 66), ("whole-system", 62), ("explain-importance", 61), ("service-user", 60), ("hold-to-account", 55), ("share-power", 55), ("resource-new-ways", 53), ("relationships", 48), ("serve-perspectives", 42), ("political-backing", 41), ("distribute-leadership", 39), ("front-line", 36)] {
+    for (theme, count) in [
+        ("common-purpose", 66),
+        ("whole-system", 62),
+        ("explain-importance", 61),
+        ("service-user", 60),
+        ("hold-to-account", 55),
+        ("share-power", 55),
+        ("resource-new-ways", 53),
+        ("relationships", 48),
+        ("serve-perspectives", 42),
+        ("political-backing", 41),
+        ("distribute-leadership", 39),
+        ("front-line", 36),
+    ] {
         let line = text.lines().find(|l| l.starts_with(&format!("{theme} "))).unwrap_or_else(|| panic!("{theme} missing:\n{text}"));
         let numbers: Vec<&str> = line.split_whitespace().rev().take(5).collect();
         assert_eq!(numbers[4], count.to_string(), "{line}");
@@ -286,14 +313,31 @@ fn demo_writes_only_into_its_own_folder_and_gives_every_model_theme_quotes() {
     std::fs::write(notes.join("mine.txt"), "keep me").expect("write");
     let refused = collabmap(&["demo", "-o", notes.to_str().expect("path")]);
     assert!(!refused.status.success());
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not an earlier demo written by `collabmap demo`"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is not an earlier demo written by `collabmap demo`"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     let left: Vec<_> = std::fs::read_dir(&notes).expect("dir").filter_map(Result::ok).map(|e| e.file_name()).collect();
     assert_eq!(left, vec![std::ffi::OsString::from("mine.txt")], "nothing was added");
 
     let demo = out.path().join("demo");
     stdout(&collabmap(&["demo", "-o", demo.to_str().expect("path")]));
     stdout(&collabmap(&["demo", "-o", demo.to_str().expect("path")]));
-    for theme in ["service-user", "common-purpose", "whole-system", "share-power", "explain-importance", "front-line", "hold-to-account", "resource-new-ways", "political-backing", "distribute-leadership", "serve-perspectives", "relationships"] {
+    for theme in [
+        "service-user",
+        "common-purpose",
+        "whole-system",
+        "share-power",
+        "explain-importance",
+        "front-line",
+        "hold-to-account",
+        "resource-new-ways",
+        "political-backing",
+        "distribute-leadership",
+        "serve-perspectives",
+        "relationships",
+    ] {
         let page = std::fs::read_to_string(demo.join(format!("report/themes/{theme}.html"))).expect("theme page");
         assert!(page.contains("<blockquote class=\"quote\""), "{theme} has quotes");
     }

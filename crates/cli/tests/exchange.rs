@@ -77,7 +77,7 @@ fn refi_qda_exports_validate_and_select_exactly_the_items() {
     let out = tempfile::tempdir().expect("tempdir");
     for original in corpora() {
         let name = original.file_name().expect("name").to_string_lossy().to_string();
-        let (corpus, had_anonymous) = with_anonymous_quotes_made_ordinary(&original, out.path());
+        let (corpus, _) = with_anonymous_quotes_made_ordinary(&original, out.path());
         let qdpx = out.path().join(format!("{name}.qdpx"));
         ok(collabmap(&["export", &corpus.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
         let again = out.path().join(format!("{name}-again.qdpx"));
@@ -92,7 +92,12 @@ fn refi_qda_exports_validate_and_select_exactly_the_items() {
 
         // The same study exports the same GUIDs every time.
         let mut second = String::new();
-        zip::ZipArchive::new(std::fs::File::open(&again).expect("open")).expect("zip").by_name("project.qde").expect("qde").read_to_string(&mut second).expect("read");
+        zip::ZipArchive::new(std::fs::File::open(&again).expect("open"))
+            .expect("zip")
+            .by_name("project.qde")
+            .expect("qde")
+            .read_to_string(&mut second)
+            .expect("read");
         assert_eq!(project, second, "{name}: stable export");
 
         // Each selection covers exactly one item's words on one line of its source.
@@ -103,7 +108,11 @@ fn refi_qda_exports_validate_and_select_exactly_the_items() {
             let head = elements(&opening, "TextSource").remove(0);
             let path = head["plainTextPath"].trim_start_matches("internal://").to_string();
             let mut text = String::new();
-            archive.by_name(&format!("sources/{path}")).unwrap_or_else(|_| panic!("{name}: source {index} in lowercase sources/")).read_to_string(&mut text).expect("read");
+            archive
+                .by_name(&format!("sources/{path}"))
+                .unwrap_or_else(|_| panic!("{name}: source {index} in lowercase sources/"))
+                .read_to_string(&mut text)
+                .expect("read");
             let chars: Vec<char> = text.chars().collect();
             let body = &chunk[..chunk.find("</TextSource>").unwrap_or(chunk.len())];
             for selection in elements(body, "PlainTextSelection") {
@@ -142,7 +151,12 @@ fn anonymous_people_keep_their_name_and_organisation_out_of_the_project() {
     let qdpx = out.path().join("a.qdpx");
     ok(collabmap(&["export", &study.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
     let mut project = String::new();
-    zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open")).expect("zip").by_name("project.qde").expect("qde").read_to_string(&mut project).expect("read");
+    zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open"))
+        .expect("zip")
+        .by_name("project.qde")
+        .expect("qde")
+        .read_to_string(&mut project)
+        .expect("read");
     assert!(!project.contains("Secret Person") && !project.contains("Hidden Agency"));
     assert!(project.contains("<Case guid=") && project.contains("name=\"p1\""));
 }
@@ -232,8 +246,21 @@ fn export_then_import_keeps_the_table() {
         ok(collabmap(&["import-refi", &qdpx.to_string_lossy(), "-o", &back.to_string_lossy()]));
         ok(collabmap(&["check", &back.to_string_lossy()]));
         let table = |dir: &Path| -> Vec<(String, u64, u64, u64)> {
-            let json: serde_json::Value = serde_json::from_slice(&ok(collabmap(&["table", "--all", "--format", "json", &dir.to_string_lossy()])).stdout).expect("json");
-            let mut rows: Vec<_> = json.as_array().expect("rows").iter().map(|r| (r["theme"].as_str().expect("theme").to_string(), r["people"].as_u64().expect("n"), r["out_of"].as_u64().expect("n"), r["projects"].as_u64().expect("n"))).collect();
+            let json: serde_json::Value =
+                serde_json::from_slice(&ok(collabmap(&["table", "--all", "--format", "json", &dir.to_string_lossy()])).stdout).expect("json");
+            let mut rows: Vec<_> = json
+                .as_array()
+                .expect("rows")
+                .iter()
+                .map(|r| {
+                    (
+                        r["theme"].as_str().expect("theme").to_string(),
+                        r["people"].as_u64().expect("n"),
+                        r["out_of"].as_u64().expect("n"),
+                        r["projects"].as_u64().expect("n"),
+                    )
+                })
+                .collect();
             rows.sort();
             rows
         };
@@ -263,10 +290,17 @@ const DIALECT_PROJECT: &str = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<Pr
 fn projects_from_other_tools_import_in_their_dialects() {
     let out = tempfile::tempdir().expect("tempdir");
     // `Sources/` capitalised, CRLF text, one source inline, and the .qde not named project.qde.
-    let bytes = zip_of(&[("My Project.qde", DIALECT_PROJECT.as_bytes()), ("Sources/55555555-5555-5555-5555-555555555555.txt", b"We trust you.\r\nAnd we mean it.\r\n")]);
+    let bytes = zip_of(&[
+        ("My Project.qde", DIALECT_PROJECT.as_bytes()),
+        ("Sources/55555555-5555-5555-5555-555555555555.txt", b"We trust you.\r\nAnd we mean it.\r\n"),
+    ]);
     let (output, study) = import(out.path(), "dialect.qdpx", &bytes);
     let output = ok(output);
-    assert!(String::from_utf8_lossy(&output.stderr).contains("`Whiteboard` was left out: collabmap imports text sources only"), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("`Whiteboard` was left out: collabmap imports text sources only"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     ok(collabmap(&["check", &study.to_string_lossy()]));
     let codebook = std::fs::read_to_string(study.join("codebook.toml")).expect("codebook");
     assert!(codebook.contains("id = \"trust-respect\"") && codebook.contains("parent = \"trust-respect\""), "{codebook}");
@@ -284,10 +318,35 @@ fn hostile_and_broken_projects_are_refused_and_nothing_is_written() {
     let source: &[u8] = b"We trust you.\nAnd we mean it.\n";
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("slip.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.as_bytes()), ("../../evil.txt", b"x")]), "points outside the project folder"),
-        ("doctype.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replacen("<Project ", "<!DOCTYPE p [<!ENTITY x \"y\">]>\r\n<Project ", 1).as_bytes())]), "DOCTYPE"),
-        ("outside.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replace("startPosition=\"3\" endPosition=\"11\"", "startPosition=\"3\" endPosition=\"500\"").as_bytes()), ("sources/55555555-5555-5555-5555-555555555555.txt", source)]), "fall outside its source"),
-        ("missing-code.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replace("<CodeRef targetGUID=\"22222222", "<CodeRef targetGUID=\"12345678").as_bytes()), ("sources/55555555-5555-5555-5555-555555555555.txt", source)]), "which the project does not define"),
-        ("missing-selection.qdpx", zip_of(&[("project.qde", DIALECT_PROJECT.replace("<SelectionRef targetGUID=\"77777777", "<SelectionRef targetGUID=\"12345678").as_bytes()), ("sources/55555555-5555-5555-5555-555555555555.txt", source)]), "<SelectionRef>"),
+        (
+            "doctype.qdpx",
+            zip_of(&[("project.qde", DIALECT_PROJECT.replacen("<Project ", "<!DOCTYPE p [<!ENTITY x \"y\">]>\r\n<Project ", 1).as_bytes())]),
+            "DOCTYPE",
+        ),
+        (
+            "outside.qdpx",
+            zip_of(&[
+                ("project.qde", DIALECT_PROJECT.replace("startPosition=\"3\" endPosition=\"11\"", "startPosition=\"3\" endPosition=\"500\"").as_bytes()),
+                ("sources/55555555-5555-5555-5555-555555555555.txt", source),
+            ]),
+            "fall outside its source",
+        ),
+        (
+            "missing-code.qdpx",
+            zip_of(&[
+                ("project.qde", DIALECT_PROJECT.replace("<CodeRef targetGUID=\"22222222", "<CodeRef targetGUID=\"12345678").as_bytes()),
+                ("sources/55555555-5555-5555-5555-555555555555.txt", source),
+            ]),
+            "which the project does not define",
+        ),
+        (
+            "missing-selection.qdpx",
+            zip_of(&[
+                ("project.qde", DIALECT_PROJECT.replace("<SelectionRef targetGUID=\"77777777", "<SelectionRef targetGUID=\"12345678").as_bytes()),
+                ("sources/55555555-5555-5555-5555-555555555555.txt", source),
+            ]),
+            "<SelectionRef>",
+        ),
         ("garbage.qdpx", b"not a zip".to_vec(), "not a REFI-QDA project"),
     ];
     for (name, bytes, expected) in cases {
@@ -304,7 +363,9 @@ fn hostile_and_broken_projects_are_refused_and_nothing_is_written() {
 /// portableQDA's tests. `./scripts/test` downloads its wheel.
 #[test]
 fn codebooks_exported_by_real_tools_import() {
-    let wheel = std::env::var("COLLABMAP_PORTABLEQDA_WHEEL").map(PathBuf::from).unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-data/portableQDA-0.4.2-py3-none-any.whl"));
+    let wheel = std::env::var("COLLABMAP_PORTABLEQDA_WHEEL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-data/portableQDA-0.4.2-py3-none-any.whl"));
     let file = std::fs::File::open(&wheel).unwrap_or_else(|e| panic!("{} is missing ({e}): ./scripts/test downloads it from PyPI", wheel.display()));
     let mut archive = zip::ZipArchive::new(file).expect("a wheel is a zip");
     let out = tempfile::tempdir().expect("tempdir");
@@ -337,7 +398,7 @@ fn an_independent_reader_reads_the_export() {
     let out = tempfile::tempdir().expect("tempdir");
     for original in corpora() {
         let name = original.file_name().expect("name").to_string_lossy().to_string();
-        let (corpus, had_anonymous) = with_anonymous_quotes_made_ordinary(&original, out.path());
+        let (corpus, _) = with_anonymous_quotes_made_ordinary(&original, out.path());
         let qdpx = out.path().join(format!("{name}.qdpx"));
         ok(collabmap(&["export", &corpus.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
         let script = "import sys, json\nfrom pyrefiqda import RefiProject\np = RefiProject.load(sys.argv[1], extract_dir=sys.argv[2])\n\

@@ -27,7 +27,8 @@ fn block(text: &str, language: &str) -> String {
     let fence = format!("```{language}\n");
     let start = text.find(&fence).unwrap_or_else(|| panic!("a ```{language} block")) + fence.len();
     let end = start + text[start..].find("```").expect("the block ends");
-    text[start..end].lines().map(|l| l.strip_prefix("   ").unwrap_or(l)).map(|l| format!("{}\n", l.trim_end())).collect::<String>().trim_end().to_string() + "\n"
+    text[start..end].lines().map(|l| l.strip_prefix("   ").unwrap_or(l)).map(|l| format!("{}\n", l.trim_end())).collect::<String>().trim_end().to_string()
+        + "\n"
 }
 
 /// The text between the first pair of backticks after `after` in `text`.

@@ -78,7 +78,8 @@ fn a_report_replaces_only_an_earlier_report() {
     assert!(stderr(&out).contains("is not an earlier report"), "{}", stderr(&out));
     assert_eq!(std::fs::read_to_string(work.join("index.html")).expect("read"), "someone's page");
     // No temporary folder is left beside the target.
-    let leftovers: Vec<_> = std::fs::read_dir(temp.path()).expect("dir").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
+    let leftovers: Vec<_> =
+        std::fs::read_dir(temp.path()).expect("dir").filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().starts_with('.')).collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -176,7 +177,8 @@ fn csv_cells_cannot_carry_spreadsheet_formulas() {
     let temp = tempfile::tempdir().expect("temp");
     let study = temp.path().join("study");
     study_with_anonymous_quote(&study);
-    std::fs::write(study.join("people.csv"), "id,name,organisation\np06,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",@Council\np07,-3,+Police\n").expect("write");
+    std::fs::write(study.join("people.csv"), "id,name,organisation\np06,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",@Council\np07,-3,+Police\n")
+        .expect("write");
     let tables = temp.path().join("tables");
     let out = collabmap(&["export", path(&study), "--format", "csv", "-o", path(&tables)]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -216,8 +218,19 @@ fn table_of(dir: &Path) -> Vec<(String, u64, u64, u64)> {
     let out = collabmap(&["table", "--all", "--format", "json", path(dir)]);
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut rows: Vec<_> =
-        json.as_array().expect("rows").iter().map(|r| (r["theme"].as_str().expect("theme").to_string(), r["people"].as_u64().expect("n"), r["out_of"].as_u64().expect("n"), r["projects"].as_u64().expect("n"))).collect();
+    let mut rows: Vec<_> = json
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["theme"].as_str().expect("theme").to_string(),
+                r["people"].as_u64().expect("n"),
+                r["out_of"].as_u64().expect("n"),
+                r["projects"].as_u64().expect("n"),
+            )
+        })
+        .collect();
     rows.sort();
     rows
 }
@@ -246,7 +259,10 @@ fn a_refi_round_trip_keeps_the_table_under_every_counting_setting() {
                 assert!(out.status.success(), "{case}: {}", stderr(&out));
                 assert_eq!(table_of(&back), table_of(&study), "{case}");
                 let carried = std::fs::read_to_string(back.join("study.toml")).expect("settings");
-                assert!(carried.contains(&format!("group_agreement = {group_agreement}")) && carried.contains(&format!("rollup = {rollup}")), "{case}: {carried}");
+                assert!(
+                    carried.contains(&format!("group_agreement = {group_agreement}")) && carried.contains(&format!("rollup = {rollup}")),
+                    "{case}: {carried}"
+                );
                 assert!(stderr(&out).contains("maps' links did not come across"), "{case}: what could not be carried is said");
             }
         }

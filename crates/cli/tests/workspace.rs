@@ -2,7 +2,7 @@
 //! `serve`, on SQLite and on PostgreSQL, against what the folder commands print.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,8 @@ fn collabmap(args: &[&str]) -> Output {
 }
 
 fn collabmap_with_input(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("runs");
+    let mut child =
+        Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("runs");
     child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
     child.wait_with_output().expect("finishes")
 }

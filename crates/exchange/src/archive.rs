@@ -11,7 +11,12 @@ use collabmap_study::files::safe_relative;
 /// The files of `archive` as (relative path with `/`, bytes), directories
 /// left out. `folder` names what the archive holds in messages ("study",
 /// "project"); entries for which `keep` is false are skipped unread.
-pub fn read_entries<R: Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>, limits: Limits, folder: &str, keep: &dyn Fn(&str) -> bool) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn read_entries<R: Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    limits: Limits,
+    folder: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
     if archive.len() > limits.max_files {
         return Err(format!("the archive has {} entries; a {folder} may hold at most {}", archive.len(), limits.max_files));
     }
@@ -25,7 +30,8 @@ pub fn read_entries<R: Read + std::io::Seek>(archive: &mut zip::ZipArchive<R>, l
             continue;
         }
         let room = limits.max_total_bytes.saturating_sub(total);
-        total += std::io::copy(&mut (&mut entry).take(room + 1), &mut std::io::sink()).map_err(|e| format!("entry {index} of the archive cannot be read: {e}"))?;
+        total +=
+            std::io::copy(&mut (&mut entry).take(room + 1), &mut std::io::sink()).map_err(|e| format!("entry {index} of the archive cannot be read: {e}"))?;
         if total > limits.max_total_bytes {
             return Err(format!("the archive expands past {} MB, more than a {folder} may hold", limits.max_total_bytes >> 20));
         }

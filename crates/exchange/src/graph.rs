@@ -42,7 +42,14 @@ fn themes_graph(study: &Study, synthesis: &Synthesis, model: &Model) -> Graph {
     let edges = synthesis
         .links
         .iter()
-        .map(|l| (themes[l.from].id.clone(), themes[l.to].id.clone(), f64::from(l.weight()), vec![l.interviews.len().to_string(), (l.weight() >= model.min_support).to_string()]))
+        .map(|l| {
+            (
+                themes[l.from].id.clone(),
+                themes[l.to].id.clone(),
+                f64::from(l.weight()),
+                vec![l.interviews.len().to_string(), (l.weight() >= model.min_support).to_string()],
+            )
+        })
         .collect();
     Graph {
         node_keys: vec![("people", "int"), ("level", "int"), ("kind", "string"), ("model", "boolean")],
@@ -67,7 +74,12 @@ fn concepts_graph(study: &Study) -> Graph {
             edges.push((id(means), id(end), 1.0, vec![(if negative { "-1" } else { "1" }).to_string(), interview.id.clone()]));
         }
     }
-    Graph { node_keys: vec![("interview", "string"), ("people", "string"), ("codes", "string")], edge_keys: vec![("sign", "int"), ("interview", "string")], nodes, edges }
+    Graph {
+        node_keys: vec![("interview", "string"), ("people", "string"), ("codes", "string")],
+        edge_keys: vec![("sign", "int"), ("interview", "string")],
+        nodes,
+        edges,
+    }
 }
 
 fn build(study: &Study, synthesis: &Synthesis, model: &Model, network: Network) -> Graph {
@@ -176,12 +188,21 @@ fn dot_quote(value: &str) -> String {
 /// DOT, for Graphviz: edge labels carry weights (themes) or signs (concepts).
 pub fn dot(study: &Study, synthesis: &Synthesis, model: &Model, network: Network) -> String {
     let graph = build(study, synthesis, model, network);
-    let mut out = format!("digraph {} {{\n  rankdir=BT;\n  node [shape=box, style=rounded, fontname=\"DejaVu Sans\"];\n", if network == Network::Themes { "themes" } else { "concepts" });
+    let mut out = format!(
+        "digraph {} {{\n  rankdir=BT;\n  node [shape=box, style=rounded, fontname=\"DejaVu Sans\"];\n",
+        if network == Network::Themes { "themes" } else { "concepts" }
+    );
     for (id, label, _) in &graph.nodes {
         let _ = writeln!(out, "  {} [label={}];", dot_quote(id), dot_quote(label));
     }
     for (from, to, weight, values) in &graph.edges {
-        let label = if network == Network::Themes { format!("{weight}") } else if values[0] == "-1" { "−".to_string() } else { String::new() };
+        let label = if network == Network::Themes {
+            format!("{weight}")
+        } else if values[0] == "-1" {
+            "−".to_string()
+        } else {
+            String::new()
+        };
         let style = if network == Network::Concepts && values[0] == "-1" { ", style=dashed" } else { "" };
         let _ = writeln!(out, "  {} -> {} [weight={weight}, label={}{style}];", dot_quote(from), dot_quote(to), dot_quote(&label));
     }

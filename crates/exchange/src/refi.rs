@@ -32,7 +32,8 @@ const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
 const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
 
 /// Colours of codes, in codebook order (the drawings' palette).
-const PALETTE: [&str; 12] = ["#b5651d", "#2a7f62", "#3366aa", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50", "#7f8c2a", "#a0406c", "#1f6f8b", "#6d4c41"];
+const PALETTE: [&str; 12] =
+    ["#b5651d", "#2a7f62", "#3366aa", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50", "#7f8c2a", "#a0406c", "#1f6f8b", "#6d4c41"];
 
 fn code_guid(id: &str) -> String {
     stable_guid("code", id)
@@ -311,11 +312,15 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
     if !sources.is_empty() {
         writer.open("Sources", &[]);
         let anonymous_entry = anonymous.as_ref().map(|(guid, _, selections)| (guid, None, selections));
-        for (guid, interview, selections) in sources.iter().map(|(guid, interview, _, selections)| (guid, Some(*interview), selections)).chain(anonymous_entry) {
+        for (guid, interview, selections) in sources.iter().map(|(guid, interview, _, selections)| (guid, Some(*interview), selections)).chain(anonymous_entry)
+        {
             let path = format!("internal://{guid}.txt");
             let (name, description) = match interview {
                 Some(interview) => (interview.id.as_str(), format!("collabmap interview {} ({})", interview.id, interview.file)),
-                None => (ANONYMOUS_SOURCE_NAME, format!("{ANONYMOUS_SOURCE_MARKER}: quotes given anonymously, kept apart from their interviews and linked to no case")),
+                None => (
+                    ANONYMOUS_SOURCE_NAME,
+                    format!("{ANONYMOUS_SOURCE_MARKER}: quotes given anonymously, kept apart from their interviews and linked to no case"),
+                ),
             };
             writer.open("TextSource", &[("guid", guid), ("name", name), ("plainTextPath", &path)]);
             writer.leaf("Description", &[], &description);

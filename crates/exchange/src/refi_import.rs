@@ -23,7 +23,7 @@ use std::io::Cursor;
 use collabmap_study::codebook::Codebook;
 use collabmap_study::model::{Interview, Person, Project, Quote, Study};
 use collabmap_study::write::study_files;
-use collabmap_study::{LineIndex, Limits, MemoryFiles, StudyConfig, Theme, ThemeKind, load_from};
+use collabmap_study::{Limits, LineIndex, MemoryFiles, StudyConfig, Theme, ThemeKind, load_from};
 use quick_xml::events::Event;
 
 /// Largest `project.qde` or `.qdc` read.
@@ -88,22 +88,35 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
     loop {
         let event = reader.read_event().map_err(|e| format!("{file}:{}: not well-formed XML: {e}", at(&reader)))?;
         match event {
-            Event::DocType(_) => return Err(format!("{file}:{}: the file declares a DOCTYPE; REFI-QDA files have none, and DTDs are refused so that no entity can expand", at(&reader))),
+            Event::DocType(_) => {
+                return Err(format!(
+                    "{file}:{}: the file declares a DOCTYPE; REFI-QDA files have none, and DTDs are refused so that no entity can expand",
+                    at(&reader)
+                ));
+            }
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 let mut attributes = Vec::new();
                 for attribute in start.attributes() {
                     let attribute = attribute.map_err(|e| format!("{file}:{}: <{name}>: a malformed attribute: {e}", at(&reader)))?;
                     let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
-                    let value = attribute.unescape_value().map_err(|e| format!("{file}:{}: <{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)", at(&reader)))?;
+                    let value = attribute.unescape_value().map_err(|e| {
+                        format!("{file}:{}: <{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)", at(&reader))
+                    })?;
                     attributes.push((key, value.into_owned()));
                 }
                 let index = elements.len();
                 if index >= MAX_ELEMENTS {
-                    return Err(format!("{file}:{}: the file has more than {MAX_ELEMENTS} elements, more than collabmap reads; split the project", at(&reader)));
+                    return Err(format!(
+                        "{file}:{}: the file has more than {MAX_ELEMENTS} elements, more than collabmap reads; split the project",
+                        at(&reader)
+                    ));
                 }
                 if open.len() >= MAX_DEPTH {
-                    return Err(format!("{file}:{}: <{name}> is nested more than {MAX_DEPTH} levels deep, more than a REFI-QDA file needs; nothing was imported", at(&reader)));
+                    return Err(format!(
+                        "{file}:{}: <{name}> is nested more than {MAX_DEPTH} levels deep, more than a REFI-QDA file needs; nothing was imported",
+                        at(&reader)
+                    ));
                 }
                 elements.push(Element { name, attributes, line: at(&reader), ..Default::default() });
                 if let Some(&parent) = open.last() {
@@ -365,7 +378,9 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
     };
     let (themes, code_ids) = themes_of(&codes);
     let mut config = StudyConfig::new(document.elements[root].attribute("name").unwrap_or("Imported project"), "codebook.toml");
-    let carried = document.child(root, "Description").and_then(|d| document.elements[d].text.lines().find_map(|l| l.trim().strip_prefix("collabmap settings:")).map(str::to_string));
+    let carried = document
+        .child(root, "Description")
+        .and_then(|d| document.elements[d].text.lines().find_map(|l| l.trim().strip_prefix("collabmap settings:")).map(str::to_string));
     if let Some(settings) = &carried {
         apply_settings(&mut config, settings);
     }
@@ -380,8 +395,14 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
     let value_of = |element: usize| -> Result<(String, String), String> {
         let reference = document.child(element, "VariableRef").ok_or_else(|| document.refuse(element, "no <VariableRef>"))?;
         let guid = document.required(reference, "targetGUID")?.to_uppercase();
-        let name = variables.get(&guid).ok_or_else(|| document.refuse(reference, format!("refers to the variable {guid}, which the project does not define")))?;
-        let value = document.elements[element].children.iter().find(|&&c| document.elements[c].name != "VariableRef").map(|&c| document.elements[c].text.trim().to_string()).unwrap_or_default();
+        let name =
+            variables.get(&guid).ok_or_else(|| document.refuse(reference, format!("refers to the variable {guid}, which the project does not define")))?;
+        let value = document.elements[element]
+            .children
+            .iter()
+            .find(|&&c| document.elements[c].name != "VariableRef")
+            .map(|&c| document.elements[c].text.trim().to_string())
+            .unwrap_or_default();
         Ok((name.clone(), value))
     };
 
@@ -416,7 +437,10 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                 None => {
                     let path = document.required(source, "plainTextPath")?;
                     let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path).to_lowercase();
-                    let bytes = archive.sources.get(&file_name).ok_or_else(|| document.refuse(source, format!("its text `{path}` is not in the archive's sources folder")))?;
+                    let bytes = archive
+                        .sources
+                        .get(&file_name)
+                        .ok_or_else(|| document.refuse(source, format!("its text `{path}` is not in the archive's sources folder")))?;
                     String::from_utf8_lossy(bytes).trim_start_matches('\u{feff}').to_string()
                 }
             };
@@ -429,13 +453,16 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                 };
                 let (start, end) = (position("startPosition")?, position("endPosition")?);
                 if start > end || end > chars.len() {
-                    return Err(document.refuse(selection, format!("positions {start}..{end} fall outside its source's {} characters; nothing was imported", chars.len())));
+                    return Err(document
+                        .refuse(selection, format!("positions {start}..{end} fall outside its source's {} characters; nothing was imported", chars.len())));
                 }
                 let mut selected_codes = Vec::new();
                 for coding in document.children(selection, "Coding") {
                     let reference = document.child(coding, "CodeRef").ok_or_else(|| document.refuse(coding, "no <CodeRef>"))?;
                     let target = document.required(reference, "targetGUID")?.to_uppercase();
-                    let id = code_ids.get(&target).ok_or_else(|| document.refuse(reference, format!("refers to the code {target}, which the project does not define")))?;
+                    let id = code_ids
+                        .get(&target)
+                        .ok_or_else(|| document.refuse(reference, format!("refers to the code {target}, which the project does not define")))?;
                     selected_codes.push(id.clone());
                 }
                 if let Some(description) = document.child(selection, "Description") {
@@ -448,7 +475,8 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                 }
             }
             let values = document.children(source, "VariableValue").map(value_of).collect::<Result<Vec<_>, _>>()?;
-            let anonymous_quotes = document.child(source, "Description").is_some_and(|d| document.elements[d].text.trim_start().starts_with(crate::refi::ANONYMOUS_SOURCE_MARKER));
+            let anonymous_quotes =
+                document.child(source, "Description").is_some_and(|d| document.elements[d].text.trim_start().starts_with(crate::refi::ANONYMOUS_SOURCE_MARKER));
             sources.push(SourceEntry { guid, name, selections, variables: values, anonymous_quotes });
         }
     }
@@ -475,12 +503,16 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
             }
             for reference in document.children(case, "SourceRef") {
                 let target = document.required(reference, "targetGUID")?.to_uppercase();
-                let source = source_index.get(target.as_str()).ok_or_else(|| document.refuse(reference, format!("refers to the source {target}, which the project does not define")))?;
+                let source = source_index
+                    .get(target.as_str())
+                    .ok_or_else(|| document.refuse(reference, format!("refers to the source {target}, which the project does not define")))?;
                 attended[*source].insert(id.clone());
             }
             for reference in document.children(case, "SelectionRef") {
                 let target = document.required(reference, "targetGUID")?.to_uppercase();
-                let source = selection_source.get(&target).ok_or_else(|| document.refuse(reference, format!("refers to the selection {target}, which the project does not define")))?;
+                let source = selection_source
+                    .get(&target)
+                    .ok_or_else(|| document.refuse(reference, format!("refers to the selection {target}, which the project does not define")))?;
                 attended[*source].insert(id.clone());
                 said_by.entry(target).or_default().push(id.clone());
             }
@@ -501,7 +533,18 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
     let people: Vec<Person> = people
         .into_iter()
         .map(|(id, name, values)| {
-            let row: Vec<String> = columns.iter().map(|c| if c == "id" { id.clone() } else if c == "name" { name.clone() } else { values.get(c).cloned().unwrap_or_default() }).collect();
+            let row: Vec<String> = columns
+                .iter()
+                .map(|c| {
+                    if c == "id" {
+                        id.clone()
+                    } else if c == "name" {
+                        name.clone()
+                    } else {
+                        values.get(c).cloned().unwrap_or_default()
+                    }
+                })
+                .collect();
             Person { id, name, values: row, anonymous: false }
         })
         .collect();
@@ -537,7 +580,15 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                 Quote { text: s.text.clone(), codes: s.codes.clone(), speakers, ..Default::default() }
             })
             .collect();
-        interviews.push(Interview { file: format!("interviews/{id}.md"), id, people: attendees, projects: interview_projects, date, quotes, ..Default::default() });
+        interviews.push(Interview {
+            file: format!("interviews/{id}.md"),
+            id,
+            people: attendees,
+            projects: interview_projects,
+            date,
+            quotes,
+            ..Default::default()
+        });
     }
     if carried.is_none() && document.elements[root].attribute("origin") == Some("collabmap") {
         notes.push(format!("{file}: the project names no counting settings, so the defaults are used"));
@@ -553,7 +604,10 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
     let (project_columns, projects) = if projects.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        (vec!["id".to_string(), "name".to_string()], projects.into_iter().map(|p| Project { values: vec![p.clone(), p.clone()], name: p.clone(), id: p }).collect())
+        (
+            vec!["id".to_string(), "name".to_string()],
+            projects.into_iter().map(|p| Project { values: vec![p.clone(), p.clone()], name: p.clone(), id: p }).collect(),
+        )
     };
     let files = finish(Study {
         config,

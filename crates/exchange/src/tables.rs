@@ -53,7 +53,13 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
                 MapNodeKind::Concept(_) => Some(p),
                 MapNodeKind::CrossLink { resolved, .. } => *resolved,
             });
-            let sign = if node.parent.is_none() { "" } else if node.negative { "-" } else { "+" };
+            let sign = if node.parent.is_none() {
+                ""
+            } else if node.negative {
+                "-"
+            } else {
+                "+"
+            };
             rows.push(Row {
                 id: concept_id(index),
                 block: concept.block_id.clone().unwrap_or_default(),
@@ -65,7 +71,16 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
                 item: concept.item(),
             });
         }
-        let plain = |id: String, kind: &'static str, text: &str, item| Row { id, block: String::new(), kind, text: text.to_string(), contrast: String::new(), parent: String::new(), sign: "", item };
+        let plain = |id: String, kind: &'static str, text: &str, item| Row {
+            id,
+            block: String::new(),
+            kind,
+            text: text.to_string(),
+            contrast: String::new(),
+            parent: String::new(),
+            sign: "",
+            item,
+        };
         for (n, quote) in interview.quotes.iter().enumerate() {
             rows.push(plain(format!("quote-{}", n + 1), "quote", &quote.text, quote.item()));
         }
@@ -94,7 +109,13 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
         let person = &study.people[p];
         let mut row: Vec<String> = columns
             .iter()
-            .map(|c| if person.anonymous && (c.as_str() == "name" || c.as_str() == "organisation") { String::new() } else { person.column(&study.people_columns, c).to_string() })
+            .map(|c| {
+                if person.anonymous && (c.as_str() == "name" || c.as_str() == "organisation") {
+                    String::new()
+                } else {
+                    person.column(&study.people_columns, c).to_string()
+                }
+            })
             .collect();
         row.extend((0..themes.len()).map(|t| if synthesis.mentions[t].contains(p) { "1" } else { "0" }.to_string()));
         presence.write_record(&row).map_err(fail)?;
@@ -104,7 +125,13 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
     links.write_record(["from", "to", "people", "interviews", "kept"]).map_err(fail)?;
     for link in &synthesis.links {
         links
-            .write_record([themes[link.from].id.as_str(), &themes[link.to].id, &link.weight().to_string(), &link.interviews.len().to_string(), if link.weight() >= model.min_support { "true" } else { "false" }])
+            .write_record([
+                themes[link.from].id.as_str(),
+                &themes[link.to].id,
+                &link.weight().to_string(),
+                &link.interviews.len().to_string(),
+                if link.weight() >= model.min_support { "true" } else { "false" },
+            ])
             .map_err(fail)?;
     }
     Ok(vec![("items.csv", finish(items)?), ("codings.csv", finish(codings)?), ("presence.csv", finish(presence)?), ("links.csv", finish(links)?)])

@@ -80,56 +80,90 @@ pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStruc
     let group_agreement = study.config.counting.group_agreement;
     type Section<'a> = (&'static str, Box<dyn Fn(&MapStructure, &mut dyn FnMut(Value) -> io::Result<()>) -> io::Result<()> + 'a>);
     let sections: Vec<Section<'_>> = vec![
-        ("concepts", Box::new(|map, emit| {
-            let interview = &study.interviews[map.interview];
-            for (c, m) in map.concepts.iter().enumerate() {
-                emit(json!({"interview": interview.id, "id": m.id, "text": concept_text(study, map, c), "domain": m.domain, "central": round4(m.central), "role": m.role.as_str(), "cluster": m.cluster}))?;
-            }
-            Ok(())
-        })),
-        ("heads", Box::new(|map, emit| {
-            for head in &map.heads {
-                emit(json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[head.concept], "hieset": head.hieset.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>()}))?;
-            }
-            Ok(())
-        })),
-        ("potent", Box::new(|map, emit| {
-            for &(tail, count) in &map.potent {
-                emit(json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[tail], "text": concept_text(study, map, tail), "heads": count}))?;
-            }
-            Ok(())
-        })),
-        ("loops", Box::new(|map, emit| {
-            for cycle in &map.loops {
-                emit(json!({"interview": study.interviews[map.interview].id, "concepts": cycle.concepts.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>(), "polarity": cycle.polarity.as_str()}))?;
-            }
-            Ok(())
-        })),
-        ("loops_capped", Box::new(|map, emit| {
-            if map.loops_capped {
-                let listed = map.loops.len();
-                emit(json!({"interview": study.interviews[map.interview].id, "listed": listed, "message": format!("this map has more than {listed} loops; the first {listed} are listed")}))?;
-            }
-            Ok(())
-        })),
-        ("clusters", Box::new(|map, emit| {
-            for cluster in 0..map.figures.clusters {
-                let members: Vec<&String> = map.concepts.iter().enumerate().filter(|(_, c)| c.cluster == cluster).map(|(i, _)| &map.network.ids[i]).collect();
-                emit(json!({"interview": study.interviews[map.interview].id, "cluster": cluster, "concepts": members}))?;
-            }
-            Ok(())
-        })),
-        ("links", Box::new(|map, emit| {
-            let interview = &study.interviews[map.interview];
-            for &(means, end, negative) in &map.network.links {
-                let people = match &interview.map[map.network.nodes[means]].kind {
-                    MapNodeKind::Concept(concept) => attributed(interview, &concept.item(), group_agreement),
-                    MapNodeKind::CrossLink { .. } => Vec::new(),
-                };
-                emit(json!({"interview": interview.id, "from": map.network.ids[means], "to": map.network.ids[end], "negative": negative, "people": people}))?;
-            }
-            Ok(())
-        })),
+        (
+            "concepts",
+            Box::new(|map, emit| {
+                let interview = &study.interviews[map.interview];
+                for (c, m) in map.concepts.iter().enumerate() {
+                    emit(
+                        json!({"interview": interview.id, "id": m.id, "text": concept_text(study, map, c), "domain": m.domain, "central": round4(m.central), "role": m.role.as_str(), "cluster": m.cluster}),
+                    )?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "heads",
+            Box::new(|map, emit| {
+                for head in &map.heads {
+                    emit(
+                        json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[head.concept], "hieset": head.hieset.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>()}),
+                    )?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "potent",
+            Box::new(|map, emit| {
+                for &(tail, count) in &map.potent {
+                    emit(
+                        json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[tail], "text": concept_text(study, map, tail), "heads": count}),
+                    )?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "loops",
+            Box::new(|map, emit| {
+                for cycle in &map.loops {
+                    emit(
+                        json!({"interview": study.interviews[map.interview].id, "concepts": cycle.concepts.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>(), "polarity": cycle.polarity.as_str()}),
+                    )?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "loops_capped",
+            Box::new(|map, emit| {
+                if map.loops_capped {
+                    let listed = map.loops.len();
+                    emit(
+                        json!({"interview": study.interviews[map.interview].id, "listed": listed, "message": format!("this map has more than {listed} loops; the first {listed} are listed")}),
+                    )?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "clusters",
+            Box::new(|map, emit| {
+                for cluster in 0..map.figures.clusters {
+                    let members: Vec<&String> =
+                        map.concepts.iter().enumerate().filter(|(_, c)| c.cluster == cluster).map(|(i, _)| &map.network.ids[i]).collect();
+                    emit(json!({"interview": study.interviews[map.interview].id, "cluster": cluster, "concepts": members}))?;
+                }
+                Ok(())
+            }),
+        ),
+        (
+            "links",
+            Box::new(|map, emit| {
+                let interview = &study.interviews[map.interview];
+                for &(means, end, negative) in &map.network.links {
+                    let people = match &interview.map[map.network.nodes[means]].kind {
+                        MapNodeKind::Concept(concept) => attributed(interview, &concept.item(), group_agreement),
+                        MapNodeKind::CrossLink { .. } => Vec::new(),
+                    };
+                    emit(
+                        json!({"interview": interview.id, "from": map.network.ids[means], "to": map.network.ids[end], "negative": negative, "people": people}),
+                    )?;
+                }
+                Ok(())
+            }),
+        ),
     ];
     for (number, (name, section)) in sections.iter().enumerate() {
         write!(out, "\"{name}\": [")?;
@@ -197,7 +231,16 @@ pub fn analyse_text(study: &Study, maps: &[&MapStructure]) -> String {
     let _ = writeln!(out, "\nMost central concepts (central, domain, role):");
     for (central, map, c) in ranked_central(maps).iter().take(limit) {
         let m = &map.concepts[*c];
-        let _ = writeln!(out, "  {:>7.3} {:>3} {:<8} {}/{}  {}", central, m.domain, m.role.as_str(), study.interviews[map.interview].id, m.id, concept_text(study, map, *c));
+        let _ = writeln!(
+            out,
+            "  {:>7.3} {:>3} {:<8} {}/{}  {}",
+            central,
+            m.domain,
+            m.role.as_str(),
+            study.interviews[map.interview].id,
+            m.id,
+            concept_text(study, map, *c)
+        );
     }
     let _ = writeln!(out, "\nPotent options (tails, by the heads they lead to):");
     for (count, map, tail) in ranked_potent(maps).iter().take(limit) {
@@ -214,7 +257,8 @@ pub fn analyse_text(study: &Study, maps: &[&MapStructure]) -> String {
             listed += 1;
         }
         if map.loops_capped {
-            let _ = writeln!(out, "  {}: more than {} loops; only the first {} are listed", study.interviews[map.interview].id, map.loops.len(), map.loops.len());
+            let _ =
+                writeln!(out, "  {}: more than {} loops; only the first {} are listed", study.interviews[map.interview].id, map.loops.len(), map.loops.len());
         }
     }
     if listed == 0 {
@@ -299,11 +343,32 @@ pub fn agree_text(agreement: &Agreement, coders: usize) -> String {
     let show = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
     let mut out = String::new();
     let _ = writeln!(out, "{} items compared across {coders} codings; {} left out because they differ.\n", agreement.items, agreement.differences.len());
-    let _ = writeln!(out, "{:<28} {:>5} {:>6} {:>6} {:>7} {:>9} {:>7}{}", "theme", "both", "first", "second", "neither", "agreement", "kappa", if coders >= 3 { "   alpha" } else { "" });
+    let _ = writeln!(
+        out,
+        "{:<28} {:>5} {:>6} {:>6} {:>7} {:>9} {:>7}{}",
+        "theme",
+        "both",
+        "first",
+        "second",
+        "neither",
+        "agreement",
+        "kappa",
+        if coders >= 3 { "   alpha" } else { "" }
+    );
     for row in agreement.themes.iter().chain(std::iter::once(&agreement.overall)) {
         let t = &row.table;
         let alpha = if coders >= 3 { format!(" {:>7}", show(row.alpha)) } else { String::new() };
-        let _ = writeln!(out, "{:<28} {:>5} {:>6} {:>6} {:>7} {:>9} {:>7}{alpha}", row.theme, t.both, t.first_only, t.second_only, t.neither, show(row.agreement), show(row.kappa));
+        let _ = writeln!(
+            out,
+            "{:<28} {:>5} {:>6} {:>6} {:>7} {:>9} {:>7}{alpha}",
+            row.theme,
+            t.both,
+            t.first_only,
+            t.second_only,
+            t.neither,
+            show(row.agreement),
+            show(row.kappa)
+        );
     }
     if !agreement.differences.is_empty() {
         let _ = writeln!(out, "\nLeft out:");

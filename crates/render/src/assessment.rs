@@ -101,7 +101,9 @@ pub fn assess_text(assessment: &Assessment, rounds: &[RoundResult]) -> String {
 pub fn survey_markdown(assessment: &Assessment) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}: how are we working together?\n", assessment.name);
-    out.push_str("For each statement, circle how far you agree: 1 strongly disagree, 2 disagree, 3 neither, 4 agree, 5 strongly agree, or ? if you don't know.\n\n");
+    out.push_str(
+        "For each statement, circle how far you agree: 1 strongly disagree, 2 disagree, 3 neither, 4 agree, 5 strongly agree, or ? if you don't know.\n\n",
+    );
     out.push_str("Round: ______  Your organisation: ____________________  Your role: ____________________\n\n");
     out.push_str("| # | Statement | 1 | 2 | 3 | 4 | 5 | ? |\n| ---: | --- | :-: | :-: | :-: | :-: | :-: | :-: |\n");
     for (n, item) in assessment.items.iter().enumerate() {
@@ -136,7 +138,11 @@ pub fn profile_svg(assessment: &Assessment, round: &RoundResult) -> String {
     );
     for tick in 1..=5 {
         let x = left + f64::from(tick) * scale;
-        let _ = write!(out, "<line x1=\"{x}\" y1=\"24\" x2=\"{x}\" y2=\"{}\" stroke=\"#ddd\"/><text x=\"{x}\" y=\"18\" text-anchor=\"middle\" fill=\"#666\">{tick}</text>", height - 20.0);
+        let _ = write!(
+            out,
+            "<line x1=\"{x}\" y1=\"24\" x2=\"{x}\" y2=\"{}\" stroke=\"#ddd\"/><text x=\"{x}\" y=\"18\" text-anchor=\"middle\" fill=\"#666\">{tick}</text>",
+            height - 20.0
+        );
     }
     for (i, score) in round.themes.iter().enumerate() {
         let y = 30.0 + row * i as f64;
@@ -158,7 +164,13 @@ pub fn profile_svg(assessment: &Assessment, round: &RoundResult) -> String {
                 let (from, to) = (left + (mean - ad).max(0.0) * scale, left + (mean + ad).min(5.0) * scale);
                 let _ = write!(out, "<line x1=\"{from:.1}\" y1=\"{:.1}\" x2=\"{to:.1}\" y2=\"{:.1}\" stroke=\"#222\" stroke-width=\"2\"/>", y + 9.0, y + 9.0);
             }
-            let _ = write!(out, "<text x=\"{:.1}\" y=\"{}\" fill=\"#222\">{mean:.2}{}</text>", left + 5.0 * scale + 4.0, y + 14.0, if score.contested { " !" } else { "" });
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{}\" fill=\"#222\">{mean:.2}{}</text>",
+                left + 5.0 * scale + 4.0,
+                y + 14.0,
+                if score.contested { " !" } else { "" }
+            );
         }
     }
     out.push_str("</svg>");
@@ -207,7 +219,9 @@ struct RoundView {
 /// and their questions, the view per organisation, and the trend.
 pub fn assess_html(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, String> {
     let body = assess_html_body(assessment, rounds)?;
-    AssessmentPage { name: &assessment.name, purpose: &assessment.purpose, style: STYLE, body }.render().map_err(|e| format!("cannot render the assessment: {e}"))
+    AssessmentPage { name: &assessment.name, purpose: &assessment.purpose, style: STYLE, body }
+        .render()
+        .map_err(|e| format!("cannot render the assessment: {e}"))
 }
 
 /// The body of the assessment report, for pages that bring their own frame (the workspace).
@@ -224,7 +238,8 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
                 .themes
                 .iter()
                 .map(|s| {
-                    let organisations = s.by_organisation.iter().map(|o| format!("{} {:.2} (n {})", o.organisation, o.mean, o.n)).collect::<Vec<_>>().join("; ");
+                    let organisations =
+                        s.by_organisation.iter().map(|o| format!("{} {:.2} (n {})", o.organisation, o.mean, o.n)).collect::<Vec<_>>().join("; ");
                     ThemeRow {
                         name: name(&s.theme),
                         n: s.n,
@@ -237,16 +252,16 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
                     }
                 })
                 .collect(),
-            gaps: round.gaps.iter().map(|g| (g.rule.to_string(), g.theme.as_deref().map(name).unwrap_or_default(), g.detail.clone(), g.queries.clone())).collect(),
+            gaps: round
+                .gaps
+                .iter()
+                .map(|g| (g.rule.to_string(), g.theme.as_deref().map(name).unwrap_or_default(), g.detail.clone(), g.queries.clone()))
+                .collect(),
         })
         .collect();
     let themes: Vec<&str> = rounds.first().map(|r| r.themes.iter().map(|t| t.theme.as_str()).collect()).unwrap_or_default();
     let trend = themes.iter().map(|&t| (name(t), rounds.iter().map(|r| show(r.themes.iter().find(|s| s.theme == t).and_then(|s| s.mean))).collect())).collect();
-    let page = AssessmentBody {
-        rounds: views,
-        trend_header: rounds.iter().map(|r| format!("{} ({})", r.round, r.date)).collect(),
-        trend,
-    };
+    let page = AssessmentBody { rounds: views, trend_header: rounds.iter().map(|r| format!("{} ({})", r.round, r.date)).collect(), trend };
     page.render().map_err(|e| format!("cannot render the assessment: {e}"))
 }
 
@@ -284,7 +299,11 @@ pub fn compare_text(collaborations: &[Compared<'_>]) -> String {
     for theme in &themes {
         let _ = write!(out, "{:<44}", name(theme));
         for c in collaborations {
-            let cell = c.rounds.last().and_then(|r| r.themes.iter().find(|t| &t.theme == theme)).map_or("–".to_string(), |s| format!("{} {}", show(s.mean), s.band.map_or("", Band::as_str)));
+            let cell = c
+                .rounds
+                .last()
+                .and_then(|r| r.themes.iter().find(|t| &t.theme == theme))
+                .map_or("–".to_string(), |s| format!("{} {}", show(s.mean), s.band.map_or("", Band::as_str)));
             let _ = write!(out, " {cell:>18}");
         }
         out.push('\n');
@@ -305,13 +324,22 @@ pub fn compare_text(collaborations: &[Compared<'_>]) -> String {
 
 /// `collabmap compare --format html`: the comparison table and each collaboration's latest profile.
 pub fn compare_html(collaborations: &[Compared<'_>]) -> String {
-    let mut out = format!("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Collaborations compared</title><style>{STYLE}</style></head><body><main>\n<h1>Collaborations compared</h1>\n");
+    let mut out = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Collaborations compared</title><style>{STYLE}</style></head><body><main>\n<h1>Collaborations compared</h1>\n"
+    );
     out.push_str("<p class=\"meta\">Each collaboration's latest round, theme by theme, with its gaps.</p>\n<pre class=\"comparison\">");
     out.push_str(&escape(&compare_text(collaborations)));
     out.push_str("</pre>\n<div class=\"columns\">");
     for c in collaborations {
         if let Some(last) = c.rounds.last() {
-            let _ = write!(out, "<figure class=\"diagram\">{}<figcaption>{} · round {} ({})</figcaption></figure>", profile_svg(c.assessment, last), escape(&c.assessment.name), escape(&last.round), escape(&last.date));
+            let _ = write!(
+                out,
+                "<figure class=\"diagram\">{}<figcaption>{} · round {} ({})</figcaption></figure>",
+                profile_svg(c.assessment, last),
+                escape(&c.assessment.name),
+                escape(&last.round),
+                escape(&last.date)
+            );
         }
     }
     out.push_str("</div></main></body></html>\n");

@@ -154,7 +154,12 @@ pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMar
             );
         }
         if link.negative {
-            let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#b03a2e\" font-weight=\"bold\">−</text>", (x1 + x2) / 2.0 + 4.0, (y1 + y2) / 2.0);
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#b03a2e\" font-weight=\"bold\">−</text>",
+                (x1 + x2) / 2.0 + 4.0,
+                (y1 + y2) / 2.0
+            );
         }
     }
     for &i in &concepts {

@@ -112,8 +112,13 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, link_of: &dyn 
     }
     if !unplaced.is_empty() {
         let x = 2.0 * cx + 10.0;
-        let _ = write!(out, "<rect x=\"{x:.1}\" y=\"60\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f7f7f7\" stroke=\"#ddd\" rx=\"8\"/>", side - 20.0, height - 80.0);
-        let _ = write!(out, "<text x=\"{:.1}\" y=\"84\" font-size=\"13\" text-anchor=\"middle\" fill=\"#555\">Not placed in the model</text>", x + (side - 20.0) / 2.0);
+        let _ =
+            write!(out, "<rect x=\"{x:.1}\" y=\"60\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#f7f7f7\" stroke=\"#ddd\" rx=\"8\"/>", side - 20.0, height - 80.0);
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"84\" font-size=\"13\" text-anchor=\"middle\" fill=\"#555\">Not placed in the model</text>",
+            x + (side - 20.0) / 2.0
+        );
     }
     for theme in &model.themes {
         let Some(p) = placed.get(theme.id.as_str()) else { continue };
@@ -137,9 +142,21 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, link_of: &dyn 
         let lines = wrap(&name, 18);
         let top = p.y + p.radius + 14.0;
         for (i, line) in lines.iter().enumerate() {
-            let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#222\">{}</text>", p.x, top + 14.0 * i as f64, escape(line));
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#222\">{}</text>",
+                p.x,
+                top + 14.0 * i as f64,
+                escape(line)
+            );
         }
-        let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111\" font-weight=\"bold\">{}</text></g>", p.x, p.y + 4.0, theme.people);
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#111\" font-weight=\"bold\">{}</text></g>",
+            p.x,
+            p.y + 4.0,
+            theme.people
+        );
         if link.is_some() {
             out.push_str("</a>");
         }

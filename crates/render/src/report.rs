@@ -292,7 +292,8 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
 
     // The study at a glance, counted over interviewed people only.
     let attended: Vec<usize> = synthesis.attended.ones().collect();
-    let distinct = |column: &str| attended.iter().map(|&p| study.people[p].column(&study.people_columns, column)).filter(|v| !v.is_empty()).collect::<BTreeSet<_>>().len();
+    let distinct =
+        |column: &str| attended.iter().map(|&p| study.people[p].column(&study.people_columns, column)).filter(|v| !v.is_empty()).collect::<BTreeSet<_>>().len();
     let projects_seen: BTreeSet<&str> = study.interviews.iter().flat_map(|i| i.projects.iter().map(String::as_str)).collect();
     let groups = study.interviews.iter().filter(|i| i.is_group()).count();
     let checked = study.interviews.iter().filter(|i| i.checked_back).count();
@@ -313,7 +314,15 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         .map(|row| RowView {
             id: row.theme.clone(),
             name: row.name.clone(),
-            kind: codebook.get(&row.theme).map_or("theme", |t| if t.model { "theme" } else if t.kind.as_str() == "theme" { "not in model" } else { t.kind.as_str() }),
+            kind: codebook.get(&row.theme).map_or("theme", |t| {
+                if t.model {
+                    "theme"
+                } else if t.kind.as_str() == "theme" {
+                    "not in model"
+                } else {
+                    t.kind.as_str()
+                }
+            }),
             model: row.model,
             people: row.people,
             percent: row.percent,
@@ -377,11 +386,24 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
                 return;
             }
             for &(theme, inferred) in &coder.codes(&item).codes {
-                evidence[theme].push(Evidence { kind, title: title.to_string(), text: item.text.to_string(), by: by.clone(), interview: if linked { interview.id.clone() } else { String::new() }, inferred });
+                evidence[theme].push(Evidence {
+                    kind,
+                    title: title.to_string(),
+                    text: item.text.to_string(),
+                    by: by.clone(),
+                    interview: if linked { interview.id.clone() } else { String::new() },
+                    inferred,
+                });
             }
         };
         for quote in &interview.quotes {
-            add(quote.item(), "quote", "", people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous), PeopleView::may_show_with_its_interview(quote));
+            add(
+                quote.item(),
+                "quote",
+                "",
+                people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous),
+                PeopleView::may_show_with_its_interview(quote),
+            );
         }
         for story in &interview.stories {
             add(story.item(), "story", &story.title, "Story".to_string(), true);
@@ -398,7 +420,8 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         let breakdowns: Vec<Breakdown> = breakdown_tabs
             .iter()
             .map(|tab| {
-                let mut lines: Vec<(String, u32, u32)> = tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).map(|((v, c), total)| (v, c, *total)).collect();
+                let mut lines: Vec<(String, u32, u32)> =
+                    tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).map(|((v, c), total)| (v, c, *total)).collect();
                 if tab.column == "organisation" {
                     lines.retain(|line| line.1 > 0);
                     lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -445,16 +468,25 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     }
 
     let structure = StudyStructure::of(study);
-    site.files.push(SiteFile { path: "analysis.html".into(), bytes: render(&analysis_page(study, synthesis, model, &structure, title, options.workspace))?.into_bytes() });
+    site.files.push(SiteFile {
+        path: "analysis.html".into(),
+        bytes: render(&analysis_page(study, synthesis, model, &structure, title, options.workspace))?.into_bytes(),
+    });
     for (number, interview) in study.interviews.iter().enumerate() {
         let (structure_view, marks) = StructureView::of(study, &structure.maps[number]);
         let quotes = interview
             .quotes
             .iter()
             .filter(|q| PeopleView::may_show_with_its_interview(q))
-            .map(|q| TextView { title: String::new(), text: q.text.clone(), by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous), codes: q.codes.clone() })
+            .map(|q| TextView {
+                title: String::new(),
+                text: q.text.clone(),
+                by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous),
+                codes: q.codes.clone(),
+            })
             .collect();
-        let stories = interview.stories.iter().map(|s| TextView { title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() }).collect();
+        let stories =
+            interview.stories.iter().map(|s| TextView { title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() }).collect();
         let pictures = interview
             .pictures
             .iter()
@@ -536,27 +568,54 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
     let central = analyses::ranked_central(&maps)
         .iter()
         .take(15)
-        .map(|(value, map, c)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *c), format!("{value:.2}"), map.concepts[*c].domain, map.concepts[*c].role.as_str().to_string()))
+        .map(|(value, map, c)| {
+            (
+                study.interviews[map.interview].id.clone(),
+                analyses::concept_text(study, map, *c),
+                format!("{value:.2}"),
+                map.concepts[*c].domain,
+                map.concepts[*c].role.as_str().to_string(),
+            )
+        })
         .collect();
     let options = analyses::ranked_potent(&maps)
-        .iter().take(15).map(|(n, map, t)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *t), *n)).collect();
+        .iter()
+        .take(15)
+        .map(|(n, map, t)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *t), *n))
+        .collect();
     let themes = codebook.themes();
     let links = synthesis
         .links
         .iter()
         .filter(|l| themes[l.from].model && themes[l.to].model)
-        .map(|l| (themes[l.from].id.clone(), themes[l.from].name.clone(), themes[l.to].id.clone(), themes[l.to].name.clone(), l.weight(), l.interviews.len(), l.weight() >= model.min_support))
+        .map(|l| {
+            (
+                themes[l.from].id.clone(),
+                themes[l.from].name.clone(),
+                themes[l.to].id.clone(),
+                themes[l.to].name.clone(),
+                l.weight(),
+                l.interviews.len(),
+                l.weight() >= model.min_support,
+            )
+        })
         .collect();
     let shown: Vec<usize> = synthesis.table.shown(false).filter_map(|r| codebook.index_of(&r.theme)).collect();
     let pairs = cooccurrence(synthesis, &shown);
-    let lookup: std::collections::HashMap<(usize, usize), &collabmap_analysis::cooccurrence::Pair> = pairs.iter().flat_map(|p| [((p.first, p.second), p), ((p.second, p.first), p)]).collect();
+    let lookup: std::collections::HashMap<(usize, usize), &collabmap_analysis::cooccurrence::Pair> =
+        pairs.iter().flat_map(|p| [((p.first, p.second), p), ((p.second, p.first), p)]).collect();
     let heat = shown
         .iter()
         .map(|&a| {
             shown
                 .iter()
                 .map(|&b| match lookup.get(&(a, b)) {
-                    Some(pair) => HeatCell { both: pair.both, coefficient: format!("{:.2}", pair.coefficient), shade: format!("{}", (pair.coefficient.clamp(0.0, 1.0) * 10.0).round() as u32), diagonal: false },
+                    Some(pair) => HeatCell {
+                        both: pair.both,
+                        coefficient: format!("{:.2}", pair.coefficient),
+                        shade: format!("{}", (pair.coefficient.clamp(0.0, 1.0) * 10.0).round() as u32),
+                        diagonal: false,
+                    },
                     None => HeatCell { both: synthesis.mentions[a].count_ones(..) as u32, coefficient: "1".into(), shade: "0".into(), diagonal: true },
                 })
                 .collect()
@@ -571,7 +630,8 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
                 .rows
                 .iter()
                 .map(|row| {
-                    let shares = row.counts.iter().zip(&comparison.totals).map(|(&c, &t)| format!("{}%", (100 * c + t / 2).checked_div(t).unwrap_or(0))).collect();
+                    let shares =
+                        row.counts.iter().zip(&comparison.totals).map(|(&c, &t)| format!("{}%", (100 * c + t / 2).checked_div(t).unwrap_or(0))).collect();
                     let p = row.p_value.map_or("–".to_string(), |p| if p < 0.001 { "< 0.001".to_string() } else { format!("{p:.3}") });
                     (themes[row.theme].id.clone(), themes[row.theme].name.clone(), shares, format!("{:.2}", row.chi_squared), p, row.sparse)
                 })

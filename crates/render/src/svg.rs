@@ -56,7 +56,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// A colour for a codebook entry, stable for its position.
 pub fn theme_colour(index: usize) -> &'static str {
-    const PALETTE: [&str; 12] = ["#b5651d", "#2a7f62", "#3366aa", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50", "#7f8c2a", "#a0406c", "#1f6f8b", "#6d4c41"];
+    const PALETTE: [&str; 12] =
+        ["#b5651d", "#2a7f62", "#3366aa", "#8e44ad", "#c0392b", "#16a085", "#d35400", "#2c3e50", "#7f8c2a", "#a0406c", "#1f6f8b", "#6d4c41"];
     PALETTE[index % PALETTE.len()]
 }
 

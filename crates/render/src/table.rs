@@ -46,10 +46,7 @@ struct JsonRow<'a> {
 /// JSON: an array of rows, each `{"theme","name","people","out_of","percent","projects","inferred"}`,
 /// with `"by": {"column=value": n}` when cross-tabulated.
 pub fn table_json(rows: &[&MentionRow], by: Option<&CrossTab>) -> String {
-    let rows: Vec<JsonRow<'_>> = rows
-        .iter()
-        .map(|row| JsonRow { row, by: by.map(|by| headers(by).into_iter().zip(by.row(&row.theme)).collect()) })
-        .collect();
+    let rows: Vec<JsonRow<'_>> = rows.iter().map(|row| JsonRow { row, by: by.map(|by| headers(by).into_iter().zip(by.row(&row.theme)).collect()) }).collect();
     serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
 }
 
@@ -86,16 +83,12 @@ fn grid(rows: &[&MentionRow], by: Option<&CrossTab>) -> (Vec<String>, Vec<Vec<St
 /// An aligned table for the terminal: text columns left, numbers right.
 pub fn table_text(rows: &[&MentionRow], by: Option<&CrossTab>) -> String {
     let (header, body) = grid(rows, by);
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| body.iter().map(|l| l[c].chars().count()).chain([header[c].chars().count()]).max().unwrap_or(0))
-        .collect();
+    let widths: Vec<usize> =
+        (0..header.len()).map(|c| body.iter().map(|l| l[c].chars().count()).chain([header[c].chars().count()]).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for line in std::iter::once(&header).chain(&body) {
-        let padded: Vec<String> = line
-            .iter()
-            .enumerate()
-            .map(|(c, cell)| if c < 2 { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) })
-            .collect();
+        let padded: Vec<String> =
+            line.iter().enumerate().map(|(c, cell)| if c < 2 { format!("{cell:<w$}", w = widths[c]) } else { format!("{cell:>w$}", w = widths[c]) }).collect();
         let _ = writeln!(out, "{}", padded.join("  ").trim_end());
     }
     out

@@ -44,7 +44,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/studies/{id}/export", get(export))
         .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
         .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
-        .route("/api/studies/{id}/interviews/{interview}", get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route(
+            "/api/studies/{id}/interviews/{interview}",
+            get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
+        )
         .route("/api/studies/{id}/people", get(get_people).put(put_people).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/projects", get(get_projects).put(put_projects).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/codebook", get(get_codebook).put(put_codebook).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
@@ -215,7 +218,12 @@ struct PreviewBody {
     text: String,
 }
 
-async fn preview(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<PreviewBody>) -> Result<Json<serde_json::Value>, AppError> {
+async fn preview(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<PreviewBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     let preview = tokio::task::spawn_blocking(move || view.preview(&body.path, &body.text)).await?;
     Ok(Json(json!({"svg": preview.svg, "problems": problems_json(&preview.problems), "note": preview.note})))
@@ -278,7 +286,10 @@ pub async fn save_document(state: &AppState, user: i64, id: i64, document: Docum
 
 fn conflict(document: &Document, current: i64) -> AppError {
     AppError::Conflict {
-        message: format!("{} was changed by someone else since you opened it (now version {current}): reload it, merge your edits, and save again", document.label()),
+        message: format!(
+            "{} was changed by someone else since you opened it (now version {current}): reload it, merge your edits, and save again",
+            document.label()
+        ),
         current,
     }
 }
@@ -298,7 +309,12 @@ async fn get_interview(State(state): State<AppState>, user: ApiUser, Path((id, i
     read_document(&state, &user, id, Document::Interview(interview)).await
 }
 
-async fn put_interview(State(state): State<AppState>, user: ApiUser, Path((id, interview)): Path<(i64, String)>, JsonBody(body): JsonBody<SaveBody>) -> Result<Json<serde_json::Value>, AppError> {
+async fn put_interview(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, interview)): Path<(i64, String)>,
+    JsonBody(body): JsonBody<SaveBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
     write_document(&state, &user, id, Document::Interview(interview), body).await
 }
 
@@ -308,7 +324,12 @@ struct NewInterview {
     text: String,
 }
 
-async fn create_interview(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<NewInterview>) -> Result<Response, AppError> {
+async fn create_interview(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<NewInterview>,
+) -> Result<Response, AppError> {
     if !is_interview_id(&body.id) {
         return Err(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", body.id)));
     }
@@ -321,7 +342,12 @@ struct VersionQuery {
     version: i64,
 }
 
-async fn delete_interview(State(state): State<AppState>, user: ApiUser, Path((id, interview)): Path<(i64, String)>, Query(query): Query<VersionQuery>) -> Result<StatusCode, AppError> {
+async fn delete_interview(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, interview)): Path<(i64, String)>,
+    Query(query): Query<VersionQuery>,
+) -> Result<StatusCode, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
     let document = Document::Interview(interview);
     let current = document.read(&view)?;
@@ -344,7 +370,12 @@ macro_rules! document_endpoints {
             read_document(&state, &user, id, $document).await
         }
 
-        async fn $put(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<SaveBody>) -> Result<Json<serde_json::Value>, AppError> {
+        async fn $put(
+            State(state): State<AppState>,
+            user: ApiUser,
+            Path(id): Path<i64>,
+            JsonBody(body): JsonBody<SaveBody>,
+        ) -> Result<Json<serde_json::Value>, AppError> {
             write_document(&state, &user, id, $document, body).await
         }
     };

@@ -35,7 +35,9 @@ pub struct UploadWriter {
 impl UploadWriter {
     /// A new, empty temporary file that takes at most `limit` bytes.
     pub async fn new(limit: usize) -> Result<Self, AppError> {
-        let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new).await?.map_err(|e| AppError::Internal(format!("cannot create a temporary file for an upload: {e}")))?;
+        let file = tokio::task::spawn_blocking(tempfile::NamedTempFile::new)
+            .await?
+            .map_err(|e| AppError::Internal(format!("cannot create a temporary file for an upload: {e}")))?;
         let writer = tokio::fs::File::from_std(file.reopen().map_err(|e| AppError::Internal(format!("cannot open the upload's temporary file: {e}")))?);
         Ok(UploadWriter { file, writer, size: 0, limit })
     }
@@ -77,12 +79,14 @@ pub fn read_received(upload: &Upload, file_name: &str, limits: Limits) -> Result
     let file = upload.file.reopen().map_err(|e| format!("cannot read the upload back: {e}"))?;
     if file_name.to_lowercase().ends_with(".qdc") {
         let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, limits.max_total_bytes), &mut bytes).map_err(|e| format!("cannot read the upload back: {e}"))?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, limits.max_total_bytes), &mut bytes)
+            .map_err(|e| format!("cannot read the upload back: {e}"))?;
         return collabmap_exchange::refi_import::import_qdc(&bytes, file_name);
     }
     let reader = std::io::BufReader::new(file);
     let mut archive = zip::ZipArchive::new(reader).map_err(|e| format!("the upload is not a zip archive: {e}"))?;
-    let has_project = (0..archive.len()).any(|i| archive.by_index(i).ok().and_then(|e| e.name().ok().map(|n| !n.contains('/') && n.to_lowercase().ends_with(".qde"))).unwrap_or(false));
+    let has_project = (0..archive.len())
+        .any(|i| archive.by_index(i).ok().and_then(|e| e.name().ok().map(|n| !n.contains('/') && n.to_lowercase().ends_with(".qde"))).unwrap_or(false));
     if file_name.to_lowercase().ends_with(".qdpx") || has_project {
         // The REFI-QDA reader takes bytes; a project is bounded by the upload limit already.
         let bytes = std::fs::read(upload.file.path()).map_err(|e| format!("cannot read the upload back: {e}"))?;

@@ -147,9 +147,7 @@ impl FromRequestParts<AppState> for ApiUser {
         if !matches!(parts.method, Method::GET | Method::HEAD) {
             let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
             if !same_token(given, &session.csrf) {
-                return Err(AppError::Forbidden(
-                    "missing or wrong X-CSRF-Token header: send the token that POST /api/login answered".into(),
-                ));
+                return Err(AppError::Forbidden("missing or wrong X-CSRF-Token header: send the token that POST /api/login answered".into()));
             }
         }
         Ok(ApiUser { session, token })

@@ -186,7 +186,13 @@ fn base_url(headers: &HeaderMap) -> String {
 }
 
 /// Issues one link per line `respondent,organisation,role` and shows them once.
-async fn issue_links(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Path((id, round)): Path<(i64, String)>, Form(form): Form<LinksForm>) -> Response {
+async fn issue_links(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: PageUser,
+    Path((id, round)): Path<(i64, String)>,
+    Form(form): Form<LinksForm>,
+) -> Response {
     let result = async {
         user.check_form(&form.csrf)?;
         let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
@@ -299,7 +305,17 @@ async fn file_page(State(state): State<AppState>, user: PageUser, Path((id, file
         }
         let (role, assessment) = collaboration(&state, user.session.user.id, id, Role::Viewer).await?;
         let (text, version) = state.store().file(id, &file).await?.map(|(b, v)| (String::from_utf8_lossy(&b).into_owned(), v)).unwrap_or_default();
-        Ok(render(&FilePage { id, name: assessment.name, file, text, version, can_edit: role.can_edit(), csrf: user.session.csrf.clone(), problems: Vec::new(), signed_in: true }))
+        Ok(render(&FilePage {
+            id,
+            name: assessment.name,
+            file,
+            text,
+            version,
+            can_edit: role.can_edit(),
+            csrf: user.session.csrf.clone(),
+            problems: Vec::new(),
+            signed_in: true,
+        }))
     }
     .await;
     result.unwrap_or_else(error_page)
@@ -385,11 +401,21 @@ fn message(status: StatusCode, title: &str, text: &str) -> Response {
 async fn survey_context(state: &AppState, token: &str) -> Result<(SurveyToken, Assessment), Response> {
     let found = state.store().survey_token(token).await.map_err(|e| error_page(e.into()))?;
     let Some(link) = found else {
-        return Err(message(StatusCode::NOT_FOUND, "Link not found", "This survey link is not valid. Check it was copied whole, or ask whoever sent it for a new one."));
+        return Err(message(
+            StatusCode::NOT_FOUND,
+            "Link not found",
+            "This survey link is not valid. Check it was copied whole, or ask whoever sent it for a new one.",
+        ));
     };
     match state.store().round_states(link.study).await.map_err(|e| error_page(e.into()))?.get(&link.round) {
         Some(true) => {}
-        Some(false) => return Err(message(StatusCode::GONE, "This round is closed", "The survey round this link belongs to has closed, so answers can no longer be given or changed. Thank you for taking part.")),
+        Some(false) => {
+            return Err(message(
+                StatusCode::GONE,
+                "This round is closed",
+                "The survey round this link belongs to has closed, so answers can no longer be given or changed. Thank you for taking part.",
+            ));
+        }
         None => return Err(message(StatusCode::FORBIDDEN, "Not open yet", "This survey round has not been opened yet. Please try the link again later.")),
     }
     let assessment = load(state, link.study).await.map_err(error_page)?;
@@ -410,7 +436,15 @@ fn survey_page(link: &SurveyToken, assessment: &Assessment, token: &str, saved: 
             Question { id: i.id.clone(), text: i.text.clone(), choices }
         })
         .collect();
-    render(&SurveyPage { token: token.to_string(), name: assessment.name.clone(), round: link.round.clone(), respondent: link.respondent.clone(), items, saved, signed_in: false })
+    render(&SurveyPage {
+        token: token.to_string(),
+        name: assessment.name.clone(),
+        round: link.round.clone(),
+        respondent: link.respondent.clone(),
+        items,
+        saved,
+        signed_in: false,
+    })
 }
 
 async fn survey_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
@@ -502,7 +536,12 @@ const SAVE_ATTEMPTS: usize = 8;
 /// was checked. When another save lands in between, `build` runs again on top
 /// of it, so two saves that are each sound alone can never store a broken
 /// assessment together (the same rule as the workspace's study saves).
-async fn commit_checked(state: &AppState, id: i64, user: i64, build: impl Fn(&collabmap_store::Snapshot) -> Result<Vec<Change>, AppError>) -> Result<Checked, AppError> {
+async fn commit_checked(
+    state: &AppState,
+    id: i64,
+    user: i64,
+    build: impl Fn(&collabmap_store::Snapshot) -> Result<Vec<Change>, AppError>,
+) -> Result<Checked, AppError> {
     let lock = state.views().save_lock(id);
     let _held = lock.lock().await;
     for _ in 0..SAVE_ATTEMPTS {
@@ -527,7 +566,10 @@ async fn commit_checked(state: &AppState, id: i64, user: i64, build: impl Fn(&co
             Err(ChangeRefused::Moved { .. }) => continue,
             Err(ChangeRefused::Conflict { current, path }) => {
                 let current = current.unwrap_or(0);
-                return Err(AppError::Conflict { message: format!("{path} was changed by someone else meanwhile (now version {current}): open it again and redo your change"), current });
+                return Err(AppError::Conflict {
+                    message: format!("{path} was changed by someone else meanwhile (now version {current}): open it again and redo your change"),
+                    current,
+                });
             }
             Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
         }
@@ -577,7 +619,10 @@ mod tests {
         let link = SurveyToken { study: 1, round: "r1".into(), respondent: "a".into(), organisation: "Police".into(), role: "officer".into() };
         let current = b"round,respondent,organisation,role,item,score\nr1,a,Police,officer,x-1,2\nr1,b,Health,nurse,x-1,4\nr0,a,Police,officer,x-1,1\n";
         let out = String::from_utf8(replace_answers(current, &link, &[("x-1".into(), Some(5)), ("x-2".into(), None)]).expect("rewritten")).expect("utf-8");
-        assert_eq!(out, "round,respondent,organisation,role,item,score\nr1,b,Health,nurse,x-1,4\nr0,a,Police,officer,x-1,1\nr1,a,Police,officer,x-1,5\nr1,a,Police,officer,x-2,\n");
+        assert_eq!(
+            out,
+            "round,respondent,organisation,role,item,score\nr1,b,Health,nurse,x-1,4\nr0,a,Police,officer,x-1,1\nr1,a,Police,officer,x-1,5\nr1,a,Police,officer,x-2,\n"
+        );
         let empty = String::from_utf8(replace_answers(RESPONSE_HEADER.as_bytes(), &link, &[("x-1".into(), Some(3))]).expect("rewritten")).expect("utf-8");
         assert_eq!(empty.lines().count(), 2);
     }

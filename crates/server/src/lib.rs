@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
 use axum::http::{Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use collabmap_store::{Kind, Store, StoreError};
 use collabmap_study::assessment::load_assessment;
 use collabmap_study::{MemoryFiles, load_from};
-use axum::http::HeaderValue;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -62,7 +62,15 @@ pub struct AppState {
 impl AppState {
     /// A state over `store`.
     pub fn new(store: Store, options: Options) -> Self {
-        AppState { inner: Arc::new(Inner { store, views: Views::default(), limiter: LoginLimiter::default(), options, uploads: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE) }) }
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                views: Views::default(),
+                limiter: LoginLimiter::default(),
+                options,
+                uploads: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
+            }),
+        }
     }
 
     /// The database.

@@ -66,7 +66,9 @@ pub fn url_encode(text: &str) -> String {
 /// backslash, a second leading slash or a scheme sends the user home instead.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') => next.to_string(),
+        Some(next) if next.starts_with('/') && !next.starts_with("//") && !next.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') => {
+            next.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -196,12 +198,14 @@ struct CsrfForm {
 }
 
 async fn logout_form(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Form(form): Form<CsrfForm>) -> Response {
-    page(async {
-        user.check_form(&form.csrf)?;
-        state.store().end_session(&user.token).await?;
-        Ok(([(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))], Redirect::to("/login")).into_response())
-    }
-    .await)
+    page(
+        async {
+            user.check_form(&form.csrf)?;
+            state.store().end_session(&user.token).await?;
+            Ok(([(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))], Redirect::to("/login")).into_response())
+        }
+        .await,
+    )
 }
 
 // ---- studies -----------------------------------------------------------------
@@ -224,52 +228,62 @@ struct StudiesPage {
 }
 
 async fn studies_page(State(state): State<AppState>, user: PageUser) -> Response {
-    page(async {
-        let studies = state.store().studies_of(user.session.user.id).await?;
-        let rows = studies
-            .into_iter()
-            .map(|s| StudyRow { id: s.id, title: s.title, role: s.role.as_str(), place: if s.kind == collabmap_store::Kind::Collaboration { "collaborations" } else { "studies" } })
-            .collect();
-        Ok(render(&StudiesPage {
-            email: user.session.user.email.clone(),
-            admin: user.session.user.admin,
-            csrf: user.session.csrf.clone(),
-            studies: rows,
-            signed_in: true,
-        }))
-    }
-    .await)
+    page(
+        async {
+            let studies = state.store().studies_of(user.session.user.id).await?;
+            let rows = studies
+                .into_iter()
+                .map(|s| StudyRow {
+                    id: s.id,
+                    title: s.title,
+                    role: s.role.as_str(),
+                    place: if s.kind == collabmap_store::Kind::Collaboration { "collaborations" } else { "studies" },
+                })
+                .collect();
+            Ok(render(&StudiesPage {
+                email: user.session.user.email.clone(),
+                admin: user.session.user.admin,
+                csrf: user.session.csrf.clone(),
+                studies: rows,
+                signed_in: true,
+            }))
+        }
+        .await,
+    )
 }
 
 async fn import_form(State(state): State<AppState>, user: PageUser, mut multipart: Multipart) -> Response {
-    page(async {
-        let _slot = state.upload_slot()?;
-        let mut csrf = String::new();
-        let mut upload = None;
-        let mut file_name = String::new();
-        while let Some(mut field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
-            match field.name() {
-                Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
-                Some("archive") => {
-                    file_name = field.file_name().unwrap_or("").to_string();
-                    // Streamed to a temporary file, never held whole in memory.
-                    let mut writer = archive::UploadWriter::new(crate::MAX_UPLOAD_BYTES).await?;
-                    while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
-                        writer.push(&chunk).await?;
+    page(
+        async {
+            let _slot = state.upload_slot()?;
+            let mut csrf = String::new();
+            let mut upload = None;
+            let mut file_name = String::new();
+            while let Some(mut field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+                match field.name() {
+                    Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+                    Some("archive") => {
+                        file_name = field.file_name().unwrap_or("").to_string();
+                        // Streamed to a temporary file, never held whole in memory.
+                        let mut writer = archive::UploadWriter::new(crate::MAX_UPLOAD_BYTES).await?;
+                        while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+                            writer.push(&chunk).await?;
+                        }
+                        upload = Some(writer.finish().await?);
                     }
-                    upload = Some(writer.finish().await?);
+                    _ => {}
                 }
-                _ => {}
             }
+            user.check_form(&csrf)?;
+            let upload = upload.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
+            let files =
+                tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
+            let id = import_study(state.store(), user.session.user.id, files).await?;
+            let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
+            Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
         }
-        user.check_form(&csrf)?;
-        let upload = upload.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
-        let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
-        let id = import_study(state.store(), user.session.user.id, files).await?;
-        let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
-        Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -281,15 +295,17 @@ struct UserForm {
 }
 
 async fn add_user_form(State(state): State<AppState>, user: PageUser, Form(form): Form<UserForm>) -> Response {
-    page(async {
-        user.check_form(&form.csrf)?;
-        if !user.session.user.admin {
-            return Err(AppError::Forbidden("only an administrator adds accounts".into()));
+    page(
+        async {
+            user.check_form(&form.csrf)?;
+            if !user.session.user.admin {
+                return Err(AppError::Forbidden("only an administrator adds accounts".into()));
+            }
+            state.store().add_user(&form.email, &form.password, form.admin.is_some()).await?;
+            Ok(Redirect::to("/").into_response())
         }
-        state.store().add_user(&form.email, &form.password, form.admin.is_some()).await?;
-        Ok(Redirect::to("/").into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
 async fn study_root(Path(id): Path<i64>) -> Redirect {
@@ -316,34 +332,38 @@ fn content_type(path: &str) -> &'static str {
 
 /// A page of the study's report, or one of its own files (a rich picture).
 async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, path)): Path<(i64, String)>) -> Response {
-    page(async {
-        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        if !view.problems.is_empty() && path == "index.html" {
-            return Err(AppError::Invalid(view.problems.clone()));
+    page(
+        async {
+            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            if !view.problems.is_empty() && path == "index.html" {
+                return Err(AppError::Invalid(view.problems.clone()));
+            }
+            if path.starts_with("pictures/") {
+                // A study's own files are served only as the picture types the format allows, under a policy that runs nothing.
+                let kind = collabmap_study::files::picture_media_type(&path).ok_or(AppError::NotFound)?;
+                let bytes = view.files.get(&path).ok_or(AppError::NotFound)?.to_vec();
+                return Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response());
+            }
+            let bytes = {
+                let site_view = view.clone();
+                let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
+                site.map_err(AppError::BadRequest)?;
+                view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
+            };
+            Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
         }
-        if path.starts_with("pictures/") {
-            // A study's own files are served only as the picture types the format allows, under a policy that runs nothing.
-            let kind = collabmap_study::files::picture_media_type(&path).ok_or(AppError::NotFound)?;
-            let bytes = view.files.get(&path).ok_or(AppError::NotFound)?.to_vec();
-            return Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response());
-        }
-        let bytes = {
-            let site_view = view.clone();
-            let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
-            site.map_err(AppError::BadRequest)?;
-            view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
-        };
-        Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
-    }
-    .await)
+        .await,
+    )
 }
 
 async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    page(async {
-        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        zip_response(&view)
-    }
-    .await)
+    page(
+        async {
+            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            zip_response(&view)
+        }
+        .await,
+    )
 }
 
 #[derive(Template)]
@@ -355,11 +375,13 @@ struct ExchangePage {
 }
 
 async fn exchange_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    page(async {
-        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
-    }
-    .await)
+    page(
+        async {
+            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
+        }
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -370,41 +392,45 @@ struct GraphQuery {
 /// The study in another tool's format: REFI-QDA, a network, or tidy tables (zipped).
 async fn export_format(State(state): State<AppState>, user: PageUser, Path((id, format)): Path<(i64, String)>, Query(query): Query<GraphQuery>) -> Response {
     use collabmap_exchange::graph::{self, Network};
-    page(async {
-        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
-        let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
-        let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
-        let (bytes, kind, extension) = match format.as_str() {
-            "qdpx" => (collabmap_exchange::refi::project_qdpx(study).map_err(AppError::Internal)?, "application/zip", "qdpx"),
-            "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
-            "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
-            "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
-            "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
-            "csv" => {
-                let mut files = collabmap_study::MemoryFiles::new();
-                for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model).map_err(AppError::Internal)? {
-                    files.insert(name, text.into_bytes());
+    page(
+        async {
+            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
+            let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
+            let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
+            let (bytes, kind, extension) = match format.as_str() {
+                "qdpx" => (collabmap_exchange::refi::project_qdpx(study).map_err(AppError::Internal)?, "application/zip", "qdpx"),
+                "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
+                "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
+                "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
+                "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
+                "csv" => {
+                    let mut files = collabmap_study::MemoryFiles::new();
+                    for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model).map_err(AppError::Internal)? {
+                        files.insert(name, text.into_bytes());
+                    }
+                    (archive::write_zip(&files).map_err(AppError::Internal)?, "application/zip", "zip")
                 }
-                (archive::write_zip(&files).map_err(AppError::Internal)?, "application/zip", "zip")
-            }
-            _ => return Err(AppError::NotFound),
-        };
-        let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
-        Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
-    }
-    .await)
+                _ => return Err(AppError::NotFound),
+            };
+            let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
+            Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+        }
+        .await,
+    )
 }
 
 async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<CsrfForm>) -> Response {
-    page(async {
-        user.check_form(&form.csrf)?;
-        member_role(&state, user.session.user.id, id, Role::Owner).await?;
-        state.store().delete_study(id).await?;
-        state.views().forget(id);
-        Ok(Redirect::to("/").into_response())
-    }
-    .await)
+    page(
+        async {
+            user.check_form(&form.csrf)?;
+            member_role(&state, user.session.user.id, id, Role::Owner).await?;
+            state.store().delete_study(id).await?;
+            state.views().forget(id);
+            Ok(Redirect::to("/").into_response())
+        }
+        .await,
+    )
 }
 
 // ---- cross-tabs -----------------------------------------------------------
@@ -437,30 +463,54 @@ fn crosstab_columns(columns: &[String]) -> Vec<String> {
 }
 
 async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Response {
-    page(async {
-        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
-        let study = &view.study;
-        let columns = crosstab_columns(&study.people_columns);
-        let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
-        if by.is_empty() {
-            return Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: Vec::new(), values: Vec::new(), rows: Vec::new(), note: None, signed_in: true }));
+    page(
+        async {
+            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
+            let study = &view.study;
+            let columns = crosstab_columns(&study.people_columns);
+            let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
+            if by.is_empty() {
+                return Ok(render(&CrosstabPage {
+                    id,
+                    title: view.title.clone(),
+                    columns,
+                    by,
+                    totals: Vec::new(),
+                    values: Vec::new(),
+                    rows: Vec::new(),
+                    note: None,
+                    signed_in: true,
+                }));
+            }
+            let shown: Vec<(usize, &MentionRow)> =
+                analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
+            let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
+            // The one small-group rule: anonymous people and groups under five are pooled.
+            let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(AppError::BadRequest)?;
+            let rows = shown
+                .iter()
+                .zip(&groups.rows)
+                .map(|((_, row), counts)| {
+                    let cells =
+                        counts.counts.iter().zip(&groups.totals).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
+                    (row.theme.clone(), row.name.clone(), cells)
+                })
+                .collect();
+            Ok(render(&CrosstabPage {
+                id,
+                title: view.title.clone(),
+                columns,
+                by,
+                totals: groups.totals,
+                values: groups.groups,
+                rows,
+                note: groups.note,
+                signed_in: true,
+            }))
         }
-        let shown: Vec<(usize, &MentionRow)> = analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
-        let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
-        // The one small-group rule: anonymous people and groups under five are pooled.
-        let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(AppError::BadRequest)?;
-        let rows = shown
-            .iter()
-            .zip(&groups.rows)
-            .map(|((_, row), counts)| {
-                let cells = counts.counts.iter().zip(&groups.totals).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
-                (row.theme.clone(), row.name.clone(), cells)
-            })
-            .collect();
-        Ok(render(&CrosstabPage { id, title: view.title.clone(), columns, by, totals: groups.totals, values: groups.groups, rows, note: groups.note, signed_in: true }))
-    }
-    .await)
+        .await,
+    )
 }
 
 // ---- coder agreement -------------------------------------------------------
@@ -488,35 +538,42 @@ struct WithQuery {
 /// Agreement between this study and another coding of the same interviews
 /// (a copy another researcher coded), both readable by the user.
 async fn agreement_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<WithQuery>) -> Response {
-    page(async {
-        let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        let others = state.store().studies_of(user.session.user.id).await?.into_iter().filter(|s| s.id != id).map(|s| (s.id, s.title)).collect();
-        let mut page = AgreementPage {
-            id,
-            title: view.title.clone(),
-            others,
-            with: query.with,
-            with_title: String::new(),
-            items: 0,
-            rows: Vec::new(),
-            overall: (String::new(), String::new()),
-            differences: Vec::new(),
-            signed_in: true,
-        };
-        if let Some(other) = query.with {
-            let (_, second) = member_view(&state, user.session.user.id, other, Role::Viewer).await?;
-            page.with_title = second.title.clone();
-            let first = view.clone();
-            let agreement = tokio::task::spawn_blocking(move || collabmap_analysis::agreement::agree(&[&first.study, &second.study])).await?;
-            let show = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
-            page.items = agreement.items;
-            page.rows = agreement.themes.iter().filter(|t| t.table.both + t.table.first_only + t.table.second_only > 0).map(|t| (t.theme.clone(), t.table, show(t.agreement), show(t.kappa))).collect();
-            page.overall = (show(agreement.overall.agreement), show(agreement.overall.kappa));
-            page.differences = agreement.differences.iter().map(|d| format!("{} {} {}: {}", d.interview, d.kind, d.position, d.message)).collect();
+    page(
+        async {
+            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            let others = state.store().studies_of(user.session.user.id).await?.into_iter().filter(|s| s.id != id).map(|s| (s.id, s.title)).collect();
+            let mut page = AgreementPage {
+                id,
+                title: view.title.clone(),
+                others,
+                with: query.with,
+                with_title: String::new(),
+                items: 0,
+                rows: Vec::new(),
+                overall: (String::new(), String::new()),
+                differences: Vec::new(),
+                signed_in: true,
+            };
+            if let Some(other) = query.with {
+                let (_, second) = member_view(&state, user.session.user.id, other, Role::Viewer).await?;
+                page.with_title = second.title.clone();
+                let first = view.clone();
+                let agreement = tokio::task::spawn_blocking(move || collabmap_analysis::agreement::agree(&[&first.study, &second.study])).await?;
+                let show = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
+                page.items = agreement.items;
+                page.rows = agreement
+                    .themes
+                    .iter()
+                    .filter(|t| t.table.both + t.table.first_only + t.table.second_only > 0)
+                    .map(|t| (t.theme.clone(), t.table, show(t.agreement), show(t.kappa)))
+                    .collect();
+                page.overall = (show(agreement.overall.agreement), show(agreement.overall.kappa));
+                page.differences = agreement.differences.iter().map(|d| format!("{} {} {}: {}", d.interview, d.kind, d.position, d.message)).collect();
+            }
+            Ok(render(&page))
         }
-        Ok(render(&page))
-    }
-    .await)
+        .await,
+    )
 }
 
 // ---- editors -----------------------------------------------------------------
@@ -573,35 +630,41 @@ fn new_interview_text(first_person: &str) -> String {
 }
 
 async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Response {
-    page(async {
-        let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        let text = document.read(&view)?;
-        let (save_url, help, interview) = match &document {
-            Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
-            Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
-            Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
-            Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
-            Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
-        };
-        let body = if !text.exists && matches!(document, Document::Interview(_)) { new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str())) } else { text.text };
-        Ok(render(&EditorPage {
-            id,
-            title: view.title.clone(),
-            label: document.label(),
-            path: text.path,
-            text: body,
-            version: text.version,
-            exists: text.exists,
-            save_url,
-            is_interview: matches!(document, Document::Interview(_)),
-            interview,
-            can_edit: role.can_edit(),
-            csrf: user.session.csrf.clone(),
-            help,
-            signed_in: true,
-        }))
-    }
-    .await)
+    page(
+        async {
+            let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            let text = document.read(&view)?;
+            let (save_url, help, interview) = match &document {
+                Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
+                Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
+                Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
+                Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
+                Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
+            };
+            let body = if !text.exists && matches!(document, Document::Interview(_)) {
+                new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))
+            } else {
+                text.text
+            };
+            Ok(render(&EditorPage {
+                id,
+                title: view.title.clone(),
+                label: document.label(),
+                path: text.path,
+                text: body,
+                version: text.version,
+                exists: text.exists,
+                save_url,
+                is_interview: matches!(document, Document::Interview(_)),
+                interview,
+                can_edit: role.can_edit(),
+                csrf: user.session.csrf.clone(),
+                help,
+                signed_in: true,
+            }))
+        }
+        .await,
+    )
 }
 
 // ---- members -----------------------------------------------------------------
@@ -618,12 +681,14 @@ struct MembersPage {
 }
 
 async fn members_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    page(async {
-        let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-        let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
-        Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
-    }
-    .await)
+    page(
+        async {
+            let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+            let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
+            Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
+        }
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -634,13 +699,15 @@ struct MemberForm {
 }
 
 async fn member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<MemberForm>) -> Response {
-    page(async {
-        user.check_form(&form.csrf)?;
-        member_role(&state, user.session.user.id, id, Role::Owner).await?;
-        state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
-        Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
-    }
-    .await)
+    page(
+        async {
+            user.check_form(&form.csrf)?;
+            member_role(&state, user.session.user.id, id, Role::Owner).await?;
+            state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
+            Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
+        }
+        .await,
+    )
 }
 
 #[derive(Deserialize)]
@@ -650,11 +717,13 @@ struct RemoveForm {
 }
 
 async fn remove_member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RemoveForm>) -> Response {
-    page(async {
-        user.check_form(&form.csrf)?;
-        member_role(&state, user.session.user.id, id, Role::Owner).await?;
-        state.store().remove_member(id, &form.email).await?;
-        Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
-    }
-    .await)
+    page(
+        async {
+            user.check_form(&form.csrf)?;
+            member_role(&state, user.session.user.id, id, Role::Owner).await?;
+            state.store().remove_member(id, &form.email).await?;
+            Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
+        }
+        .await,
+    )
 }

@@ -9,7 +9,7 @@ use collabmap_render::map_drawing::map_svg;
 use collabmap_render::report::{ReportOptions, build_report_with};
 use collabmap_render::table;
 use collabmap_store::{Change, Snapshot, Store};
-use collabmap_study::{Codebook, InterviewContext, MemoryFiles, Problem, StudyConfig, Study, duplicate_interview, is_interview_id, load_from, parse_interview};
+use collabmap_study::{Codebook, InterviewContext, MemoryFiles, Problem, Study, StudyConfig, duplicate_interview, is_interview_id, load_from, parse_interview};
 
 use crate::error::AppError;
 
@@ -111,7 +111,8 @@ impl StudyView {
     pub fn validate(&self, changes: &[(String, Option<Vec<u8>>)]) -> Vec<Problem> {
         if self.problems.is_empty() && changes.iter().all(|(path, _)| is_interview_path(path)) {
             let (people, projects) = self.context_sets();
-            let context = InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: true };
+            let context =
+                InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: true };
             let changed: HashSet<&str> = changes.iter().map(|(p, _)| p.as_str()).collect();
             let mut taken: HashMap<String, String> =
                 self.study.interviews.iter().filter(|iv| !changed.contains(iv.file.as_str())).map(|iv| (iv.id.clone(), iv.file.clone())).collect();
@@ -148,7 +149,11 @@ impl StudyView {
     pub fn preview(&self, path: &str, text: &str) -> Preview {
         let (svg, problems) = self.preview_parts(path, text);
         match svg {
-            Some(Err(nodes)) => Preview { svg: None, problems, note: Some(format!("the map has {nodes} nodes, too large to draw live (at most {MAX_PREVIEW_NODES}); the report draws it after saving")) },
+            Some(Err(nodes)) => Preview {
+                svg: None,
+                problems,
+                note: Some(format!("the map has {nodes} nodes, too large to draw live (at most {MAX_PREVIEW_NODES}); the report draws it after saving")),
+            },
             Some(Ok(svg)) => Preview { svg: Some(svg), problems, note: None },
             None => Preview { svg: None, problems, note: None },
         }
@@ -157,8 +162,13 @@ impl StudyView {
     fn preview_parts(&self, path: &str, text: &str) -> (Option<Result<String, usize>>, Vec<Problem>) {
         if is_interview_path(path) {
             let (people, projects) = self.context_sets();
-            let context =
-                InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: self.problems.is_empty() };
+            let context = InterviewContext {
+                codebook: &self.study.codebook,
+                people: &people,
+                projects: &projects,
+                files: Some(&self.files),
+                check_codes: self.problems.is_empty(),
+            };
             let (interview, mut problems) = parse_interview(text.as_bytes(), path, &context);
             if let Some(first) = self.study.interviews.iter().find(|iv| iv.id == interview.id && iv.file != path) {
                 problems.push(duplicate_interview(path, &interview.id, &first.file));
@@ -295,7 +305,13 @@ pub fn point_codebook_at(settings: &str, path: &str) -> String {
         .map(|(i, raw)| {
             if i + 1 == line && raw.trim_start().starts_with("codebook") {
                 found = true;
-                let ending = if raw.ends_with("\r\n") { "\r\n" } else if raw.ends_with('\n') { "\n" } else { "" };
+                let ending = if raw.ends_with("\r\n") {
+                    "\r\n"
+                } else if raw.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                };
                 format!("{replacement}{ending}")
             } else {
                 raw.to_string()

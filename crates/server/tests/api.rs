@@ -5,7 +5,7 @@ mod support;
 use axum::http::{Method, StatusCode, header};
 use collabmap_server::archive::write_zip;
 use collabmap_study::MemoryFiles;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::{App, Session};
 
 #[path = "../../../testdata/studies.rs"]
@@ -108,12 +108,21 @@ on_every_backend!(roles_decide_who_reads_edits_and_manages, |app: App| async mov
     // Editors write, but do not manage members or delete.
     let saved = put_interview(&app, &editor, &id, &format!("{text}\n"), version).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
-    let add = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&editor), true, Some(json!({"email": "outsider@example.org", "role": "viewer"}))).await;
+    let add = app
+        .call(Method::POST, &format!("/api/studies/{study}/members"), Some(&editor), true, Some(json!({"email": "outsider@example.org", "role": "viewer"})))
+        .await;
     assert_eq!(add.status, StatusCode::FORBIDDEN);
     assert_eq!(app.call(Method::DELETE, &format!("/api/studies/{study}"), Some(&editor), true, None).await.status, StatusCode::FORBIDDEN);
 
     // Outsiders cannot tell the study exists, and the same for a study that does not.
-    for path in [format!("/api/studies/{study}"), format!("/api/studies/{study}/table"), format!("/api/studies/{study}/model"), format!("/api/studies/{study}/interviews/{id}"), format!("/api/studies/{study}/export"), "/api/studies/999999".to_string()] {
+    for path in [
+        format!("/api/studies/{study}"),
+        format!("/api/studies/{study}/table"),
+        format!("/api/studies/{study}/model"),
+        format!("/api/studies/{study}/interviews/{id}"),
+        format!("/api/studies/{study}/export"),
+        "/api/studies/999999".to_string(),
+    ] {
         assert_eq!(app.get(&path, &outsider).await.status, StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(put_interview(&app, &outsider, &id, &text, version).await.status, StatusCode::NOT_FOUND);
@@ -121,17 +130,25 @@ on_every_backend!(roles_decide_who_reads_edits_and_manages, |app: App| async mov
     assert_eq!(listed, json!([]));
 
     // The owner adds the outsider, who then sees it.
-    let add = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "outsider@example.org", "role": "viewer"}))).await;
+    let add = app
+        .call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "outsider@example.org", "role": "viewer"})))
+        .await;
     assert_eq!(add.status, StatusCode::CREATED, "{}", add.text());
     assert_eq!(app.get(&format!("/api/studies/{study}/table"), &outsider).await.status, StatusCode::OK);
     let members = app.get(&format!("/api/studies/{study}/members"), &viewer).await.json();
     assert_eq!(members.as_array().map(Vec::len), Some(4));
-    let unknown = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "ghost@example.org", "role": "viewer"}))).await;
+    let unknown = app
+        .call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "ghost@example.org", "role": "viewer"})))
+        .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    let bad_role = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "viewer@example.org", "role": "king"}))).await;
+    let bad_role = app
+        .call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "viewer@example.org", "role": "king"})))
+        .await;
     assert_eq!(bad_role.status, StatusCode::BAD_REQUEST);
     // The last owner cannot step down or be removed.
-    let demote = app.call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "demo@collabmap.local", "role": "viewer"}))).await;
+    let demote = app
+        .call(Method::POST, &format!("/api/studies/{study}/members"), Some(&owner), true, Some(json!({"email": "demo@collabmap.local", "role": "viewer"})))
+        .await;
     assert_eq!(demote.status, StatusCode::BAD_REQUEST);
     let remove = app.call(Method::DELETE, &format!("/api/studies/{study}/members/outsider@example.org"), Some(&owner), true, None).await;
     assert_eq!(remove.status, StatusCode::NO_CONTENT);
@@ -174,7 +191,8 @@ on_every_backend!(saving_an_interview_catches_conflicts_and_problems, |app: App|
     assert!(first["text"].as_str().is_some_and(|t| t.starts_with(&format!("interviews/{id}.md:{line}: "))), "{first}");
     assert_eq!(get_interview(&app, &editor, &id).await, (mine, new_version));
 
-    let anonymous = app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), None, false, Some(json!({"text": text, "version": new_version}))).await;
+    let anonymous =
+        app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), None, false, Some(json!({"text": text, "version": new_version}))).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     let malformed = app.call(Method::PUT, &format!("/api/studies/{}/interviews/{id}", app.study), Some(&editor), true, Some(json!({"text": 3}))).await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
@@ -185,12 +203,21 @@ on_every_backend!(interviews_are_created_previewed_and_deleted, |app: App| async
     let study = app.study;
     let editor = app.login("editor@example.org").await;
     let text = "---\npeople: [p01]\n---\n\n# Map\n\n- Keep tenants housed\n  - Agree one aim #common-purpose\n";
-    let preview = app.call(Method::POST, &format!("/api/studies/{study}/preview"), Some(&editor), true, Some(json!({"path": "interviews/extra.md", "text": text}))).await;
+    let preview =
+        app.call(Method::POST, &format!("/api/studies/{study}/preview"), Some(&editor), true, Some(json!({"path": "interviews/extra.md", "text": text}))).await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
     let body = preview.json();
     assert!(body["svg"].as_str().is_some_and(|s| s.starts_with("<svg") && s.contains("Agree one aim")));
     assert_eq!(body["problems"], json!([]));
-    let with_slip = app.call(Method::POST, &format!("/api/studies/{study}/preview"), Some(&editor), true, Some(json!({"path": "interviews/extra.md", "text": text.replace("#common-purpose", "#comon-purpose")}))).await;
+    let with_slip = app
+        .call(
+            Method::POST,
+            &format!("/api/studies/{study}/preview"),
+            Some(&editor),
+            true,
+            Some(json!({"path": "interviews/extra.md", "text": text.replace("#common-purpose", "#comon-purpose")})),
+        )
+        .await;
     let problem = with_slip.json()["problems"][0]["text"].as_str().expect("a problem").to_string();
     assert!(problem.starts_with("interviews/extra.md:8: ") && problem.contains("common-purpose"), "{problem}");
 
@@ -221,12 +248,21 @@ on_every_backend!(people_projects_and_codebook_are_edited_the_same_way, |app: Ap
     // Removing a person whom interviews name is refused, with the interviews' lines.
     let mut lines: Vec<&str> = people_text.lines().collect();
     let removed = lines.remove(1).split(',').next().expect("id").to_string();
-    let refused = app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&editor), true, Some(json!({"text": lines.join("\n"), "version": version}))).await;
+    let refused =
+        app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&editor), true, Some(json!({"text": lines.join("\n"), "version": version}))).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     let problems = refused.json()["problems"].clone();
-    assert!(problems.as_array().expect("problems").iter().any(|p| p["path"].as_str().is_some_and(|s| s.starts_with("interviews/")) && p["message"].as_str().is_some_and(|m| m.contains(&removed))), "{problems}");
+    assert!(
+        problems
+            .as_array()
+            .expect("problems")
+            .iter()
+            .any(|p| p["path"].as_str().is_some_and(|s| s.starts_with("interviews/")) && p["message"].as_str().is_some_and(|m| m.contains(&removed))),
+        "{problems}"
+    );
 
-    let viewer_save = app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&viewer), true, Some(json!({"text": people_text, "version": version}))).await;
+    let viewer_save =
+        app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&viewer), true, Some(json!({"text": people_text, "version": version}))).await;
     assert_eq!(viewer_save.status, StatusCode::FORBIDDEN);
 
     // The built-in codebook has version 0; saving it gives the study its own copy.
@@ -245,7 +281,9 @@ on_every_backend!(people_projects_and_codebook_are_edited_the_same_way, |app: Ap
 
     let projects = app.get(&format!("/api/studies/{study}/projects"), &editor).await.json();
     let projects_text = format!("{}\n", projects["text"].as_str().expect("text").trim_end());
-    let ok = app.call(Method::PUT, &format!("/api/studies/{study}/projects"), Some(&editor), true, Some(json!({"text": projects_text, "version": projects["version"]}))).await;
+    let ok = app
+        .call(Method::PUT, &format!("/api/studies/{study}/projects"), Some(&editor), true, Some(json!({"text": projects_text, "version": projects["version"]})))
+        .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text());
 });
 
@@ -270,7 +308,10 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
         let expected = &study.expected;
         for row in table.as_array().expect("rows") {
             let theme = row["theme"].as_str().expect("theme");
-            let wanted = expected["table"].as_array().and_then(|rows| rows.iter().find(|r| r["theme"] == row["theme"])).unwrap_or_else(|| panic!("{name}: {theme} expected"));
+            let wanted = expected["table"]
+                .as_array()
+                .and_then(|rows| rows.iter().find(|r| r["theme"] == row["theme"]))
+                .unwrap_or_else(|| panic!("{name}: {theme} expected"));
             assert_eq!(row["people"], wanted["people"], "{name} {theme}");
         }
 
@@ -438,7 +479,11 @@ on_every_backend!(the_workspace_shows_the_analyses_and_coder_agreement, |app: Ap
     let outsider = app.login("outsider@example.org").await;
     assert_eq!(app.get(&format!("/studies/{study}/agreement?with={other}"), &outsider).await.status, StatusCode::NOT_FOUND);
     let viewer = app.login("viewer@example.org").await;
-    assert_eq!(app.get(&format!("/studies/{study}/agreement?with={other}"), &viewer).await.status, StatusCode::NOT_FOUND, "the other study must be readable too");
+    assert_eq!(
+        app.get(&format!("/studies/{study}/agreement?with={other}"), &viewer).await.status,
+        StatusCode::NOT_FOUND,
+        "the other study must be readable too"
+    );
 });
 
 fn example_with_a_new_round() -> MemoryFiles {
@@ -477,7 +522,13 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     let lines = "n1,Riverside Council,officer%0An2,Riverside Council,officer%0An3,Police,sergeant%0An4,Police,sergeant%0An5,Probation,officer";
     let issued = app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/links"), &format!("csrf={}&respondents={lines}", owner.csrf)).await;
     assert_eq!(issued.status, StatusCode::OK, "{}", issued.text());
-    let tokens: Vec<String> = issued.text().split("/survey/").skip(1).step_by(2).map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()).collect();
+    let tokens: Vec<String> = issued
+        .text()
+        .split("/survey/")
+        .skip(1)
+        .step_by(2)
+        .map(|rest| rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect())
+        .collect();
     assert_eq!(tokens.len(), 5);
 
     // Four answer: still hidden.
@@ -498,7 +549,8 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert!(again.text().contains("value=\"5\" aria-label=\"5\" checked"), "the form shows the saved answers");
     let html = app.get(&format!("/collaborations/{id}/"), &owner).await.text();
     assert!(html.contains("Round 2026 · 2026-03-16 · 5 respondents"), "results appear at five respondents");
-    let csv = collabmap_server::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default()).expect("zip");
+    let csv = collabmap_server::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
+        .expect("zip");
     let responses = String::from_utf8(csv.get("responses.csv").expect("responses").to_vec()).expect("utf-8");
     assert_eq!(responses.lines().filter(|l| l.starts_with("2026,n5,")).count(), 36, "one answer per item, not two");
     assert!(responses.lines().any(|l| l == "2026,n5,Probation,officer,share-power-1,5"));
@@ -510,8 +562,10 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert!(closed.text().contains("This round is closed"));
     assert_eq!(app.form(None, &format!("/survey/{}", tokens[0]), &answers(1, 1)).await.status, StatusCode::GONE);
     assert_eq!(app.page("/survey/not-a-token").await.status, StatusCode::NOT_FOUND);
-    let early = app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2025/links"), &format!("csrf={}&respondents=late,Police,sergeant", owner.csrf)).await;
-    let early_token: String = early.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let early =
+        app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2025/links"), &format!("csrf={}&respondents=late,Police,sergeant", owner.csrf)).await;
+    let early_token: String =
+        early.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
     assert_eq!(app.page(&format!("/survey/{early_token}")).await.status, StatusCode::FORBIDDEN, "round 2025 was never opened");
 
     // Two collaborations side by side.
@@ -542,9 +596,13 @@ on_every_backend!(collaborations_are_created_and_edited_in_the_browser, |app: Ap
     assert!(bad.text().contains("collaboration.toml:3: leader `Bo` has no `since` date"), "{}", bad.text());
     let good_text = "name = \"Northgate Pilot\"\n\n[[leader]]\nname = \"Bo\"\nsince = \"2020-05-01\"\n\n[[round]]\nid = \"r1\"\ndate = \"2026-03-01\"\n";
     let encoded: String = good_text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let saved = app.form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
+    let saved = app
+        .form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf))
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let stale = app.form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf)).await;
+    let stale = app
+        .form(Some(&editor), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={encoded}", editor.csrf))
+        .await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
     let page = app.get(&location, &editor).await.text();
     assert!(page.contains("Round r1") && !page.contains("Round r2"));
@@ -555,7 +613,9 @@ on_every_backend!(every_exchange_format_downloads_and_a_qdpx_uploads_as_a_study,
     let study = app.study;
     let viewer = app.login("viewer@example.org").await;
     assert_eq!(app.get(&format!("/studies/{study}/exchange"), &viewer).await.status, StatusCode::OK);
-    for (format, starts) in [("qdpx", &b"PK"[..]), ("qdc", &b"<?xml"[..]), ("graphml", &b"<?xml"[..]), ("gexf", &b"<?xml"[..]), ("dot", &b"digraph"[..]), ("csv", &b"PK"[..])] {
+    for (format, starts) in
+        [("qdpx", &b"PK"[..]), ("qdc", &b"<?xml"[..]), ("graphml", &b"<?xml"[..]), ("gexf", &b"<?xml"[..]), ("dot", &b"digraph"[..]), ("csv", &b"PK"[..])]
+    {
         for graph in ["", "?graph=concepts"] {
             let reply = app.get(&format!("/studies/{study}/export/{format}{graph}"), &viewer).await;
             assert_eq!(reply.status, StatusCode::OK, "{format}{graph}");
@@ -573,9 +633,17 @@ on_every_backend!(every_exchange_format_downloads_and_a_qdpx_uploads_as_a_study,
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let id = created.json()["id"].as_i64().expect("id");
     let counts = |table: serde_json::Value| -> Vec<(String, u64, u64)> {
-        let mut rows: Vec<_> = table.as_array().expect("rows").iter().map(|r| (r["theme"].as_str().expect("theme").to_string(), r["people"].as_u64().expect("n"), r["out_of"].as_u64().expect("n"))).collect();
+        let mut rows: Vec<_> = table
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|r| (r["theme"].as_str().expect("theme").to_string(), r["people"].as_u64().expect("n"), r["out_of"].as_u64().expect("n")))
+            .collect();
         rows.sort();
         rows
     };
-    assert_eq!(counts(app.get(&format!("/api/studies/{id}/table"), &viewer).await.json()), counts(app.get(&format!("/api/studies/{study}/table"), &viewer).await.json()));
+    assert_eq!(
+        counts(app.get(&format!("/api/studies/{id}/table"), &viewer).await.json()),
+        counts(app.get(&format!("/api/studies/{study}/table"), &viewer).await.json())
+    );
 });

@@ -61,7 +61,12 @@ async fn browser(driver_port: u16, profile: &std::path::Path) -> Client {
             ]
         }),
     );
-    ClientBuilder::rustls().expect("TLS set up").capabilities(capabilities).connect(&format!("http://127.0.0.1:{driver_port}")).await.expect("a browser session")
+    ClientBuilder::rustls()
+        .expect("TLS set up")
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{driver_port}"))
+        .await
+        .expect("a browser session")
 }
 
 /// Waits until `script` (a JavaScript expression) is true in the page.
@@ -136,7 +141,10 @@ async fn journey(app: support::App, driver: u16) {
     wait_until(&client, "document.querySelector('#preview svg')", "the first drawing").await;
     let text = client.find(Locator::Css("#text")).await.expect("textarea");
     client
-        .execute("const t = document.getElementById('text'); t.focus(); const at = t.value.indexOf('# Map') + '# Map\\n\\n'.length; t.setSelectionRange(at, at);", vec![])
+        .execute(
+            "const t = document.getElementById('text'); t.focus(); const at = t.value.indexOf('# Map') + '# Map\\n\\n'.length; t.setSelectionRange(at, at);",
+            vec![],
+        )
         .await
         .expect("place the cursor");
     text.send_keys("- Zebra crossing for every school\n").await.expect("type");
@@ -165,7 +173,13 @@ async fn journey(app: support::App, driver: u16) {
     let editor = app.login("editor@example.org").await;
     let theirs = format!("{}\n", saved["text"].as_str().expect("text"));
     let other = app
-        .call(Method::PUT, &format!("/api/studies/{}/interviews/{interview}", app.study), Some(&editor), true, Some(json!({"text": theirs, "version": saved["version"]})))
+        .call(
+            Method::PUT,
+            &format!("/api/studies/{}/interviews/{interview}", app.study),
+            Some(&editor),
+            true,
+            Some(json!({"text": theirs, "version": saved["version"]})),
+        )
         .await;
     assert_eq!(other.status, StatusCode::OK);
     text.send_keys("- Another concept\n").await.expect("type");
@@ -175,7 +189,8 @@ async fn journey(app: support::App, driver: u16) {
     let kept = app.get(&format!("/api/studies/{}/interviews/{interview}", app.study), &owner).await.json();
     assert_eq!(kept["text"].as_str(), Some(theirs.as_str()), "their save was not overwritten");
     client.find(Locator::Css("#load-theirs")).await.expect("button").click().await.expect("click");
-    wait_until(&client, "document.getElementById('conflict').hidden && !document.getElementById('text').value.includes('Another concept')", "their version").await;
+    wait_until(&client, "document.getElementById('conflict').hidden && !document.getElementById('text').value.includes('Another concept')", "their version")
+        .await;
 
     client.close().await.expect("close");
     server.abort();
@@ -210,7 +225,9 @@ async fn survey_journey(app: support::App, driver: u16) {
     screenshot(&client, "survey").await;
     client.find(Locator::Css("form.survey button[type=submit]")).await.expect("button").click().await.expect("click");
     wait_until(&client, "document.getElementById('saved')", "the thank-you note").await;
-    assert!(client.execute("return document.querySelector(\"input[name='item-share-power-1'][value='3']\").checked;", vec![]).await.expect("script") == json!(true));
+    assert!(
+        client.execute("return document.querySelector(\"input[name='item-share-power-1'][value='3']\").checked;", vec![]).await.expect("script") == json!(true)
+    );
 
     // The owner signs in and sees the round's results, now that five have answered.
     client.goto(&format!("{base}/login?next=/collaborations/{id}/")).await.expect("goto");

@@ -66,7 +66,16 @@ on_every_backend!(two_saves_sound_alone_never_store_a_broken_study, |app: App| a
 on_every_backend!(saves_to_other_files_meanwhile_are_checked_again_not_refused, |app: App| async move {
     let app = Arc::new(app);
     let owner = app.owner().await;
-    let ids: Vec<String> = app.get(&format!("/api/studies/{}/interviews", app.study), &owner).await.json().as_array().expect("list").iter().take(6).map(|i| i["id"].as_str().expect("id").to_string()).collect();
+    let ids: Vec<String> = app
+        .get(&format!("/api/studies/{}/interviews", app.study), &owner)
+        .await
+        .json()
+        .as_array()
+        .expect("list")
+        .iter()
+        .take(6)
+        .map(|i| i["id"].as_str().expect("id").to_string())
+        .collect();
     let mut tasks = Vec::new();
     for id in ids {
         let (app, owner) = (app.clone(), owner.clone());
@@ -104,7 +113,8 @@ on_every_backend!(sign_in_redirects_stay_on_this_site, |app: App| async move {
         let reply = app.send(request).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{next}: {}", reply.text());
         assert_eq!(reply.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()), Some(expected), "{next}");
-        let page = app.send(Request::builder().uri(format!("/login?next={encoded}")).header(header::HOST, "localhost").body(Body::empty()).expect("request")).await;
+        let page =
+            app.send(Request::builder().uri(format!("/login?next={encoded}")).header(header::HOST, "localhost").body(Body::empty()).expect("request")).await;
         assert_eq!(page.status, StatusCode::OK, "{next}");
         assert!(page.text().contains(&format!("value=\"{expected}\"")), "{next}: the form carries only a safe address");
     }
@@ -145,13 +155,27 @@ on_every_backend!(a_study_can_hold_pictures_only_and_they_are_served_as_pictures
 on_every_backend!(every_answer_carries_the_security_headers, |app: App| async move {
     let owner = app.owner().await;
     let id = app.study;
-    for path in ["/", "/login", &format!("/studies/{id}/"), &format!("/studies/{id}/themes/common-purpose.html"), &format!("/studies/{id}/edit/people"), &format!("/studies/{id}/crosstab")] {
+    for path in [
+        "/",
+        "/login",
+        &format!("/studies/{id}/"),
+        &format!("/studies/{id}/themes/common-purpose.html"),
+        &format!("/studies/{id}/edit/people"),
+        &format!("/studies/{id}/crosstab"),
+    ] {
         let reply = app.get(path, &owner).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         let policy = reply.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
         assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{path}: {policy}");
         let html = reply.text();
-        assert!(!html.contains("<script>") && !html.contains(" onsubmit=") && !html.contains(" onclick=") && !html.contains(" style=\"") && !html.contains("<style"), "{path}: inline script or style");
+        assert!(
+            !html.contains("<script>")
+                && !html.contains(" onsubmit=")
+                && !html.contains(" onclick=")
+                && !html.contains(" style=\"")
+                && !html.contains("<style"),
+            "{path}: inline script or style"
+        );
     }
     for path in [format!("/api/studies/{id}/table"), format!("/studies/{id}/export.zip"), format!("/studies/{id}/export/csv"), format!("/studies/{id}/")] {
         let reply = app.get(&path, &owner).await;
@@ -195,13 +219,17 @@ on_every_backend!(the_live_preview_is_bounded, |app: App| async move {
     while text.len() < (3 << 20) {
         text.push_str("  - A concept to draw\n");
     }
-    let reply = app.call(Method::POST, &format!("/api/studies/{}/preview", app.study), Some(&viewer), true, Some(json!({"path": "interviews/x.md", "text": text}))).await;
+    let reply = app
+        .call(Method::POST, &format!("/api/studies/{}/preview", app.study), Some(&viewer), true, Some(json!({"path": "interviews/x.md", "text": text})))
+        .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &reply.text()[..reply.text().len().min(300)]);
     let mut text = String::from("---\npeople: [p01]\n---\n\n# Map\n\n- Top\n");
     for n in 0..6000 {
         text.push_str(&format!("  - Concept {n}\n"));
     }
-    let reply = app.call(Method::POST, &format!("/api/studies/{}/preview", app.study), Some(&viewer), true, Some(json!({"path": "interviews/x.md", "text": text}))).await;
+    let reply = app
+        .call(Method::POST, &format!("/api/studies/{}/preview", app.study), Some(&viewer), true, Some(json!({"path": "interviews/x.md", "text": text})))
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.len() < 1 << 20, "a preview answer stays small: {} bytes", reply.body.len());
     assert!(reply.json()["svg"].is_null());
@@ -243,11 +271,20 @@ on_every_backend!(a_survey_answer_and_a_round_removed_at_once_never_store_a_brok
         // answers while an editor removes the round again.
         let with_round = format!("{base}\n[[round]]\nid = \"r{round}\"\ndate = \"2026-0{}-01\"\n", round % 9 + 1);
         let version = collaboration_file_version(&app, &owner, id, "collaboration.toml").await;
-        let added = app.form(Some(&owner), &format!("/collaborations/{id}/files/collaboration.toml"), &format!("csrf={}&version={version}&text={}", owner.csrf, encoded(&with_round))).await;
+        let added = app
+            .form(
+                Some(&owner),
+                &format!("/collaborations/{id}/files/collaboration.toml"),
+                &format!("csrf={}&version={version}&text={}", owner.csrf, encoded(&with_round)),
+            )
+            .await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "round {round}: {}", added.text());
         app.form(Some(&owner), &format!("/collaborations/{id}/rounds/r{round}/open"), &format!("csrf={}", owner.csrf)).await;
-        let issued = app.form(Some(&owner), &format!("/collaborations/{id}/rounds/r{round}/links"), &format!("csrf={}&respondents=n{round},Police,sergeant", owner.csrf)).await;
-        let token: String = issued.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+        let issued = app
+            .form(Some(&owner), &format!("/collaborations/{id}/rounds/r{round}/links"), &format!("csrf={}&respondents=n{round},Police,sergeant", owner.csrf))
+            .await;
+        let token: String =
+            issued.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
         let version = collaboration_file_version(&app, &owner, id, "collaboration.toml").await;
         let (a, b, editor, answers) = (app.clone(), app.clone(), owner.clone(), answers.clone());
         let removal = format!("csrf={}&version={version}&text={}", owner.csrf, encoded(&base));

@@ -433,7 +433,8 @@ impl Store {
 
     /// The account with this address, with its password hash.
     pub async fn user_with_hash(&self, email: &str) -> Result<Option<(User, String)>> {
-        let row = sqlx::query("SELECT id, email, admin, password_hash FROM users WHERE email = $1").bind(normalise_email(email)).fetch_optional(&self.pool).await?;
+        let row =
+            sqlx::query("SELECT id, email, admin, password_hash FROM users WHERE email = $1").bind(normalise_email(email)).fetch_optional(&self.pool).await?;
         row.map(|row| Ok((user_of(&row)?, row.try_get("password_hash")?))).transpose()
     }
 
@@ -557,7 +558,12 @@ impl Store {
     pub async fn set_round_open(&self, study: i64, round: &str, open: bool) -> Result<()> {
         let mut tx = self.write().await?;
         sqlx::query("DELETE FROM survey_rounds WHERE study_id = $1 AND round = $2").bind(study).bind(round).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO survey_rounds (study_id, round, open) VALUES ($1, $2, $3)").bind(study).bind(round).bind(i64::from(open)).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO survey_rounds (study_id, round, open) VALUES ($1, $2, $3)")
+            .bind(study)
+            .bind(round)
+            .bind(i64::from(open))
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -573,7 +579,12 @@ impl Store {
     pub async fn issue_token(&self, study: i64, round: &str, respondent: &str, organisation: &str, role: &str) -> Result<String> {
         let token = random_token();
         let mut tx = self.write().await?;
-        sqlx::query("DELETE FROM survey_tokens WHERE study_id = $1 AND round = $2 AND respondent = $3").bind(study).bind(round).bind(respondent).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM survey_tokens WHERE study_id = $1 AND round = $2 AND respondent = $3")
+            .bind(study)
+            .bind(round)
+            .bind(respondent)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO survey_tokens (token_hash, study_id, round, respondent, organisation, role, created) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(token_hash(&token))
             .bind(study)
@@ -590,7 +601,10 @@ impl Store {
 
     /// The survey link with this token.
     pub async fn survey_token(&self, token: &str) -> Result<Option<SurveyToken>> {
-        let row = sqlx::query("SELECT study_id, round, respondent, organisation, role FROM survey_tokens WHERE token_hash = $1").bind(token_hash(token)).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT study_id, round, respondent, organisation, role FROM survey_tokens WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|row| {
             Ok(SurveyToken {
                 study: row.try_get("study_id")?,
@@ -650,12 +664,23 @@ impl Store {
     /// are applied only if the study is still there: validation and commit
     /// are then one atomic step, so two saves that are each sound alone can
     /// never together store a study with problems. Returns the new revision.
-    pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>, checked_at: Option<i64>) -> Result<Result<i64, ChangeRefused>> {
+    pub async fn change_files(
+        &self,
+        study: i64,
+        user: i64,
+        changes: &[Change],
+        title: Option<&str>,
+        checked_at: Option<i64>,
+    ) -> Result<Result<i64, ChangeRefused>> {
         let mut tx = self.write().await?;
         // The row lock taken by this UPDATE (the write lock on SQLite) orders concurrent saves.
         let bumped = match checked_at {
             Some(revision) => {
-                sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision").bind(study).bind(revision).fetch_optional(&mut *tx).await?
+                sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision")
+                    .bind(study)
+                    .bind(revision)
+                    .fetch_optional(&mut *tx)
+                    .await?
             }
             None => sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut *tx).await?,
         };
@@ -668,7 +693,8 @@ impl Store {
         };
         let revision: i64 = row.try_get("revision")?;
         for change in changes {
-            let current = sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut *tx).await?;
+            let current =
+                sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut *tx).await?;
             let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
             if current != change.expected {
                 // Dropping the transaction rolls back the revision bump too.
@@ -729,10 +755,12 @@ impl Store {
 
     /// The members of a study, owners first.
     pub async fn members(&self, study: i64) -> Result<Vec<Member>> {
-        let rows = sqlx::query("SELECT users.email, members.role FROM members JOIN users ON users.id = members.user_id WHERE members.study_id = $1 ORDER BY users.email")
-            .bind(study)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT users.email, members.role FROM members JOIN users ON users.id = members.user_id WHERE members.study_id = $1 ORDER BY users.email",
+        )
+        .bind(study)
+        .fetch_all(&self.pool)
+        .await?;
         let mut members: Vec<Member> = rows.iter().map(|row| Ok(Member { email: row.try_get("email")?, role: role_of(row)? })).collect::<Result<_>>()?;
         members.sort_by(|a, b| b.role.cmp(&a.role).then(a.email.cmp(&b.email)));
         Ok(members)
@@ -751,9 +779,19 @@ impl Store {
             return Err(StoreError::Refused("a study needs at least one owner: make someone else owner first".into()));
         }
         if current.is_some() {
-            sqlx::query("UPDATE members SET role = $1 WHERE study_id = $2 AND user_id = $3").bind(role.as_str()).bind(study).bind(user.id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE members SET role = $1 WHERE study_id = $2 AND user_id = $3")
+                .bind(role.as_str())
+                .bind(study)
+                .bind(user.id)
+                .execute(&mut *tx)
+                .await?;
         } else {
-            sqlx::query("INSERT INTO members (study_id, user_id, role) VALUES ($1, $2, $3)").bind(study).bind(user.id).bind(role.as_str()).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO members (study_id, user_id, role) VALUES ($1, $2, $3)")
+                .bind(study)
+                .bind(user.id)
+                .bind(role.as_str())
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -833,12 +871,17 @@ pub mod testing {
     /// message says how to provide one.
     pub async fn postgres() -> TestDatabase {
         let Ok(server) = std::env::var(POSTGRES_ENV) else {
-            panic!("{POSTGRES_ENV} is not set: run ./scripts/test, which installs and starts PostgreSQL, or point it at a server, e.g. postgres://collabmap:collabmap@127.0.0.1:5432/postgres");
+            panic!(
+                "{POSTGRES_ENV} is not set: run ./scripts/test, which installs and starts PostgreSQL, or point it at a server, e.g. postgres://collabmap:collabmap@127.0.0.1:5432/postgres"
+            );
         };
         sqlx::any::install_default_drivers();
         let name = unique_name();
         let mut admin = sqlx::AnyConnection::connect(&server).await.unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL server at {server}: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|e| panic!("cannot create a test database: {e}"));
         let _ = admin.close().await;
         let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
         TestDatabase { url: format!("{base}/{name}"), backend: Backend::Postgres, server: Some((server.clone(), name)), folder: None }

@@ -218,7 +218,11 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut assessment = Assessment::default();
     let Some(text) = read_text(files, "collaboration.toml", &mut problems) else {
-        problems.push(Problem::new("collaboration.toml", 1, format!("{} has no collaboration.toml: every assessment folder needs one (see docs/assessment.md)", files.describe())));
+        problems.push(Problem::new(
+            "collaboration.toml",
+            1,
+            format!("{} has no collaboration.toml: every assessment folder needs one (see docs/assessment.md)", files.describe()),
+        ));
         return (assessment, problems);
     };
     let lines = LineIndex::new(text.as_bytes());
@@ -237,7 +241,11 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
                 }
                 None => {
                     let at = text.lines().position(|l| l.trim_start().starts_with("codebook")).map_or(1, |i| i + 1);
-                    problems.push(Problem::new("collaboration.toml", at, format!("unknown codebook `{}`: use a built-in name such as whole-systems, or a path to a codebook file", file.codebook)));
+                    problems.push(Problem::new(
+                        "collaboration.toml",
+                        at,
+                        format!("unknown codebook `{}`: use a built-in name such as whole-systems, or a path to a codebook file", file.codebook),
+                    ));
                 }
             },
         }
@@ -245,8 +253,16 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
             let at = line(entry.span());
             let leader = entry.into_inner();
             match leader.since {
-                None => problems.push(Problem::new("collaboration.toml", at, format!("leader `{}` has no `since` date: add since = \"YYYY-MM-DD\", when they took up the post", leader.name))),
-                Some(since) if !is_date(&since) => problems.push(Problem::new("collaboration.toml", at, format!("leader `{}`: since = \"{since}\" is not a date; write YYYY-MM-DD", leader.name))),
+                None => problems.push(Problem::new(
+                    "collaboration.toml",
+                    at,
+                    format!("leader `{}` has no `since` date: add since = \"YYYY-MM-DD\", when they took up the post", leader.name),
+                )),
+                Some(since) if !is_date(&since) => problems.push(Problem::new(
+                    "collaboration.toml",
+                    at,
+                    format!("leader `{}`: since = \"{since}\" is not a date; write YYYY-MM-DD", leader.name),
+                )),
                 Some(since) => assessment.leaders.push(Leader { name: leader.name, role: leader.role, since }),
             }
         }
@@ -255,7 +271,11 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
             let at = line(entry.span());
             let round = entry.into_inner();
             if !is_date(&round.date) {
-                problems.push(Problem::new("collaboration.toml", at, format!("round `{}`: date = \"{}\" is not a date; write YYYY-MM-DD", round.id, round.date)));
+                problems.push(Problem::new(
+                    "collaboration.toml",
+                    at,
+                    format!("round `{}`: date = \"{}\" is not a date; write YYYY-MM-DD", round.id, round.date),
+                ));
             } else if !seen.insert(round.id.clone()) {
                 problems.push(Problem::new("collaboration.toml", at, format!("round `{}` is listed twice: give each round its own id", round.id)));
             } else {
@@ -296,7 +316,11 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
                 assessment.builtin_survey = true;
             }
             None if !assessment.codebook_name.is_empty() => {
-                problems.push(Problem::new("survey.toml", 1, format!("the codebook `{}` has no built-in questionnaire: write survey.toml with an [[item]] per statement", assessment.codebook_name)));
+                problems.push(Problem::new(
+                    "survey.toml",
+                    1,
+                    format!("the codebook `{}` has no built-in questionnaire: write survey.toml with an [[item]] per statement", assessment.codebook_name),
+                ));
             }
             None => {}
         },
@@ -340,7 +364,11 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
         };
         let line = record.position().map_or(1, |p| lines.line_of_record(text.as_bytes(), p.byte() as usize));
         if record.len() != RESPONSE_COLUMNS.len() {
-            problems.push(Problem::new(path, line, format!("expected {} fields ({}), found {}", RESPONSE_COLUMNS.len(), RESPONSE_COLUMNS.join(","), record.len())));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("expected {} fields ({}), found {}", RESPONSE_COLUMNS.len(), RESPONSE_COLUMNS.join(","), record.len()),
+            ));
             continue;
         }
         let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
@@ -357,7 +385,13 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
         // Checked before the item and score, so a slip there does not hide a second organisation.
         match organisation_of.get(&(round.clone(), respondent.clone())) {
             Some(first) if *first != organisation => {
-                problems.push(Problem::new(path, line, format!("respondent `{respondent}` is listed under `{first}` and `{organisation}` in round `{round}`: one organisation per respondent and round")));
+                problems.push(Problem::new(
+                    path,
+                    line,
+                    format!(
+                        "respondent `{respondent}` is listed under `{first}` and `{organisation}` in round `{round}`: one organisation per respondent and round"
+                    ),
+                ));
                 continue;
             }
             Some(_) => {}
@@ -367,7 +401,11 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
         }
         if !items.contains(item.as_str()) {
             let hint = suggestion(&item, items.iter().copied(), "");
-            problems.push(Problem::new(path, line, format!("unknown item `{item}`{hint}: items are listed in survey.toml (or `collabmap survey` prints the built-in ones)")));
+            problems.push(Problem::new(
+                path,
+                line,
+                format!("unknown item `{item}`{hint}: items are listed in survey.toml (or `collabmap survey` prints the built-in ones)"),
+            ));
             continue;
         }
         let score = if score.is_empty() {
@@ -421,7 +459,11 @@ pub fn builtin_survey(codebook: &str) -> Option<Vec<SurveyItem>> {
         WHOLE_SYSTEMS_SURVEY
             .iter()
             .flat_map(|(theme, statements)| {
-                statements.iter().enumerate().map(move |(i, text)| SurveyItem { id: format!("{theme}-{}", i + 1), theme: (*theme).to_string(), text: (*text).to_string() })
+                statements.iter().enumerate().map(move |(i, text)| SurveyItem {
+                    id: format!("{theme}-{}", i + 1),
+                    theme: (*theme).to_string(),
+                    text: (*text).to_string(),
+                })
             })
             .collect()
     })
@@ -429,66 +471,102 @@ pub fn builtin_survey(codebook: &str) -> Option<Vec<SurveyItem>> {
 
 /// Statements written for collabmap: agreeing with one says the collaboration does what the theme asks.
 const WHOLE_SYSTEMS_SURVEY: [(&str, [&str; 3]); 12] = [
-    ("service-user", [
-        "Our decisions start from what the people we serve actually experience.",
-        "We regularly hear directly from service users, not only about them.",
-        "When partners disagree, we settle it by asking what works for the service user.",
-    ]),
-    ("common-purpose", [
-        "Every partner can state the collaboration's purpose in the same few words.",
-        "Our shared aim matters more to partners than their own organisation's targets.",
-        "New partners are brought into the common purpose before they are given tasks.",
-    ]),
-    ("whole-system", [
-        "We look at the whole system around a person, not at each service on its own.",
-        "Leaders insist that every partner plays its part, and follow it up.",
-        "Problems that cross organisational boundaries have someone working on them.",
-    ]),
-    ("share-power", [
-        "People closest to the work decide how the shared aim is met.",
-        "No single organisation can overrule the partnership on how things are done.",
-        "Partners with less money or status have a real say in decisions.",
-    ]),
-    ("explain-importance", [
-        "Leaders keep explaining why this work matters, in terms partners care about.",
-        "Staff in every partner organisation know why the collaboration exists.",
-        "We tell the stories that show what is at stake for the people we serve.",
-    ]),
-    ("front-line", [
-        "Front-line staff from different organisations work side by side.",
-        "Front-line workers are trusted to solve problems across services.",
-        "Ideas from the front line change how the collaboration works.",
-    ]),
-    ("hold-to-account", [
-        "Partners report openly on what they promised and what they delivered.",
-        "When a partner does not deliver, it is raised and resolved, not ignored.",
-        "We measure results that matter to service users, not only activity.",
-    ]),
-    ("resource-new-ways", [
-        "Money, staff or time are moved to support new ways of working.",
-        "Rules and funding that block joint work get changed.",
-        "Partners pool resources when the shared aim needs it.",
-    ]),
-    ("political-backing", [
-        "Senior and political leaders visibly back the collaboration.",
-        "We have support that would survive a change of leadership.",
-        "Backing from the top is used to clear obstacles, not to direct the details.",
-    ]),
-    ("distribute-leadership", [
-        "Leadership is shared among partners rather than held by one person.",
-        "People at every level take the lead when they see what is needed.",
-        "The collaboration would carry on if its current chair left.",
-    ]),
-    ("serve-perspectives", [
-        "We take time to understand how each partner sees the problem.",
-        "Partners adapt their own ways of working to help others succeed.",
-        "Differences between partners are discussed rather than avoided.",
-    ]),
-    ("relationships", [
-        "Partners know each other personally and trust each other.",
-        "We spend time building relationships, not only on tasks.",
-        "When someone new joins, they are introduced to the people who matter.",
-    ]),
+    (
+        "service-user",
+        [
+            "Our decisions start from what the people we serve actually experience.",
+            "We regularly hear directly from service users, not only about them.",
+            "When partners disagree, we settle it by asking what works for the service user.",
+        ],
+    ),
+    (
+        "common-purpose",
+        [
+            "Every partner can state the collaboration's purpose in the same few words.",
+            "Our shared aim matters more to partners than their own organisation's targets.",
+            "New partners are brought into the common purpose before they are given tasks.",
+        ],
+    ),
+    (
+        "whole-system",
+        [
+            "We look at the whole system around a person, not at each service on its own.",
+            "Leaders insist that every partner plays its part, and follow it up.",
+            "Problems that cross organisational boundaries have someone working on them.",
+        ],
+    ),
+    (
+        "share-power",
+        [
+            "People closest to the work decide how the shared aim is met.",
+            "No single organisation can overrule the partnership on how things are done.",
+            "Partners with less money or status have a real say in decisions.",
+        ],
+    ),
+    (
+        "explain-importance",
+        [
+            "Leaders keep explaining why this work matters, in terms partners care about.",
+            "Staff in every partner organisation know why the collaboration exists.",
+            "We tell the stories that show what is at stake for the people we serve.",
+        ],
+    ),
+    (
+        "front-line",
+        [
+            "Front-line staff from different organisations work side by side.",
+            "Front-line workers are trusted to solve problems across services.",
+            "Ideas from the front line change how the collaboration works.",
+        ],
+    ),
+    (
+        "hold-to-account",
+        [
+            "Partners report openly on what they promised and what they delivered.",
+            "When a partner does not deliver, it is raised and resolved, not ignored.",
+            "We measure results that matter to service users, not only activity.",
+        ],
+    ),
+    (
+        "resource-new-ways",
+        [
+            "Money, staff or time are moved to support new ways of working.",
+            "Rules and funding that block joint work get changed.",
+            "Partners pool resources when the shared aim needs it.",
+        ],
+    ),
+    (
+        "political-backing",
+        [
+            "Senior and political leaders visibly back the collaboration.",
+            "We have support that would survive a change of leadership.",
+            "Backing from the top is used to clear obstacles, not to direct the details.",
+        ],
+    ),
+    (
+        "distribute-leadership",
+        [
+            "Leadership is shared among partners rather than held by one person.",
+            "People at every level take the lead when they see what is needed.",
+            "The collaboration would carry on if its current chair left.",
+        ],
+    ),
+    (
+        "serve-perspectives",
+        [
+            "We take time to understand how each partner sees the problem.",
+            "Partners adapt their own ways of working to help others succeed.",
+            "Differences between partners are discussed rather than avoided.",
+        ],
+    ),
+    (
+        "relationships",
+        [
+            "Partners know each other personally and trust each other.",
+            "We spend time building relationships, not only on tasks.",
+            "When someone new joins, they are introduced to the people who matter.",
+        ],
+    ),
 ];
 
 #[cfg(test)]
@@ -540,7 +618,10 @@ mod tests {
 
     #[test]
     fn a_sound_folder_reads_with_the_builtin_survey_and_rounds_in_date_order() {
-        let (assessment, problems) = load_assessment(&folder(COLLABORATION, "round,respondent,organisation,role,item,score\nr1,a,Police,officer,share-power-1,4\nr1,a,Police,officer,share-power-2,\n"));
+        let (assessment, problems) = load_assessment(&folder(
+            COLLABORATION,
+            "round,respondent,organisation,role,item,score\nr1,a,Police,officer,share-power-1,4\nr1,a,Police,officer,share-power-2,\n",
+        ));
         assert!(problems.is_empty(), "{problems:?}");
         assert!(assessment.builtin_survey);
         assert_eq!(assessment.items.len(), 36);

@@ -136,11 +136,7 @@ impl Codebook {
             let id_line = lines.line(entry.id.span().start);
             let id = entry.id.into_inner();
             if !is_valid_id(&id) {
-                problems.push(Problem::new(
-                    path,
-                    id_line,
-                    format!("theme id `{id}` must use only lowercase letters, digits and `-` (try `{}`)", slug(&id)),
-                ));
+                problems.push(Problem::new(path, id_line, format!("theme id `{id}` must use only lowercase letters, digits and `-` (try `{}`)", slug(&id))));
                 continue;
             }
             if let Some(&first) = by_id.get(&id) {
@@ -175,11 +171,7 @@ impl Codebook {
                 && !by_id.contains_key(parent)
             {
                 let hint = suggestion(parent, by_id.keys().map(String::as_str), "");
-                problems.push(Problem::new(
-                    path,
-                    parent_lines[index],
-                    format!("theme `{}` has unknown parent `{parent}`{hint}", theme.id),
-                ));
+                problems.push(Problem::new(path, parent_lines[index], format!("theme `{}` has unknown parent `{parent}`{hint}", theme.id)));
                 theme.parent = None;
             }
         }
@@ -188,10 +180,7 @@ impl Codebook {
             problems.push(Problem::new(
                 path,
                 parent_lines[cycle_start],
-                format!(
-                    "theme `{}` is its own ancestor through `parent`; break the cycle by removing one parent",
-                    codebook.themes[cycle_start].id
-                ),
+                format!("theme `{}` is its own ancestor through `parent`; break the cycle by removing one parent", codebook.themes[cycle_start].id),
             ));
         }
         (codebook, problems)
@@ -415,6 +404,18 @@ mod tests {
         let codebook = Codebook::builtin("whole-systems").expect("built in");
         let (again, problems) = Codebook::parse(&codebook.to_toml(), "whole-systems");
         assert!(problems.is_empty(), "{problems:?}");
-        assert_eq!(again.themes(), codebook.themes().iter().cloned().map(|mut t| { t.line = again.get(&t.id).map_or(0, |x| x.line); t }).collect::<Vec<_>>().as_slice());
+        assert_eq!(
+            again.themes(),
+            codebook
+                .themes()
+                .iter()
+                .cloned()
+                .map(|mut t| {
+                    t.line = again.get(&t.id).map_or(0, |x| x.line);
+                    t
+                })
+                .collect::<Vec<_>>()
+                .as_slice()
+        );
     }
 }

@@ -13,11 +13,7 @@ use std::borrow::Cow;
 /// The cell as written: unchanged, or with a leading `'` when a spreadsheet would run it.
 pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && cell.trim().parse::<f64>().map_or(true, |n| !n.is_finite()) {
-        Cow::Owned(format!("'{cell}"))
-    } else {
-        Cow::Borrowed(cell)
-    }
+    if risky && cell.trim().parse::<f64>().map_or(true, |n| !n.is_finite()) { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
 }
 
 /// A CSV writer into memory whose cells are all [`spreadsheet_safe`].

@@ -48,13 +48,7 @@ impl StudyFiles for Folder {
 
     fn list(&self, folder: &str) -> Option<Vec<String>> {
         let entries = std::fs::read_dir(self.root.join(folder)).ok()?;
-        Some(
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .filter_map(|e| e.file_name().into_string().ok())
-                .collect(),
-        )
+        Some(entries.filter_map(Result::ok).filter(|e| e.file_type().is_ok_and(|t| t.is_file())).filter_map(|e| e.file_name().into_string().ok()).collect())
     }
 
     fn exists(&self) -> bool {

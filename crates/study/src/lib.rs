@@ -29,7 +29,7 @@ pub use codebook::{Codebook, Theme, ThemeKind};
 pub use config::{Counting, ModelSettings, StudyConfig};
 pub use files::{Folder, Limits, MemoryFiles, StudyFiles};
 pub use load::{Loaded, duplicate_interview, load_from, load_study};
-pub use parse::front_matter::is_interview_id;
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Person, Picture, Project, Quote, Story, Study};
+pub use parse::front_matter::is_interview_id;
 pub use parse::interview::{InterviewContext, parse_interview};
 pub use problem::{LineIndex, Problem, did_you_mean, line_of_offset};

@@ -169,7 +169,9 @@ fn load_codebook(root: &dyn StudyFiles, config: &StudyConfig, config_text: &str,
         problems.push(Problem::new(
             "study.toml",
             line,
-            format!("the codebook `{relative}` lies outside the study folder: copy it into the folder (such as codebook.toml) and name it relative to study.toml"),
+            format!(
+                "the codebook `{relative}` lies outside the study folder: copy it into the folder (such as codebook.toml) and name it relative to study.toml"
+            ),
         ));
         return (Codebook::default(), false);
     }
@@ -198,10 +200,7 @@ fn interview_files(root: &dyn StudyFiles, problems: &mut Vec<Problem>) -> Vec<St
             return Vec::new();
         }
     };
-    let mut names: Vec<String> = entries
-        .into_iter()
-        .filter(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'))
-        .collect();
+    let mut names: Vec<String> = entries.into_iter().filter(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.')).collect();
     names.sort();
     names
 }

@@ -109,27 +109,57 @@ fn pick(units: &[Unit], preferred: &[usize], target: usize, rng: &mut ChaCha8Rng
     chosen
 }
 
-const FIRST: &[&str] = &["Ada", "Bo", "Cai", "Dara", "Eli", "Fen", "Gus", "Hana", "Ivo", "Jun", "Kit", "Lia", "Mo", "Nia", "Oren", "Pia", "Quin", "Rui", "Sol", "Tam", "Uma", "Vic", "Wen", "Xan", "Yael", "Zef"];
-const LAST: &[&str] = &["Aldane", "Brook", "Corran", "Dewsbury", "Eskin", "Farrow", "Galloway", "Hextall", "Ingram", "Jarrow", "Kestle", "Lowry", "Marden", "Norrie", "Oakes", "Penrose", "Quaile", "Rendle", "Stow", "Tarrant"];
-const ROLES: &[&str] = &["Director", "Manager", "Coordinator", "Caseworker", "Probation officer", "Programme lead", "Policy adviser", "Commissioner", "Researcher", "Chief executive"];
+const FIRST: &[&str] = &[
+    "Ada", "Bo", "Cai", "Dara", "Eli", "Fen", "Gus", "Hana", "Ivo", "Jun", "Kit", "Lia", "Mo", "Nia", "Oren", "Pia", "Quin", "Rui", "Sol", "Tam", "Uma", "Vic",
+    "Wen", "Xan", "Yael", "Zef",
+];
+const LAST: &[&str] = &[
+    "Aldane", "Brook", "Corran", "Dewsbury", "Eskin", "Farrow", "Galloway", "Hextall", "Ingram", "Jarrow", "Kestle", "Lowry", "Marden", "Norrie", "Oakes",
+    "Penrose", "Quaile", "Rendle", "Stow", "Tarrant",
+];
+const ROLES: &[&str] = &[
+    "Director",
+    "Manager",
+    "Coordinator",
+    "Caseworker",
+    "Probation officer",
+    "Programme lead",
+    "Policy adviser",
+    "Commissioner",
+    "Researcher",
+    "Chief executive",
+];
 const COUNTRIES: &[&str] = &["USA", "Canada", "India"];
 
 /// Concept wordings per theme: invented, and free of every indicator phrase.
 fn wording(theme: &str) -> &'static [&'static str] {
     match theme {
-        "service-user" => &["Start every review from one client's journey", "Ask families what each step feels like", "Sit with clients in the waiting room", "Map the service as the resident meets it"],
-        "common-purpose" => &["Agree one aim that outranks agency targets", "Keep every partner on the same outcome", "Write the purpose on the first page of every plan"],
-        "whole-system" => &["Expect partners to plan as one system", "Make every agency look past its own walls", "Treat the system rather than each organisation"],
+        "service-user" => &[
+            "Start every review from one client's journey",
+            "Ask families what each step feels like",
+            "Sit with clients in the waiting room",
+            "Map the service as the resident meets it",
+        ],
+        "common-purpose" => {
+            &["Agree one aim that outranks agency targets", "Keep every partner on the same outcome", "Write the purpose on the first page of every plan"]
+        }
+        "whole-system" => {
+            &["Expect partners to plan as one system", "Make every agency look past its own walls", "Treat the system rather than each organisation"]
+        }
         "share-power" => &["Let partners decide how the work is done", "Hand the network room to set its own rules", "Accept agreement short of unanimity"],
         "explain-importance" => &["Keep repeating why the work matters", "Tell the cost of failure in plain numbers", "Show each partner what it gains"],
         "front-line" => &["Train counter staff to work across services", "Back staff who already cross boundaries", "Reward joint casework in appraisals"],
         "hold-to-account" => &["Write down roles and review them monthly", "Challenge partners who slip back", "Publish who delivered what"],
         "resource-new-ways" => &["Give staff time to work across agencies", "Pay for the legal and funding fixes", "Second an analyst to the partnership"],
         "political-backing" => &["Brief the mayor before every launch", "Win cabinet support for joint working", "Find the courage to defend the pilot"],
-        "distribute-leadership" => &["Hand decisions to those nearest the client", "Let district teams lead their own changes", "Rotate the chair among partners"],
+        "distribute-leadership" => {
+            &["Hand decisions to those nearest the client", "Let district teams lead their own changes", "Rotate the chair among partners"]
+        }
         "serve-perspectives" => &["Let another agency's priority win sometimes", "Respect each profession's domain", "Hear the police view before deciding"],
         "relationships" => &["Invest in personal ties with partners", "Meet the probation lead every week", "Keep people in post long enough to trust"],
-        "outcome-measures" => &["Track every pupil's reading on a whiteboard", "Put the one page scorecard on the wall", "Count nights housed rather than forms filed"],
+        "outcome-measures" => {
+            &["Track every pupil's reading on a whiteboard", "Put the one page scorecard on the wall", "Count nights housed rather than forms filed"]
+        }
         "user-governance" => &["Invite an independent voice to witness progress", "Give former clients seats on the board"],
         "listen-communities" => &["Hold open meetings in each neighbourhood", "Ask residents what they need first"],
         _ => &["Keep going"],
@@ -184,9 +214,16 @@ fn model_quote_wording(theme: &str) -> &'static str {
 /// and free of every indicator phrase.
 fn model_story(theme: &str) -> (&'static str, &'static str) {
     match theme {
-        "service-user" => ("The morning in the waiting room", "Three managers spent a morning beside the people queuing for help, and rewrote the referral letter that afternoon."),
-        "common-purpose" => ("One number on the wall", "Every partner agreed to count the same thing, nights spent housed, and the monthly meeting started from it."),
-        "whole-system" => ("Following one case", "We traced one young man through eleven offices and found that each had done its job while he fell through all of them."),
+        "service-user" => (
+            "The morning in the waiting room",
+            "Three managers spent a morning beside the people queuing for help, and rewrote the referral letter that afternoon.",
+        ),
+        "common-purpose" => {
+            ("One number on the wall", "Every partner agreed to count the same thing, nights spent housed, and the monthly meeting started from it.")
+        }
+        "whole-system" => {
+            ("Following one case", "We traced one young man through eleven offices and found that each had done its job while he fell through all of them.")
+        }
         "share-power" => ("The budget the districts spent", "Head office gave each district a sum and a promise not to ask for a plan first."),
         _ => ("What happened next", "It only worked because we kept coming back to it."),
     }
@@ -351,14 +388,8 @@ impl MapWriter {
     fn add(&mut self, parent: Option<usize>, negative: bool, pole: &str, codes: &[&str], block: Option<&str>) -> usize {
         let depth = parent.map_or(0, |p| self.map[p].depth + 1);
         let block_id = block.map(str::to_string);
-        let concept = Concept {
-            line: 0,
-            pole: pole.to_string(),
-            contrast: None,
-            codes: codes.iter().map(|c| c.to_string()).collect(),
-            speakers: Vec::new(),
-            block_id,
-        };
+        let concept =
+            Concept { line: 0, pole: pole.to_string(), contrast: None, codes: codes.iter().map(|c| c.to_string()).collect(), speakers: Vec::new(), block_id };
         self.map.push(MapNode { line: 0, depth, parent, negative, kind: MapNodeKind::Concept(concept) });
         self.map.len() - 1
     }
@@ -366,7 +397,13 @@ impl MapWriter {
     /// Adds `[[#^target]]` under `parent`, right after it in the outline; resolved by [`MapWriter::finish`].
     fn cross_link(&mut self, parent: usize, target: &str) {
         let depth = self.map[parent].depth + 1;
-        self.map.push(MapNode { line: 0, depth, parent: Some(parent), negative: false, kind: MapNodeKind::CrossLink { target: target.to_string(), resolved: None } });
+        self.map.push(MapNode {
+            line: 0,
+            depth,
+            parent: Some(parent),
+            negative: false,
+            kind: MapNodeKind::CrossLink { target: target.to_string(), resolved: None },
+        });
     }
 
     /// Resolves cross-links to the concepts they name, as the parser does.
@@ -460,7 +497,13 @@ fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &m
             continue;
         }
         if matches!(theme, "saving-money" | "effectiveness") {
-            stories.push(Story { line: 0, title: "What happened next".into(), body: quote_wording(theme).into(), codes: vec![theme.into()], speakers: Vec::new() });
+            stories.push(Story {
+                line: 0,
+                title: "What happened next".into(),
+                body: quote_wording(theme).into(),
+                codes: vec![theme.into()],
+                speakers: Vec::new(),
+            });
         } else {
             let speaker = unit.people.choose(rng).copied().unwrap_or(0);
             quotes.push(Quote {

@@ -145,7 +145,11 @@ impl App {
 
     /// Posts an HTML form (`body` already URL-encoded), signed in when `session` is given.
     pub async fn form(&self, session: Option<&Session>, path: &str, body: &str) -> Reply {
-        let mut request = Request::builder().method(Method::POST).uri(path).header(header::HOST, "localhost").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(session) = session {
             request = request.header(header::COOKIE, format!("collabmap_session={}", session.cookie));
         }

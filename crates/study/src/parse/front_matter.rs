@@ -28,19 +28,11 @@ pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize
     let mut problems = Vec::new();
     let mut front = FrontMatter { people_line: 1, ..Default::default() };
     if lines.first().map(|l| l.trim_end()) != Some("---") {
-        problems.push(Problem::new(
-            path,
-            1,
-            "missing front matter: start the file with a line `---`, then `people: [ID, ...]`, then another `---`",
-        ));
+        problems.push(Problem::new(path, 1, "missing front matter: start the file with a line `---`, then `people: [ID, ...]`, then another `---`"));
         return (front, 0, problems);
     }
     let Some(close) = lines.iter().skip(1).position(|l| matches!(l.trim_end(), "---" | "...")).map(|i| i + 1) else {
-        problems.push(Problem::new(
-            path,
-            1,
-            "the front matter opened on line 1 is never closed: add a line `---` after its last key",
-        ));
+        problems.push(Problem::new(path, 1, "the front matter opened on line 1 is never closed: add a line `---` after its last key"));
         return (front, lines.len(), problems);
     };
     let yaml = lines[1..close].join("\n");
@@ -90,11 +82,7 @@ pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize
             },
             "id" => match value.as_scalar().map(|s| s.as_str().trim()) {
                 Some(id) if is_interview_id(id) => front.id = Some((id.to_string(), value_line)),
-                _ => problems.push(Problem::new(
-                    path,
-                    value_line,
-                    "`id` must be one word of letters, digits, `-`, `_` or `.`, such as i07",
-                )),
+                _ => problems.push(Problem::new(path, value_line, "`id` must be one word of letters, digits, `-`, `_` or `.`, such as i07")),
             },
             other => {
                 // Other keys (Obsidian's `tags` or `aliases`, a researcher's own) are
@@ -111,14 +99,7 @@ pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize
     (front, close + 1, problems)
 }
 
-fn id_list(
-    value: &Node,
-    key: &str,
-    value_line: usize,
-    path: &str,
-    file_line: &dyn Fn(usize) -> usize,
-    problems: &mut Vec<Problem>,
-) -> Vec<AtLine<String>> {
+fn id_list(value: &Node, key: &str, value_line: usize, path: &str, file_line: &dyn Fn(usize) -> usize, problems: &mut Vec<Problem>) -> Vec<AtLine<String>> {
     let mut ids = Vec::new();
     match value {
         Node::Scalar(scalar) => {

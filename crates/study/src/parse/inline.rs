@@ -48,7 +48,11 @@ pub(crate) fn extract_marks(text: &str) -> Marked {
             }
             if body_end > body_start {
                 let body = text[body_start..body_end].to_string();
-                if c == '#' { marked.tags.push(body) } else { marked.speakers.push(body) }
+                if c == '#' {
+                    marked.tags.push(body)
+                } else {
+                    marked.speakers.push(body)
+                }
                 previous = Some(' ');
                 continue;
             }

@@ -398,7 +398,11 @@ impl BodyParser<'_, '_> {
             return true;
         }
         if self.context.people.contains(person) {
-            let attendees = if self.interview.people.is_empty() { "it has no known attendee".to_string() } else { format!("attendees: {}", self.interview.people.join(", ")) };
+            let attendees = if self.interview.people.is_empty() {
+                "it has no known attendee".to_string()
+            } else {
+                format!("attendees: {}", self.interview.people.join(", "))
+            };
             self.problem(line, format!("{prefix}{person} did not attend this interview ({attendees}): add them to `people` or fix the id"));
         } else {
             let hint = did_you_mean(person, self.attendees.iter().map(String::as_str)).map(|s| format!(" (did you mean {prefix}{s}?)")).unwrap_or_default();
@@ -551,10 +555,7 @@ fn cross_link_target(text: &str) -> Option<&str> {
 /// The text after the dash of an attribution line (`— p07`, `-- p07`, `– p07`).
 fn attribution_text(line: &str) -> Option<&str> {
     let trimmed = line.trim();
-    let rest = trimmed
-        .strip_prefix('\u{2014}')
-        .or_else(|| trimmed.strip_prefix("--"))
-        .or_else(|| trimmed.strip_prefix('\u{2013}'))?;
+    let rest = trimmed.strip_prefix('\u{2014}').or_else(|| trimmed.strip_prefix("--")).or_else(|| trimmed.strip_prefix('\u{2013}'))?;
     rest.starts_with(char::is_whitespace).then(|| rest.trim())
 }
 

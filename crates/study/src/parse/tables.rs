@@ -132,11 +132,7 @@ pub fn parse_projects(bytes: &[u8], path: &str) -> (Vec<String>, Vec<Project>, V
     let name = columns.iter().position(|c| c == "name");
     let projects = rows
         .into_iter()
-        .map(|(_, values)| Project {
-            id: id.map(|i| values[i].clone()).unwrap_or_default(),
-            name: name.map(|i| values[i].clone()).unwrap_or_default(),
-            values,
-        })
+        .map(|(_, values)| Project { id: id.map(|i| values[i].clone()).unwrap_or_default(), name: name.map(|i| values[i].clone()).unwrap_or_default(), values })
         .collect();
     (columns, projects, problems)
 }
@@ -180,7 +176,14 @@ mod tests {
         let lf_people = lines_of(parse_people(people.as_bytes(), "people.csv").2);
         let crlf_people = lines_of(parse_people(people.replace('\n', "\r\n").as_bytes(), "people.csv").2);
         assert_eq!(lf_people, crlf_people);
-        for expected in ["3:duplicate person id `p1` (first on line 2)", "4:this row has 4 fields but the header has 3", "5:this person has no id", "6:person id `p 3` must be one word, without spaces or a leading #, @ or ^", "7:attribution `secret` must be `named` or `anonymous`", "10:duplicate person id `p5` (first on line 8)"] {
+        for expected in [
+            "3:duplicate person id `p1` (first on line 2)",
+            "4:this row has 4 fields but the header has 3",
+            "5:this person has no id",
+            "6:person id `p 3` must be one word, without spaces or a leading #, @ or ^",
+            "7:attribution `secret` must be `named` or `anonymous`",
+            "10:duplicate person id `p5` (first on line 8)",
+        ] {
             assert!(lf_people.iter().any(|l| l == expected), "{expected} not in {lf_people:?}");
         }
         let lf_projects = lines_of(parse_projects(projects.as_bytes(), "projects.csv").2);
@@ -192,6 +195,9 @@ mod tests {
     #[test]
     fn names_missing_columns() {
         let (_, _, problems) = parse_people(b"Id,name\n", "people.csv");
-        assert_eq!(problems[0].to_string(), "people.csv:1: the header has no `id` column (did you mean Id?): the first line must name the columns, such as id,name");
+        assert_eq!(
+            problems[0].to_string(),
+            "people.csv:1: the header has no `id` column (did you mean Id?): the first line must name the columns, such as id,name"
+        );
     }
 }
