@@ -4,8 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
-use collabmap_server::error::AppError;
-use collabmap_server::{DEMO_EMAIL, DEMO_PASSWORD, Options, ensure_demo, import_study, serve};
+use collabmap_server::{DEMO_EMAIL, DEMO_PASSWORD, ImportError, Options, ensure_demo, import_study, serve};
 use collabmap_store::{Kind, Store};
 use collabmap_study::assessment::load_assessment;
 use collabmap_study::{Limits, MemoryFiles, load_from};
@@ -93,13 +92,13 @@ pub(crate) fn import(db: &str, dir: &Path, owner: &str) -> Result<()> {
                 println!("{id}");
                 Ok(())
             }
-            Err(AppError::Invalid(problems)) => {
+            Err(ImportError::Problems(problems)) => {
                 for problem in &problems {
                     eprintln!("{}", problem_in(dir, problem));
                 }
                 bail!("{}: {} problems found; nothing was imported", dir.display(), problems.len())
             }
-            Err(other) => bail!("{}", other.message()),
+            Err(other) => bail!("{other}"),
         }
     })
 }

@@ -198,9 +198,11 @@ async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
 }
 
-/// The study as a zip download.
-pub fn zip_response(view: &StudyView) -> Result<Response, AppError> {
-    let bytes = archive::write_zip(&view.files).map_err(AppError::Internal)?;
+/// The study as a zip download (compressed on a blocking thread, so a large
+/// study never stalls the requests sharing the async threads).
+pub async fn zip_response(view: std::sync::Arc<StudyView>) -> Result<Response, AppError> {
+    let zipped = view.clone();
+    let bytes = tokio::task::spawn_blocking(move || archive::write_zip(&zipped.files)).await?.map_err(AppError::Internal)?;
     let name: String = view.title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let name = name.trim_matches('-');
     let disposition = format!("attachment; filename=\"{}.zip\"", if name.is_empty() { "study" } else { name });
@@ -209,7 +211,7 @@ pub fn zip_response(view: &StudyView) -> Result<Response, AppError> {
 
 async fn export(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-    zip_response(&view)
+    zip_response(view).await
 }
 
 #[derive(Deserialize)]

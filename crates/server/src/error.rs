@@ -53,13 +53,28 @@ impl AppError {
         }
     }
 
-    /// The refusal in words.
+    /// The refusal in words, for the person who made the request. An
+    /// internal failure is logged here with a fresh reference, and the
+    /// answer carries only that reference: the details (a database error, a
+    /// path) are for whoever runs the server, who finds them by it.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Internal(detail) => {
+                let reference = format!("{:08x}", rand::random::<u32>());
+                tracing::error!(reference = %reference, "{detail}");
+                format!("something went wrong on the server (reference {reference}); it is in the server's log under that reference")
+            }
+            other => other.message(),
+        }
+    }
+
+    /// The refusal in words (an internal failure without its details; see [`AppError::public_message`]).
     pub fn message(&self) -> String {
         match self {
             AppError::Unauthorized => "sign in first: POST /api/login with your e-mail and password".into(),
             AppError::Forbidden(message) | AppError::BadRequest(message) | AppError::Busy(message) => message.clone(),
             // The details (a database error, a path) are for the log, not for the client.
-            AppError::Internal(_) => "the server failed; the details are in its log".into(),
+            AppError::Internal(_) => "something went wrong on the server; the details are in its log".into(),
             AppError::NotFound => "not found (or you are not a member of this study)".into(),
             AppError::Conflict { message, .. } => message.clone(),
             AppError::Invalid(problems) => format!("{} problem{} found; nothing was saved", problems.len(), if problems.len() == 1 { "" } else { "s" }),
@@ -76,13 +91,10 @@ pub fn problems_json(problems: &[Problem]) -> serde_json::Value {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(message) = &self {
-            tracing::error!("{message}");
-        }
         if let AppError::TooLarge(limit) = &self {
             tracing::debug!("refused a body over {limit} bytes");
         }
-        let mut body = json!({"error": self.message()});
+        let mut body = json!({"error": self.public_message()});
         match &self {
             AppError::Conflict { current, .. } => body["version"] = json!(current),
             AppError::Invalid(problems) => body["problems"] = problems_json(problems),

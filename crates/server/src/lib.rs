@@ -172,10 +172,34 @@ pub async fn check_origin(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// Why [`import_study`] stored nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The files have these problems, each with its file and line.
+    #[error("{} problem(s) found; nothing was stored", .0.len())]
+    Problems(Vec<collabmap_study::Problem>),
+    /// The database refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The check itself could not run.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<ImportError> for AppError {
+    fn from(error: ImportError) -> Self {
+        match error {
+            ImportError::Problems(problems) => AppError::Invalid(problems),
+            ImportError::Store(error) => error.into(),
+            ImportError::Failed(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
 /// Stores `files` as a new study (or, when they hold `collaboration.toml`
 /// and no `study.toml`, a collaboration to assess) owned by `owner`, after
 /// checking them. Returns the id, or the problems that refused it.
-pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Result<i64, AppError> {
+pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Result<i64, ImportError> {
     let collaboration = files.get("study.toml").is_none() && files.get("collaboration.toml").is_some();
     // Only pictures may be served from a study, so only picture types may sit under pictures/, at any depth.
     let not_pictures: Vec<collabmap_study::Problem> = files
@@ -185,7 +209,7 @@ pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Resu
         .map(|path| collabmap_study::Problem::new(path, 1, collabmap_study::files::not_a_picture(path)))
         .collect();
     if !not_pictures.is_empty() {
-        return Err(AppError::Invalid(not_pictures));
+        return Err(ImportError::Problems(not_pictures));
     }
     let (files, title, problems) = tokio::task::spawn_blocking(move || {
         if collaboration {
@@ -196,9 +220,10 @@ pub async fn import_study(store: &Store, owner: i64, files: MemoryFiles) -> Resu
             (files, loaded.study.config.title, loaded.problems)
         }
     })
-    .await?;
+    .await
+    .map_err(|e| ImportError::Failed(format!("checking the study failed: {e}")))?;
     if !problems.is_empty() {
-        return Err(AppError::Invalid(problems));
+        return Err(ImportError::Problems(problems));
     }
     let (kind, fallback) = if collaboration { (Kind::Collaboration, "Untitled collaboration") } else { (Kind::Study, "Untitled study") };
     let title = if title.trim().is_empty() { fallback.to_string() } else { title };
@@ -225,7 +250,10 @@ pub async fn ensure_demo(store: &Store) -> Result<(), StoreError> {
         .await
         .map_err(|e| StoreError::Refused(e.to_string()))?
         .map_err(|e| StoreError::Refused(format!("cannot write the demo study: {e}")))?;
-        import_study(store, user.id, files).await.map_err(|e| StoreError::Refused(e.message()))?;
+        import_study(store, user.id, files).await.map_err(|e| match e {
+            ImportError::Store(error) => error,
+            other => StoreError::Refused(format!("cannot store the demo study: {other}")),
+        })?;
     }
     Ok(())
 }

@@ -92,14 +92,10 @@ pub fn error_page(error: AppError) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
         _ => "Cannot do that",
     };
-    let mut message = error.message();
-    if let AppError::Invalid(problems) = &error {
-        message = problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
-    }
-    if let AppError::Internal(detail) = &error {
-        tracing::error!("{detail}");
-        message = "The server failed; the details are in its log.".into();
-    }
+    let message = match &error {
+        AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        other => other.public_message(),
+    };
     message_page(error.status(), title, &message, true)
 }
 
@@ -173,7 +169,7 @@ async fn login_form(State(state): State<AppState>, client: ClientAddr, headers: 
             let status = error.status();
             let message = match error {
                 AppError::Unauthorized => "That e-mail and password do not match an account.".to_string(),
-                other => other.message(),
+                other => other.public_message(),
             };
             (status, render(&LoginPage { next, email: form.email, error: message, signed_in: false })).into_response()
         }
@@ -360,7 +356,7 @@ async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Pat
     page(
         async {
             let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            zip_response(&view)
+            zip_response(view).await
         }
         .await,
     )
@@ -389,30 +385,50 @@ struct GraphQuery {
     graph: Option<String>,
 }
 
+/// A file to download: its bytes, media type and file-name extension.
+struct Download {
+    bytes: Vec<u8>,
+    media_type: &'static str,
+    extension: &'static str,
+}
+
+/// The study in `format` (`qdpx`, `qdc`, `graphml`, `gexf`, `dot`, `csv`), or
+/// `None` for a format there is none of.
+fn converted_to(view: &crate::views::StudyView, format: &str, network: collabmap_exchange::graph::Network) -> Result<Option<Download>, AppError> {
+    use collabmap_exchange::graph;
+    let Some(analysis) = &view.analysis else { return Ok(None) };
+    let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
+    let (bytes, media_type, extension) = match format {
+        "qdpx" => (collabmap_exchange::refi::project_qdpx(study).map_err(AppError::Internal)?, "application/zip", "qdpx"),
+        "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
+        "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
+        "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
+        "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
+        "csv" => {
+            let mut files = collabmap_study::MemoryFiles::new();
+            for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model).map_err(AppError::Internal)? {
+                files.insert(name, text.into_bytes());
+            }
+            (archive::write_zip(&files).map_err(AppError::Internal)?, "application/zip", "zip")
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(Download { bytes, media_type, extension }))
+}
+
 /// The study in another tool's format: REFI-QDA, a network, or tidy tables (zipped).
 async fn export_format(State(state): State<AppState>, user: PageUser, Path((id, format)): Path<(i64, String)>, Query(query): Query<GraphQuery>) -> Response {
-    use collabmap_exchange::graph::{self, Network};
+    use collabmap_exchange::graph::Network;
     page(
         async {
             let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
+            if view.analysis.is_none() {
+                return Err(AppError::Invalid(view.problems.clone()));
+            }
             let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
-            let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
-            let (bytes, kind, extension) = match format.as_str() {
-                "qdpx" => (collabmap_exchange::refi::project_qdpx(study).map_err(AppError::Internal)?, "application/zip", "qdpx"),
-                "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
-                "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
-                "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
-                "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
-                "csv" => {
-                    let mut files = collabmap_study::MemoryFiles::new();
-                    for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model).map_err(AppError::Internal)? {
-                        files.insert(name, text.into_bytes());
-                    }
-                    (archive::write_zip(&files).map_err(AppError::Internal)?, "application/zip", "zip")
-                }
-                _ => return Err(AppError::NotFound),
-            };
+            // Writing a project or a network is CPU work that grows with the study: off the async threads.
+            let converted = tokio::task::spawn_blocking(move || converted_to(&view, &format, network)).await??;
+            let Some(Download { bytes, media_type: kind, extension }) = converted else { return Err(AppError::NotFound) };
             let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
             Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
         }

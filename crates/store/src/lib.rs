@@ -825,6 +825,7 @@ fn role_of(row: &AnyRow) -> Result<Role> {
     Role::parse(&text).ok_or_else(|| StoreError::Refused(format!("unknown role `{text}` in the database")))
 }
 
+#[cfg(any(test, feature = "testing"))]
 pub mod testing {
     //! Throw-away databases for tests: a SQLite file, and a fresh database
     //! on the PostgreSQL server named by `COLLABMAP_TEST_POSTGRES`.
