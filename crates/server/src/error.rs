@@ -124,3 +124,22 @@ impl From<tokio::task::JoinError> for AppError {
         AppError::Internal(format!("a background task failed: {error}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt as _;
+
+    #[tokio::test]
+    async fn an_internal_failure_answers_with_a_reference_and_never_its_details() {
+        let detail = "error returned from database: password authentication failed for user \"collabmap\"";
+        let response = AppError::Internal(detail.into()).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+        assert!(!body.contains("password") && !body.contains("database"), "{body}");
+        let reference = body.split("reference ").nth(1).map(|r| r.chars().take_while(char::is_ascii_hexdigit).count());
+        assert_eq!(reference, Some(8), "an 8-digit reference to find the details in the log: {body}");
+        let first = AppError::Internal(detail.into()).public_message();
+        assert_ne!(first, AppError::Internal(detail.into()).public_message(), "each failure gets its own reference");
+    }
+}
