@@ -42,12 +42,27 @@ pub struct Grouping {
     pub pooled_values: usize,
 }
 
+/// The people columns a table may be broken down by, on every surface: all
+/// but those that name a person one by one (`id`, `name`) and the consent
+/// record (`attribution`, or a column called `anonymous`), which would set the
+/// anonymous apart.
+pub fn breakdown_columns(columns: &[String]) -> Vec<String> {
+    columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name" | "attribution" | "anonymous")).cloned().collect()
+}
+
 impl Grouping {
     /// Groups the interviewed people of `study` by `column`; an unknown column is refused with a suggestion.
     pub fn of(study: &Study, synthesis: &Synthesis, column: &str) -> Result<Grouping, String> {
         if !study.people_columns.iter().any(|c| c == column) {
             let hint = did_you_mean(column, study.people_columns.iter().map(String::as_str)).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
             return Err(format!("people.csv has no column `{column}`{hint}; its columns are {}", study.people_columns.join(", ")));
+        }
+        let allowed = breakdown_columns(&study.people_columns);
+        if !allowed.iter().any(|c| c == column) {
+            return Err(format!(
+                "`{column}` cannot break a table down: it names people one by one or records their consent; use one of: {}",
+                if allowed.is_empty() { "(people.csv has no other column)".to_string() } else { allowed.join(", ") }
+            ));
         }
         let value_of = |p: usize| {
             let person = &study.people[p];
@@ -173,6 +188,17 @@ mod tests {
         assert!(grouping.pooling_note().is_some_and(|n| n.contains("2 values of team")));
         let tab = CrossTab::new(&study, &synthesis, "team").expect("column");
         assert_eq!(tab.row("common-purpose"), [7, 6, 6]);
+    }
+
+    #[test]
+    fn columns_that_name_people_or_record_consent_never_break_a_table_down() {
+        let study = crate::test_support::study_of("id,name,team,attribution\np1,Ann,a,named\np2,Bo,a,anonymous\n", 2);
+        let synthesis = crate::synthesise(&study);
+        for column in ["id", "name", "attribution"] {
+            let refused = Grouping::of(&study, &synthesis, column).expect_err(column);
+            assert!(refused.contains("cannot break a table down") && refused.ends_with("use one of: team"), "{refused}");
+        }
+        assert_eq!(breakdown_columns(&study.people_columns), ["team"]);
     }
 
     #[test]

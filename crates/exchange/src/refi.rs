@@ -286,10 +286,7 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
             let name = if person.anonymous { person.id.as_str() } else { person.name.as_str() };
             writer.open("Case", &[("guid", &stable_guid("case", &person.id)), ("name", name)]);
             for column in &columns {
-                if person.anonymous && column == "organisation" {
-                    continue;
-                }
-                let value = person.column(&study.people_columns, column);
+                let value = person.disclosed(&study.people_columns, column);
                 if value.is_empty() {
                     continue;
                 }

@@ -107,16 +107,7 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
     presence.write_record(&header).map_err(fail)?;
     for p in synthesis.attended.ones() {
         let person = &study.people[p];
-        let mut row: Vec<String> = columns
-            .iter()
-            .map(|c| {
-                if person.anonymous && (c.as_str() == "name" || c.as_str() == "organisation") {
-                    String::new()
-                } else {
-                    person.column(&study.people_columns, c).to_string()
-                }
-            })
-            .collect();
+        let mut row: Vec<String> = columns.iter().map(|c| person.disclosed(&study.people_columns, c).to_string()).collect();
         row.extend((0..themes.len()).map(|t| if synthesis.mentions[t].contains(p) { "1" } else { "0" }.to_string()));
         presence.write_record(&row).map_err(fail)?;
     }

@@ -644,15 +644,12 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
 
 /// People columns worth comparing groups by: not names or ids, and with 2 to 12 values among the people interviewed.
 fn group_columns(study: &Study, synthesis: &Synthesis) -> Vec<String> {
-    study
-        .people_columns
-        .iter()
-        .filter(|c| !matches!(c.as_str(), "id" | "name" | "attribution" | "anonymous"))
+    collabmap_analysis::breakdown_columns(&study.people_columns)
+        .into_iter()
         .filter(|c| {
             let values: BTreeSet<&str> = synthesis.attended.ones().map(|p| study.people[p].column(&study.people_columns, c)).collect();
             (2..=12).contains(&values.len())
         })
-        .cloned()
         .collect()
 }
 

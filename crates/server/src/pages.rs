@@ -474,17 +474,13 @@ struct ByQuery {
 }
 
 /// Columns that would name a person, or say who is anonymous, are never offered.
-fn crosstab_columns(columns: &[String]) -> Vec<String> {
-    columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name" | "anonymous" | "attribution")).cloned().collect()
-}
-
 async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Response {
     page(
         async {
             let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
             let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
             let study = &view.study;
-            let columns = crosstab_columns(&study.people_columns);
+            let columns = collabmap_analysis::breakdown_columns(&study.people_columns);
             let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
             if by.is_empty() {
                 return Ok(render(&CrosstabPage {

@@ -48,9 +48,20 @@ pub struct Person {
 }
 
 impl Person {
+    /// The columns that could name a person, withheld for an anonymous one
+    /// on every surface (pages, exports, the API).
+    pub const IDENTIFYING_COLUMNS: [&'static str; 2] = ["name", "organisation"];
+
     /// The value of `column` for this person (empty when the column is absent).
     pub fn column<'a>(&'a self, columns: &[String], column: &str) -> &'a str {
         columns.iter().position(|c| c == column).and_then(|i| self.values.get(i)).map_or("", String::as_str)
+    }
+
+    /// The value of `column` as it may leave the study folder: empty for an
+    /// identifying column of an anonymous person. Every export and page that
+    /// lists people's columns reads them through this.
+    pub fn disclosed<'a>(&'a self, columns: &[String], column: &str) -> &'a str {
+        if self.anonymous && Self::IDENTIFYING_COLUMNS.contains(&column) { "" } else { self.column(columns, column) }
     }
 }
 

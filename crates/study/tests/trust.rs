@@ -50,3 +50,20 @@ fn pictures_must_be_images_in_the_folder_and_in_picture_lines() {
     let problems = load_from(&files).problems;
     assert!(problems.iter().any(|p| p.path == "interviews/a.md" && p.line == 11 && p.message.contains("not a picture")), "{problems:?}");
 }
+
+#[test]
+fn an_anonymous_persons_identifying_columns_are_never_disclosed() {
+    let columns: Vec<String> = ["id", "name", "role", "organisation", "attribution"].map(String::from).to_vec();
+    let person = |anonymous: bool| collabmap_study::Person {
+        id: "p1".into(),
+        name: "Ann Secret".into(),
+        values: ["p1", "Ann Secret", "Nurse", "Hidden Clinic", if anonymous { "anonymous" } else { "named" }].map(String::from).to_vec(),
+        anonymous,
+    };
+    let anonymous = person(true);
+    let shown_anonymous: Vec<&str> = columns.iter().map(|c| anonymous.disclosed(&columns, c)).collect();
+    assert_eq!(shown_anonymous, ["p1", "", "Nurse", "", "anonymous"]);
+    let named = person(false);
+    let shown_named: Vec<&str> = columns.iter().map(|c| named.disclosed(&columns, c)).collect();
+    assert_eq!(shown_named, ["p1", "Ann Secret", "Nurse", "Hidden Clinic", "named"]);
+}
