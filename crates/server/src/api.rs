@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use collabmap_store::{ChangeRefused, Role};
+use collabmap_store::{ChangeError, Role};
 use collabmap_study::{Limits, is_interview_id};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -273,11 +273,12 @@ pub async fn save_document(state: &AppState, user: i64, id: i64, document: Docum
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        match state.store().change_files(id, user, &changes, title.as_deref(), Some(revision)).await? {
+        match state.store().change_files(id, user, &changes, title.as_deref(), Some(revision)).await {
             Ok(revision) => return Ok(revision),
-            Err(ChangeRefused::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
-            Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
-            Err(ChangeRefused::Moved { .. }) => continue,
+            Err(ChangeError::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
+            Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
+            Err(ChangeError::Moved { .. }) => continue,
+            Err(ChangeError::Store(error)) => return Err(error.into()),
         }
     }
     Err(AppError::Conflict {
@@ -358,11 +359,12 @@ async fn delete_interview(
     }
     let change = collabmap_store::Change { path: current.path.clone(), expected: Some(query.version), content: None };
     // Removing an interview cannot give the others a problem, so it needs no study-wide check.
-    match state.store().change_files(id, user.session.user.id, &[change], None, None).await? {
+    match state.store().change_files(id, user.session.user.id, &[change], None, None).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(ChangeRefused::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
-        Err(ChangeRefused::NoStudy) => Err(AppError::NotFound),
-        Err(ChangeRefused::Moved { current }) => Err(conflict(&document, current)),
+        Err(ChangeError::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
+        Err(ChangeError::NoStudy) => Err(AppError::NotFound),
+        Err(ChangeError::Moved { current }) => Err(conflict(&document, current)),
+        Err(ChangeError::Store(error)) => Err(error.into()),
     }
 }
 

@@ -15,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use collabmap_analysis::assessment::{RoundResult, assess};
 use collabmap_render::assessment::{Compared, assess_html_body, compare_text, profile_svg};
-use collabmap_store::{Change, ChangeRefused, Kind, Role, SurveyToken};
+use collabmap_store::{Change, ChangeError, Kind, Role, SurveyToken};
 use collabmap_study::assessment::{Assessment, load_assessment};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -561,17 +561,18 @@ async fn commit_checked(
             return Ok(Checked::Refused(problems));
         }
         let title = changes.iter().any(|c| c.path == "collaboration.toml").then_some(checked.name.as_str());
-        match state.store().change_files(id, user, &changes, title, Some(snapshot.revision)).await? {
+        match state.store().change_files(id, user, &changes, title, Some(snapshot.revision)).await {
             Ok(_) => return Ok(Checked::Saved),
-            Err(ChangeRefused::Moved { .. }) => continue,
-            Err(ChangeRefused::Conflict { current, path }) => {
+            Err(ChangeError::Moved { .. }) => continue,
+            Err(ChangeError::Conflict { current, path }) => {
                 let current = current.unwrap_or(0);
                 return Err(AppError::Conflict {
                     message: format!("{path} was changed by someone else meanwhile (now version {current}): open it again and redo your change"),
                     current,
                 });
             }
-            Err(ChangeRefused::NoStudy) => return Err(AppError::NotFound),
+            Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
+            Err(ChangeError::Store(error)) => return Err(error.into()),
         }
     }
     Err(AppError::Conflict { message: "the collaboration kept changing while your change was checked; submit again".into(), current: 0 })

@@ -209,9 +209,10 @@ pub struct Change {
 }
 
 /// Why a change was not applied (nothing was).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChangeRefused {
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
     /// The file changed since the editor read it; `current` is its version now (`None`: deleted).
+    #[error("{path} was changed by someone else (now version {})", current.unwrap_or(0))]
     Conflict {
         /// The file.
         path: String,
@@ -219,14 +220,25 @@ pub enum ChangeRefused {
         current: Option<i64>,
     },
     /// The study does not exist (any more).
+    #[error("the study does not exist")]
     NoStudy,
     /// The study moved on from the revision the changes were checked
     /// against (someone saved another file meanwhile): check them again on
     /// top of revision `current` and retry.
+    #[error("the study moved on to revision {current}")]
     Moved {
         /// The study's revision now.
         current: i64,
     },
+    /// The database refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ChangeError {
+    fn from(error: sqlx::Error) -> Self {
+        ChangeError::Store(error.into())
+    }
 }
 
 /// A member of a study.
@@ -664,14 +676,7 @@ impl Store {
     /// are applied only if the study is still there: validation and commit
     /// are then one atomic step, so two saves that are each sound alone can
     /// never together store a study with problems. Returns the new revision.
-    pub async fn change_files(
-        &self,
-        study: i64,
-        user: i64,
-        changes: &[Change],
-        title: Option<&str>,
-        checked_at: Option<i64>,
-    ) -> Result<Result<i64, ChangeRefused>> {
+    pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>, checked_at: Option<i64>) -> Result<i64, ChangeError> {
         let mut tx = self.write().await?;
         // The row lock taken by this UPDATE (the write lock on SQLite) orders concurrent saves.
         let bumped = match checked_at {
@@ -686,10 +691,10 @@ impl Store {
         };
         let Some(row) = bumped else {
             let current = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await?;
-            return Ok(Err(match current {
-                Some(row) => ChangeRefused::Moved { current: row.try_get("revision")? },
-                None => ChangeRefused::NoStudy,
-            }));
+            return Err(match current {
+                Some(row) => ChangeError::Moved { current: row.try_get("revision")? },
+                None => ChangeError::NoStudy,
+            });
         };
         let revision: i64 = row.try_get("revision")?;
         for change in changes {
@@ -698,7 +703,7 @@ impl Store {
             let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
             if current != change.expected {
                 // Dropping the transaction rolls back the revision bump too.
-                return Ok(Err(ChangeRefused::Conflict { path: change.path.clone(), current }));
+                return Err(ChangeError::Conflict { path: change.path.clone(), current });
             }
             match (&change.content, current) {
                 (Some(bytes), Some(_)) => {
@@ -732,7 +737,7 @@ impl Store {
             sqlx::query("UPDATE studies SET title = $1 WHERE id = $2").bind(title).bind(study).execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(Ok(revision))
+        Ok(revision)
     }
 
     /// Deletes a study with its files and memberships.

@@ -21,7 +21,7 @@ async fn snapshots_taken_during_saves_are_whole_and_never_refused() {
                 for round in 1..=15i64 {
                     for (n, version) in versions.iter_mut().enumerate() {
                         let change = Change { path: format!("interviews/i{n}.md"), expected: Some(*version), content: Some(round.to_string().into_bytes()) };
-                        *version = store.change_files(study, owner.id, &[change], None, None).await.expect("save").expect("no conflict");
+                        *version = store.change_files(study, owner.id, &[change], None, None).await.expect("saved without conflict");
                     }
                 }
             })
