@@ -81,7 +81,7 @@ pub struct GroupComparison {
 /// Compares `themes` across the groups of `column`, grouped by the one
 /// small-group rule ([`Grouping`]: anonymous people pooled, groups under
 /// five pooled).
-pub fn compare_groups(study: &Study, synthesis: &Synthesis, column: &str, themes: &[usize]) -> Result<GroupComparison, String> {
+pub fn compare_groups(study: &Study, synthesis: &Synthesis, column: &str, themes: &[usize]) -> Result<GroupComparison, crate::crosstab::BreakdownError> {
     let grouping = Grouping::of(study, synthesis, column)?;
     let rows = themes
         .iter()
@@ -199,6 +199,6 @@ mod study_tests {
         assert_eq!(groups.rows[0].counts, vec![1, 2]);
         assert!(groups.rows[0].sparse, "ten people: expected counts are below 5");
         assert!(groups.note.is_none());
-        assert!(compare_groups(&study, &synthesis, "contry", &[purpose]).expect_err("unknown").contains("did you mean country"));
+        assert!(compare_groups(&study, &synthesis, "contry", &[purpose]).expect_err("unknown").to_string().contains("did you mean country"));
     }
 }

@@ -42,6 +42,29 @@ pub struct Grouping {
     pub pooled_values: usize,
 }
 
+/// Why a table cannot be broken down by a column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BreakdownError {
+    /// `people.csv` has no such column.
+    #[error("people.csv has no column `{column}`{hint}; its columns are {columns}")]
+    UnknownColumn {
+        /// The column asked for.
+        column: String,
+        /// " (did you mean …?)", or nothing.
+        hint: String,
+        /// The columns there are, comma-separated.
+        columns: String,
+    },
+    /// The column names people one by one or records their consent.
+    #[error("`{column}` cannot break a table down: it names people one by one or records their consent; use one of: {allowed}")]
+    NamesPeople {
+        /// The column asked for.
+        column: String,
+        /// The columns that may be used, comma-separated.
+        allowed: String,
+    },
+}
+
 /// The people columns a table may be broken down by, on every surface: all
 /// but those that name a person one by one (`id`, `name`) and the consent
 /// record (`attribution`, or a column called `anonymous`), which would set the
@@ -52,17 +75,15 @@ pub fn breakdown_columns(columns: &[String]) -> Vec<String> {
 
 impl Grouping {
     /// Groups the interviewed people of `study` by `column`; an unknown column is refused with a suggestion.
-    pub fn of(study: &Study, synthesis: &Synthesis, column: &str) -> Result<Grouping, String> {
+    pub fn of(study: &Study, synthesis: &Synthesis, column: &str) -> Result<Grouping, BreakdownError> {
         if !study.people_columns.iter().any(|c| c == column) {
             let hint = did_you_mean(column, study.people_columns.iter().map(String::as_str)).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
-            return Err(format!("people.csv has no column `{column}`{hint}; its columns are {}", study.people_columns.join(", ")));
+            return Err(BreakdownError::UnknownColumn { column: column.to_string(), hint, columns: study.people_columns.join(", ") });
         }
         let allowed = breakdown_columns(&study.people_columns);
         if !allowed.iter().any(|c| c == column) {
-            return Err(format!(
-                "`{column}` cannot break a table down: it names people one by one or records their consent; use one of: {}",
-                if allowed.is_empty() { "(people.csv has no other column)".to_string() } else { allowed.join(", ") }
-            ));
+            let allowed = if allowed.is_empty() { "(people.csv has no other column)".to_string() } else { allowed.join(", ") };
+            return Err(BreakdownError::NamesPeople { column: column.to_string(), allowed });
         }
         let value_of = |p: usize| {
             let person = &study.people[p];
@@ -150,7 +171,7 @@ pub struct CrossTab {
 
 impl CrossTab {
     /// Cross-tabulates `synthesis` by `column`; an unknown column is refused with a suggestion.
-    pub fn new(study: &Study, synthesis: &Synthesis, column: &str) -> Result<CrossTab, String> {
+    pub fn new(study: &Study, synthesis: &Synthesis, column: &str) -> Result<CrossTab, BreakdownError> {
         let grouping = Grouping::of(study, synthesis, column)?;
         let counts = study.codebook.themes().iter().enumerate().map(|(t, theme)| (theme.id.clone(), grouping.count(synthesis.mentions[t].ones()))).collect();
         let note = grouping.pooling_note();
@@ -195,7 +216,7 @@ mod tests {
         let study = crate::test_support::study_of("id,name,team,attribution\np1,Ann,a,named\np2,Bo,a,anonymous\n", 2);
         let synthesis = crate::synthesise(&study);
         for column in ["id", "name", "attribution"] {
-            let refused = Grouping::of(&study, &synthesis, column).expect_err(column);
+            let refused = Grouping::of(&study, &synthesis, column).expect_err(column).to_string();
             assert!(refused.contains("cannot break a table down") && refused.ends_with("use one of: team"), "{refused}");
         }
         assert_eq!(breakdown_columns(&study.people_columns), ["team"]);

@@ -27,7 +27,7 @@ pub mod synthesis;
 pub mod trace;
 
 pub use coding::{Coder, ItemCodes};
-pub use crosstab::{ANONYMOUS_LABEL, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP, breakdown_columns};
+pub use crosstab::{ANONYMOUS_LABEL, BreakdownError, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP, breakdown_columns};
 pub use model::{Model, ModelLink, ModelTheme};
 pub use synthesis::{MentionRow, MentionTable, Synthesis, ThemeLinkSupport, synthesise};
 

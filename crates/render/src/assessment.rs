@@ -8,6 +8,7 @@ use collabmap_analysis::assessment::{Band, RoundResult, ThemeScore};
 use collabmap_study::assessment::Assessment;
 use serde_json::{Value, json};
 
+use crate::RenderError;
 use crate::report::STYLE;
 use crate::svg::escape;
 
@@ -121,9 +122,9 @@ struct SurveyPage<'a> {
 }
 
 /// `collabmap survey --format html`: the questionnaire as a printable page.
-pub fn survey_html(assessment: &Assessment) -> Result<String, String> {
+pub fn survey_html(assessment: &Assessment) -> Result<String, RenderError> {
     let items = assessment.items.iter().enumerate().map(|(n, i)| (n + 1, i.id.as_str(), i.text.as_str())).collect();
-    SurveyPage { name: &assessment.name, style: STYLE, items }.render().map_err(|e| format!("cannot render the survey: {e}"))
+    SurveyPage { name: &assessment.name, style: STYLE, items }.render().map_err(RenderError::template("the survey"))
 }
 
 /// The profile chart: a bar per theme, coloured by band, with its spread as a whisker.
@@ -217,15 +218,13 @@ struct RoundView {
 
 /// `collabmap assess --format html`: the profile chart per round, the gaps
 /// and their questions, the view per organisation, and the trend.
-pub fn assess_html(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, String> {
+pub fn assess_html(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, RenderError> {
     let body = assess_html_body(assessment, rounds)?;
-    AssessmentPage { name: &assessment.name, purpose: &assessment.purpose, style: STYLE, body }
-        .render()
-        .map_err(|e| format!("cannot render the assessment: {e}"))
+    AssessmentPage { name: &assessment.name, purpose: &assessment.purpose, style: STYLE, body }.render().map_err(RenderError::template("the assessment"))
 }
 
 /// The body of the assessment report, for pages that bring their own frame (the workspace).
-pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, String> {
+pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Result<String, RenderError> {
     let name = |id: &str| assessment.codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
     let views = rounds
         .iter()
@@ -262,7 +261,7 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
     let themes: Vec<&str> = rounds.first().map(|r| r.themes.iter().map(|t| t.theme.as_str()).collect()).unwrap_or_default();
     let trend = themes.iter().map(|&t| (name(t), rounds.iter().map(|r| show(r.themes.iter().find(|s| s.theme == t).and_then(|s| s.mean))).collect())).collect();
     let page = AssessmentBody { rounds: views, trend_header: rounds.iter().map(|r| format!("{} ({})", r.round, r.date)).collect(), trend };
-    page.render().map_err(|e| format!("cannot render the assessment: {e}"))
+    page.render().map_err(RenderError::template("the assessment"))
 }
 
 /// Several collaborations' latest rounds side by side.

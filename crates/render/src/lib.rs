@@ -7,9 +7,12 @@
 
 pub mod analyses;
 pub mod assessment;
+mod error;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod png;
 pub mod report;
 pub mod svg;
 pub mod table;
+
+pub use error::RenderError;

@@ -14,6 +14,7 @@ use collabmap_analysis::structure::{MapStructure, StudyStructure};
 use collabmap_analysis::{Coder, CrossTab, Model, Synthesis};
 use collabmap_study::{Interview, Item, Study};
 
+use crate::RenderError;
 use crate::analyses;
 use crate::map_drawing::{MapMarks, map_svg_marked};
 use crate::model_diagram::model_svg;
@@ -269,18 +270,18 @@ impl Default for ReportOptions {
 }
 
 /// Builds the report of `study`.
-pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Site, String> {
+pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Site, RenderError> {
     build_report_with(study, synthesis, model, ReportOptions::default())
 }
 
 /// Builds the report of `study` with `options`.
-pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, options: ReportOptions) -> Result<Site, String> {
+pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, options: ReportOptions) -> Result<Site, RenderError> {
     let codebook = &study.codebook;
     let people = PeopleView::new(study);
     let name_of = |id: &str| codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
     let title = if study.config.title.is_empty() { "Study" } else { study.config.title.as_str() };
     let mut site = Site::default();
-    let render = |page: &dyn DynTemplate| page.render_page().map_err(|e| format!("cannot render a page: {e}"));
+    let render = |page: &dyn DynTemplate| page.render_page().map_err(RenderError::template("a report page"));
 
     let diagram = model_svg(model, &name_of, &|id| Some(format!("themes/{id}.html")));
     let bare_diagram = model_svg(model, &name_of, &|_| None);

@@ -128,7 +128,7 @@ async fn results_view(state: &AppState, user: &PageUser, id: i64, issued: Vec<(S
         .collect::<Vec<_>>();
     let hidden = rounds.iter().filter(|r| r.respondents < MIN_RESPONDENTS).map(|r| (r.id.clone(), r.respondents)).collect();
     let (visible, results) = visible_results(&assessment);
-    let results = if results.is_empty() { String::new() } else { assess_html_body(&visible, &results).map_err(AppError::Internal)? };
+    let results = if results.is_empty() { String::new() } else { assess_html_body(&visible, &results).map_err(|e| AppError::Internal(e.to_string()))? };
     Ok(render(&ResultsPage {
         id,
         name: assessment.name.clone(),

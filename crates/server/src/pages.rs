@@ -499,7 +499,7 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
                 analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
             let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
             // The one small-group rule: anonymous people and groups under five are pooled.
-            let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(AppError::BadRequest)?;
+            let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(|e| AppError::BadRequest(e.to_string()))?;
             let rows = shown
                 .iter()
                 .zip(&groups.rows)

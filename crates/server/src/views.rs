@@ -81,7 +81,8 @@ impl StudyView {
         self.site
             .get_or_init(|| {
                 let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
-                let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, ReportOptions { workspace: true, png: false })?;
+                let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, ReportOptions { workspace: true, png: false })
+                    .map_err(|e| e.to_string())?;
                 Ok(site.files.into_iter().map(|f| (f.path, f.bytes)).collect())
             })
             .as_ref()

@@ -83,6 +83,33 @@ pub struct MemoryFiles {
     files: BTreeMap<String, Vec<u8>>,
 }
 
+/// Why [`MemoryFiles::read_folder`] read nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFolderError {
+    /// The folder has neither `study.toml` nor `collaboration.toml`.
+    #[error("{} is neither a study folder nor an assessment folder: it has no study.toml or collaboration.toml", .0.display())]
+    NotAStudy(std::path::PathBuf),
+    /// A file or folder could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        /// What could not be read.
+        path: std::path::PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// A file name is not UTF-8, so it cannot be stored or named in a message.
+    #[error("{}: file names must be UTF-8", .0.display())]
+    NameNotUtf8(std::path::PathBuf),
+    /// The folder is past the limits.
+    #[error("{}: the study is larger than {} files or {} MB; split it or raise the limit", root.display(), limits.max_files, limits.max_total_bytes >> 20)]
+    TooLarge {
+        /// The folder.
+        root: std::path::PathBuf,
+        /// The limits it passed.
+        limits: Limits,
+    },
+}
+
 impl MemoryFiles {
     /// An empty set of files.
     pub fn new() -> Self {
@@ -121,39 +148,37 @@ impl MemoryFiles {
 
     /// Reads every regular file under `root` (hidden files and folders
     /// skipped), so the study can be stored and given back byte for byte.
-    pub fn read_folder(root: &Path, limits: Limits) -> Result<MemoryFiles, String> {
+    pub fn read_folder(root: &Path, limits: Limits) -> Result<MemoryFiles, ReadFolderError> {
         if !root.join("study.toml").is_file() && !root.join("collaboration.toml").is_file() {
-            return Err(format!("{} is neither a study folder nor an assessment folder: it has no study.toml or collaboration.toml", root.display()));
+            return Err(ReadFolderError::NotAStudy(root.to_path_buf()));
         }
+        let unreadable = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ReadFolderError::Unreadable { path, source }
+        };
         let mut files = MemoryFiles::new();
         let mut total = 0u64;
         let mut pending = vec![(root.to_path_buf(), String::new())];
         while let Some((dir, prefix)) = pending.pop() {
-            let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
-            for entry in entries {
-                let entry = entry.map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+            for entry in std::fs::read_dir(&dir).map_err(unreadable(&dir))? {
+                let entry = entry.map_err(unreadable(&dir))?;
                 let Ok(name) = entry.file_name().into_string() else {
-                    return Err(format!("{}: file names must be UTF-8", entry.path().display()));
+                    return Err(ReadFolderError::NameNotUtf8(entry.path()));
                 };
                 if name.starts_with('.') {
                     continue;
                 }
                 let relative = format!("{prefix}{name}");
-                let kind = entry.file_type().map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+                let kind = entry.file_type().map_err(unreadable(&entry.path()))?;
                 if kind.is_dir() {
                     pending.push((entry.path(), format!("{relative}/")));
                 } else if kind.is_file() {
                     let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
                     total += size;
                     if files.len() >= limits.max_files || total > limits.max_total_bytes {
-                        return Err(format!(
-                            "{}: the study is larger than {} files or {} MB; split it or raise the limit",
-                            root.display(),
-                            limits.max_files,
-                            limits.max_total_bytes >> 20
-                        ));
+                        return Err(ReadFolderError::TooLarge { root: root.to_path_buf(), limits });
                     }
-                    let bytes = std::fs::read(entry.path()).map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+                    let bytes = std::fs::read(entry.path()).map_err(unreadable(&entry.path()))?;
                     files.insert(relative, bytes);
                 }
             }

@@ -27,7 +27,7 @@ pub mod write;
 
 pub use codebook::{Codebook, Theme, ThemeKind};
 pub use config::{Counting, ModelSettings, StudyConfig};
-pub use files::{Folder, Limits, MemoryFiles, StudyFiles};
+pub use files::{Folder, Limits, MemoryFiles, ReadFolderError, StudyFiles};
 pub use load::{Loaded, duplicate_interview, load_from, load_study};
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Person, Picture, Project, Quote, Story, Study};
 pub use parse::front_matter::is_interview_id;

@@ -1,0 +1,24 @@
+//! Why something could not be drawn or written out.
+
+/// A page, drawing or picture that could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A page's template failed (`what`: which page).
+    #[error("cannot render {what}: {source}")]
+    Template {
+        /// Which page, for the message.
+        what: &'static str,
+        /// The template engine's error.
+        source: askama::Error,
+    },
+    /// A drawing could not be turned into a PNG picture.
+    #[error("cannot draw the PNG: {0}")]
+    Png(String),
+}
+
+impl RenderError {
+    /// A template error of the page `what`.
+    pub(crate) fn template(what: &'static str) -> impl FnOnce(askama::Error) -> RenderError {
+        move |source| RenderError::Template { what, source }
+    }
+}
