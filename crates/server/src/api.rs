@@ -5,11 +5,8 @@
 //! state-changing request without the session's `X-CSRF-Token` → 403; a
 //! stale version → 409; text with problems → 422 and nothing saved.
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Query, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,6 +17,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::access::{ClientAddr, member_role, member_view, parse_role};
+use crate::archive::zip_response;
 use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
 use crate::error::{AppError, problems_json};
 use crate::views::{Document, StudyView};
@@ -27,10 +26,10 @@ use crate::{AppState, MAX_DOCUMENT_BYTES, MAX_PREVIEW_BYTES, MAX_UPLOAD_BYTES, a
 use axum::extract::DefaultBodyLimit;
 
 /// The OpenAPI document of this API.
-pub const OPENAPI: &str = include_str!("../assets/openapi.json");
+pub(crate) const OPENAPI: &str = include_str!("../assets/openapi.json");
 
 /// The API's routes.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi))
         .route("/api/login", post(login))
@@ -58,7 +57,7 @@ pub fn routes() -> Router<AppState> {
 
 /// A JSON body whose refusal is a 400 with a readable message (axum's own
 /// would be a 422, which this API keeps for study problems).
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
@@ -73,41 +72,6 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             })),
         }
     }
-}
-
-/// Who is asking, for rate limiting: the peer address, or, only when the
-/// server was told it stands behind a proxy (`--trust-proxy`), the address
-/// the proxy names last in `X-Forwarded-For` (the one it saw itself: the
-/// earlier ones are the client's to invent).
-pub struct ClientAddr(pub Option<String>);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let forwarded = state
-            .trust_proxy()
-            .then(|| parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()).and_then(|v| v.rsplit(',').next()).map(|v| v.trim().to_string()))
-            .flatten()
-            .filter(|v| !v.is_empty());
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(forwarded.or(peer)))
-    }
-}
-
-/// The member's role in `study`, refused when lower than `need`.
-pub async fn member_role(state: &AppState, user: i64, study: i64, need: Role) -> Result<Role, AppError> {
-    let role = state.store().role(study, user).await?.ok_or(AppError::NotFound)?;
-    if role < need {
-        return Err(AppError::Forbidden(format!("this needs the {} role in the study; you are a {}", need.as_str(), role.as_str())));
-    }
-    Ok(role)
-}
-
-/// The study, for a member with at least `need`.
-pub async fn member_view(state: &AppState, user: i64, study: i64, need: Role) -> Result<(Role, std::sync::Arc<StudyView>), AppError> {
-    let role = member_role(state, user, study, need).await?;
-    Ok((role, state.views().get(state.store(), study).await?))
 }
 
 async fn openapi() -> Response {
@@ -198,17 +162,6 @@ async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
 }
 
-/// The study as a zip download (compressed on a blocking thread, so a large
-/// study never stalls the requests sharing the async threads).
-pub async fn zip_response(view: std::sync::Arc<StudyView>) -> Result<Response, AppError> {
-    let zipped = view.clone();
-    let bytes = tokio::task::spawn_blocking(move || archive::write_zip(&zipped.files)).await?.map_err(AppError::Internal)?;
-    let name: String = view.title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
-    let name = name.trim_matches('-');
-    let disposition = format!("attachment; filename=\"{}.zip\"", if name.is_empty() { "study" } else { name });
-    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
-}
-
 async fn export(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     zip_response(view).await
@@ -256,7 +209,7 @@ const SAVE_ATTEMPTS: usize = 8;
 /// between, the save is checked again on top of theirs (so two editors of
 /// different interviews never see a refusal), and refused with every
 /// problem if, together, the two saves would break the study.
-pub async fn save_document(state: &AppState, user: i64, id: i64, document: Document, text: String, version: i64) -> Result<i64, AppError> {
+pub(crate) async fn save_document(state: &AppState, user: i64, id: i64, document: Document, text: String, version: i64) -> Result<i64, AppError> {
     member_role(state, user, id, Role::Editor).await?;
     let lock = state.views().save_lock(id);
     let _held = lock.lock().await;
@@ -400,11 +353,6 @@ async fn list_members(State(state): State<AppState>, user: ApiUser, Path(id): Pa
 struct MemberBody {
     email: String,
     role: String,
-}
-
-/// Parses a role name from a request.
-pub fn parse_role(text: &str) -> Result<Role, AppError> {
-    Role::parse(text).ok_or_else(|| AppError::BadRequest(format!("unknown role `{text}`: use owner, editor or viewer")))
 }
 
 async fn add_member(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<MemberBody>) -> Result<Response, AppError> {

@@ -143,6 +143,19 @@ pub fn write_zip(files: &MemoryFiles) -> Result<Vec<u8>, String> {
     Ok(writer.finish().map_err(fail)?.into_inner())
 }
 
+/// The study as a zip download (compressed on a blocking thread, so a large
+/// study never stalls the requests sharing the async threads).
+pub async fn zip_response(view: std::sync::Arc<crate::views::StudyView>) -> Result<axum::response::Response, AppError> {
+    use axum::http::header;
+    use axum::response::IntoResponse as _;
+    let zipped = view.clone();
+    let bytes = tokio::task::spawn_blocking(move || write_zip(&zipped.files)).await?.map_err(AppError::Internal)?;
+    let name: String = view.title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let name = name.trim_matches('-');
+    let disposition = format!("attachment; filename=\"{}.zip\"", if name.is_empty() { "study" } else { name });
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,15 +20,15 @@ use crate::AppState;
 use crate::error::AppError;
 
 /// The session cookie's name.
-pub const COOKIE: &str = "collabmap_session";
+pub(crate) const COOKIE: &str = "collabmap_session";
 
 /// Failed sign-ins allowed per address (and per client) in [`LOGIN_WINDOW`].
-pub const MAX_FAILED_LOGINS: usize = 5;
+pub(crate) const MAX_FAILED_LOGINS: usize = 5;
 /// The window over which failed sign-ins are counted.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub(crate) const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// The value of the session cookie, if the request has one.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn session_token(headers: &HeaderMap) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
         (name == COOKIE && !value.is_empty()).then(|| value.to_string())
@@ -36,12 +36,12 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Compares two tokens in time that does not depend on where they differ.
-pub fn same_token(given: &str, expected: &str) -> bool {
+pub(crate) fn same_token(given: &str, expected: &str) -> bool {
     given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
 /// A `Set-Cookie` value for a new session (or, with `None`, one that ends it).
-pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
+pub(crate) fn session_cookie(token: Option<&str>, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     match token {
         Some(token) => format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}", SESSION_LIFETIME.as_secs()),
@@ -51,7 +51,7 @@ pub fn session_cookie(token: Option<&str>, secure: bool) -> String {
 
 /// Whether cookies must carry `Secure`: always when configured, and whenever
 /// a reverse proxy says the client came over HTTPS.
-pub fn wants_secure(state: &AppState, headers: &HeaderMap) -> bool {
+pub(crate) fn wants_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies() || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
@@ -98,7 +98,7 @@ impl LoginLimiter {
 }
 
 /// Checks a password and starts a session, with rate limiting.
-pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Option<String>) -> Result<(User, NewSession), AppError> {
+pub(crate) async fn sign_in(state: &AppState, email: &str, password: &str, client: Option<String>) -> Result<(User, NewSession), AppError> {
     let address_key = format!("address:{}", normalise_email(email));
     let mut keys = vec![address_key.clone()];
     keys.extend(client.map(|c| format!("client:{c}")));
@@ -131,7 +131,7 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, client: Opti
 /// The signed-in user of an API request. Requests that change anything must
 /// also carry the session's CSRF token in `X-CSRF-Token`.
 #[derive(Debug, Clone)]
-pub struct ApiUser {
+pub(crate) struct ApiUser {
     /// The session.
     pub session: Session,
     /// The cookie value, to end the session.
@@ -157,7 +157,7 @@ impl FromRequestParts<AppState> for ApiUser {
 /// The signed-in user of a page; without a session the browser is sent to
 /// the sign-in page and brought back afterwards.
 #[derive(Debug, Clone)]
-pub struct PageUser {
+pub(crate) struct PageUser {
     /// The session.
     pub session: Session,
     /// The cookie value.
@@ -166,7 +166,7 @@ pub struct PageUser {
 
 impl PageUser {
     /// Refuses a form whose hidden `csrf` field does not match the session.
-    pub fn check_form(&self, given: &str) -> Result<(), AppError> {
+    pub(crate) fn check_form(&self, given: &str) -> Result<(), AppError> {
         if same_token(given, &self.session.csrf) {
             Ok(())
         } else {
@@ -180,14 +180,14 @@ impl FromRequestParts<AppState> for PageUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let found = match session_token(&parts.headers) {
-            Some(token) => state.store().session(&token).await.map_err(|e| crate::pages::error_page(AppError::from(e)))?.map(|s| (s, token)),
+            Some(token) => state.store().session(&token).await.map_err(|e| crate::html::error_page(AppError::from(e)))?.map(|s| (s, token)),
             None => None,
         };
         match found {
             Some((session, token)) => Ok(PageUser { session, token }),
             None => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                Err(Redirect::to(&format!("/login?next={}", crate::pages::url_encode(next))).into_response())
+                Err(Redirect::to(&format!("/login?next={}", crate::html::url_encode(next))).into_response())
             }
         }
     }

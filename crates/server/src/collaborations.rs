@@ -21,20 +21,20 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 use crate::AppState;
-use crate::api::member_role;
+use crate::access::member_role;
 use crate::auth::PageUser;
 use crate::error::AppError;
-use crate::pages::{error_page, message_page, render};
+use crate::html::{error_page, message_page, render};
 
 /// A round's results stay hidden until this many people have answered, so
 /// early answers cannot be traced to the first few respondents.
-pub const MIN_RESPONDENTS: u32 = 5;
+pub(crate) const MIN_RESPONDENTS: u32 = 5;
 
 const RESPONSES: &str = "responses.csv";
 const RESPONSE_HEADER: &str = "round,respondent,organisation,role,item,score\n";
 
 /// The routes of collaborations and surveys.
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/collaborations/{id}", get(|Path(id): Path<i64>| async move { Redirect::permanent(&format!("/collaborations/{id}/")) }))
         .route("/collaborations/{id}/", get(results_page))

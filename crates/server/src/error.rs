@@ -85,7 +85,7 @@ impl AppError {
 }
 
 /// Problems as the API gives them: file, line, message, and the one-line form.
-pub fn problems_json(problems: &[Problem]) -> serde_json::Value {
+pub(crate) fn problems_json(problems: &[Problem]) -> serde_json::Value {
     problems.iter().map(|p| json!({"path": p.path, "line": p.line, "message": p.message, "text": p.to_string()})).collect()
 }
 

@@ -21,16 +21,20 @@ use collabmap_study::{MemoryFiles, load_from};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub mod api;
+mod access;
+mod api;
 pub mod archive;
-pub mod auth;
-pub mod collaborations;
-pub mod error;
-pub mod pages;
-pub mod views;
+mod auth;
+mod collaborations;
+mod error;
+mod html;
+mod pages;
+mod views;
+
+pub use error::AppError;
+pub use html::safe_next;
 
 use auth::LoginLimiter;
-use error::AppError;
 use views::Views;
 
 /// How the server behaves beyond its database.

@@ -47,7 +47,7 @@ pub struct StudyView {
 }
 
 /// Whether `path` names an interview file.
-pub fn is_interview_path(path: &str) -> bool {
+pub(crate) fn is_interview_path(path: &str) -> bool {
     path.strip_prefix("interviews/").and_then(|rest| rest.strip_suffix(".md")).is_some_and(|stem| !stem.contains('/') && !stem.is_empty())
 }
 
@@ -183,7 +183,7 @@ impl StudyView {
 }
 
 /// Most map nodes the live preview draws.
-pub const MAX_PREVIEW_NODES: usize = 2_000;
+pub(crate) const MAX_PREVIEW_NODES: usize = 2_000;
 
 /// What the live preview answers.
 #[derive(Debug, Clone)]
@@ -198,7 +198,7 @@ pub struct Preview {
 
 /// A file the workspace lets people edit.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Document {
+pub(crate) enum Document {
     /// One interview, by id.
     Interview(String),
     /// `people.csv`.
@@ -213,7 +213,7 @@ pub enum Document {
 
 /// A document's text as the editor shows it.
 #[derive(Debug, Clone)]
-pub struct DocumentText {
+pub(crate) struct DocumentText {
     /// The file's path (for a built-in codebook, the path it will be saved to).
     pub path: String,
     /// Its text.
@@ -226,7 +226,7 @@ pub struct DocumentText {
 
 impl Document {
     /// The editor's name for the document.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match self {
             Document::Interview(id) => format!("Interview {id}"),
             Document::People => "People".into(),
@@ -242,7 +242,7 @@ impl Document {
     }
 
     /// The document's current text and version.
-    pub fn read(&self, view: &StudyView) -> Result<DocumentText, AppError> {
+    pub(crate) fn read(&self, view: &StudyView) -> Result<DocumentText, AppError> {
         let path = match self {
             Document::Interview(id) => {
                 if !is_interview_id(id) {
@@ -273,7 +273,7 @@ impl Document {
     /// The changes that save `text` over version `version` (0: the file is new).
     /// Saving the built-in codebook gives the study its own copy and points
     /// `study.toml` at it, in the same transaction.
-    pub fn changes(&self, view: &StudyView, text: &str, version: i64) -> Result<(Vec<Change>, Option<String>), AppError> {
+    pub(crate) fn changes(&self, view: &StudyView, text: &str, version: i64) -> Result<(Vec<Change>, Option<String>), AppError> {
         let current = self.read(view)?;
         let expected = (version != 0).then_some(version);
         let mut changes = vec![Change { path: current.path.clone(), expected, content: Some(text.as_bytes().to_vec()) }];
@@ -296,7 +296,7 @@ fn free_codebook_path(view: &StudyView) -> String {
 }
 
 /// `study.toml` text with its `codebook` line pointing at `path`, every other line as it was.
-pub fn point_codebook_at(settings: &str, path: &str) -> String {
+pub(crate) fn point_codebook_at(settings: &str, path: &str) -> String {
     let line = StudyConfig::codebook_line(settings);
     let replacement = format!("codebook = \"{path}\"");
     let mut found = false;
