@@ -45,6 +45,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/compare", get(compare_page))
         .route("/collaborations/new", post(new_collaboration))
         .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file))
+        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
 }
 
 /// The assessment stored as collaboration `id`, for a member with at least `need`.
@@ -145,8 +146,8 @@ async fn results_view(state: &AppState, user: &PageUser, id: i64, issued: Vec<(S
     }))
 }
 
-async fn results_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    results_view(&state, &user, id, Vec::new(), String::new()).await.unwrap_or_else(error_page)
+async fn results_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    results_view(&state, &user, id, Vec::new(), String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -164,12 +165,22 @@ async fn set_round(state: &AppState, user: &PageUser, id: i64, round: &str, csrf
     Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
 }
 
-async fn open_round(State(state): State<AppState>, user: PageUser, Path((id, round)): Path<(i64, String)>, Form(form): Form<CsrfForm>) -> Response {
-    set_round(&state, &user, id, &round, &form.csrf, true).await.unwrap_or_else(error_page)
+async fn open_round(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, round)): Path<(i64, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    set_round(&state, &user, id, &round, &form.csrf, true).await
 }
 
-async fn close_round(State(state): State<AppState>, user: PageUser, Path((id, round)): Path<(i64, String)>, Form(form): Form<CsrfForm>) -> Response {
-    set_round(&state, &user, id, &round, &form.csrf, false).await.unwrap_or_else(error_page)
+async fn close_round(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, round)): Path<(i64, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    set_round(&state, &user, id, &round, &form.csrf, false).await
 }
 
 #[derive(Deserialize)]
@@ -192,28 +203,24 @@ async fn issue_links(
     user: PageUser,
     Path((id, round)): Path<(i64, String)>,
     Form(form): Form<LinksForm>,
-) -> Response {
-    let result = async {
-        user.check_form(&form.csrf)?;
-        let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
-        if !assessment.rounds.iter().any(|r| r.id == round) {
-            return Err(AppError::NotFound);
-        }
-        let base = base_url(&headers);
-        let mut issued = Vec::new();
-        for (number, line) in form.respondents.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-            let (Some(respondent), Some(organisation)) = (fields.first().filter(|f| !f.is_empty()), fields.get(1).filter(|f| !f.is_empty())) else {
-                return Err(AppError::BadRequest(format!("line {}: write respondent,organisation,role (the role may be left out)", number + 1)));
-            };
-            let role = fields.get(2).copied().unwrap_or("");
-            let token = state.store().issue_token(id, &round, respondent, organisation, role).await?;
-            issued.push((respondent.to_string(), format!("{base}/survey/{token}")));
-        }
-        results_view(&state, &user, id, issued, round.clone()).await
+) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
+    if !assessment.rounds.iter().any(|r| r.id == round) {
+        return Err(AppError::NotFound);
     }
-    .await;
-    result.unwrap_or_else(error_page)
+    let base = base_url(&headers);
+    let mut issued = Vec::new();
+    for (number, line) in form.respondents.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+        let (Some(respondent), Some(organisation)) = (fields.first().filter(|f| !f.is_empty()), fields.get(1).filter(|f| !f.is_empty())) else {
+            return Err(AppError::BadRequest(format!("line {}: write respondent,organisation,role (the role may be left out)", number + 1)));
+        };
+        let role = fields.get(2).copied().unwrap_or("");
+        let token = state.store().issue_token(id, &round, respondent, organisation, role).await?;
+        issued.push((respondent.to_string(), format!("{base}/survey/{token}")));
+    }
+    results_view(&state, &user, id, issued, round.clone()).await
 }
 
 // ---- creating and editing ----------------------------------------------------
@@ -259,26 +266,22 @@ fn lines_of(text: &str) -> Vec<Vec<String>> {
 
 /// Creates a collaboration from the form: its leaders and rounds, the
 /// built-in questionnaire, and an empty responses.csv. Checked like an import.
-async fn new_collaboration(State(state): State<AppState>, user: PageUser, Form(form): Form<NewCollaborationForm>) -> Response {
-    let result = async {
-        user.check_form(&form.csrf)?;
-        let field = |fields: &Vec<String>, i: usize| fields.get(i).cloned().unwrap_or_default();
-        let file = CollaborationToml {
-            name: form.name.trim().to_string(),
-            purpose: form.purpose.trim().to_string(),
-            codebook: "whole-systems".into(),
-            leader: lines_of(&form.leaders).iter().map(|f| LeaderToml { name: field(f, 0), role: field(f, 1), since: field(f, 2) }).collect(),
-            round: lines_of(&form.rounds).iter().map(|f| RoundToml { id: field(f, 0), date: field(f, 1) }).collect(),
-        };
-        let text = toml::to_string(&file).map_err(|e| AppError::Internal(format!("cannot write collaboration.toml: {e}")))?;
-        let mut files = collabmap_study::MemoryFiles::new();
-        files.insert("collaboration.toml", text.into_bytes());
-        files.insert(RESPONSES, RESPONSE_HEADER.as_bytes().to_vec());
-        let id = crate::import_study(state.store(), user.session.user.id, files).await?;
-        Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
-    }
-    .await;
-    result.unwrap_or_else(error_page)
+async fn new_collaboration(State(state): State<AppState>, user: PageUser, Form(form): Form<NewCollaborationForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    let field = |fields: &Vec<String>, i: usize| fields.get(i).cloned().unwrap_or_default();
+    let file = CollaborationToml {
+        name: form.name.trim().to_string(),
+        purpose: form.purpose.trim().to_string(),
+        codebook: "whole-systems".into(),
+        leader: lines_of(&form.leaders).iter().map(|f| LeaderToml { name: field(f, 0), role: field(f, 1), since: field(f, 2) }).collect(),
+        round: lines_of(&form.rounds).iter().map(|f| RoundToml { id: field(f, 0), date: field(f, 1) }).collect(),
+    };
+    let text = toml::to_string(&file).map_err(|e| AppError::Internal(format!("cannot write collaboration.toml: {e}")))?;
+    let mut files = collabmap_study::MemoryFiles::new();
+    files.insert("collaboration.toml", text.into_bytes());
+    files.insert(RESPONSES, RESPONSE_HEADER.as_bytes().to_vec());
+    let id = crate::import_study(state.store(), user.session.user.id, files).await?;
+    Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
 }
 
 /// The assessment files the workspace lets editors change as text.
@@ -298,27 +301,23 @@ struct FilePage {
     signed_in: bool,
 }
 
-async fn file_page(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>) -> Response {
-    let result = async {
-        if !EDITABLE.contains(&file.as_str()) {
-            return Err(AppError::NotFound);
-        }
-        let (role, assessment) = collaboration(&state, user.session.user.id, id, Role::Viewer).await?;
-        let (text, version) = state.store().file(id, &file).await?.map(|(b, v)| (String::from_utf8_lossy(&b).into_owned(), v)).unwrap_or_default();
-        Ok(render(&FilePage {
-            id,
-            name: assessment.name,
-            file,
-            text,
-            version,
-            can_edit: role.can_edit(),
-            csrf: user.session.csrf.clone(),
-            problems: Vec::new(),
-            signed_in: true,
-        }))
+async fn file_page(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>) -> Result<Response, AppError> {
+    if !EDITABLE.contains(&file.as_str()) {
+        return Err(AppError::NotFound);
     }
-    .await;
-    result.unwrap_or_else(error_page)
+    let (role, assessment) = collaboration(&state, user.session.user.id, id, Role::Viewer).await?;
+    let (text, version) = state.store().file(id, &file).await?.map(|(b, v)| (String::from_utf8_lossy(&b).into_owned(), v)).unwrap_or_default();
+    Ok(render(&FilePage {
+        id,
+        name: assessment.name,
+        file,
+        text,
+        version,
+        can_edit: role.can_edit(),
+        csrf: user.session.csrf.clone(),
+        problems: Vec::new(),
+        signed_in: true,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -329,46 +328,47 @@ struct FileForm {
 }
 
 /// Saves an assessment file when the folder stays sound and no one saved in between.
-async fn save_file(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>, Form(form): Form<FileForm>) -> Response {
-    let result = async {
-        user.check_form(&form.csrf)?;
-        if !EDITABLE.contains(&file.as_str()) {
-            return Err(AppError::NotFound);
+async fn save_file(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, file)): Path<(i64, String)>,
+    Form(form): Form<FileForm>,
+) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    if !EDITABLE.contains(&file.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
+    let text = form.text.replace("\r\n", "\n");
+    let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.clone().into_bytes()) };
+    let outcome = commit_checked(&state, id, user.session.user.id, |snapshot| {
+        let current = snapshot.versions.get(&file).copied().unwrap_or(0);
+        if current != form.version {
+            return Err(AppError::Conflict {
+                message: format!("{file} was changed by someone else since you opened it (now version {current}): open it again and redo your change"),
+                current,
+            });
         }
-        let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
-        let text = form.text.replace("\r\n", "\n");
-        let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.clone().into_bytes()) };
-        let outcome = commit_checked(&state, id, user.session.user.id, |snapshot| {
-            let current = snapshot.versions.get(&file).copied().unwrap_or(0);
-            if current != form.version {
-                return Err(AppError::Conflict {
-                    message: format!("{file} was changed by someone else since you opened it (now version {current}): open it again and redo your change"),
-                    current,
-                });
-            }
-            Ok(vec![Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content: content.clone() }])
-        })
-        .await?;
-        match outcome {
-            Checked::Saved => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
-            Checked::Refused(problems) => {
-                let page = FilePage {
-                    id,
-                    name: assessment.name,
-                    file,
-                    text,
-                    version: form.version,
-                    can_edit: true,
-                    csrf: user.session.csrf.clone(),
-                    problems: problems.iter().map(ToString::to_string).collect(),
-                    signed_in: true,
-                };
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
-            }
+        Ok(vec![Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content: content.clone() }])
+    })
+    .await?;
+    match outcome {
+        Checked::Saved => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
+        Checked::Refused(problems) => {
+            let page = FilePage {
+                id,
+                name: assessment.name,
+                file,
+                text,
+                version: form.version,
+                can_edit: true,
+                csrf: user.session.csrf.clone(),
+                problems: problems.iter().map(ToString::to_string).collect(),
+                signed_in: true,
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
     }
-    .await;
-    result.unwrap_or_else(error_page)
 }
 
 // ---- answering a survey ----------------------------------------------------
@@ -589,26 +589,22 @@ struct ComparePage {
     signed_in: bool,
 }
 
-async fn compare_page(State(state): State<AppState>, user: PageUser, RawQuery(query): RawQuery) -> Response {
-    let result = async {
-        let chosen: Vec<i64> = query.unwrap_or_default().split('&').filter_map(|pair| pair.strip_prefix("ids=")).filter_map(|v| v.parse().ok()).collect();
-        let mine = state.store().studies_of(user.session.user.id).await?;
-        let choices = mine.iter().filter(|s| s.kind == Kind::Collaboration).map(|s| (s.id, s.title.clone(), chosen.contains(&s.id))).collect();
-        let mut loaded = Vec::new();
-        for id in &chosen {
-            let (_, assessment) = collaboration(&state, user.session.user.id, *id, Role::Viewer).await?;
-            loaded.push(visible_results(&assessment));
-        }
-        let compared: Vec<Compared<'_>> = loaded.iter().map(|(a, r)| Compared { assessment: a, rounds: r }).collect();
-        let table = if compared.len() >= 2 { compare_text(&compared) } else { String::new() };
-        let profiles = compared
-            .iter()
-            .filter_map(|c| c.rounds.last().map(|last| (c.assessment.name.clone(), format!("{} ({})", last.round, last.date), profile_svg(c.assessment, last))))
-            .collect();
-        Ok(render(&ComparePage { choices, table, profiles, signed_in: true }))
+async fn compare_page(State(state): State<AppState>, user: PageUser, RawQuery(query): RawQuery) -> Result<Response, AppError> {
+    let chosen: Vec<i64> = query.unwrap_or_default().split('&').filter_map(|pair| pair.strip_prefix("ids=")).filter_map(|v| v.parse().ok()).collect();
+    let mine = state.store().studies_of(user.session.user.id).await?;
+    let choices = mine.iter().filter(|s| s.kind == Kind::Collaboration).map(|s| (s.id, s.title.clone(), chosen.contains(&s.id))).collect();
+    let mut loaded = Vec::new();
+    for id in &chosen {
+        let (_, assessment) = collaboration(&state, user.session.user.id, *id, Role::Viewer).await?;
+        loaded.push(visible_results(&assessment));
     }
-    .await;
-    result.unwrap_or_else(error_page)
+    let compared: Vec<Compared<'_>> = loaded.iter().map(|(a, r)| Compared { assessment: a, rounds: r }).collect();
+    let table = if compared.len() >= 2 { compare_text(&compared) } else { String::new() };
+    let profiles = compared
+        .iter()
+        .filter_map(|c| c.rounds.last().map(|last| (c.assessment.name.clone(), format!("{} ({})", last.round, last.date), profile_svg(c.assessment, last))))
+        .collect();
+    Ok(render(&ComparePage { choices, table, profiles, signed_in: true }))
 }
 
 #[cfg(test)]

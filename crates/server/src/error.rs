@@ -89,18 +89,33 @@ pub(crate) fn problems_json(problems: &[Problem]) -> serde_json::Value {
     problems.iter().map(|p| json!({"path": p.path, "line": p.line, "message": p.message, "text": p.to_string()})).collect()
 }
 
+/// A refusal's words for a page, carried on the JSON answer so that a page
+/// route can show them as a page instead (the same words, the same reference).
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    /// The message, problems one per line.
+    pub(crate) message: String,
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::TooLarge(limit) = &self {
             tracing::debug!("refused a body over {limit} bytes");
         }
-        let mut body = json!({"error": self.public_message()});
+        let message = self.public_message();
+        let mut body = json!({"error": message});
         match &self {
             AppError::Conflict { current, .. } => body["version"] = json!(current),
             AppError::Invalid(problems) => body["problems"] = problems_json(problems),
             _ => {}
         }
+        // What a page shows instead, should the route be a page (see `html::refusals_as_pages`).
+        let for_page = match &self {
+            AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+            _ => message,
+        };
         let mut response = (self.status(), axum::Json(body)).into_response();
+        response.extensions_mut().insert(Refusal { message: for_page });
         if let AppError::TooManyAttempts(seconds) = self
             && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
         {

@@ -2,10 +2,10 @@
 //! page, and the small helpers pages and sign-in share.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::error::AppError;
+use crate::error::{AppError, Refusal};
 
 /// Percent-encodes `text` for a query string.
 pub(crate) fn url_encode(text: &str) -> String {
@@ -37,7 +37,12 @@ struct MessagePage {
 
 /// A refusal as a page.
 pub(crate) fn error_page(error: AppError) -> Response {
-    let title = match error.status() {
+    refusal_page(error.into_response())
+}
+
+/// The title of a refusal page, by its status.
+fn refusal_title(status: StatusCode) -> &'static str {
+    match status {
         StatusCode::NOT_FOUND => "Not found",
         StatusCode::FORBIDDEN => "Not allowed",
         StatusCode::CONFLICT => "Changed meanwhile",
@@ -45,12 +50,25 @@ pub(crate) fn error_page(error: AppError) -> Response {
         StatusCode::TOO_MANY_REQUESTS => "Too many attempts",
         StatusCode::INTERNAL_SERVER_ERROR => "Something went wrong",
         _ => "Cannot do that",
-    };
-    let message = match &error {
-        AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
-        other => other.public_message(),
-    };
-    message_page(error.status(), title, &message, true)
+    }
+}
+
+/// An answer that carries a [`Refusal`] made into a page with the same
+/// status, words and `Retry-After`; any other answer unchanged.
+fn refusal_page(response: Response) -> Response {
+    let Some(refusal) = response.extensions().get::<Refusal>().cloned() else { return response };
+    let status = response.status();
+    let mut page = message_page(status, refusal_title(status), &refusal.message, true);
+    if let Some(retry) = response.headers().get(header::RETRY_AFTER) {
+        page.headers_mut().insert(header::RETRY_AFTER, retry.clone());
+    }
+    page
+}
+
+/// The layer of every page route: a handler returns `Err(AppError)` with
+/// `?` like an API handler does, and the person sees a page, not JSON.
+pub(crate) async fn refusals_as_pages(response: Response) -> Response {
+    refusal_page(response)
 }
 
 /// A page with a title and a message, for refusals and notices.

@@ -22,7 +22,7 @@ use crate::access::{ClientAddr, member_role, member_view, parse_role};
 use crate::archive::zip_response;
 use crate::auth::{PageUser, session_cookie, sign_in, wants_secure};
 use crate::error::AppError;
-use crate::html::{error_page, render, safe_next, url_encode};
+use crate::html::{render, safe_next, url_encode};
 use crate::views::Document;
 use crate::{AppState, archive, import_study};
 
@@ -53,11 +53,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
         .route("/studies/{id}/edit/{document}", get(edit_document))
         .route("/studies/{id}/{*path}", get(study_file))
-}
-
-/// Runs a page handler, turning its refusal into a page.
-fn page(result: Result<Response, AppError>) -> Response {
-    result.unwrap_or_else(error_page)
+        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
@@ -133,15 +129,10 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout_form(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Form(form): Form<CsrfForm>) -> Response {
-    page(
-        async {
-            user.check_form(&form.csrf)?;
-            state.store().end_session(&user.token).await?;
-            Ok(([(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))], Redirect::to("/login")).into_response())
-        }
-        .await,
-    )
+async fn logout_form(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    state.store().end_session(&user.token).await?;
+    Ok(([(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))], Redirect::to("/login")).into_response())
 }
 
 // ---- studies -----------------------------------------------------------------
@@ -163,63 +154,52 @@ struct StudiesPage {
     signed_in: bool,
 }
 
-async fn studies_page(State(state): State<AppState>, user: PageUser) -> Response {
-    page(
-        async {
-            let studies = state.store().studies_of(user.session.user.id).await?;
-            let rows = studies
-                .into_iter()
-                .map(|s| StudyRow {
-                    id: s.id,
-                    title: s.title,
-                    role: s.role.as_str(),
-                    place: if s.kind == collabmap_store::Kind::Collaboration { "collaborations" } else { "studies" },
-                })
-                .collect();
-            Ok(render(&StudiesPage {
-                email: user.session.user.email.clone(),
-                admin: user.session.user.admin,
-                csrf: user.session.csrf.clone(),
-                studies: rows,
-                signed_in: true,
-            }))
-        }
-        .await,
-    )
+async fn studies_page(State(state): State<AppState>, user: PageUser) -> Result<Response, AppError> {
+    let studies = state.store().studies_of(user.session.user.id).await?;
+    let rows = studies
+        .into_iter()
+        .map(|s| StudyRow {
+            id: s.id,
+            title: s.title,
+            role: s.role.as_str(),
+            place: if s.kind == collabmap_store::Kind::Collaboration { "collaborations" } else { "studies" },
+        })
+        .collect();
+    Ok(render(&StudiesPage {
+        email: user.session.user.email.clone(),
+        admin: user.session.user.admin,
+        csrf: user.session.csrf.clone(),
+        studies: rows,
+        signed_in: true,
+    }))
 }
 
-async fn import_form(State(state): State<AppState>, user: PageUser, mut multipart: Multipart) -> Response {
-    page(
-        async {
-            let _slot = state.upload_slot()?;
-            let mut csrf = String::new();
-            let mut upload = None;
-            let mut file_name = String::new();
-            while let Some(mut field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
-                match field.name() {
-                    Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
-                    Some("archive") => {
-                        file_name = field.file_name().unwrap_or("").to_string();
-                        // Streamed to a temporary file, never held whole in memory.
-                        let mut writer = archive::UploadWriter::new(crate::MAX_UPLOAD_BYTES).await?;
-                        while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
-                            writer.push(&chunk).await?;
-                        }
-                        upload = Some(writer.finish().await?);
-                    }
-                    _ => {}
+async fn import_form(State(state): State<AppState>, user: PageUser, mut multipart: Multipart) -> Result<Response, AppError> {
+    let _slot = state.upload_slot()?;
+    let mut csrf = String::new();
+    let mut upload = None;
+    let mut file_name = String::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(|e| AppError::BadRequest(e.to_string()))?,
+            Some("archive") => {
+                file_name = field.file_name().unwrap_or("").to_string();
+                // Streamed to a temporary file, never held whole in memory.
+                let mut writer = archive::UploadWriter::new(crate::MAX_UPLOAD_BYTES).await?;
+                while let Some(chunk) = field.chunk().await.map_err(|e| AppError::BadRequest(format!("the upload was cut short: {e}")))? {
+                    writer.push(&chunk).await?;
                 }
+                upload = Some(writer.finish().await?);
             }
-            user.check_form(&csrf)?;
-            let upload = upload.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
-            let files =
-                tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
-            let id = import_study(state.store(), user.session.user.id, files).await?;
-            let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
-            Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
+            _ => {}
         }
-        .await,
-    )
+    }
+    user.check_form(&csrf)?;
+    let upload = upload.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
+    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
+    let id = import_study(state.store(), user.session.user.id, files).await?;
+    let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
+    Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -230,25 +210,20 @@ struct UserForm {
     admin: Option<String>,
 }
 
-async fn add_user_form(State(state): State<AppState>, user: PageUser, Form(form): Form<UserForm>) -> Response {
-    page(
-        async {
-            user.check_form(&form.csrf)?;
-            if !user.session.user.admin {
-                return Err(AppError::Forbidden("only an administrator adds accounts".into()));
-            }
-            state.store().add_user(&form.email, &form.password, form.admin.is_some()).await?;
-            Ok(Redirect::to("/").into_response())
-        }
-        .await,
-    )
+async fn add_user_form(State(state): State<AppState>, user: PageUser, Form(form): Form<UserForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    if !user.session.user.admin {
+        return Err(AppError::Forbidden("only an administrator adds accounts".into()));
+    }
+    state.store().add_user(&form.email, &form.password, form.admin.is_some()).await?;
+    Ok(Redirect::to("/").into_response())
 }
 
 async fn study_root(Path(id): Path<i64>) -> Redirect {
     Redirect::permanent(&format!("/studies/{id}/"))
 }
 
-async fn dashboard(state: State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
+async fn dashboard(state: State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     study_file(state, user, Path((id, "index.html".to_string()))).await
 }
 
@@ -267,39 +242,29 @@ fn content_type(path: &str) -> &'static str {
 }
 
 /// A page of the study's report, or one of its own files (a rich picture).
-async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, path)): Path<(i64, String)>) -> Response {
-    page(
-        async {
-            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            if !view.problems.is_empty() && path == "index.html" {
-                return Err(AppError::Invalid(view.problems.clone()));
-            }
-            if path.starts_with("pictures/") {
-                // A study's own files are served only as the picture types the format allows, under a policy that runs nothing.
-                let kind = collabmap_study::files::picture_media_type(&path).ok_or(AppError::NotFound)?;
-                let bytes = view.files.get(&path).ok_or(AppError::NotFound)?.to_vec();
-                return Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response());
-            }
-            let bytes = {
-                let site_view = view.clone();
-                let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
-                site.map_err(AppError::BadRequest)?;
-                view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
-            };
-            Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
-        }
-        .await,
-    )
+async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, path)): Path<(i64, String)>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    if !view.problems.is_empty() && path == "index.html" {
+        return Err(AppError::Invalid(view.problems.clone()));
+    }
+    if path.starts_with("pictures/") {
+        // A study's own files are served only as the picture types the format allows, under a policy that runs nothing.
+        let kind = collabmap_study::files::picture_media_type(&path).ok_or(AppError::NotFound)?;
+        let bytes = view.files.get(&path).ok_or(AppError::NotFound)?.to_vec();
+        return Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response());
+    }
+    let bytes = {
+        let site_view = view.clone();
+        let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
+        site.map_err(AppError::BadRequest)?;
+        view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
+    };
+    Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
 }
 
-async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    page(
-        async {
-            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            zip_response(view).await
-        }
-        .await,
-    )
+async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    zip_response(view).await
 }
 
 #[derive(Template)]
@@ -310,14 +275,9 @@ struct ExchangePage {
     signed_in: bool,
 }
 
-async fn exchange_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    page(
-        async {
-            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
-        }
-        .await,
-    )
+async fn exchange_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
 }
 
 #[derive(Deserialize)]
@@ -357,36 +317,31 @@ fn converted_to(view: &crate::views::StudyView, format: &str, network: collabmap
 }
 
 /// The study in another tool's format: REFI-QDA, a network, or tidy tables (zipped).
-async fn export_format(State(state): State<AppState>, user: PageUser, Path((id, format)): Path<(i64, String)>, Query(query): Query<GraphQuery>) -> Response {
+async fn export_format(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, format)): Path<(i64, String)>,
+    Query(query): Query<GraphQuery>,
+) -> Result<Response, AppError> {
     use collabmap_exchange::graph::Network;
-    page(
-        async {
-            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            if view.analysis.is_none() {
-                return Err(AppError::Invalid(view.problems.clone()));
-            }
-            let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
-            // Writing a project or a network is CPU work that grows with the study: off the async threads.
-            let converted = tokio::task::spawn_blocking(move || converted_to(&view, &format, network)).await??;
-            let Some(Download { bytes, media_type: kind, extension }) = converted else { return Err(AppError::NotFound) };
-            let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
-            Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
-        }
-        .await,
-    )
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    if view.analysis.is_none() {
+        return Err(AppError::Invalid(view.problems.clone()));
+    }
+    let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
+    // Writing a project or a network is CPU work that grows with the study: off the async threads.
+    let converted = tokio::task::spawn_blocking(move || converted_to(&view, &format, network)).await??;
+    let Some(Download { bytes, media_type: kind, extension }) = converted else { return Err(AppError::NotFound) };
+    let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
+    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
-async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<CsrfForm>) -> Response {
-    page(
-        async {
-            user.check_form(&form.csrf)?;
-            member_role(&state, user.session.user.id, id, Role::Owner).await?;
-            state.store().delete_study(id).await?;
-            state.views().forget(id);
-            Ok(Redirect::to("/").into_response())
-        }
-        .await,
-    )
+async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+    state.store().delete_study(id).await?;
+    state.views().forget(id);
+    Ok(Redirect::to("/").into_response())
 }
 
 // ---- cross-tabs -----------------------------------------------------------
@@ -414,55 +369,49 @@ struct ByQuery {
 }
 
 /// Columns that would name a person, or say who is anonymous, are never offered.
-async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Response {
-    page(
-        async {
-            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
-            let study = &view.study;
-            let columns = collabmap_analysis::breakdown_columns(&study.people_columns);
-            let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
-            if by.is_empty() {
-                return Ok(render(&CrosstabPage {
-                    id,
-                    title: view.title.clone(),
-                    columns,
-                    by,
-                    totals: Vec::new(),
-                    values: Vec::new(),
-                    rows: Vec::new(),
-                    note: None,
-                    signed_in: true,
-                }));
-            }
-            let shown: Vec<(usize, &MentionRow)> =
-                analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
-            let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
-            // The one small-group rule: anonymous people and groups under five are pooled.
-            let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(|e| AppError::BadRequest(e.to_string()))?;
-            let rows = shown
-                .iter()
-                .zip(&groups.rows)
-                .map(|((_, row), counts)| {
-                    let cells =
-                        counts.counts.iter().zip(&groups.totals).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
-                    (row.theme.clone(), row.name.clone(), cells)
-                })
-                .collect();
-            Ok(render(&CrosstabPage {
-                id,
-                title: view.title.clone(),
-                columns,
-                by,
-                totals: groups.totals,
-                values: groups.groups,
-                rows,
-                note: groups.note,
-                signed_in: true,
-            }))
-        }
-        .await,
-    )
+async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
+    let study = &view.study;
+    let columns = collabmap_analysis::breakdown_columns(&study.people_columns);
+    let by = query.by.filter(|b| columns.contains(b)).or_else(|| columns.first().cloned()).unwrap_or_default();
+    if by.is_empty() {
+        return Ok(render(&CrosstabPage {
+            id,
+            title: view.title.clone(),
+            columns,
+            by,
+            totals: Vec::new(),
+            values: Vec::new(),
+            rows: Vec::new(),
+            note: None,
+            signed_in: true,
+        }));
+    }
+    let shown: Vec<(usize, &MentionRow)> =
+        analysis.synthesis.table.shown(true).filter_map(|row| study.codebook.index_of(&row.theme).map(|t| (t, row))).collect();
+    let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
+    // The one small-group rule: anonymous people and groups under five are pooled.
+    let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let rows = shown
+        .iter()
+        .zip(&groups.rows)
+        .map(|((_, row), counts)| {
+            let cells = counts.counts.iter().zip(&groups.totals).map(|(&c, &total)| (c, (100 * c + total / 2).checked_div(total).unwrap_or(0))).collect();
+            (row.theme.clone(), row.name.clone(), cells)
+        })
+        .collect();
+    Ok(render(&CrosstabPage {
+        id,
+        title: view.title.clone(),
+        columns,
+        by,
+        totals: groups.totals,
+        values: groups.groups,
+        rows,
+        note: groups.note,
+        signed_in: true,
+    }))
 }
 
 // ---- coder agreement -------------------------------------------------------
@@ -489,43 +438,38 @@ struct WithQuery {
 
 /// Agreement between this study and another coding of the same interviews
 /// (a copy another researcher coded), both readable by the user.
-async fn agreement_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<WithQuery>) -> Response {
-    page(
-        async {
-            let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            let others = state.store().studies_of(user.session.user.id).await?.into_iter().filter(|s| s.id != id).map(|s| (s.id, s.title)).collect();
-            let mut page = AgreementPage {
-                id,
-                title: view.title.clone(),
-                others,
-                with: query.with,
-                with_title: String::new(),
-                items: 0,
-                rows: Vec::new(),
-                overall: (String::new(), String::new()),
-                differences: Vec::new(),
-                signed_in: true,
-            };
-            if let Some(other) = query.with {
-                let (_, second) = member_view(&state, user.session.user.id, other, Role::Viewer).await?;
-                page.with_title = second.title.clone();
-                let first = view.clone();
-                let agreement = tokio::task::spawn_blocking(move || collabmap_analysis::agreement::agree(&[&first.study, &second.study])).await?;
-                let show = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
-                page.items = agreement.items;
-                page.rows = agreement
-                    .themes
-                    .iter()
-                    .filter(|t| t.table.both + t.table.first_only + t.table.second_only > 0)
-                    .map(|t| (t.theme.clone(), t.table, show(t.agreement), show(t.kappa)))
-                    .collect();
-                page.overall = (show(agreement.overall.agreement), show(agreement.overall.kappa));
-                page.differences = agreement.differences.iter().map(|d| format!("{} {} {}: {}", d.interview, d.kind, d.position, d.message)).collect();
-            }
-            Ok(render(&page))
-        }
-        .await,
-    )
+async fn agreement_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<WithQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let others = state.store().studies_of(user.session.user.id).await?.into_iter().filter(|s| s.id != id).map(|s| (s.id, s.title)).collect();
+    let mut page = AgreementPage {
+        id,
+        title: view.title.clone(),
+        others,
+        with: query.with,
+        with_title: String::new(),
+        items: 0,
+        rows: Vec::new(),
+        overall: (String::new(), String::new()),
+        differences: Vec::new(),
+        signed_in: true,
+    };
+    if let Some(other) = query.with {
+        let (_, second) = member_view(&state, user.session.user.id, other, Role::Viewer).await?;
+        page.with_title = second.title.clone();
+        let first = view.clone();
+        let agreement = tokio::task::spawn_blocking(move || collabmap_analysis::agreement::agree(&[&first.study, &second.study])).await?;
+        let show = |v: Option<f64>| v.map_or("–".to_string(), |x| format!("{x:.3}"));
+        page.items = agreement.items;
+        page.rows = agreement
+            .themes
+            .iter()
+            .filter(|t| t.table.both + t.table.first_only + t.table.second_only > 0)
+            .map(|t| (t.theme.clone(), t.table, show(t.agreement), show(t.kappa)))
+            .collect();
+        page.overall = (show(agreement.overall.agreement), show(agreement.overall.kappa));
+        page.differences = agreement.differences.iter().map(|d| format!("{} {} {}: {}", d.interview, d.kind, d.position, d.message)).collect();
+    }
+    Ok(render(&page))
 }
 
 // ---- editors -----------------------------------------------------------------
@@ -554,24 +498,24 @@ struct NewInterviewQuery {
     id: String,
 }
 
-async fn new_interview(Path(id): Path<i64>, Query(query): Query<NewInterviewQuery>) -> Response {
+async fn new_interview(Path(id): Path<i64>, Query(query): Query<NewInterviewQuery>) -> Result<Response, AppError> {
     if !is_interview_id(&query.id) {
-        return error_page(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", query.id)));
+        return Err(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", query.id)));
     }
-    Redirect::to(&format!("/studies/{id}/edit/interviews/{}", url_encode(&query.id))).into_response()
+    Ok(Redirect::to(&format!("/studies/{id}/edit/interviews/{}", url_encode(&query.id))).into_response())
 }
 
-async fn edit_interview(State(state): State<AppState>, user: PageUser, Path((id, interview)): Path<(i64, String)>) -> Response {
+async fn edit_interview(State(state): State<AppState>, user: PageUser, Path((id, interview)): Path<(i64, String)>) -> Result<Response, AppError> {
     editor(state, user, id, Document::Interview(interview)).await
 }
 
-async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, document)): Path<(i64, String)>) -> Response {
+async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, document)): Path<(i64, String)>) -> Result<Response, AppError> {
     let document = match document.as_str() {
         "people" => Document::People,
         "projects" => Document::Projects,
         "codebook" => Document::Codebook,
         "settings" => Document::Settings,
-        _ => return error_page(AppError::NotFound),
+        _ => return Err(AppError::NotFound),
     };
     editor(state, user, id, document).await
 }
@@ -581,42 +525,37 @@ fn new_interview_text(first_person: &str) -> String {
     format!("---\npeople: [{first_person}]\n---\n\n# Map\n\n- What the collaboration set out to do\n  - How it was done\n\n# Quotes\n\n# Stories\n")
 }
 
-async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Response {
-    page(
-        async {
-            let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            let text = document.read(&view)?;
-            let (save_url, help, interview) = match &document {
-                Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
-                Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
-                Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
-                Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
-                Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
-            };
-            let body = if !text.exists && matches!(document, Document::Interview(_)) {
-                new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))
-            } else {
-                text.text
-            };
-            Ok(render(&EditorPage {
-                id,
-                title: view.title.clone(),
-                label: document.label(),
-                path: text.path,
-                text: body,
-                version: text.version,
-                exists: text.exists,
-                save_url,
-                is_interview: matches!(document, Document::Interview(_)),
-                interview,
-                can_edit: role.can_edit(),
-                csrf: user.session.csrf.clone(),
-                help,
-                signed_in: true,
-            }))
-        }
-        .await,
-    )
+async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let text = document.read(&view)?;
+    let (save_url, help, interview) = match &document {
+        Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
+        Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
+        Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
+        Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
+        Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
+    };
+    let body = if !text.exists && matches!(document, Document::Interview(_)) {
+        new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))
+    } else {
+        text.text
+    };
+    Ok(render(&EditorPage {
+        id,
+        title: view.title.clone(),
+        label: document.label(),
+        path: text.path,
+        text: body,
+        version: text.version,
+        exists: text.exists,
+        save_url,
+        is_interview: matches!(document, Document::Interview(_)),
+        interview,
+        can_edit: role.can_edit(),
+        csrf: user.session.csrf.clone(),
+        help,
+        signed_in: true,
+    }))
 }
 
 // ---- members -----------------------------------------------------------------
@@ -632,15 +571,10 @@ struct MembersPage {
     signed_in: bool,
 }
 
-async fn members_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Response {
-    page(
-        async {
-            let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-            let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
-            Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
-        }
-        .await,
-    )
+async fn members_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
+    Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
 }
 
 #[derive(Deserialize)]
@@ -650,16 +584,11 @@ struct MemberForm {
     role: String,
 }
 
-async fn member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<MemberForm>) -> Response {
-    page(
-        async {
-            user.check_form(&form.csrf)?;
-            member_role(&state, user.session.user.id, id, Role::Owner).await?;
-            state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
-            Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
-        }
-        .await,
-    )
+async fn member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<MemberForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+    state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
+    Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -668,14 +597,9 @@ struct RemoveForm {
     email: String,
 }
 
-async fn remove_member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RemoveForm>) -> Response {
-    page(
-        async {
-            user.check_form(&form.csrf)?;
-            member_role(&state, user.session.user.id, id, Role::Owner).await?;
-            state.store().remove_member(id, &form.email).await?;
-            Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
-        }
-        .await,
-    )
+async fn remove_member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RemoveForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+    state.store().remove_member(id, &form.email).await?;
+    Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
 }

@@ -315,3 +315,24 @@ on_every_backend!(a_collaboration_file_saved_twice_from_one_version_keeps_the_fi
     let second = app.form(Some(&owner), &format!("/collaborations/{id}/files/evidence.toml"), &format!("csrf={}&version={version}&text=", owner.csrf)).await;
     assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.text());
 });
+
+on_every_backend!(a_refusal_on_a_page_is_a_page_and_on_the_api_json, |app: App| async move {
+    let viewer = app.login("viewer@example.org").await;
+    let study = app.study;
+    let content_type = |reply: &support::Reply| reply.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    // Not a member of study 424242: a page says so as a page, the API as JSON.
+    let page = app.get("/studies/424242/crosstab", &viewer).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(content_type(&page).starts_with("text/html") && page.text().contains("<h1>Not found</h1>"), "{}", page.text());
+    let api = app.get("/api/studies/424242", &viewer).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert!(content_type(&api).starts_with("application/json") && api.json()["error"].is_string());
+    // A viewer may not delete: the form's answer is a page with the reason.
+    let delete = app.form(Some(&viewer), &format!("/studies/{study}/delete"), &format!("csrf={}", viewer.csrf)).await;
+    assert_eq!(delete.status, StatusCode::FORBIDDEN);
+    assert!(content_type(&delete).starts_with("text/html") && delete.text().contains("this needs the owner role"), "{}", delete.text());
+    // A collaboration page refuses the same way.
+    let collaboration = app.get("/collaborations/424242/", &viewer).await;
+    assert_eq!(collaboration.status, StatusCode::NOT_FOUND);
+    assert!(content_type(&collaboration).starts_with("text/html"));
+});
