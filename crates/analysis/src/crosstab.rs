@@ -73,6 +73,19 @@ pub fn breakdown_columns(columns: &[String]) -> Vec<String> {
     columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name" | "attribution" | "anonymous")).cloned().collect()
 }
 
+/// The breakdown columns worth comparing groups by: those with 2 to 12
+/// distinct values among the people interviewed (one value compares nothing;
+/// many make a table no one can read).
+pub fn comparable_columns(study: &Study, synthesis: &Synthesis) -> Vec<String> {
+    breakdown_columns(&study.people_columns)
+        .into_iter()
+        .filter(|c| {
+            let values: std::collections::BTreeSet<&str> = synthesis.attended.ones().map(|p| study.people[p].column(&study.people_columns, c)).collect();
+            (2..=12).contains(&values.len())
+        })
+        .collect()
+}
+
 impl Grouping {
     /// Groups the interviewed people of `study` by `column`; an unknown column is refused with a suggestion.
     pub fn of(study: &Study, synthesis: &Synthesis, column: &str) -> Result<Grouping, BreakdownError> {

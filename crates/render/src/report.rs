@@ -5,13 +5,11 @@
 //! Anonymity is enforced here, at the one place where people become text:
 //! [`PeopleView`] is the only way a page names a person.
 
-use std::collections::BTreeSet;
-
 use askama::Template;
 use collabmap_analysis::coding::attributed;
 use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
 use collabmap_analysis::structure::{MapStructure, StudyStructure};
-use collabmap_analysis::{Coder, CrossTab, Model, Synthesis};
+use collabmap_analysis::{Coder, CrossTab, Glance, Model, Synthesis};
 use collabmap_study::{Interview, Item, Study};
 
 use crate::RenderError;
@@ -291,22 +289,15 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     }
     site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
 
-    // The study at a glance, counted over interviewed people only.
-    let attended: Vec<usize> = synthesis.attended.ones().collect();
-    let distinct =
-        |column: &str| attended.iter().map(|&p| study.people[p].column(&study.people_columns, column)).filter(|v| !v.is_empty()).collect::<BTreeSet<_>>().len();
-    let projects_seen: BTreeSet<&str> = study.interviews.iter().flat_map(|i| i.projects.iter().map(String::as_str)).collect();
-    let groups = study.interviews.iter().filter(|i| i.is_group()).count();
-    let checked = study.interviews.iter().filter(|i| i.checked_back).count();
-    let share = if study.interviews.is_empty() { 0 } else { (100 * checked + study.interviews.len() / 2) / study.interviews.len() };
+    let figures = Glance::of(study, synthesis);
     let glance = vec![
-        (synthesis.table.out_of.to_string(), "people interviewed".to_string()),
-        (distinct("organisation").to_string(), "organisations".to_string()),
-        (projects_seen.len().to_string(), "projects".to_string()),
-        (distinct("country").to_string(), "countries".to_string()),
-        (study.interviews.len().to_string(), "interviews".to_string()),
-        (groups.to_string(), "group meetings".to_string()),
-        (format!("{share}%"), "maps checked back".to_string()),
+        (figures.people.to_string(), "people interviewed".to_string()),
+        (figures.organisations.to_string(), "organisations".to_string()),
+        (figures.projects.to_string(), "projects".to_string()),
+        (figures.countries.to_string(), "countries".to_string()),
+        (figures.interviews.to_string(), "interviews".to_string()),
+        (figures.group_meetings.to_string(), "group meetings".to_string()),
+        (format!("{}%", figures.checked_back_percent), "maps checked back".to_string()),
     ];
     let rows: Vec<RowView> = synthesis
         .table
@@ -623,7 +614,7 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
         })
         .collect();
     let heat_themes = shown.iter().map(|&t| (themes[t].id.clone(), themes[t].name.clone())).collect();
-    let groups = group_columns(study, synthesis)
+    let groups = collabmap_analysis::comparable_columns(study, synthesis)
         .into_iter()
         .filter_map(|column| {
             let comparison = compare_groups(study, synthesis, &column, &shown).ok()?;
@@ -641,17 +632,6 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
         })
         .collect();
     AnalysisPage { root: "", workspace, page_title: "Analysis", study_title: title, glance, central, options, links, heat_themes, heat, groups }
-}
-
-/// People columns worth comparing groups by: not names or ids, and with 2 to 12 values among the people interviewed.
-fn group_columns(study: &Study, synthesis: &Synthesis) -> Vec<String> {
-    collabmap_analysis::breakdown_columns(&study.people_columns)
-        .into_iter()
-        .filter(|c| {
-            let values: BTreeSet<&str> = synthesis.attended.ones().map(|p| study.people[p].column(&study.people_columns, c)).collect();
-            (2..=12).contains(&values.len())
-        })
-        .collect()
 }
 
 /// Object-safe rendering, so one closure renders every page type.
