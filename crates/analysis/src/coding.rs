@@ -17,6 +17,32 @@ impl ItemCodes {
     }
 }
 
+/// How a person came to be credited with a theme through one item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Credit {
+    /// The item is tagged with the theme.
+    Explicit,
+    /// An indicator phrase of the theme occurs in the item.
+    Inferred,
+    /// The item carries a child code, rolled up into the theme (`rollup = true`).
+    Rollup,
+    /// Someone else said it in a group meeting, and the meeting's agreement
+    /// credits every attendee (`group_agreement = true`).
+    Group,
+}
+
+impl Credit {
+    /// The word for it in outputs: `explicit`, `inferred`, `rollup`, `group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Credit::Explicit => "explicit",
+            Credit::Inferred => "inferred",
+            Credit::Rollup => "rollup",
+            Credit::Group => "group",
+        }
+    }
+}
+
 /// Codes items by the study's rules: explicit tags, inferred indicator
 /// phrases (pole only, word boundaries), and rollup to ancestors.
 #[derive(Debug, Clone)]
@@ -28,6 +54,8 @@ pub struct Coder<'a> {
     matcher: Option<AhoCorasick>,
     /// For each pattern, the themes that list it.
     pattern_themes: Vec<Vec<usize>>,
+    /// The patterns, normalised, for saying which phrase inferred a code.
+    phrases: Vec<String>,
 }
 
 /// Case-folds `text` and makes every run of whitespace one space.
@@ -65,27 +93,59 @@ impl<'a> Coder<'a> {
             }
         }
         let matcher = if phrases.is_empty() { None } else { AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases).ok() };
-        Coder { codebook, counting, matcher, pattern_themes }
+        let phrases = if matcher.is_some() { phrases } else { Vec::new() };
+        Coder { codebook, counting, matcher, pattern_themes, phrases }
     }
 
     /// The themes whose indicator phrases occur in `text` at word boundaries.
     pub fn inferred_themes(&self, text: &str) -> Vec<usize> {
+        self.inferences(text).into_iter().map(|(theme, _)| theme).collect()
+    }
+
+    /// Each theme an indicator phrase in `text` infers, with the first phrase
+    /// (normalised) that did, in order of first appearance.
+    pub fn inferences(&self, text: &str) -> Vec<(usize, &str)> {
         let Some(matcher) = &self.matcher else { return Vec::new() };
         let haystack = normalise(text);
-        let mut found = Vec::new();
+        let mut found: Vec<(usize, &str)> = Vec::new();
         for hit in matcher.find_overlapping_iter(&haystack) {
             let before = haystack[..hit.start()].chars().next_back();
             let after = haystack[hit.end()..].chars().next();
             let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
             if boundary(before) && boundary(after) {
-                for &theme in &self.pattern_themes[hit.pattern().as_usize()] {
-                    if !found.contains(&theme) {
-                        found.push(theme);
+                let pattern = hit.pattern().as_usize();
+                for &theme in &self.pattern_themes[pattern] {
+                    if !found.iter().any(|&(t, _)| t == theme) {
+                        found.push((theme, self.phrases[pattern].as_str()));
                     }
                 }
             }
         }
         found
+    }
+
+    /// How `item` comes to carry `theme`, if it does: by its own tag, through
+    /// a tagged child code rolled up (`rollup = true`), by an indicator phrase
+    /// (which one), or through a child code that phrase inferred. The order is
+    /// [`Coder::codes`]'s: a code that is explicit by any route is explicit.
+    pub fn explain(&self, item: &Item<'_>, theme: usize) -> Option<(Credit, Option<String>)> {
+        let tagged: Vec<usize> = item.codes.iter().filter_map(|id| self.codebook.index_of(id)).collect();
+        if tagged.contains(&theme) {
+            return Some((Credit::Explicit, None));
+        }
+        if self.counting.rollup && tagged.iter().any(|&t| self.codebook.ancestors(t).any(|a| a == theme)) {
+            return Some((Credit::Rollup, None));
+        }
+        let inferred = self.inferences(item.text);
+        if let Some((_, phrase)) = inferred.iter().find(|&&(t, _)| t == theme) {
+            return Some((Credit::Inferred, Some((*phrase).to_string())));
+        }
+        if self.counting.rollup
+            && let Some((_, phrase)) = inferred.iter().find(|&&(t, _)| self.codebook.ancestors(t).any(|a| a == theme))
+        {
+            return Some((Credit::Rollup, Some((*phrase).to_string())));
+        }
+        None
     }
 
     /// The codes of `item`.

@@ -21,13 +21,14 @@ pub mod assessment;
 pub mod coding;
 pub mod cooccurrence;
 pub mod crosstab;
+pub mod evidence;
 pub mod glance;
 pub mod model;
 pub mod structure;
 pub mod synthesis;
 pub mod trace;
 
-pub use coding::{Coder, ItemCodes};
+pub use coding::{Coder, Credit, ItemCodes};
 pub use crosstab::{ANONYMOUS_LABEL, BreakdownError, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP, breakdown_columns, comparable_columns};
 pub use glance::Glance;
 pub use model::{Model, ModelLink, ModelTheme};

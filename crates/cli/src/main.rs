@@ -12,7 +12,7 @@ use collabmap_analysis::structure::{MapStructure, StudyStructure};
 use collabmap_analysis::trace::trace;
 use collabmap_analysis::{CrossTab, Model, synthesise};
 use collabmap_render::assessment as assessment_output;
-use collabmap_render::{analyses, table};
+use collabmap_render::{analyses, evidence, table};
 use collabmap_study::assessment::load_assessment;
 use collabmap_study::{Study, load_study};
 
@@ -114,6 +114,20 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
         format: ModelFormat,
+    },
+    /// Show what stands behind a figure: the mentions behind a theme's count, or the chains behind a theme link
+    Evidence {
+        /// The study folder.
+        study: PathBuf,
+        /// The theme whose count to open (a codebook id).
+        #[arg(long, value_name = "THEME", required_unless_present = "link", conflicts_with = "link")]
+        theme: Option<String>,
+        /// The theme link (means, then end) whose chains to list.
+        #[arg(long, num_args = 2, value_names = ["FROM", "TO"])]
+        link: Option<Vec<String>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = AnalyseFormat::Text)]
+        format: AnalyseFormat,
     },
     /// Compare two or more codings of the same interviews: agreement, Cohen's kappa, Krippendorff's alpha.
     Agree {
@@ -458,14 +472,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Trace { study, from, to, max_steps, thread, format } => {
             let study = load_valid(&study)?;
-            let theme = |id: &str| {
-                study.codebook.index_of(id).ok_or_else(|| {
-                    let hint = collabmap_study::did_you_mean(id, study.codebook.themes().iter().map(|t| t.id.as_str()))
-                        .map(|s| format!(" (did you mean {s}?)"))
-                        .unwrap_or_default();
-                    anyhow::anyhow!("the codebook has no theme `{id}`{hint}")
-                })
-            };
+            let theme = |id: &str| study.codebook.index_or_refusal(id).map_err(anyhow::Error::msg);
             let (start, end) = (theme(&from)?, theme(&to)?);
             let synthesis = synthesise(&study);
             let found = trace(&synthesis, study.codebook.len(), start, end, max_steps, thread);
@@ -476,6 +483,34 @@ fn run(cli: Cli) -> Result<()> {
                     ModelFormat::Text => analyses::trace_text(&study, &from, &to, max_steps, thread, &found),
                 }
             );
+        }
+        Command::Evidence { study, theme, link, format } => {
+            let study = load_valid(&study)?;
+            let index = |id: &str| study.codebook.index_or_refusal(id).map_err(anyhow::Error::msg);
+            let synthesis = synthesise(&study);
+            let text = match (theme, link.as_deref()) {
+                (Some(theme), _) => {
+                    let theme = index(&theme)?;
+                    let mentions = collabmap_analysis::evidence::theme_mentions(&study, theme);
+                    match format {
+                        AnalyseFormat::Json => evidence::theme_json(&study, &synthesis, theme, &mentions),
+                        AnalyseFormat::Text => evidence::theme_text(&study, &synthesis, theme, &mentions),
+                        AnalyseFormat::Csv => evidence::theme_csv(&study, &mentions).map_err(anyhow::Error::msg)?,
+                    }
+                }
+                (None, Some([from, to])) => {
+                    let (from, to) = (index(from)?, index(to)?);
+                    let model = Model::discover(&study, &synthesis);
+                    let chains = collabmap_analysis::evidence::link_chains(&study, from, to);
+                    match format {
+                        AnalyseFormat::Json => evidence::link_json(&study, &synthesis, &model, from, to, &chains),
+                        AnalyseFormat::Text => evidence::link_text(&study, &synthesis, &model, from, to, &chains),
+                        AnalyseFormat::Csv => evidence::link_csv(&study, &chains).map_err(anyhow::Error::msg)?,
+                    }
+                }
+                _ => anyhow::bail!("say what to open: --theme ID, or --link FROM TO"),
+            };
+            print!("{text}");
         }
         Command::Agree { studies, format } => {
             let loaded = studies.iter().map(|path| load_valid(path)).collect::<Result<Vec<_>>>()?;

@@ -85,6 +85,18 @@ async fn import_then_export_is_lossless_and_the_api_prints_what_the_cli_prints()
             assert_eq!(table, stdout(&collabmap(&["table", "--format", "json", &dir_text])), "{name}: API table = CLI table");
             let (_, model) = api_get(&store, &format!("/api/studies/{id}/model")).await;
             assert_eq!(model, stdout(&collabmap(&["model", "--format", "json", &dir_text])), "{name}: API model = CLI model");
+            // The evidence behind the top theme and the heaviest kept link, byte for byte.
+            let top: serde_json::Value = serde_json::from_str(&table).expect("json");
+            let theme = top[0]["theme"].as_str().expect("a theme").to_string();
+            let (_, evidence) = api_get(&store, &format!("/api/studies/{id}/evidence?theme={theme}")).await;
+            assert_eq!(evidence, stdout(&collabmap(&["evidence", &dir_text, "--theme", &theme, "--format", "json"])), "{name}: API evidence = CLI evidence");
+            let kept: serde_json::Value = serde_json::from_str(&model).expect("json");
+            if let (Some(from), Some(to)) = (kept["links"][0]["from"].as_str(), kept["links"][0]["to"].as_str()) {
+                let (_, chains) = api_get(&store, &format!("/api/studies/{id}/evidence?from={from}&to={to}")).await;
+                assert_eq!(chains, stdout(&collabmap(&["evidence", &dir_text, "--link", from, to, "--format", "json"])), "{name}: API chains = CLI chains");
+            }
+            let (status, _) = api_get(&store, &format!("/api/studies/{id}/evidence?theme=no-such-theme")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
             store.close().await;
         }
         let missing = collabmap(&["export", "424242", "--db", &db.url, "-o", "/tmp/never-written-collabmap"]);

@@ -8,6 +8,7 @@
 pub mod analyses;
 pub mod assessment;
 mod error;
+pub mod evidence;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod png;

@@ -40,6 +40,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/studies/{id}", get(study_info).delete(delete_study))
         .route("/api/studies/{id}/table", get(table))
         .route("/api/studies/{id}/model", get(model))
+        .route("/api/studies/{id}/evidence", get(evidence))
         .route("/api/studies/{id}/export", get(export))
         .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
         .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
@@ -155,6 +156,41 @@ fn analysed(view: &StudyView) -> Result<&crate::views::Analysis, AppError> {
 async fn table(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.table_json.clone()).into_response())
+}
+
+#[derive(Deserialize)]
+struct EvidenceQuery {
+    theme: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// What stands behind a theme's count (`?theme=ID`) or a theme link
+/// (`?from=A&to=B`): the same JSON as `collabmap evidence --format json`.
+async fn evidence(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(query): Query<EvidenceQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    analysed(&view)?;
+    // Walking every item or map is CPU work that grows with the study: off the async threads.
+    let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
+        let analysis = analysed(&view)?;
+        let study = &view.study;
+        let index = |id: &str| study.codebook.index_or_refusal(id).map_err(AppError::BadRequest);
+        match (&query.theme, &query.from, &query.to) {
+            (Some(theme), None, None) => {
+                let theme = index(theme)?;
+                let mentions = collabmap_analysis::evidence::theme_mentions(study, theme);
+                Ok(collabmap_render::evidence::theme_json(study, &analysis.synthesis, theme, &mentions))
+            }
+            (None, Some(from), Some(to)) => {
+                let (from, to) = (index(from)?, index(to)?);
+                let chains = collabmap_analysis::evidence::link_chains(study, from, to);
+                Ok(collabmap_render::evidence::link_json(study, &analysis.synthesis, &analysis.model, from, to, &chains))
+            }
+            _ => Err(AppError::BadRequest("say what to open: ?theme=ID, or ?from=ID&to=ID".into())),
+        }
+    })
+    .await??;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
 async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {

@@ -273,6 +273,12 @@ impl Codebook {
         self.by_id.get(id).copied()
     }
 
+    /// The index of `id`, or a refusal that names it and suggests the nearest
+    /// id ("the codebook has no theme `x` (did you mean y?)").
+    pub fn index_or_refusal(&self, id: &str) -> Result<usize, String> {
+        self.index_of(id).ok_or_else(|| format!("the codebook has no theme `{id}`{}", suggestion(id, self.themes.iter().map(|t| t.id.as_str()), "")))
+    }
+
     /// The entry with `id`.
     pub fn get(&self, id: &str) -> Option<&Theme> {
         self.index_of(id).map(|i| &self.themes[i])

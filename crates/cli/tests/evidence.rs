@@ -1,0 +1,113 @@
+//! `collabmap evidence`: every count and every kept link opens to exactly the
+//! people behind it, on every test study, and the hand-worked study shows how
+//! each person was credited.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+#[path = "../../../testdata/studies.rs"]
+mod studies;
+
+fn collabmap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
+}
+
+fn json_of(args: &[&str]) -> Value {
+    let output = collabmap(args);
+    assert!(output.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).expect("JSON")
+}
+
+fn distinct(items: &Value, key: &str) -> BTreeSet<String> {
+    items.as_array().expect("a list").iter().map(|m| m[key].as_str().expect("a person").to_string()).collect()
+}
+
+#[test]
+fn every_count_and_every_kept_link_opens_to_exactly_its_people() {
+    for study in studies::all() {
+        let dir = study.arg();
+        let table = json_of(&["table", &dir, "--all", "--format", "json"]);
+        for row in table.as_array().expect("rows") {
+            let theme = row["theme"].as_str().expect("theme");
+            let evidence = json_of(&["evidence", &dir, "--theme", theme, "--format", "json"]);
+            for key in ["people", "out_of", "projects"] {
+                assert_eq!(evidence[key], row[key], "{}: {theme} {key}", study.name);
+            }
+            let people = distinct(&evidence["mentions"], "person");
+            assert_eq!(people.len() as u64, row["people"].as_u64().expect("people"), "{}: {theme}: the mentions' people are the count", study.name);
+            for mention in evidence["mentions"].as_array().expect("mentions") {
+                assert!(["concept", "quote", "story", "picture"].contains(&mention["kind"].as_str().expect("kind")), "{mention}");
+                assert!(["explicit", "inferred", "group", "rollup"].contains(&mention["how"].as_str().expect("how")), "{mention}");
+                let file = std::fs::read_to_string(study.dir.join(mention["file"].as_str().expect("file"))).expect("the mention's file");
+                let line = file.lines().nth(mention["line"].as_u64().expect("line") as usize - 1).expect("the mention's line");
+                let words = mention["text"].as_str().expect("text");
+                let first_word = words.split_whitespace().next().unwrap_or("");
+                assert!(line.contains(first_word), "{}: {theme}: line {} of {} is {line:?}, not {words:?}", study.name, mention["line"], mention["file"]);
+            }
+        }
+        let model = json_of(&["model", &dir, "--format", "json"]);
+        for link in model["links"].as_array().expect("links") {
+            let (from, to) = (link["from"].as_str().expect("from"), link["to"].as_str().expect("to"));
+            let evidence = json_of(&["evidence", &dir, "--link", from, to, "--format", "json"]);
+            assert_eq!(evidence["weight"], link["people"], "{}: {from} -> {to}", study.name);
+            assert_eq!(evidence["kept"], Value::Bool(true));
+            let people = distinct(&evidence["chains"], "person");
+            assert_eq!(people.len() as u64, link["people"].as_u64().expect("people"), "{}: {from} -> {to}: the chains' people are the weight", study.name);
+            for chain in evidence["chains"].as_array().expect("chains") {
+                let path = chain["path"].as_array().expect("path");
+                assert_eq!(path.first().map(|s| &s["theme"]), Some(&Value::from(from)));
+                assert_eq!(path.last().map(|s| &s["theme"]), Some(&Value::from(to)));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_hand_worked_study_shows_how_each_person_was_credited() {
+    let dir = studies::own("counting-rules").to_string_lossy().into_owned();
+    let power = json_of(&["evidence", &dir, "--theme", "power", "--format", "json"]);
+    let credited: Vec<(String, String, Value)> = power["mentions"]
+        .as_array()
+        .expect("mentions")
+        .iter()
+        .map(|m| (m["person"].as_str().expect("p").to_string(), m["how"].as_str().expect("how").to_string(), m["indicator"].clone()))
+        .collect();
+    let expected = [
+        ("p2", "explicit", Value::Null),
+        ("p3", "rollup", Value::Null),
+        ("p4", "inferred", Value::from("hand over")),
+        ("p5", "inferred", Value::from("hand over")),
+    ];
+    assert_eq!(credited, expected.map(|(p, h, i)| (p.to_string(), h.to_string(), i)));
+
+    // system -> user runs through a cross-link and a concept without themes.
+    let link = json_of(&["evidence", &dir, "--link", "system", "user", "--format", "json"]);
+    let steps: Vec<u64> = link["chains"][0]["path"].as_array().expect("path").iter().map(|s| s["line"].as_u64().expect("line")).collect();
+    assert_eq!(steps, [11, 13, 9]);
+
+    let text = String::from_utf8(collabmap(&["evidence", &dir, "--theme", "power"]).stdout).expect("utf-8");
+    assert!(text.starts_with("power (Share power): 4 of 5 people, in 1 project\n"), "{text}");
+    assert!(text.contains("interviews/i2.md:11  concept (inferred \"hand over\")  Hand over the budget"), "{text}");
+    let csv = String::from_utf8(collabmap(&["evidence", &dir, "--theme", "purpose", "--format", "csv"]).stdout).expect("utf-8");
+    assert!(csv.starts_with("person,interview,file,line,kind,how,indicator,text\n") && csv.contains("p3,i2,interviews/i2.md,16,quote,explicit,,"), "{csv}");
+
+    let unknown = collabmap(&["evidence", &dir, "--theme", "powr"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("the codebook has no theme `powr` (did you mean power?)"));
+    assert!(!collabmap(&["evidence", &dir]).status.success(), "a theme or a link must be named");
+}
+
+#[test]
+fn in_a_group_meeting_those_who_did_not_say_it_are_credited_by_the_group() {
+    let dir = tempfile::tempdir().expect("temp");
+    std::fs::create_dir_all(dir.path().join("interviews")).expect("folder");
+    std::fs::write(dir.path().join("study.toml"), "title = \"t\"\ncodebook = \"whole-systems\"\n").expect("write");
+    std::fs::write(dir.path().join("people.csv"), "id,name\np1,A\np2,B\n").expect("write");
+    std::fs::write(dir.path().join("interviews/g.md"), "---\npeople: [p1, p2]\n---\n\n# Map\n\n- Let districts choose @p1 #share-power\n").expect("write");
+    let study = dir.path().to_string_lossy().into_owned();
+    let evidence = json_of(&["evidence", &study, "--theme", "share-power", "--format", "json"]);
+    let how: Vec<(&str, &str)> =
+        evidence["mentions"].as_array().expect("m").iter().map(|m| (m["person"].as_str().expect("p"), m["how"].as_str().expect("h"))).collect();
+    assert_eq!(how, [("p1", "explicit"), ("p2", "group")]);
+}
