@@ -27,6 +27,9 @@ pub struct Mention {
     pub how: Credit,
     /// The indicator phrase that inferred the code, when one did.
     pub indicator: Option<String>,
+    /// A quote given anonymously: it may never be shown beside its
+    /// interview or its speaker (`Quote::kept_apart_from_its_interview`).
+    pub kept_apart: bool,
 }
 
 /// One step of a chain: a concept of a map.
@@ -54,41 +57,67 @@ pub struct Chain {
 
 /// Every mention of codebook entry `theme`, by interview, item and person.
 pub fn theme_mentions(study: &Study, theme: usize) -> Vec<Mention> {
+    mentions_of(study, |t| t == theme).swap_remove(theme)
+}
+
+/// Every mention of every codebook entry, indexed like the codebook, in one
+/// pass over the study (what a report needs).
+pub fn all_mentions(study: &Study) -> Vec<Vec<Mention>> {
+    mentions_of(study, |_| true)
+}
+
+/// The mentions of the entries `wanted` accepts; the others stay empty.
+fn mentions_of(study: &Study, wanted: impl Fn(usize) -> bool) -> Vec<Vec<Mention>> {
     let coder = Coder::new(&study.codebook, study.config.counting);
     let group_agreement = study.config.counting.group_agreement;
     let index = person_index(study);
-    let person_index = |id: &str| index.get(id).copied();
-    let mut mentions = Vec::new();
+    let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); study.codebook.len()];
     for (number, interview) in study.interviews.iter().enumerate() {
-        for (item, text) in items_with_text(interview) {
-            if !coder.codes(&item).has(theme) {
+        for (item, text, kept_apart) in items_with_text(interview) {
+            let attributed_to: Vec<(usize, &str)> =
+                attributed(interview, &item, group_agreement).into_iter().filter_map(|id| index.get(id).map(|&p| (p, id))).collect();
+            if attributed_to.is_empty() {
                 continue;
             }
-            let Some((how, indicator)) = coder.explain(&item, theme) else { continue };
-            for id in attributed(interview, &item, group_agreement) {
-                let Some(person) = person_index(id) else { continue };
-                let spoke = item.speakers.iter().any(|s| s == id) || item.attribution == Some(id);
-                // In a group meeting whose agreement credits everyone, those who did not say it are credited by the group.
-                let how = if interview.is_group() && group_agreement && !spoke { Credit::Group } else { how };
-                mentions.push(Mention { person, interview: number, line: item.line, kind: item.kind, text: text.clone(), how, indicator: indicator.clone() });
+            for &(theme, _) in &coder.codes(&item).codes {
+                if !wanted(theme) {
+                    continue;
+                }
+                let Some((how, indicator)) = coder.explain(&item, theme) else { continue };
+                for &(person, id) in &attributed_to {
+                    let spoke = item.speakers.iter().any(|s| s == id) || item.attribution == Some(id);
+                    // In a group meeting whose agreement credits everyone, those who did not say it are credited by the group.
+                    let how = if interview.is_group() && group_agreement && !spoke { Credit::Group } else { how };
+                    mentions[theme].push(Mention {
+                        person,
+                        interview: number,
+                        line: item.line,
+                        kind: item.kind,
+                        text: text.clone(),
+                        how,
+                        indicator: indicator.clone(),
+                        kept_apart,
+                    });
+                }
             }
         }
     }
     mentions
 }
 
+/// Every item of an interview with its words as written, and whether it is
+/// kept apart from its interview (a quote given anonymously).
+fn items_with_text(interview: &Interview) -> Vec<(Item<'_>, String, bool)> {
+    let concepts = interview.concepts().map(|(_, c)| (c.item(), c.text(), false));
+    let quotes = interview.quotes.iter().map(|q| (q.item(), q.text.clone(), q.kept_apart_from_its_interview()));
+    let stories = interview.stories.iter().map(|s| (s.item(), if s.title.is_empty() { s.body.clone() } else { format!("{}: {}", s.title, s.body) }, false));
+    let pictures = interview.pictures.iter().map(|p| (p.item(), p.explanation.clone(), false));
+    concepts.chain(quotes).chain(stories).chain(pictures).collect()
+}
+
 /// Each person's index in `study.people`, by id.
 fn person_index(study: &Study) -> std::collections::HashMap<&str, usize> {
     study.people.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect()
-}
-
-/// Every item of an interview with its words as written.
-fn items_with_text(interview: &Interview) -> Vec<(Item<'_>, String)> {
-    let concepts = interview.concepts().map(|(_, c)| (c.item(), c.text()));
-    let quotes = interview.quotes.iter().map(|q| (q.item(), q.text.clone()));
-    let stories = interview.stories.iter().map(|s| (s.item(), if s.title.is_empty() { s.body.clone() } else { format!("{}: {}", s.title, s.body) }));
-    let pictures = interview.pictures.iter().map(|p| (p.item(), p.explanation.clone()));
-    concepts.chain(quotes).chain(stories).chain(pictures).collect()
 }
 
 /// Every chain of concepts behind the theme link `from → to` (model themes),

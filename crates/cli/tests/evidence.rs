@@ -111,3 +111,72 @@ fn in_a_group_meeting_those_who_did_not_say_it_are_credited_by_the_group() {
         evidence["mentions"].as_array().expect("m").iter().map(|m| (m["person"].as_str().expect("p"), m["how"].as_str().expect("h"))).collect();
     assert_eq!(how, [("p1", "explicit"), ("p2", "group")]);
 }
+
+/// Every `href="…"` in `html`.
+fn links_in(html: &str) -> Vec<String> {
+    html.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string).collect()
+}
+
+#[test]
+fn the_report_opens_every_count_and_kept_link_to_its_evidence() {
+    for study in studies::all() {
+        let out = tempfile::tempdir().expect("temp");
+        let site = out.path().join("site");
+        let report = collabmap(&["report", &study.arg(), "-o", &site.to_string_lossy()]);
+        assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+        let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+        let table = json_of(&["table", &study.arg(), "--format", "json"]);
+        for row in table.as_array().expect("rows") {
+            let theme = row["theme"].as_str().expect("theme");
+            assert!(index.contains(&format!("href=\"evidence/{theme}.html\"")), "{}: the count of {theme} opens its evidence", study.name);
+            let page = std::fs::read_to_string(site.join(format!("evidence/{theme}.html"))).expect("an evidence page");
+            let sections = page.matches("<section class=\"evidence-person\">").count() as u64;
+            let people = row["people"].as_u64().expect("people");
+            // People counted only through quotes given anonymously are not listed by name or interview.
+            if page.contains("Quotes given anonymously") {
+                assert!(sections <= people)
+            } else {
+                assert_eq!(sections, people, "{}: {theme}", study.name)
+            }
+            for link in links_in(&page).into_iter().filter(|l| l.starts_with("../interviews/")) {
+                let (file, anchor) = link
+                    .trim_start_matches("../")
+                    .split_once('#')
+                    .map_or((link.trim_start_matches("../").to_string(), None), |(f, a)| (f.to_string(), Some(a.to_string())));
+                let target = std::fs::read_to_string(site.join(&file)).unwrap_or_else(|_| panic!("{}: {link} leads nowhere", study.name));
+                if let Some(anchor) = anchor {
+                    assert!(target.contains(&format!("id=\"{anchor}\"")), "{}: {link}: no such line on the interview page", study.name);
+                }
+            }
+        }
+        let analysis = std::fs::read_to_string(site.join("analysis.html")).expect("analysis");
+        let model = json_of(&["model", &study.arg(), "--format", "json"]);
+        for link in model["links"].as_array().expect("links") {
+            let page = format!("evidence/{}--{}.html", link["from"].as_str().expect("from"), link["to"].as_str().expect("to"));
+            assert!(analysis.contains(&format!("href=\"{page}\"")) && site.join(&page).is_file(), "{}: {page}", study.name);
+            let html = std::fs::read_to_string(site.join(&page)).expect("page");
+            assert_eq!(html.matches("<section class=\"evidence-person\">").count() as u64, link["people"].as_u64().expect("people"), "{}: {page}", study.name);
+        }
+    }
+}
+
+#[test]
+fn an_anonymous_quote_stands_apart_on_its_evidence_page() {
+    let dir = tempfile::tempdir().expect("temp");
+    let study = dir.path().join("study");
+    std::fs::create_dir_all(study.join("interviews")).expect("folder");
+    std::fs::write(study.join("study.toml"), "title = \"t\"\ncodebook = \"whole-systems\"\n").expect("write");
+    std::fs::write(study.join("people.csv"), "id,name,organisation\np06,Pat Vance,Harbour Trust\n").expect("write");
+    std::fs::write(
+        study.join("interviews/a.md"),
+        "---\npeople: [p06]\n---\n\n# Map\n\n- Cut detention #common-purpose\n\n# Quotes\n\n> The board never listened to us. #share-power\n> — p06, anonymous\n",
+    )
+    .expect("write");
+    let site = dir.path().join("site");
+    assert!(collabmap(&["report", &study.to_string_lossy(), "-o", &site.to_string_lossy()]).status.success());
+    let page = std::fs::read_to_string(site.join("evidence/share-power.html")).expect("page");
+    assert!(page.contains("Quotes given anonymously") && page.contains("The board never listened to us."), "{page}");
+    assert!(!page.contains("Pat Vance") && !page.contains("Harbour Trust") && !page.contains("interviews/a.html"), "{page}");
+    let purpose = std::fs::read_to_string(site.join("evidence/common-purpose.html")).expect("page");
+    assert!(purpose.contains("Pat Vance") && purpose.contains("interviews/a.html#L7"), "named mentions keep their person and line");
+}

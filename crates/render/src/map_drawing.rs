@@ -181,8 +181,8 @@ pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMar
         let block = concept.block_id.as_deref().map(|b| format!(" data-block=\"{}\"", escape(b))).unwrap_or_default();
         let _ = write!(
             out,
-            "<g class=\"{class}\" data-line=\"{}\"{block}{role}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
-            concept.line, at.x, at.y, at.height
+            "<g class=\"{class}\" id=\"L{}\" data-line=\"{}\"{block}{role}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
+            concept.line, concept.line, at.x, at.y, at.height
         );
         for (n, (line, kind)) in lines[i].iter().enumerate() {
             let style = if *kind == "contrast" { " font-style=\"italic\" fill=\"#666\"" } else { " fill=\"#222\"" };

@@ -230,6 +230,8 @@ impl StructureView {
 }
 
 struct TextView {
+    /// The item's line in its file, the page's anchor for it (`#L12`).
+    line: usize,
     title: String,
     text: String,
     by: String,
@@ -237,6 +239,7 @@ struct TextView {
 }
 
 struct PictureView {
+    line: usize,
     path: String,
     title: String,
     text: String,
@@ -459,6 +462,67 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         site.files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
     }
 
+    // Every count opens to the mentions behind it, and every kept link to its chains.
+    let labels = EvidenceLabels::new(study, &people);
+    let all_mentions = collabmap_analysis::evidence::all_mentions(study);
+    for (t, theme) in codebook.themes().iter().enumerate() {
+        let row = synthesis.table.row(&theme.id);
+        let (persons, apart) = evidence_groups(study, &labels, &all_mentions[t]);
+        let page = EvidencePage {
+            root: "../",
+            workspace: options.workspace,
+            page_title: &theme.name,
+            study_title: title,
+            heading: format!("{}: who said it", theme.name),
+            summary: format!(
+                "{} of {} people interviewed, in {} project{}",
+                row.map_or(0, |r| r.people),
+                synthesis.table.out_of,
+                row.map_or(0, |r| r.projects),
+                if row.map_or(0, |r| r.projects) == 1 { "" } else { "s" }
+            ),
+            explanation: "Every person counted for this theme, with what they said and where: follow a line to the interview. A person counts once however often they said it.",
+            persons,
+            apart,
+        };
+        site.files.push(SiteFile { path: format!("evidence/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
+    }
+    for link in &model.links {
+        let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { continue };
+        let chains = collabmap_analysis::evidence::link_chains(study, from, to);
+        let mentions: Vec<collabmap_analysis::evidence::Mention> = chains
+            .iter()
+            .map(|chain| collabmap_analysis::evidence::Mention {
+                person: chain.person,
+                interview: chain.interview,
+                line: chain.path.first().map_or(0, |s| s.line),
+                kind: collabmap_study::ItemKind::Concept,
+                text: chain.path.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" \u{2192} "),
+                how: collabmap_analysis::Credit::Explicit,
+                indicator: None,
+                kept_apart: false,
+            })
+            .collect();
+        let (mut persons, _) = evidence_groups(study, &labels, &mentions);
+        for line in persons.iter_mut().flat_map(|p| &mut p.interviews).flat_map(|g| &mut g.mentions) {
+            line.kind = "chain";
+            line.how = "means to end".into();
+        }
+        let (from_name, to_name) = (&codebook.themes()[from].name, &codebook.themes()[to].name);
+        let page = EvidencePage {
+            root: "../",
+            workspace: options.workspace,
+            page_title: &link.from,
+            study_title: title,
+            heading: format!("{from_name} \u{2192} {to_name}: who linked them"),
+            summary: format!("{} people state this link in their maps; the model keeps it", link.people),
+            explanation: "Each chain runs from a concept coded with the means up the map, past concepts without themes, to the first concept coded with the end. Follow a line to the interview.",
+            persons,
+            apart: Vec::new(),
+        };
+        site.files.push(SiteFile { path: format!("evidence/{}--{}.html", link.from, link.to), bytes: render(&page)?.into_bytes() });
+    }
+
     let structure = StudyStructure::of(study);
     site.files.push(SiteFile {
         path: "analysis.html".into(),
@@ -471,20 +535,24 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             .iter()
             .filter(|q| PeopleView::may_show_with_its_interview(q))
             .map(|q| TextView {
+                line: q.line,
                 title: String::new(),
                 text: q.text.clone(),
                 by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous),
                 codes: q.codes.clone(),
             })
             .collect();
-        let stories =
-            interview.stories.iter().map(|s| TextView { title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() }).collect();
+        let stories = interview
+            .stories
+            .iter()
+            .map(|s| TextView { line: s.line, title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() })
+            .collect();
         let pictures = interview
             .pictures
             .iter()
             .map(|p| {
                 site.copies.push(p.path.clone());
-                PictureView { path: p.path.clone(), title: p.caption.clone(), text: p.explanation.clone() }
+                PictureView { line: p.line, path: p.path.clone(), title: p.caption.clone(), text: p.explanation.clone() }
             })
             .collect();
         let page = InterviewPage {
@@ -509,6 +577,108 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     site.copies.sort();
     site.copies.dedup();
     Ok(site)
+}
+
+#[derive(Template)]
+#[template(path = "evidence.html")]
+struct EvidencePage<'a> {
+    root: &'a str,
+    workspace: bool,
+    page_title: &'a str,
+    study_title: &'a str,
+    heading: String,
+    summary: String,
+    explanation: &'static str,
+    persons: Vec<EvidencePerson>,
+    /// Quotes given anonymously, shown with neither speaker nor interview.
+    apart: Vec<String>,
+}
+
+/// One person's mentions on an evidence page, by interview.
+struct EvidencePerson {
+    label: String,
+    interviews: Vec<EvidenceGroup>,
+}
+
+struct EvidenceGroup {
+    interview: String,
+    mentions: Vec<EvidenceLine>,
+}
+
+struct EvidenceLine {
+    line: usize,
+    kind: &'static str,
+    how: String,
+    text: String,
+}
+
+/// How a person was credited, in a reader's words.
+fn credit_words(how: collabmap_analysis::Credit, indicator: Option<&str>) -> String {
+    use collabmap_analysis::Credit;
+    match (how, indicator) {
+        (Credit::Explicit, _) => "tagged".into(),
+        (Credit::Inferred, Some(phrase)) => format!("found by the phrase \u{201c}{phrase}\u{201d}"),
+        (Credit::Inferred, None) => "found by an indicator phrase".into(),
+        (Credit::Rollup, Some(phrase)) => format!("through a narrower code found by the phrase \u{201c}{phrase}\u{201d}"),
+        (Credit::Rollup, None) => "through a narrower code".into(),
+        (Credit::Group, _) => "said in a group meeting they attended".into(),
+    }
+}
+
+/// Labels for people on evidence pages: a named person's label, or
+/// "Anonymous participant N", numbered in people.csv order so that one
+/// report always gives one person the same number.
+struct EvidenceLabels {
+    labels: Vec<String>,
+}
+
+impl EvidenceLabels {
+    fn new(study: &Study, people: &PeopleView<'_>) -> Self {
+        let mut anonymous = 0;
+        let labels = study
+            .people
+            .iter()
+            .map(|person| {
+                if person.anonymous {
+                    anonymous += 1;
+                    format!("{ANONYMOUS_LABEL} {anonymous}")
+                } else {
+                    people.label(&person.id)
+                }
+            })
+            .collect();
+        EvidenceLabels { labels }
+    }
+}
+
+/// Mentions grouped by person (people.csv order) and interview; quotes given anonymously apart.
+fn evidence_groups(study: &Study, labels: &EvidenceLabels, mentions: &[collabmap_analysis::evidence::Mention]) -> (Vec<EvidencePerson>, Vec<String>) {
+    let mut sorted: Vec<&collabmap_analysis::evidence::Mention> = mentions.iter().filter(|m| !m.kept_apart).collect();
+    sorted.sort_by_key(|m| (m.person, m.interview, m.line));
+    let mut persons: Vec<EvidencePerson> = Vec::new();
+    for mention in sorted {
+        let line = EvidenceLine {
+            line: mention.line,
+            kind: crate::evidence::kind_name(mention.kind),
+            how: credit_words(mention.how, mention.indicator.as_deref()),
+            text: mention.text.clone(),
+        };
+        let interview = study.interviews[mention.interview].id.clone();
+        let label = &labels.labels[mention.person];
+        if persons.last().is_none_or(|p| &p.label != label) {
+            persons.push(EvidencePerson { label: label.clone(), interviews: Vec::new() });
+        }
+        let Some(person) = persons.last_mut() else { continue };
+        if person.interviews.last().is_none_or(|g| g.interview != interview) {
+            person.interviews.push(EvidenceGroup { interview, mentions: Vec::new() });
+        }
+        if let Some(group) = person.interviews.last_mut() {
+            group.mentions.push(line);
+        }
+    }
+    let mut apart: Vec<String> = mentions.iter().filter(|m| m.kept_apart).map(|m| m.text.clone()).collect();
+    apart.dedup();
+    (persons, apart)
 }
 
 #[derive(Template)]

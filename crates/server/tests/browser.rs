@@ -258,6 +258,7 @@ async fn reading_journey(app: support::App, driver: u16) {
         ("crosstab", format!("/studies/{study}/crosstab?by=country"), "document.querySelector('table')"),
         ("members", format!("/studies/{study}/members"), "document.querySelector('table')"),
         ("theme", format!("/studies/{study}/themes/common-purpose.html"), "document.querySelector('blockquote')"),
+        ("evidence", format!("/studies/{study}/evidence/common-purpose.html"), "document.querySelector('.evidence-person a[href*=\"#L\"]')"),
     ];
     for (width, height) in [(1366u32, 900u32), (320, 720)] {
         client.set_window_size(width, height).await.expect("resize");
