@@ -175,4 +175,7 @@
 
   drawGutter([]);
   refresh();
+  // An evidence page links a mention to its line here: `…/edit/interviews/i07#L12` selects line 12.
+  var wanted = /^#L(\d+)$/.exec(window.location.hash);
+  if (wanted) goToLine(parseInt(wanted[1], 10));
 })();

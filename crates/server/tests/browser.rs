@@ -281,6 +281,18 @@ async fn reading_journey(app: support::App, driver: u16) {
             assert_eq!(overflowing, json!([]), "{name} at {width} px: wider than the screen");
         }
     }
+
+    // From a count to a mention, and from the mention to its line in the editor.
+    client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
+    client.find(Locator::Css("table.mentions a[href^='evidence/']")).await.expect("a count").click().await.expect("click");
+    wait_until(&client, "location.pathname.includes('/evidence/')", "the evidence page").await;
+    let edit = client.find(Locator::Css(".evidence-person a[href*='edit/interviews/']")).await.expect("an edit link");
+    let href = edit.attr("href").await.expect("href").expect("an address");
+    let line: u64 = href.rsplit("#L").next().and_then(|l| l.parse().ok()).expect("a line");
+    edit.click().await.expect("click");
+    wait_until(&client, "document.getElementById('text') && document.activeElement === document.getElementById('text')", "the editor at the line").await;
+    let at = client.execute("const t = document.getElementById('text'); return t.value.substring(0, t.selectionStart).split('\\n').length;", vec![]).await.expect("script");
+    assert_eq!(at, json!(line), "the editor selects the mention's line");
     client.close().await.expect("close");
     server.abort();
 }
