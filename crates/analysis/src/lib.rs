@@ -24,6 +24,7 @@ pub mod crosstab;
 pub mod evidence;
 pub mod glance;
 pub mod model;
+pub mod search;
 pub mod structure;
 pub mod synthesis;
 pub mod trace;

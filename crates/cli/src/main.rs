@@ -129,6 +129,28 @@ enum Command {
         #[arg(long, value_enum, default_value_t = AnalyseFormat::Text)]
         format: AnalyseFormat,
     },
+    /// Find words in a study's concepts, quotes, stories and pictures, by code, people column, project or interview
+    Search {
+        /// The study folder.
+        study: PathBuf,
+        /// Words, or a "phrase in quotes"; every one must occur (whole words, any case).
+        query: String,
+        /// Only items coded with this theme (tagged, inferred or rolled up).
+        #[arg(long, value_name = "ID")]
+        code: Option<String>,
+        /// Only items of people whose column has this value, such as country=India.
+        #[arg(long = "where", value_name = "COLUMN=VALUE")]
+        column: Option<String>,
+        /// Only interviews about this project.
+        #[arg(long, value_name = "ID")]
+        project: Option<String>,
+        /// Only this interview.
+        #[arg(long, value_name = "ID")]
+        interview: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ModelFormat::Text)]
+        format: ModelFormat,
+    },
     /// Compare two or more codings of the same interviews: agreement, Cohen's kappa, Krippendorff's alpha.
     Agree {
         /// The study folders, one per coder (at least two).
@@ -511,6 +533,20 @@ fn run(cli: Cli) -> Result<()> {
                 _ => anyhow::bail!("say what to open: --theme ID, or --link FROM TO"),
             };
             print!("{text}");
+        }
+        Command::Search { study, query, code, column, project, interview, format } => {
+            let study = load_valid(&study)?;
+            let query = collabmap_analysis::search::Query::parse(&query).map_err(anyhow::Error::msg)?;
+            let filters = collabmap_analysis::search::Filters::parse(&study, code.as_deref(), column.as_deref(), project.as_deref(), interview.as_deref())
+                .map_err(anyhow::Error::msg)?;
+            let hits = collabmap_analysis::search::search(&study, &query, &filters);
+            print!(
+                "{}",
+                match format {
+                    ModelFormat::Json => collabmap_render::search::hits_json(&study, &hits),
+                    ModelFormat::Text => collabmap_render::search::hits_text(&study, &hits),
+                }
+            );
         }
         Command::Agree { studies, format } => {
             let loaded = studies.iter().map(|path| load_valid(path)).collect::<Result<Vec<_>>>()?;

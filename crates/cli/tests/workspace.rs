@@ -97,6 +97,10 @@ async fn import_then_export_is_lossless_and_the_api_prints_what_the_cli_prints()
             }
             let (status, _) = api_get(&store, &format!("/api/studies/{id}/evidence?theme=no-such-theme")).await;
             assert_eq!(status, StatusCode::BAD_REQUEST);
+            let (_, found) = api_get(&store, &format!("/api/studies/{id}/search?q=the&code={theme}")).await;
+            assert_eq!(found, stdout(&collabmap(&["search", &dir_text, "the", "--code", &theme, "--format", "json"])), "{name}: API search = CLI search");
+            let (status, _) = api_get(&store, &format!("/api/studies/{id}/search?q=%22%22")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "a search without words is refused");
             store.close().await;
         }
         let missing = collabmap(&["export", "424242", "--db", &db.url, "-o", "/tmp/never-written-collabmap"]);

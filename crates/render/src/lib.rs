@@ -13,6 +13,7 @@ pub mod map_drawing;
 pub mod model_diagram;
 pub mod png;
 pub mod report;
+pub mod search;
 pub mod svg;
 pub mod table;
 

@@ -41,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/studies/{id}/table", get(table))
         .route("/api/studies/{id}/model", get(model))
         .route("/api/studies/{id}/evidence", get(evidence))
+        .route("/api/studies/{id}/search", get(search))
         .route("/api/studies/{id}/export", get(export))
         .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
         .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
@@ -188,6 +189,33 @@ async fn evidence(State(state): State<AppState>, user: ApiUser, Path(id): Path<i
             }
             _ => Err(AppError::BadRequest("say what to open: ?theme=ID, or ?from=ID&to=ID".into())),
         }
+    })
+    .await??;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: String,
+    code: Option<String>,
+    #[serde(rename = "where")]
+    column: Option<String>,
+    project: Option<String>,
+    interview: Option<String>,
+}
+
+/// Items whose words match `q`, filtered like `collabmap search`: the same JSON.
+async fn search(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(query): Query<SearchQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    analysed(&view)?;
+    // A search reads every item of the study: off the async threads.
+    let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
+        use collabmap_analysis::search::{Filters, Query as Words, search};
+        let study = &view.study;
+        let words = Words::parse(&query.q).map_err(AppError::BadRequest)?;
+        let filters = Filters::parse(study, query.code.as_deref(), query.column.as_deref(), query.project.as_deref(), query.interview.as_deref())
+            .map_err(AppError::BadRequest)?;
+        Ok(collabmap_render::search::hits_json(study, &search(study, &words, &filters)))
     })
     .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())

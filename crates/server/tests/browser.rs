@@ -291,7 +291,10 @@ async fn reading_journey(app: support::App, driver: u16) {
     let line: u64 = href.rsplit("#L").next().and_then(|l| l.parse().ok()).expect("a line");
     edit.click().await.expect("click");
     wait_until(&client, "document.getElementById('text') && document.activeElement === document.getElementById('text')", "the editor at the line").await;
-    let at = client.execute("const t = document.getElementById('text'); return t.value.substring(0, t.selectionStart).split('\\n').length;", vec![]).await.expect("script");
+    let at = client
+        .execute("const t = document.getElementById('text'); return t.value.substring(0, t.selectionStart).split('\\n').length;", vec![])
+        .await
+        .expect("script");
     assert_eq!(at, json!(line), "the editor selects the mention's line");
     client.close().await.expect("close");
     server.abort();
