@@ -2,23 +2,13 @@
 //! small study, and sound output on every test study (testdata/studies,
 //! and the shared corpora when present).
 
+mod support;
+
+use support::{collabmap, json_of, studies};
+
 use std::path::Path;
-use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let output = collabmap(args);
-    assert!(output.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("JSON")
-}
-
-#[path = "../../../testdata/studies.rs"]
-mod studies;
 
 /// Two interviews: a map with a head, a reinforcing loop through a
 /// cross-link, a negative link and an isolated concept; and a two-concept

@@ -1,14 +1,13 @@
 //! `assess`, `compare` and `survey` end to end, on the worked example and on
 //! broken folders.
 
+mod support;
+
+use support::collabmap;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::{Value, json};
-
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership")

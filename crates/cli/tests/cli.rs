@@ -1,19 +1,10 @@
 //! End-to-end tests: the real binary on the shared corpora and on small studies.
 
+mod support;
+
+use support::{collabmap, stdout, studies};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
-
-#[path = "../../../testdata/studies.rs"]
-mod studies;
-
-fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
 
 #[test]
 fn every_study_matches_its_expected_results() {

@@ -2,23 +2,13 @@
 //! people behind it, on every test study, and the hand-worked study shows how
 //! each person was credited.
 
+mod support;
+
+use support::{collabmap, json_of, studies};
+
 use std::collections::BTreeSet;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-#[path = "../../../testdata/studies.rs"]
-mod studies;
-
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let output = collabmap(args);
-    assert!(output.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("JSON")
-}
 
 fn distinct(items: &Value, key: &str) -> BTreeSet<String> {
     items.as_array().expect("a list").iter().map(|m| m[key].as_str().expect("a person").to_string()).collect()

@@ -2,22 +2,19 @@
 //! tools: xmllint against the REFI-QDA schemas, networkx for GraphML and
 //! GEXF, Graphviz for DOT. `./scripts/test` installs them.
 
+mod support;
+
+use support::{collabmap, studies};
+
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
-
 fn ok(output: Output) -> Output {
     assert!(output.status.success(), "failed: {}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     output
 }
-
-#[path = "../../../testdata/studies.rs"]
-mod studies;
 
 fn corpora() -> Vec<PathBuf> {
     studies::all().into_iter().map(|s| s.dir).collect()
@@ -245,26 +242,7 @@ fn export_then_import_keeps_the_table() {
         let back = out.path().join(format!("{name}-back"));
         ok(collabmap(&["import-refi", &qdpx.to_string_lossy(), "-o", &back.to_string_lossy()]));
         ok(collabmap(&["check", &back.to_string_lossy()]));
-        let table = |dir: &Path| -> Vec<(String, u64, u64, u64)> {
-            let json: serde_json::Value =
-                serde_json::from_slice(&ok(collabmap(&["table", "--all", "--format", "json", &dir.to_string_lossy()])).stdout).expect("json");
-            let mut rows: Vec<_> = json
-                .as_array()
-                .expect("rows")
-                .iter()
-                .map(|r| {
-                    (
-                        r["theme"].as_str().expect("theme").to_string(),
-                        r["people"].as_u64().expect("n"),
-                        r["out_of"].as_u64().expect("n"),
-                        r["projects"].as_u64().expect("n"),
-                    )
-                })
-                .collect();
-            rows.sort();
-            rows
-        };
-        assert_eq!(table(&back), table(&corpus), "{name}: people, out_of and projects per theme survive the round trip");
+        assert_eq!(support::table_counts(&back), support::table_counts(&corpus), "{name}: people, out_of and projects per theme survive the round trip");
         if had_anonymous {
             let qdpx = out.path().join(format!("{name}-anonymous.qdpx"));
             ok(collabmap(&["export", &original.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));

@@ -1,17 +1,11 @@
 //! The README's five-minute tutorial, followed word for word: its blocks are
 //! read from README.md itself, so the tutorial and this test cannot drift apart.
 
+mod support;
+
+use support::{collabmap, stdout};
+
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
 
 /// The tutorial section of the README.
 fn tutorial() -> String {

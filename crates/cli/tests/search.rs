@@ -1,16 +1,11 @@
 //! `collabmap search` on the hand-worked study: whole words and phrases, the
 //! filters, and the anonymity rules.
 
-use std::process::{Command, Output};
+mod support;
+
+use support::{collabmap, studies};
 
 use serde_json::Value;
-
-#[path = "../../../testdata/studies.rs"]
-mod studies;
-
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
 
 /// `(file:line, kind)` of every hit of `args` after `search STUDY`.
 fn found(args: &[&str]) -> Vec<String> {

@@ -2,12 +2,12 @@
 //! study or over someone's work, a site appears whole, a mistyped database is
 //! not created, and every write failure names its path.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
+use support::collabmap;
+
+use std::path::Path;
+use std::process::Output;
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
@@ -214,27 +214,6 @@ fn with_settings(settings: &str, group_agreement: bool, rollup: bool, infer: boo
         + "\n"
 }
 
-fn table_of(dir: &Path) -> Vec<(String, u64, u64, u64)> {
-    let out = collabmap(&["table", "--all", "--format", "json", path(dir)]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    let mut rows: Vec<_> = json
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| {
-            (
-                r["theme"].as_str().expect("theme").to_string(),
-                r["people"].as_u64().expect("n"),
-                r["out_of"].as_u64().expect("n"),
-                r["projects"].as_u64().expect("n"),
-            )
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
 #[test]
 fn a_refi_round_trip_keeps_the_table_under_every_counting_setting() {
     let temp = tempfile::tempdir().expect("temp");
@@ -257,7 +236,7 @@ fn a_refi_round_trip_keeps_the_table_under_every_counting_setting() {
                 let back = temp.path().join(format!("back-{group_agreement}-{rollup}-{infer}"));
                 let out = collabmap(&["import-refi", path(&qdpx), "-o", path(&back)]);
                 assert!(out.status.success(), "{case}: {}", stderr(&out));
-                assert_eq!(table_of(&back), table_of(&study), "{case}");
+                assert_eq!(support::table_counts(&back), support::table_counts(&study), "{case}");
                 let carried = std::fs::read_to_string(back.join("study.toml")).expect("settings");
                 assert!(
                     carried.contains(&format!("group_agreement = {group_agreement}")) && carried.contains(&format!("rollup = {rollup}")),
@@ -289,7 +268,7 @@ fn documents_that_no_case_refers_to_become_interviews() {
     let out = collabmap(&["import-refi", path(&qdpx), "-o", path(&back)]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("no case refers to the document `Interview Ana`"), "{}", stderr(&out));
-    let rows = table_of(&back);
+    let rows = support::table_counts(&back);
     assert!(rows.contains(&("trust".to_string(), 2, 2, 0)), "{rows:?}");
     let people = std::fs::read_to_string(back.join("people.csv")).expect("people");
     assert!(people.contains("Interview Ana") && people.contains("Interview Bo"), "{people}");

@@ -1,6 +1,10 @@
 //! The workspace commands end to end: `user add`, `import`, `export` and
 //! `serve`, on SQLite and on PostgreSQL, against what the folder commands print.
 
+mod support;
+
+use support::{collabmap, stdout, studies};
+
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -15,24 +19,12 @@ use collabmap_study::{Limits, MemoryFiles};
 use http_body_util::BodyExt as _;
 use tower::ServiceExt as _;
 
-fn collabmap(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).output().expect("the binary runs")
-}
-
 fn collabmap_with_input(args: &[&str], input: &str) -> Output {
     let mut child =
         Command::new(env!("CARGO_BIN_EXE_collabmap")).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("runs");
     child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
     child.wait_with_output().expect("finishes")
 }
-
-fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout.clone()).expect("utf-8")
-}
-
-#[path = "../../../testdata/studies.rs"]
-mod studies;
 
 fn add_owner(db: &TestDatabase) {
     let added = collabmap_with_input(&["user", "add", "owner@example.org", "--db", &db.url], "a long secret\n");
