@@ -42,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}", get(study_root))
         .route("/studies/{id}/", get(dashboard))
         .route("/studies/{id}/crosstab", get(crosstab_page))
+        .route("/studies/{id}/search", get(search_page))
         .route("/studies/{id}/agreement", get(agreement_page))
         .route("/studies/{id}/export.zip", get(export_zip))
         .route("/studies/{id}/export/{format}", get(export_format))
@@ -369,6 +370,109 @@ struct ByQuery {
 }
 
 /// Columns that would name a person, or say who is anonymous, are never offered.
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    id: i64,
+    title: String,
+    q: String,
+    code: String,
+    column: String,
+    codes: Vec<(String, String)>,
+    searched: bool,
+    problem: Option<String>,
+    summary: String,
+    hits: Vec<HitView>,
+    can_edit: bool,
+    signed_in: bool,
+}
+
+/// One item found, its words cut into `(text, is a match)` parts for marking.
+struct HitView {
+    interview: String,
+    line: usize,
+    kind: &'static str,
+    parts: Vec<(String, bool)>,
+    codes: String,
+}
+
+#[derive(Deserialize)]
+struct SearchForm {
+    q: Option<String>,
+    code: Option<String>,
+    #[serde(rename = "where")]
+    column: Option<String>,
+}
+
+/// The study's search: the same rules as `collabmap search`, results marked and linked to their lines.
+async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(form): Query<SearchForm>) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let q = form.q.unwrap_or_default();
+    let code = form.code.unwrap_or_default();
+    let column = form.column.unwrap_or_default();
+    let codes = view.study.codebook.themes().iter().map(|t| (t.id.clone(), t.name.clone())).collect();
+    let mut page = SearchPage {
+        id,
+        title: view.title.clone(),
+        q: q.clone(),
+        code: code.clone(),
+        column: column.clone(),
+        codes,
+        searched: false,
+        problem: None,
+        summary: String::new(),
+        hits: Vec::new(),
+        can_edit: role.can_edit(),
+        signed_in: true,
+    };
+    if q.trim().is_empty() {
+        return Ok(render(&page));
+    }
+    let found = tokio::task::spawn_blocking(move || -> Result<Vec<HitView>, String> {
+        use collabmap_analysis::search::{Filters, Query as Words, search};
+        let study = &view.study;
+        let words = Words::parse(&q)?;
+        let filters = Filters::parse(study, Some(code.as_str()).filter(|c| !c.is_empty()), Some(column.as_str()).filter(|c| !c.trim().is_empty()), None, None)?;
+        let themes = study.codebook.themes();
+        Ok(search(study, &words, &filters)
+            .into_iter()
+            .map(|hit| {
+                let mut parts = Vec::new();
+                let mut at = 0;
+                for &(start, end) in &hit.matches {
+                    if start < at {
+                        continue;
+                    }
+                    parts.push((hit.text[at..start].to_string(), false));
+                    parts.push((hit.text[start..end].to_string(), true));
+                    at = end;
+                }
+                parts.push((hit.text[at..].to_string(), false));
+                HitView {
+                    interview: study.interviews[hit.interview].id.clone(),
+                    line: hit.line,
+                    kind: collabmap_render::evidence::kind_name(hit.kind),
+                    parts,
+                    codes: hit.codes.iter().map(|&t| format!("#{}", themes[t].id)).collect::<Vec<_>>().join(" "),
+                }
+            })
+            .collect())
+    })
+    .await?;
+    match found {
+        Ok(hits) => {
+            page.summary = format!("{} found", if hits.len() == 1 { "1 item".to_string() } else { format!("{} items", hits.len()) });
+            page.hits = hits;
+            page.searched = true;
+            Ok(render(&page))
+        }
+        Err(problem) => {
+            page.problem = Some(problem);
+            Ok((StatusCode::BAD_REQUEST, render(&page)).into_response())
+        }
+    }
+}
+
 async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Result<Response, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };

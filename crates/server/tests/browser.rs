@@ -259,6 +259,7 @@ async fn reading_journey(app: support::App, driver: u16) {
         ("members", format!("/studies/{study}/members"), "document.querySelector('table')"),
         ("theme", format!("/studies/{study}/themes/common-purpose.html"), "document.querySelector('blockquote')"),
         ("evidence", format!("/studies/{study}/evidence/common-purpose.html"), "document.querySelector('.evidence-person a[href*=\"#L\"]')"),
+        ("search", format!("/studies/{study}/search?q=families&code=service-user"), "document.querySelector('ol.hits mark')"),
     ];
     for (width, height) in [(1366u32, 900u32), (320, 720)] {
         client.set_window_size(width, height).await.expect("resize");
@@ -281,6 +282,21 @@ async fn reading_journey(app: support::App, driver: u16) {
             assert_eq!(overflowing, json!([]), "{name} at {width} px: wider than the screen");
         }
     }
+
+    // The search box on a study's pages finds words, marked, linked to their lines.
+    client.set_window_size(1366, 900).await.expect("resize");
+    client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
+    client.find(Locator::Css("header form.search input[name=q]")).await.expect("the search box").send_keys("families").await.expect("type");
+    client.find(Locator::Css("header form.search button")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('ol.hits li mark')", "the results").await;
+    assert_eq!(text_of(&client, "ol.hits li mark").await.to_lowercase(), "families");
+    client.find(Locator::Css("ol.hits li a[href*='#L']")).await.expect("a result").click().await.expect("click");
+    wait_until(
+        &client,
+        "location.pathname.includes('/interviews/') && location.hash.startsWith('#L') && document.getElementById(location.hash.slice(1))",
+        "the item on its interview page",
+    )
+    .await;
 
     // From a count to a mention, and from the mention to its line in the editor.
     client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
