@@ -349,6 +349,34 @@ fn check_says_what_it_found_on_the_right_stream_in_plain_words() {
 }
 
 #[test]
+fn memos_reach_the_report_only_when_the_study_asks() {
+    let out = tempfile::tempdir().expect("temp");
+    let study = out.path().join("study");
+    copy_folder(&studies::own("counting-rules"), &study);
+    let site = out.path().join("site");
+    stdout(&collabmap(&["report", study.to_str().expect("path"), "-o", site.to_str().expect("path")]));
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(!index.contains("id=\"memos\"") && !index.contains("Pooled budgets serve"), "memos stay out by default");
+    let toml = std::fs::read_to_string(study.join("study.toml")).expect("toml");
+    std::fs::write(study.join("study.toml"), format!("{toml}\n[report]\nmemos = true\n")).expect("write");
+    stdout(&collabmap(&["report", study.to_str().expect("path"), "-o", site.to_str().expect("path")]));
+    let index = std::fs::read_to_string(site.join("index.html")).expect("index");
+    assert!(index.contains("id=\"memos\"") && index.contains("Pooled budgets serve two ends"), "{index}");
+    assert!(
+        index.contains("href=\"interviews/i1.html#L11\">Interview i1, concept ^budgets</a>") && index.contains("href=\"themes/power.html\">Share power</a>")
+    );
+}
+
+/// Copies the folder `from` (files and subfolders) to `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("folder");
+    for entry in std::fs::read_dir(from).expect("read").filter_map(Result::ok) {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() { copy_folder(&entry.path(), &target) } else { std::fs::copy(entry.path(), &target).map(drop).expect("copy") }
+    }
+}
+
+#[test]
 fn new_scaffolds_a_valid_study() {
     let out = tempfile::tempdir().expect("temp");
     let dir = out.path().join("fresh");

@@ -307,6 +307,7 @@ pub fn import_qdc(bytes: &[u8], file: &str) -> Result<MemoryFiles, String> {
         project_columns: Vec::new(),
         projects: Vec::new(),
         interviews: Vec::new(),
+        memos: Vec::new(),
     })
 }
 
@@ -617,6 +618,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         project_columns,
         projects,
         interviews,
+        memos: Vec::new(),
     })?;
     Ok((files, notes))
 }

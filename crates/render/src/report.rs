@@ -101,6 +101,49 @@ struct IndexPage<'a> {
     model_summary: String,
     model_svg: String,
     interviews: Vec<InterviewRow>,
+    /// The researchers' memos, only when `[report] memos = true`.
+    memos: Vec<MemoView>,
+}
+
+/// A memo as the report shows it.
+struct MemoView {
+    about: String,
+    link: Option<String>,
+    by: String,
+    date: String,
+    body: String,
+}
+
+/// The memos of `study` for the report: none unless `study.toml` asks for them.
+fn memo_views(study: &Study, people: &PeopleView<'_>) -> Vec<MemoView> {
+    use collabmap_study::MemoAbout;
+    if !study.config.report.memos {
+        return Vec::new();
+    }
+    study
+        .memos
+        .iter()
+        .map(|memo| {
+            let (about, link) = match &memo.about {
+                MemoAbout::Study => ("The study".to_string(), None),
+                MemoAbout::Theme(id) => (study.codebook.get(id).map_or_else(|| id.clone(), |t| t.name.clone()), Some(format!("themes/{id}.html"))),
+                MemoAbout::Interview(id) => (format!("Interview {id}"), Some(format!("interviews/{id}.html"))),
+                MemoAbout::Concept { interview, block } => {
+                    let line = study
+                        .interviews
+                        .iter()
+                        .find(|i| &i.id == interview)
+                        .and_then(|i| i.concepts().find(|(_, c)| c.block_id.as_deref() == Some(block.as_str())).map(|(_, c)| c.line));
+                    (
+                        format!("Interview {interview}, concept ^{block}"),
+                        Some(format!("interviews/{interview}.html{}", line.map(|l| format!("#L{l}")).unwrap_or_default())),
+                    )
+                }
+                MemoAbout::Person(id) => (people.label(id), None),
+            };
+            MemoView { about, link, by: memo.by.clone().unwrap_or_default(), date: memo.date.clone().unwrap_or_default(), body: memo.body.clone() }
+        })
+        .collect()
 }
 
 struct RowView {
@@ -354,6 +397,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             checked_back: iv.checked_back,
         })
         .collect();
+    let memos = memo_views(study, &people);
     let index = IndexPage {
         root: "",
         workspace: options.workspace,
@@ -368,6 +412,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         model_summary,
         model_svg: diagram,
         interviews,
+        memos,
     };
     site.files.push(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() });
 

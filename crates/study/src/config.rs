@@ -18,6 +18,17 @@ pub struct StudyConfig {
     /// How the model is discovered.
     #[serde(default)]
     pub model: ModelSettings,
+    /// What the published report includes (format 1.1).
+    #[serde(default)]
+    pub report: ReportSettings,
+}
+
+/// The `[report]` table.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// Publish the researchers' memos in the report (they are left out by default).
+    pub memos: bool,
 }
 
 /// The `[counting]` table.
@@ -64,7 +75,13 @@ impl StudyConfig {
 
     /// A configuration with default settings.
     pub fn new(title: impl Into<String>, codebook: impl Into<String>) -> Self {
-        StudyConfig { title: title.into(), codebook: codebook.into(), counting: Counting::default(), model: ModelSettings::default() }
+        StudyConfig {
+            title: title.into(),
+            codebook: codebook.into(),
+            counting: Counting::default(),
+            model: ModelSettings::default(),
+            report: ReportSettings::default(),
+        }
     }
 
     /// Parses `study.toml`.

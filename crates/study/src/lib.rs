@@ -26,10 +26,10 @@ mod problem;
 pub mod write;
 
 pub use codebook::{Codebook, Theme, ThemeKind};
-pub use config::{Counting, ModelSettings, StudyConfig};
+pub use config::{Counting, ModelSettings, ReportSettings, StudyConfig};
 pub use files::{Folder, Limits, MemoryFiles, ReadFolderError, StudyFiles};
 pub use load::{Loaded, duplicate_interview, load_from, load_study};
-pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Person, Picture, Project, Quote, Story, Study};
+pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Memo, MemoAbout, Person, Picture, Project, Quote, Story, Study};
 pub use parse::front_matter::is_interview_id;
 pub use parse::interview::{InterviewContext, parse_interview};
 pub use problem::{LineIndex, Problem, did_you_mean, line_of_offset};

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use crate::codebook::{BUILTIN_CODEBOOKS, Codebook};
 use crate::config::StudyConfig;
-use crate::model::Study;
+use crate::model::{Interview, Memo, MemoAbout, Study};
 use crate::parse::interview::{InterviewContext, parse_interview, too_large};
+use crate::parse::memo::parse_memo;
 use crate::parse::tables::{parse_people, parse_projects};
 use crate::problem::{Problem, suggestion};
 
@@ -136,10 +137,56 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
         first_file.insert(interview.id.clone(), interview.file.clone());
         interviews.push(interview);
     }
+    let memos = load_memos(root, &codebook, &person_ids, &interviews, &mut problems);
     problems.sort();
     problems.dedup();
-    let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews };
+    let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews, memos };
     Loaded { study, problems }
+}
+
+/// Reads `memos/*.md` and checks that what each is about exists; a memo
+/// about something unknown is a problem at its `about:` line.
+fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &HashSet<&str>, interviews: &[Interview], problems: &mut Vec<Problem>) -> Vec<Memo> {
+    let Some(mut names) = root.list("memos") else { return Vec::new() };
+    names.retain(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'));
+    names.sort();
+    let by_id: HashMap<&str, &Interview> = interviews.iter().map(|i| (i.id.as_str(), i)).collect();
+    let mut memos = Vec::new();
+    for name in names {
+        let path = format!("memos/{name}");
+        if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
+            problems.push(problem);
+            continue;
+        }
+        let Some(bytes) = read(root, &path, problems) else { continue };
+        let (memo, found) = parse_memo(&bytes, &path);
+        problems.extend(found);
+        let Some(memo) = memo else { continue };
+        let hint = |word: &str, known: &mut dyn Iterator<Item = &str>| suggestion(word, known, "");
+        let missing = match &memo.about {
+            MemoAbout::Study => None,
+            MemoAbout::Theme(id) => {
+                codebook.index_of(id).is_none().then(|| format!("unknown theme `{id}`{}", hint(id, &mut codebook.themes().iter().map(|t| t.id.as_str()))))
+            }
+            MemoAbout::Interview(id) => (!by_id.contains_key(id.as_str())).then(|| format!("unknown interview `{id}`{}", hint(id, &mut by_id.keys().copied()))),
+            MemoAbout::Person(id) => (!people.contains(id.as_str())).then(|| format!("unknown person `{id}`{}", hint(id, &mut people.iter().copied()))),
+            MemoAbout::Concept { interview, block } => match by_id.get(interview.as_str()) {
+                None => Some(format!("unknown interview `{interview}`{}", hint(interview, &mut by_id.keys().copied()))),
+                Some(found) => {
+                    let blocks: Vec<&str> = found.concepts().filter_map(|(_, c)| c.block_id.as_deref()).collect();
+                    (!blocks.contains(&block.as_str()))
+                        .then(|| format!("interview `{interview}` has no concept ^{block}{}", hint(block, &mut blocks.iter().copied())))
+                }
+            },
+        };
+        match missing {
+            Some(message) => {
+                problems.push(Problem::new(&memo.file, memo.about_line, format!("this memo is about something the study does not have: {message}")))
+            }
+            None => memos.push(memo),
+        }
+    }
+    memos
 }
 
 /// The problem of an interview whose id `first` already uses.

@@ -20,6 +20,80 @@ pub struct Study {
     pub projects: Vec<Project>,
     /// The interviews, sorted by file name.
     pub interviews: Vec<Interview>,
+    /// The researchers' memos (`memos/*.md`, format 1.1), sorted by file name; never counted.
+    pub memos: Vec<Memo>,
+}
+
+/// A researcher's note about the study or something in it (`memos/NAME.md`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Memo {
+    /// Its path in the study folder.
+    pub file: String,
+    /// What it is about.
+    pub about: MemoAbout,
+    /// The line of `about:`, where a missing target is reported.
+    pub about_line: usize,
+    /// Who wrote it (free text: an e-mail address or a name).
+    pub by: Option<String>,
+    /// When, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// The Markdown body.
+    pub body: String,
+}
+
+/// What a memo is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemoAbout {
+    /// The study as a whole.
+    Study,
+    /// A codebook entry.
+    Theme(String),
+    /// An interview.
+    Interview(String),
+    /// A concept of an interview's map, by its `^block` id.
+    Concept {
+        /// The interview's id.
+        interview: String,
+        /// The concept's block id.
+        block: String,
+    },
+    /// A person.
+    Person(String),
+}
+
+impl MemoAbout {
+    /// Reads `study`, `theme:ID`, `interview:ID`, `concept:INTERVIEW#^BLOCK` or `person:ID`.
+    pub fn parse(text: &str) -> Option<MemoAbout> {
+        if text == "study" {
+            return Some(MemoAbout::Study);
+        }
+        let (kind, target) = text.split_once(':')?;
+        let target = target.trim();
+        if target.is_empty() {
+            return None;
+        }
+        match kind.trim() {
+            "theme" => Some(MemoAbout::Theme(target.into())),
+            "interview" => Some(MemoAbout::Interview(target.into())),
+            "person" => Some(MemoAbout::Person(target.into())),
+            "concept" => {
+                let (interview, block) = target.split_once("#^")?;
+                (!interview.is_empty() && !block.is_empty()).then(|| MemoAbout::Concept { interview: interview.into(), block: block.into() })
+            }
+            _ => None,
+        }
+    }
+
+    /// As written in `about:`.
+    pub fn as_text(&self) -> String {
+        match self {
+            MemoAbout::Study => "study".into(),
+            MemoAbout::Theme(id) => format!("theme:{id}"),
+            MemoAbout::Interview(id) => format!("interview:{id}"),
+            MemoAbout::Concept { interview, block } => format!("concept:{interview}#^{block}"),
+            MemoAbout::Person(id) => format!("person:{id}"),
+        }
+    }
 }
 
 impl Study {
@@ -91,6 +165,8 @@ pub struct Interview {
     pub date: Option<String>,
     /// Whether the interviewee confirmed the map.
     pub checked_back: bool,
+    /// When the interviewee confirmed the map (`checked_back_on`, format 1.1), `YYYY-MM-DD`.
+    pub checked_back_on: Option<String>,
     /// The cognitive map's items in file order.
     pub map: Vec<MapNode>,
     /// Quotes in file order.

@@ -31,7 +31,25 @@ pub fn study_files(study: &Study) -> io::Result<MemoryFiles> {
     for interview in &study.interviews {
         files.insert(interview_path(interview), interview_markdown(interview).into_bytes());
     }
+    for memo in &study.memos {
+        files.insert(memo.file.clone(), memo_markdown(memo).into_bytes());
+    }
     Ok(files)
+}
+
+/// A memo as its file: front matter, then the body.
+pub fn memo_markdown(memo: &crate::model::Memo) -> String {
+    let mut out = format!("---\nabout: {}\n", memo.about.as_text());
+    if let Some(by) = &memo.by {
+        out.push_str(&format!("by: {}\n", yaml_scalar(by)));
+    }
+    if let Some(date) = &memo.date {
+        out.push_str(&format!("date: {date}\n"));
+    }
+    out.push_str("---\n");
+    out.push_str(&memo.body);
+    out.push('\n');
+    out
 }
 
 /// Where an interview is written, relative to the study folder.
@@ -114,7 +132,11 @@ pub fn interview_markdown(interview: &Interview) -> String {
     if let Some(date) = &interview.date {
         let _ = writeln!(out, "date: {date}");
     }
-    let _ = writeln!(out, "checked_back: {}\n---\n", interview.checked_back);
+    let _ = writeln!(out, "checked_back: {}", interview.checked_back);
+    if let Some(date) = &interview.checked_back_on {
+        let _ = writeln!(out, "checked_back_on: {date}");
+    }
+    let _ = writeln!(out, "---\n");
     out.push_str("# Map\n\n");
     for node in &interview.map {
         out.push_str(&"  ".repeat(node.depth));

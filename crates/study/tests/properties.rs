@@ -40,7 +40,7 @@ prop_compose! {
         }
         let quotes = quotes.into_iter().map(|(text, codes, anonymous)| Quote { line: 0, text, codes, speakers: vec![], attribution: Some("p1".into()), anonymous }).collect();
         let stories = stories.into_iter().map(|(title, body, codes)| Story { line: 0, title, body, codes, speakers: vec![] }).collect();
-        Interview { id: "i1".into(), file: "interviews/i1.md".into(), people: vec!["p1".into()], projects: vec![], date: Some("2010-11-02".into()), checked_back: true, map, quotes, stories, pictures: vec![] }
+        Interview { id: "i1".into(), file: "interviews/i1.md".into(), people: vec!["p1".into()], projects: vec![], date: Some("2010-11-02".into()), checked_back: true, checked_back_on: None, map, quotes, stories, pictures: vec![] }
     }
 }
 

@@ -372,7 +372,7 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
     config.model.min_support = scaled(5, people).max(5) as u32;
     let people_columns = ["id", "name", "role", "organisation", "country", "attribution"].map(String::from).to_vec();
     let project_columns = ["id", "name", "country"].map(String::from).to_vec();
-    Study { config, codebook, people_columns, people: people_rows, project_columns, projects, interviews }
+    Study { config, codebook, people_columns, people: people_rows, project_columns, projects, interviews, memos: Vec::new() }
 }
 
 fn digits(n: usize) -> usize {
@@ -525,6 +525,7 @@ fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &m
         projects: unit.projects.iter().map(|&p| projects[p].id.clone()).collect(),
         date: Some(format!("{year}-{month:02}-{:02}", rng.random_range(1..=28))),
         checked_back: rng.random_bool(0.8),
+        checked_back_on: None,
         map: map.finish(),
         quotes,
         stories,

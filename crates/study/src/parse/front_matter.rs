@@ -15,12 +15,16 @@ pub(crate) struct FrontMatter {
     pub(crate) projects: Vec<AtLine<String>>,
     pub(crate) date: Option<String>,
     pub(crate) checked_back: bool,
+    /// `checked_back: …` was written (rather than left to its default).
+    pub(crate) checked_back_given: bool,
+    /// `checked_back_on`, with its line.
+    pub(crate) checked_back_on: Option<AtLine<String>>,
     pub(crate) id: Option<AtLine<String>>,
     /// The line of the `people` key (or of the opening `---` when it is missing).
     pub(crate) people_line: usize,
 }
 
-const KEYS: &[&str] = &["people", "projects", "project", "date", "checked_back", "id"];
+const KEYS: &[&str] = &["people", "projects", "project", "date", "checked_back", "checked_back_on", "id"];
 
 /// Splits `lines` into front matter and body. Returns the front matter, the
 /// index of the first body line, and problems.
@@ -77,8 +81,15 @@ pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize
                 _ => problems.push(Problem::new(path, value_line, "`date` must be a date written YYYY-MM-DD, such as 2010-11-02")),
             },
             "checked_back" => match value.as_scalar().and_then(|s| s.as_bool()) {
-                Some(flag) => front.checked_back = flag,
+                Some(flag) => {
+                    front.checked_back = flag;
+                    front.checked_back_given = true;
+                }
                 None => problems.push(Problem::new(path, value_line, "`checked_back` must be true or false")),
+            },
+            "checked_back_on" => match value.as_scalar().map(|s| s.as_str().trim()) {
+                Some(date) if is_iso_date(date) => front.checked_back_on = Some((date.to_string(), value_line)),
+                _ => problems.push(Problem::new(path, value_line, "`checked_back_on` must be the date the interviewee confirmed the map, written YYYY-MM-DD")),
             },
             "id" => match value.as_scalar().map(|s| s.as_str().trim()) {
                 Some(id) if is_interview_id(id) => front.id = Some((id.to_string(), value_line)),
@@ -95,6 +106,13 @@ pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize
     }
     if !saw_people {
         problems.push(Problem::new(path, 1, "the front matter has no `people` key: add `people: [ID, ...]` naming who attended"));
+    }
+    // A date of checking back says the map was checked back; `checked_back: false` beside it contradicts it.
+    if let Some((_, line)) = &front.checked_back_on {
+        if front.checked_back_given && !front.checked_back {
+            problems.push(Problem::new(path, *line, "`checked_back_on` gives a date but `checked_back` is false: remove one of them"));
+        }
+        front.checked_back = true;
     }
     (front, close + 1, problems)
 }
@@ -122,7 +140,7 @@ fn id_list(value: &Node, key: &str, value_line: usize, path: &str, file_line: &d
     ids
 }
 
-fn describe_load_error(error: &LoadError) -> (usize, String) {
+pub(crate) fn describe_load_error(error: &LoadError) -> (usize, String) {
     use LoadError::*;
     match error {
         TopLevelMustBeMapping(m) => (m.line(), "it must be `key: value` lines, such as `people: [p01]`".to_string()),

@@ -137,6 +137,7 @@ impl BodyParser<'_, '_> {
         }
         self.interview.date = front.date;
         self.interview.checked_back = front.checked_back;
+        self.interview.checked_back_on = front.checked_back_on.map(|(date, _)| date);
         if let Some((id, _)) = front.id {
             self.interview.id = id;
         } else if !is_interview_id(&self.interview.id) {

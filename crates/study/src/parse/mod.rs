@@ -3,5 +3,6 @@
 pub mod front_matter;
 pub(crate) mod inline;
 pub mod interview;
+pub mod memo;
 pub mod tables;
 pub(crate) mod text;

@@ -1,0 +1,101 @@
+//! A researcher's memo (`memos/NAME.md`, format 1.1): YAML front matter
+//! saying what it is about, who wrote it and when, then a Markdown body.
+//! Memos are never counted; whether what they are about exists is checked
+//! against the whole study by the loader.
+
+use marked_yaml::{LoaderOptions, parse_yaml_with_options};
+
+use super::front_matter::{describe_load_error, is_iso_date};
+use crate::model::{Memo, MemoAbout};
+use crate::problem::{Problem, did_you_mean};
+
+const KEYS: &[&str] = &["about", "by", "date"];
+
+/// What `about:` may say, for messages.
+const ABOUT_FORMS: &str = "study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID";
+
+/// Parses the memo in `bytes` at `path`; `None` when it has no usable `about`.
+pub fn parse_memo(bytes: &[u8], path: &str) -> (Option<Memo>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.first().map(|l| l.trim_end()) != Some("---") {
+        problems.push(Problem::new(path, 1, format!("a memo starts with front matter: a line `---`, then `about: …` ({ABOUT_FORMS}), then `---`")));
+        return (None, problems);
+    }
+    let Some(close) = lines.iter().skip(1).position(|l| matches!(l.trim_end(), "---" | "...")).map(|i| i + 1) else {
+        problems.push(Problem::new(path, 1, "the front matter opened on line 1 is never closed: add a line `---` after its last key"));
+        return (None, problems);
+    };
+    let yaml = lines[1..close].join("\n");
+    let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
+    let root = if yaml.trim().is_empty() {
+        None
+    } else {
+        match parse_yaml_with_options(0, &yaml, options) {
+            Ok(node) => Some(node),
+            Err(error) => {
+                let (line, message) = describe_load_error(&error);
+                problems.push(Problem::new(path, line + 1, format!("malformed front matter: {message}")));
+                return (None, problems);
+            }
+        }
+    };
+    let mut about: Option<(MemoAbout, usize)> = None;
+    let (mut by, mut date) = (None, None);
+    for (key, value) in root.as_ref().and_then(|r| r.as_mapping()).into_iter().flat_map(|m| m.iter()) {
+        let line = key.span().start().map_or(1, |m| m.line() + 1);
+        let scalar = value.as_scalar().map(|s| s.as_str().trim().to_string());
+        match key.as_str() {
+            "about" => match scalar.as_deref().map(MemoAbout::parse) {
+                Some(Some(target)) => about = Some((target, line)),
+                _ => problems.push(Problem::new(path, line, format!("`about` must be {ABOUT_FORMS}"))),
+            },
+            "by" => by = scalar.filter(|s| !s.is_empty()),
+            "date" => match scalar {
+                Some(d) if is_iso_date(&d) => date = Some(d),
+                _ => problems.push(Problem::new(path, line, "`date` must be a date written YYYY-MM-DD, such as 2024-05-02")),
+            },
+            other => {
+                if let Some(close_key) = did_you_mean(other, KEYS.iter().copied()) {
+                    problems.push(Problem::new(path, line, format!("unknown key `{other}` (did you mean `{close_key}`?)")));
+                }
+            }
+        }
+    }
+    let Some((about, about_line)) = about else {
+        if problems.is_empty() {
+            problems.push(Problem::new(path, 1, format!("the memo says nothing about what it is about: add `about:` ({ABOUT_FORMS})")));
+        }
+        return (None, problems);
+    };
+    let body = lines[close + 1..].join("\n").trim().to_string();
+    (Some(Memo { file: path.to_string(), about, about_line, by, date, body }), problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_memo_says_what_it_is_about_who_wrote_it_and_when() {
+        let (memo, problems) = parse_memo(b"---\nabout: concept:i07#^aim\nby: ana@example.org\ndate: 2024-05-02\n---\nCheck this against i12.\n", "memos/a.md");
+        assert!(problems.is_empty(), "{problems:?}");
+        let memo = memo.expect("memo");
+        assert_eq!(memo.about, MemoAbout::Concept { interview: "i07".into(), block: "aim".into() });
+        assert_eq!(
+            (memo.about_line, memo.by.as_deref(), memo.date.as_deref(), memo.body.as_str()),
+            (2, Some("ana@example.org"), Some("2024-05-02"), "Check this against i12.")
+        );
+        let (none, problems) = parse_memo(b"---\nabout: nothing:x\ndate: 2024-13-01\n---\n", "memos/b.md");
+        assert!(none.is_none());
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            [
+                "memos/b.md:2: `about` must be study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID",
+                "memos/b.md:3: `date` must be a date written YYYY-MM-DD, such as 2024-05-02"
+            ]
+        );
+    }
+}
