@@ -409,3 +409,32 @@ print(json.dumps({'codes': count(p.code_book.codes.code), 'cases': len(p.cases.c
         assert!(counts["cases"].as_u64() > Some(0) && counts["refs"].as_u64() > Some(0));
     }
 }
+
+#[test]
+fn memos_travel_as_notes_and_come_back() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let study = studies::own("counting-rules");
+    let qdpx = out.path().join("memos.qdpx");
+    ok(collabmap(&["export", &study.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
+    let mut project = String::new();
+    zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open"))
+        .expect("zip")
+        .by_name("project.qde")
+        .expect("qde")
+        .read_to_string(&mut project)
+        .expect("read");
+    assert!(project.contains("<Notes>") && project.contains("name=\"Memo about theme:power\""), "the memos are the project's notes");
+    let back = out.path().join("back");
+    let imported = ok(collabmap(&["import-refi", &qdpx.to_string_lossy(), "-o", &back.to_string_lossy()]));
+    let said = String::from_utf8_lossy(&imported.stdout).to_string() + &String::from_utf8_lossy(&imported.stderr);
+    assert_eq!(
+        std::fs::read_to_string(back.join("memos/power.md")).expect("the theme's memo"),
+        std::fs::read_to_string(study.join("memos/power.md")).expect("original"),
+        "a memo about a theme comes back byte for byte"
+    );
+    // Maps do not travel, so a memo about a concept comes back about the study, and the import says so.
+    let concept = std::fs::read_to_string(back.join("memos/listening.md")).expect("the concept's memo");
+    assert!(concept.starts_with("---\nabout: study\nby: Ana\n---\nPooled budgets serve"), "{concept}");
+    assert!(said.contains("the memo memos/listening.md was about concept:i1#^budgets, which did not come across"), "{said}");
+    ok(collabmap(&["check", &back.to_string_lossy()]));
+}

@@ -232,6 +232,23 @@ fn variable_columns(study: &Study) -> Vec<String> {
     study.people_columns.iter().filter(|c| !matches!(c.as_str(), "id" | "name")).cloned().collect()
 }
 
+/// The first words of a note's description that say it is a collabmap memo.
+pub const MEMO_MARKER: &str = "collabmap memo:";
+
+/// `collabmap memo: file=memos/a.md about=theme:x by=ana@example.org date=2024-05-02`,
+/// values percent-encoded where they hold a space or `%`.
+pub fn memo_line(memo: &collabmap_study::Memo) -> String {
+    let encode = |v: &str| v.replace('%', "%25").replace(' ', "%20");
+    let mut line = format!("{MEMO_MARKER} file={} about={}", encode(&memo.file), encode(&memo.about.as_text()));
+    if let Some(by) = &memo.by {
+        line.push_str(&format!(" by={}", encode(by)));
+    }
+    if let Some(date) = &memo.date {
+        line.push_str(&format!(" date={date}"));
+    }
+    line
+}
+
 /// `--format qdpx`: the whole project as a zip, valid against `Project-mrt2019.xsd`.
 pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
     let codebook = &study.codebook;
@@ -348,6 +365,26 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
             writer.close("TextSource");
         }
         writer.close("Sources");
+    }
+
+    // Memos travel as the project's notes: their words as the note's text, and
+    // what they are about, who wrote them and when in a description line
+    // that the import reads back (other tools show it as the note's description).
+    if !study.memos.is_empty() {
+        writer.open("Notes", &[]);
+        for memo in &study.memos {
+            let about = memo.about.as_text();
+            let mut attributes = vec![("guid", stable_guid("note", &memo.file)), ("name", format!("Memo about {about}"))];
+            if let Some(date) = &memo.date {
+                attributes.push(("creationDateTime", format!("{date}T00:00:00Z")));
+            }
+            let attributes: Vec<(&str, &str)> = attributes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            writer.open("Note", &attributes);
+            writer.leaf("Description", &[], &memo_line(memo));
+            writer.leaf("PlainTextContent", &[], &memo.body);
+            writer.close("Note");
+        }
+        writer.close("Notes");
     }
 
     writer.open("Sets", &[]);

@@ -21,7 +21,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Cursor;
 
 use collabmap_study::codebook::Codebook;
-use collabmap_study::model::{Interview, Person, Project, Quote, Study};
+use collabmap_study::model::{Interview, Memo, MemoAbout, Person, Project, Quote, Study};
+use collabmap_study::parse::front_matter::is_iso_date;
 use collabmap_study::write::study_files;
 use collabmap_study::{Limits, LineIndex, MemoryFiles, StudyConfig, Theme, ThemeKind, load_from};
 use quick_xml::events::Event;
@@ -610,6 +611,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
             projects.into_iter().map(|p| Project { values: vec![p.clone(), p.clone()], name: p.clone(), id: p }).collect(),
         )
     };
+    let memos = memos_of(&document, root, &themes, &people, &interviews, file, &mut notes);
     let files = finish(Study {
         config,
         codebook: Codebook::from_themes("codebook.toml", themes),
@@ -618,9 +620,66 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         project_columns,
         projects,
         interviews,
-        memos: Vec::new(),
+        memos,
     })?;
     Ok((files, notes))
+}
+
+/// The project's notes as memos. A note collabmap wrote says in its
+/// description what it is about, who wrote it and its file; a note from
+/// another tool becomes a memo about the study. A memo about something that
+/// did not come across (a concept: maps are not carried) is kept as a memo
+/// about the study, and the import says so.
+fn memos_of(document: &Document, root: usize, themes: &[Theme], people: &[Person], interviews: &[Interview], file: &str, notes: &mut Vec<String>) -> Vec<Memo> {
+    let Some(list) = document.child(root, "Notes") else { return Vec::new() };
+    let mut memos: Vec<Memo> = Vec::new();
+    let decode = |v: &str| v.replace("%20", " ").replace("%25", "%");
+    for (number, note) in document.children(list, "Note").enumerate() {
+        let text_of = |name: &str| document.child(note, name).map(|e| document.elements[e].text.trim().to_string()).unwrap_or_default();
+        let description = text_of("Description");
+        let mut memo = Memo {
+            file: format!("memos/note-{}.md", number + 1),
+            about: MemoAbout::Study,
+            about_line: 2,
+            by: None,
+            date: document.elements[note].attribute("creationDateTime").map(|d| d.chars().take(10).collect::<String>()).filter(|d| is_iso_date(d)),
+            body: text_of("PlainTextContent"),
+        };
+        if let Some(fields) = description.strip_prefix(crate::refi::MEMO_MARKER) {
+            for (key, value) in fields.split_whitespace().filter_map(|pair| pair.split_once('=')) {
+                let value = decode(value);
+                match key {
+                    "file" if value.starts_with("memos/") && value.ends_with(".md") && collabmap_study::files::safe_relative(&value).is_some() => {
+                        memo.file = value
+                    }
+                    "about" => memo.about = MemoAbout::parse(&value).unwrap_or(MemoAbout::Study),
+                    "by" => memo.by = Some(value),
+                    "date" if is_iso_date(&value) => memo.date = Some(value),
+                    _ => {}
+                }
+            }
+        }
+        let exists = match &memo.about {
+            MemoAbout::Study => true,
+            MemoAbout::Theme(id) => themes.iter().any(|t| &t.id == id),
+            MemoAbout::Interview(id) => interviews.iter().any(|i| &i.id == id),
+            MemoAbout::Person(id) => people.iter().any(|p| &p.id == id),
+            MemoAbout::Concept { .. } => false,
+        };
+        if !exists {
+            notes.push(format!(
+                "{file}: the memo {} was about {}, which did not come across; it is kept as a memo about the study",
+                memo.file,
+                memo.about.as_text()
+            ));
+            memo.about = MemoAbout::Study;
+        }
+        if memos.iter().any(|m| m.file == memo.file) {
+            memo.file = format!("memos/note-{}.md", number + 1);
+        }
+        memos.push(memo);
+    }
+    memos
 }
 
 #[cfg(test)]

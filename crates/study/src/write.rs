@@ -41,7 +41,11 @@ pub fn study_files(study: &Study) -> io::Result<MemoryFiles> {
 pub fn memo_markdown(memo: &crate::model::Memo) -> String {
     let mut out = format!("---\nabout: {}\n", memo.about.as_text());
     if let Some(by) = &memo.by {
-        out.push_str(&format!("by: {}\n", yaml_scalar(by)));
+        // An e-mail address or a name reads as a plain YAML scalar, as a researcher writes it.
+        let plain = by.starts_with(|c: char| c.is_alphanumeric())
+            && !by.ends_with(' ')
+            && by.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '@' | '_' | '-' | '+' | ' '));
+        out.push_str(&format!("by: {}\n", if plain { by.clone() } else { yaml_scalar(by) }));
     }
     if let Some(date) = &memo.date {
         out.push_str(&format!("date: {date}\n"));

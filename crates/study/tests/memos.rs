@@ -33,7 +33,7 @@ fn memos_about_what_exists_are_read_and_never_counted() {
     assert_eq!(abouts, [&MemoAbout::Study, &MemoAbout::Concept { interview: "i07".into(), block: "aim".into() }, &MemoAbout::Person("p01".into())]);
     // That a memo's tag is no mention is checked on testdata/studies/counting-rules, whose memo tags #purpose.
     let written = collabmap_study::write::study_files(&loaded.study).expect("files");
-    assert_eq!(written.get("memos/b.md"), Some(&b"---\nabout: concept:i07#^aim\nby: 'ana@example.org'\ndate: 2024-05-02\n---\nWhy this aim?\n"[..]));
+    assert_eq!(written.get("memos/b.md"), Some(&b"---\nabout: concept:i07#^aim\nby: ana@example.org\ndate: 2024-05-02\n---\nWhy this aim?\n"[..]));
 }
 
 #[test]
