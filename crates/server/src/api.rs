@@ -49,6 +49,8 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/studies/{id}/interviews/{interview}",
             get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
         )
+        .route("/api/studies/{id}/memos", get(list_memos).post(create_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/memos/{memo}", get(get_memo).put(put_memo).delete(delete_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/people", get(get_people).put(put_people).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/projects", get(get_projects).put(put_projects).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/codebook", get(get_codebook).put(put_codebook).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
@@ -357,6 +359,97 @@ async fn create_interview(
     Ok((StatusCode::CREATED, Json(json!({"version": version}))).into_response())
 }
 
+/// The study's memos: `[{"name", "file", "about", "by", "date", "text", "version"}]`, by file name.
+async fn list_memos(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let memos: Vec<serde_json::Value> = view
+        .study
+        .memos
+        .iter()
+        .map(|memo| {
+            let name = memo.file.trim_start_matches("memos/").trim_end_matches(".md");
+            json!({"name": name, "file": memo.file, "about": memo.about.as_text(), "by": memo.by, "date": memo.date, "text": memo.body, "version": view.version(&memo.file)})
+        })
+        .collect();
+    Ok(Json(json!(memos)))
+}
+
+#[derive(Deserialize)]
+struct NewMemo {
+    about: String,
+    text: String,
+}
+
+/// Adds a memo by the signed-in member, dated today, about what `about`
+/// names; checked like any save (an unknown target is refused with its line).
+async fn create_memo(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<NewMemo>) -> Result<Response, AppError> {
+    let about = collabmap_study::MemoAbout::parse(body.about.trim()).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "`{}` is not something a memo can be about: use study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID",
+            body.about
+        ))
+    })?;
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
+    let date = today();
+    let stem: String = about.as_text().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem = format!("{}-{date}", stem.trim_matches('-'));
+    let name =
+        (1..).map(|n| if n == 1 { stem.clone() } else { format!("{stem}-{n}") }).find(|n| view.files.get(&format!("memos/{n}.md")).is_none()).unwrap_or(stem);
+    let memo = collabmap_study::Memo {
+        file: format!("memos/{name}.md"),
+        about,
+        about_line: 2,
+        by: Some(user.session.user.email.clone()),
+        date: Some(date),
+        body: body.text.trim().to_string(),
+    };
+    let text = collabmap_study::write::memo_markdown(&memo);
+    let version = save_document(&state, user.session.user.id, id, Document::Memo(name.clone()), text, 0).await?;
+    Ok((StatusCode::CREATED, Json(json!({"name": name, "version": version}))).into_response())
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`.
+fn today() -> String {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no calendar crate for one line.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+async fn get_memo(State(state): State<AppState>, user: ApiUser, Path((id, memo)): Path<(i64, String)>) -> Result<Json<serde_json::Value>, AppError> {
+    let reply = read_document(&state, &user, id, Document::Memo(memo)).await?;
+    if reply.0["version"] == json!(0) {
+        return Err(AppError::NotFound);
+    }
+    Ok(reply)
+}
+
+async fn put_memo(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, memo)): Path<(i64, String)>,
+    JsonBody(body): JsonBody<SaveBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    write_document(&state, &user, id, Document::Memo(memo), body).await
+}
+
+async fn delete_memo(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, memo)): Path<(i64, String)>,
+    Query(query): Query<VersionQuery>,
+) -> Result<StatusCode, AppError> {
+    remove_document(&state, &user, id, Document::Memo(memo), query.version).await
+}
+
 #[derive(Deserialize)]
 struct VersionQuery {
     version: i64,
@@ -368,21 +461,45 @@ async fn delete_interview(
     Path((id, interview)): Path<(i64, String)>,
     Query(query): Query<VersionQuery>,
 ) -> Result<StatusCode, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
-    let document = Document::Interview(interview);
-    let current = document.read(&view)?;
-    if !current.exists {
-        return Err(AppError::NotFound);
+    remove_document(&state, &user, id, Document::Interview(interview), query.version).await
+}
+
+/// Removes a document an editor opened at `version`, checked like a save:
+/// a removal that would leave the study with problems (a memo about the
+/// removed interview, say) is refused with them, and it is committed only at
+/// the revision it was checked at.
+async fn remove_document(state: &AppState, user: &ApiUser, id: i64, document: Document, version: i64) -> Result<StatusCode, AppError> {
+    member_role(state, user.session.user.id, id, Role::Editor).await?;
+    let lock = state.views().save_lock(id);
+    let _held = lock.lock().await;
+    for _ in 0..SAVE_ATTEMPTS {
+        let view = state.views().get(state.store(), id).await?;
+        let current = document.read(&view)?;
+        if !current.exists {
+            return Err(AppError::NotFound);
+        }
+        if current.version != version {
+            return Err(conflict(&document, current.version));
+        }
+        let checked = vec![(current.path.clone(), None)];
+        let revision = view.revision;
+        let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let change = collabmap_store::Change { path: current.path.clone(), expected: Some(version), content: None };
+        match state.store().change_files(id, user.session.user.id, &[change], None, Some(revision)).await {
+            Ok(_) => return Ok(StatusCode::NO_CONTENT),
+            Err(ChangeError::Moved { .. }) => continue,
+            Err(ChangeError::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
+            Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
+            Err(ChangeError::Store(error)) => return Err(error.into()),
+        }
     }
-    let change = collabmap_store::Change { path: current.path.clone(), expected: Some(query.version), content: None };
-    // Removing an interview cannot give the others a problem, so it needs no study-wide check.
-    match state.store().change_files(id, user.session.user.id, &[change], None, None).await {
-        Ok(_) => Ok(StatusCode::NO_CONTENT),
-        Err(ChangeError::Conflict { current, .. }) => Err(conflict(&document, current.unwrap_or(0))),
-        Err(ChangeError::NoStudy) => Err(AppError::NotFound),
-        Err(ChangeError::Moved { current }) => Err(conflict(&document, current)),
-        Err(ChangeError::Store(error)) => Err(error.into()),
-    }
+    Err(AppError::Conflict {
+        message: format!("{} could not be removed: the study kept changing while it was checked; try again", document.label()),
+        current: version,
+    })
 }
 
 macro_rules! document_endpoints {

@@ -52,6 +52,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}/members/remove", post(remove_member_form))
         .route("/studies/{id}/edit/interviews/new", get(new_interview))
         .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
+        .route("/studies/{id}/edit/memos/{memo}", get(edit_memo))
         .route("/studies/{id}/edit/{document}", get(edit_document))
         .route("/studies/{id}/{*path}", get(study_file))
         .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
@@ -613,6 +614,10 @@ async fn edit_interview(State(state): State<AppState>, user: PageUser, Path((id,
     editor(state, user, id, Document::Interview(interview)).await
 }
 
+async fn edit_memo(State(state): State<AppState>, user: PageUser, Path((id, memo)): Path<(i64, String)>) -> Result<Response, AppError> {
+    editor(state, user, id, Document::Memo(memo)).await
+}
+
 async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, document)): Path<(i64, String)>) -> Result<Response, AppError> {
     let document = match document.as_str() {
         "people" => Document::People,
@@ -638,6 +643,7 @@ async fn editor(state: AppState, user: PageUser, id: i64, document: Document) ->
         Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
         Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
         Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
+        Document::Memo(name) => (format!("/api/studies/{id}/memos/{}", url_encode(name)), "memo", String::new()),
     };
     let body = if !text.exists && matches!(document, Document::Interview(_)) {
         new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))

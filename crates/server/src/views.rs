@@ -9,6 +9,7 @@ use collabmap_render::map_drawing::map_svg;
 use collabmap_render::report::{ReportOptions, build_report_with};
 use collabmap_render::table;
 use collabmap_store::{Change, Snapshot, Store};
+use collabmap_study::MemoAbout;
 use collabmap_study::{Codebook, InterviewContext, MemoryFiles, Problem, Study, StudyConfig, duplicate_interview, is_interview_id, load_from, parse_interview};
 
 use crate::error::AppError;
@@ -110,7 +111,11 @@ impl StudyView {
     /// `None` to delete). Interview edits to a sound study are checked alone,
     /// which is what keeps saves fast on large studies.
     pub fn validate(&self, changes: &[(String, Option<Vec<u8>>)]) -> Vec<Problem> {
-        if self.problems.is_empty() && changes.iter().all(|(path, _)| is_interview_path(path)) {
+        // Interviews alone may be checked alone, unless a memo is about an
+        // interview or a concept: editing or removing one could leave it
+        // about nothing, which only the whole study shows.
+        let memo_on_interviews = self.study.memos.iter().any(|m| matches!(m.about, MemoAbout::Interview(_) | MemoAbout::Concept { .. }));
+        if self.problems.is_empty() && !memo_on_interviews && changes.iter().all(|(path, _)| is_interview_path(path)) {
             let (people, projects) = self.context_sets();
             let context =
                 InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: true };
@@ -209,6 +214,8 @@ pub(crate) enum Document {
     Codebook,
     /// `study.toml`.
     Settings,
+    /// One memo, by its file's stem (`memos/NAME.md`).
+    Memo(String),
 }
 
 /// A document's text as the editor shows it.
@@ -233,6 +240,7 @@ impl Document {
             Document::Projects => "Projects".into(),
             Document::Codebook => "Codebook".into(),
             Document::Settings => "Study settings".into(),
+            Document::Memo(name) => format!("Memo {name}"),
         }
     }
 
@@ -249,6 +257,12 @@ impl Document {
                     return Err(AppError::NotFound);
                 }
                 view.interview_file(id).unwrap_or_else(|| format!("interviews/{id}.md"))
+            }
+            Document::Memo(name) => {
+                if !is_interview_id(name) {
+                    return Err(AppError::NotFound);
+                }
+                format!("memos/{name}.md")
             }
             Document::People => "people.csv".into(),
             Document::Projects => "projects.csv".into(),

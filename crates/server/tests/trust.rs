@@ -336,3 +336,51 @@ on_every_backend!(a_refusal_on_a_page_is_a_page_and_on_the_api_json, |app: App| 
     assert_eq!(collaboration.status, StatusCode::NOT_FOUND);
     assert!(content_type(&collaboration).starts_with("text/html"));
 });
+
+on_every_backend!(memos_are_added_edited_and_removed_and_never_left_about_nothing, |app: App| async move {
+    let study = app.study;
+    let (owner, viewer) = (app.owner().await, app.login("viewer@example.org").await);
+    let interview = app.first_interview(&owner).await;
+    let memos = format!("/api/studies/{study}/memos");
+    let post = |about: &str, text: &str| app.call(Method::POST, &memos, Some(&owner), true, Some(json!({"about": about, "text": text})));
+    let created = post(&format!("interview:{interview}"), "Check this one against the group meetings.").await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let name = created.json()["name"].as_str().expect("name").to_string();
+    let listed = app.get(&format!("/api/studies/{study}/memos"), &viewer).await.json();
+    let memo = listed.as_array().expect("list").iter().find(|m| m["name"] == json!(name)).expect("the memo").clone();
+    assert_eq!(memo["about"], json!(format!("interview:{interview}")));
+    assert_eq!(memo["by"], json!(collabmap_server::DEMO_EMAIL), "the author is whoever is signed in");
+    assert!(memo["date"].as_str().is_some_and(|d| d.len() == 10 && d.starts_with("20")), "{memo}");
+    assert_eq!(
+        app.call(Method::POST, &format!("/api/studies/{study}/memos"), Some(&viewer), true, Some(json!({"about": "study", "text": "x"}))).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // About nothing: refused with its line, and nothing is stored.
+    let nowhere = post("theme:no-such-theme", "x").await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", nowhere.text());
+    assert!(nowhere.text().contains("unknown theme `no-such-theme`"));
+    assert_eq!(post("the whole thing", "x").await.status, StatusCode::BAD_REQUEST);
+
+    // The interview the memo is about cannot be removed from under it.
+    let (_, version) = document(&app, &owner, &format!("interviews/{interview}")).await;
+    let removed = app.call(Method::DELETE, &format!("/api/studies/{study}/interviews/{interview}?version={version}"), Some(&owner), true, None).await;
+    assert_eq!(removed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", removed.text());
+    assert!(removed.text().contains("this memo is about something the study does not have"), "{}", removed.text());
+    assert_eq!(app.get(&format!("/api/studies/{study}"), &owner).await.json()["problems"], json!([]));
+
+    // Edit, then remove the memo; then the interview may go.
+    let (text, memo_version) = document(&app, &owner, &format!("memos/{name}")).await;
+    assert_eq!(save(&app, &owner, &format!("memos/{name}"), &text.replace("Check this one", "Compare this one"), memo_version).await, StatusCode::OK);
+    let (_, memo_version) = document(&app, &owner, &format!("memos/{name}")).await;
+    assert_eq!(
+        app.call(Method::DELETE, &format!("/api/studies/{study}/memos/{name}?version={memo_version}"), Some(&owner), true, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(app.get(&format!("/api/studies/{study}/memos/{name}"), &owner).await.status, StatusCode::NOT_FOUND);
+    let (_, version) = document(&app, &owner, &format!("interviews/{interview}")).await;
+    assert_eq!(
+        app.call(Method::DELETE, &format!("/api/studies/{study}/interviews/{interview}?version={version}"), Some(&owner), true, None).await.status,
+        StatusCode::NO_CONTENT
+    );
+});
