@@ -49,6 +49,10 @@ pub(crate) fn routes() -> Router<AppState> {
             "/api/studies/{id}/interviews/{interview}",
             get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
         )
+        .route("/api/studies/{id}/history", get(history))
+        .route("/api/studies/{id}/audit.csv", get(audit_csv))
+        .route("/api/studies/{id}/files/{*path}", get(file_at_revision))
+        .route("/api/studies/{id}/restore", post(restore))
         .route("/api/studies/{id}/memos", get(list_memos).post(create_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/memos/{memo}", get(get_memo).put(put_memo).delete(delete_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/people", get(get_people).put(put_people).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
@@ -276,6 +280,19 @@ const SAVE_ATTEMPTS: usize = 8;
 /// different interviews never see a refusal), and refused with every
 /// problem if, together, the two saves would break the study.
 pub(crate) async fn save_document(state: &AppState, user: i64, id: i64, document: Document, text: String, version: i64) -> Result<i64, AppError> {
+    save_document_noted(state, user, id, document, text, version, &collabmap_store::Note::default()).await
+}
+
+/// [`save_document`] with the message the history keeps beside the save.
+pub(crate) async fn save_document_noted(
+    state: &AppState,
+    user: i64,
+    id: i64,
+    document: Document,
+    text: String,
+    version: i64,
+    note: &collabmap_store::Note,
+) -> Result<i64, AppError> {
     member_role(state, user, id, Role::Editor).await?;
     let lock = state.views().save_lock(id);
     let _held = lock.lock().await;
@@ -292,7 +309,7 @@ pub(crate) async fn save_document(state: &AppState, user: i64, id: i64, document
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
-        match state.store().change_files(id, user, &changes, title.as_deref(), Some(revision)).await {
+        match state.store().change_files_noted(id, user, &changes, title.as_deref(), Some(revision), note).await {
             Ok(revision) => return Ok(revision),
             Err(ChangeError::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
             Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
@@ -320,10 +337,14 @@ fn conflict(document: &Document, current: i64) -> AppError {
 struct SaveBody {
     text: String,
     version: i64,
+    /// Why, in the editor's words: kept in the study's history.
+    #[serde(default)]
+    message: Option<String>,
 }
 
 async fn write_document(state: &AppState, user: &ApiUser, id: i64, document: Document, body: SaveBody) -> Result<Json<serde_json::Value>, AppError> {
-    let version = save_document(state, user.session.user.id, id, document, body.text, body.version).await?;
+    let note = collabmap_store::Note { message: body.message, restored: false };
+    let version = save_document_noted(state, user.session.user.id, id, document, body.text, body.version, &note).await?;
     Ok(Json(json!({"version": version})))
 }
 
@@ -410,7 +431,13 @@ async fn create_memo(State(state): State<AppState>, user: ApiUser, Path(id): Pat
 
 /// Today's date in UTC, `YYYY-MM-DD`.
 fn today() -> String {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    iso_time(seconds)[..10].to_string()
+}
+
+/// Seconds since 1970 as UTC `YYYY-MM-DDTHH:MM:SSZ`.
+fn iso_time(seconds: i64) -> String {
+    let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no calendar crate for one line.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -421,7 +448,136 @@ fn today() -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// The study's history, newest first: `[{"revision", "at", "by", "files": [{"path", "action"}], "message"}]`.
+async fn history(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+    let changes = state.store().history(id).await?;
+    let mut revisions: Vec<serde_json::Value> = Vec::new();
+    for change in changes {
+        let file = json!({"path": change.path, "action": change.action});
+        match revisions.last_mut() {
+            Some(last) if last["revision"] == json!(change.revision) => {
+                if let Some(files) = last["files"].as_array_mut() {
+                    files.push(file);
+                }
+            }
+            _ => revisions.push(json!({"revision": change.revision, "at": iso_time(change.at), "by": change.by, "files": [file], "message": change.message})),
+        }
+    }
+    Ok(Json(json!(revisions)))
+}
+
+/// The audit trail as CSV: one row per file changed, oldest first.
+async fn audit_csv(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+    let mut changes = state.store().history(id).await?;
+    changes.sort_by(|a, b| a.revision.cmp(&b.revision).then(a.path.cmp(&b.path)));
+    let mut writer = collabmap_study::csv_out::CsvWriter::new();
+    let fail = |e: csv::Error| AppError::Internal(format!("cannot write the audit trail: {e}"));
+    writer.write_record(["revision", "at", "user", "file", "action", "message"]).map_err(fail)?;
+    for change in &changes {
+        writer
+            .write_record([
+                change.revision.to_string(),
+                iso_time(change.at),
+                change.by.clone().unwrap_or_default(),
+                change.path.clone(),
+                change.action.clone(),
+                change.message.clone().unwrap_or_default(),
+            ])
+            .map_err(fail)?;
+    }
+    let csv = writer.into_string().map_err(AppError::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], csv).into_response())
+}
+
+#[derive(Deserialize)]
+struct RevisionQuery {
+    revision: i64,
+}
+
+/// One file as it was at a revision: `{"path", "revision", "text"}`.
+async fn file_at_revision(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, path)): Path<(i64, String)>,
+    Query(query): Query<RevisionQuery>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+    let bytes = state.store().file_at(id, &path, query.revision).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(json!({"path": path, "revision": query.revision, "text": String::from_utf8_lossy(&bytes)})))
+}
+
+#[derive(Deserialize)]
+struct RestoreBody {
+    revision: i64,
+    path: Option<String>,
+    message: Option<String>,
+}
+
+/// Puts back a file, or the whole study, as it was at a revision, as a new
+/// revision (history is never rewritten); checked like any save.
+async fn restore(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path(id): Path<i64>,
+    JsonBody(body): JsonBody<RestoreBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let user_id = user.session.user.id;
+    member_role(&state, user_id, id, Role::Editor).await?;
+    let lock = state.views().save_lock(id);
+    let _held = lock.lock().await;
+    let note = collabmap_store::Note { message: Some(body.message.clone().unwrap_or_else(|| format!("restored revision {}", body.revision))), restored: true };
+    for _ in 0..SAVE_ATTEMPTS {
+        let view = state.views().get(state.store(), id).await?;
+        if body.revision < 1 || body.revision > view.revision {
+            return Err(AppError::BadRequest(format!("revision {} is not one of this study's (1 to {})", body.revision, view.revision)));
+        }
+        let paths = match &body.path {
+            Some(path) => vec![path.clone()],
+            None => state.store().paths_ever(id).await?,
+        };
+        let mut changes = Vec::new();
+        for path in paths {
+            let then = state.store().file_at(id, &path, body.revision).await?;
+            if then.as_deref() != view.files.get(&path) {
+                let version = view.version(&path);
+                changes.push(collabmap_store::Change { path, expected: (version != 0).then_some(version), content: then });
+            }
+        }
+        if changes.is_empty() {
+            return Ok(Json(json!({"revision": view.revision, "files": 0})));
+        }
+        let title = changes
+            .iter()
+            .find(|c| c.path == "study.toml")
+            .and_then(|c| c.content.as_deref())
+            .and_then(|t| collabmap_study::StudyConfig::parse(&String::from_utf8_lossy(t)).ok())
+            .map(|c| c.title);
+        let checked: Vec<(String, Option<Vec<u8>>)> = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect();
+        let revision = view.revision;
+        let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
+        let count = changes.len();
+        match state.store().change_files_noted(id, user_id, &changes, title.as_deref(), Some(revision), &note).await {
+            Ok(revision) => return Ok(Json(json!({"revision": revision, "files": count}))),
+            Err(ChangeError::Moved { .. }) => continue,
+            Err(ChangeError::Conflict { path, current }) => {
+                return Err(AppError::Conflict {
+                    message: format!("{path} changed meanwhile (now version {}): try again", current.unwrap_or(0)),
+                    current: current.unwrap_or(0),
+                });
+            }
+            Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
+            Err(ChangeError::Store(error)) => return Err(error.into()),
+        }
+    }
+    Err(AppError::Conflict { message: "the study kept changing while the restore was checked; try again".into(), current: 0 })
 }
 
 async fn get_memo(State(state): State<AppState>, user: ApiUser, Path((id, memo)): Path<(i64, String)>) -> Result<Json<serde_json::Value>, AppError> {

@@ -236,6 +236,11 @@ on_every_backend!(the_live_preview_is_bounded, |app: App| async move {
     assert!(reply.json()["note"].as_str().is_some_and(|n| n.contains("too large to draw")));
 });
 
+/// Restores through the API as `session`.
+async fn restore(app: &App, session: &Session, body: serde_json::Value) -> support::Reply {
+    app.call(Method::POST, &format!("/api/studies/{}/restore", app.study), Some(session), true, Some(body)).await
+}
+
 /// `text` URL-encoded for a form body.
 fn encoded(text: &str) -> String {
     text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
@@ -383,4 +388,76 @@ on_every_backend!(memos_are_added_edited_and_removed_and_never_left_about_nothin
         app.call(Method::DELETE, &format!("/api/studies/{study}/interviews/{interview}?version={version}"), Some(&owner), true, None).await.status,
         StatusCode::NO_CONTENT
     );
+});
+
+on_every_backend!(every_change_is_in_the_history_and_any_revision_can_be_read_and_restored, |app: App| async move {
+    let study = app.study;
+    let (owner, viewer) = (app.owner().await, app.login("viewer@example.org").await);
+    let interview = app.first_interview(&owner).await;
+    let path = format!("interviews/{interview}");
+    let (original, version) = document(&app, &owner, &path).await;
+    let table_before = app.get(&format!("/api/studies/{study}/table"), &owner).await.text();
+
+    // A save with a message; the interview loses its map's first theme.
+    let edited = original.replace("# Map", "# Map\n\n- A new purpose #share-power\n");
+    let file = format!("{path}.md");
+    let saved = app
+        .call(
+            Method::PUT,
+            &format!("/api/studies/{study}/{path}"),
+            Some(&owner),
+            true,
+            Some(json!({"text": edited, "version": version, "message": "Added the purpose she named at the end"})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    let revision = saved.json()["version"].as_i64().expect("revision");
+
+    let history = app.get(&format!("/api/studies/{study}/history"), &viewer).await;
+    assert_eq!(history.status, StatusCode::OK, "viewers read the history");
+    let newest = history.json()[0].clone();
+    assert_eq!(newest["revision"], json!(revision));
+    assert_eq!(newest["by"], json!(collabmap_server::DEMO_EMAIL));
+    assert_eq!(newest["message"], json!("Added the purpose she named at the end"));
+    assert_eq!(newest["files"], json!([{"path": file, "action": "changed"}]));
+    assert!(newest["at"].as_str().is_some_and(|at| at.ends_with('Z') && at.len() == 20), "{newest}");
+    // The version it replaced is in the history too, as imported.
+    assert!(history.json().as_array().expect("list").iter().any(|r| r["files"][0]["action"] == json!("imported") && r["files"][0]["path"] == json!(file)));
+
+    // The file as it was, at the revision before.
+    let then = app.get(&format!("/api/studies/{study}/files/{file}?revision={}", revision - 1), &viewer).await;
+    assert_eq!(then.status, StatusCode::OK, "{}", then.text());
+    assert_eq!(then.json()["text"], json!(original));
+    assert_eq!(app.get(&format!("/api/studies/{study}/files/no/such.md?revision=1"), &viewer).await.status, StatusCode::NOT_FOUND);
+
+    // Restore: viewers may not; an editor puts the file back as a new revision, and the table with it.
+    assert_eq!(restore(&app, &viewer, json!({"revision": revision - 1, "path": file})).await.status, StatusCode::FORBIDDEN);
+    let restored = restore(&app, &owner, json!({"revision": revision - 1, "path": file})).await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.text());
+    assert_eq!(restored.json()["files"], json!(1));
+    assert_eq!(document(&app, &owner, &path).await.0, original);
+    assert_eq!(app.get(&format!("/api/studies/{study}/table"), &owner).await.text(), table_before, "the table is as it was");
+    let newest = app.get(&format!("/api/studies/{study}/history"), &owner).await.json()[0].clone();
+    assert_eq!(newest["files"][0]["action"], json!("restored"));
+    assert_eq!(newest["message"], json!(format!("restored revision {}", revision - 1)));
+    assert_eq!(restore(&app, &owner, json!({"revision": 999_999})).await.status, StatusCode::BAD_REQUEST);
+
+    // A restore that would break the study is refused: people.csv from before a person an interview now names.
+    let (people, people_version) = document(&app, &owner, "people").await;
+    let header_columns = people.lines().next().expect("header").split(',').count();
+    assert_eq!(save(&app, &owner, "people", &format!("{people}zz,Zed{}\n", ",".repeat(header_columns - 2)), people_version).await, StatusCode::OK);
+    let before_zz = app.get(&format!("/api/studies/{study}/history"), &owner).await.json()[0]["revision"].as_i64().expect("revision") - 1;
+    let (text, version) = document(&app, &owner, &path).await;
+    assert_eq!(save(&app, &owner, &path, &text.replacen("people: [", "people: [zz, ", 1), version).await, StatusCode::OK);
+    let broken = restore(&app, &owner, json!({"revision": before_zz, "path": "people.csv"})).await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", broken.text());
+    assert_eq!(app.get(&format!("/api/studies/{study}"), &owner).await.json()["problems"], json!([]));
+
+    // The audit trail lists every change with who made it.
+    let audit = app.get(&format!("/api/studies/{study}/audit.csv"), &viewer).await;
+    assert_eq!(audit.status, StatusCode::OK);
+    let text = audit.text();
+    assert!(text.starts_with("revision,at,user,file,action,message\n"), "{text}");
+    assert!(text.contains(&format!(",{},{file},changed,Added the purpose she named at the end", collabmap_server::DEMO_EMAIL)), "{text}");
+    assert!(text.contains(",restored,restored revision"), "{text}");
 });

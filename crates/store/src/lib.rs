@@ -208,6 +208,32 @@ pub struct Change {
     pub content: Option<Vec<u8>>,
 }
 
+/// What the history records beside a change.
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    /// The editor's message, typed at save time.
+    pub message: Option<String>,
+    /// The change puts back an earlier version.
+    pub restored: bool,
+}
+
+/// One file's change at one revision, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The study's revision the change made.
+    pub revision: i64,
+    /// The file.
+    pub path: String,
+    /// `imported`, `earlier` (a version from before the history), `added`, `changed`, `deleted` or `restored`.
+    pub action: String,
+    /// When, in seconds since 1970.
+    pub at: i64,
+    /// Who, by e-mail address (`None`: a survey respondent, or unknown).
+    pub by: Option<String>,
+    /// The message typed with the save.
+    pub message: Option<String>,
+}
+
 /// Why a change was not applied (nothing was).
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
@@ -677,6 +703,20 @@ impl Store {
     /// are then one atomic step, so two saves that are each sound alone can
     /// never together store a study with problems. Returns the new revision.
     pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>, checked_at: Option<i64>) -> Result<i64, ChangeError> {
+        self.change_files_noted(study, user, changes, title, checked_at, &Note::default()).await
+    }
+
+    /// [`Store::change_files`], with what the history records beside the
+    /// change: the editor's message, and whether it restores an earlier version.
+    pub async fn change_files_noted(
+        &self,
+        study: i64,
+        user: i64,
+        changes: &[Change],
+        title: Option<&str>,
+        checked_at: Option<i64>,
+        note: &Note,
+    ) -> Result<i64, ChangeError> {
         let mut tx = self.write().await?;
         // The row lock taken by this UPDATE (the write lock on SQLite) orders concurrent saves.
         let bumped = match checked_at {
@@ -705,6 +745,33 @@ impl Store {
                 // Dropping the transaction rolls back the revision bump too.
                 return Err(ChangeError::Conflict { path: change.path.clone(), current });
             }
+            // The version being replaced, if the history does not hold it yet (see 0003_history.sql).
+            sqlx::query(
+                "INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) \
+                 SELECT study_id, version, path, CASE WHEN version = 1 THEN 'imported' ELSE 'earlier' END, content, updated, updated_by, NULL FROM files \
+                 WHERE study_id = $1 AND path = $2 AND NOT EXISTS (SELECT 1 FROM file_changes WHERE study_id = $1 AND path = $2)",
+            )
+            .bind(study)
+            .bind(&change.path)
+            .execute(&mut *tx)
+            .await?;
+            let action = match (&change.content, current) {
+                _ if note.restored => "restored",
+                (None, _) => "deleted",
+                (Some(_), None) => "added",
+                (Some(_), Some(_)) => "changed",
+            };
+            sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(study)
+                .bind(revision)
+                .bind(&change.path)
+                .bind(action)
+                .bind(change.content.clone())
+                .bind(now())
+                .bind((user != 0).then_some(user))
+                .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
+                .execute(&mut *tx)
+                .await?;
             match (&change.content, current) {
                 (Some(bytes), Some(_)) => {
                     sqlx::query("UPDATE files SET content = $1, version = $2, updated = $3, updated_by = $4 WHERE study_id = $5 AND path = $6")
@@ -738,6 +805,61 @@ impl Store {
         }
         tx.commit().await?;
         Ok(revision)
+    }
+
+    /// Every recorded change of the study's files, newest revision first, files in path order.
+    pub async fn history(&self, study: i64) -> Result<Vec<FileChange>> {
+        let rows = sqlx::query(
+            "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
+             FROM file_changes LEFT JOIN users ON users.id = file_changes.user_id WHERE file_changes.study_id = $1 \
+             ORDER BY file_changes.revision DESC, file_changes.path",
+        )
+        .bind(study)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(FileChange {
+                    revision: row.try_get("revision")?,
+                    path: row.try_get("path")?,
+                    action: row.try_get("action")?,
+                    at: row.try_get("at")?,
+                    by: row.try_get("email")?,
+                    message: row.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The file `path` as it was at `revision`: its bytes, or `None` when it
+    /// did not exist then (or its version then is not recorded).
+    pub async fn file_at(&self, study: i64, path: &str, revision: i64) -> Result<Option<Vec<u8>>> {
+        let recorded = sqlx::query("SELECT content FROM file_changes WHERE study_id = $1 AND path = $2 AND revision <= $3 ORDER BY revision DESC LIMIT 1")
+            .bind(study)
+            .bind(path)
+            .bind(revision)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = recorded {
+            return Ok(row.try_get("content")?);
+        }
+        // Never changed since the history began: the file as it is now, if it already was this version then.
+        let current = sqlx::query("SELECT content FROM files WHERE study_id = $1 AND path = $2 AND version <= $3")
+            .bind(study)
+            .bind(path)
+            .bind(revision)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(current.map(|row| row.try_get("content")).transpose()?)
+    }
+
+    /// Every path the study has or had.
+    pub async fn paths_ever(&self, study: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT path FROM files WHERE study_id = $1 UNION SELECT path FROM file_changes WHERE study_id = $1 ORDER BY path")
+            .bind(study)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("path")?)).collect()
     }
 
     /// Deletes a study with its files and memberships.
