@@ -247,6 +247,9 @@ enum Command {
         /// Which network graphml, gexf and dot export.
         #[arg(long, value_enum, default_value_t = GraphChoice::Themes)]
         graph: GraphChoice,
+        /// For a stored study: write it as it was at this revision (its history is in the workspace).
+        #[arg(long, value_name = "N")]
+        revision: Option<i64>,
         /// The file (or, for a stored study and csv, the folder) to write.
         #[arg(short, long, value_name = "PATH")]
         output: PathBuf,
@@ -615,10 +618,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Serve { db, bind, demo, secure_cookies, trust_proxy } => workspace::serve_command(&db, &bind, demo, Options { secure_cookies, trust_proxy })?,
         Command::User { action: UserAction::Add { email, admin, db } } => workspace::add_user(&db, &email, admin)?,
         Command::Import { study, db, owner } => workspace::import(&db, &study, &owner)?,
-        Command::Export { source, db, format, graph, output } => match format {
+        Command::Export { source, db, format, graph, revision, output } => match format {
+            Some(_) if revision.is_some() => anyhow::bail!("--revision is for a stored study (its id with --db); a study folder is exported as it is"),
             Some(format) => export_folder(Path::new(&source), format, graph, &output)?,
             None => match source.parse::<i64>() {
-                Ok(id) if !Path::new(&source).is_dir() => workspace::export(&db, id, &output)?,
+                Ok(id) if !Path::new(&source).is_dir() => workspace::export(&db, id, revision, &output)?,
                 _ => anyhow::bail!(
                     "{source} is a study folder: choose a format with --format qdpx|qdc|graphml|gexf|dot|csv (a stored study is exported by its id)"
                 ),

@@ -103,6 +103,38 @@ async fn import_then_export_is_lossless_and_the_api_prints_what_the_cli_prints()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_study_exports_as_it_was_at_any_revision() {
+    for db in every_backend().await {
+        add_owner(&db);
+        let dir = studies::own("counting-rules");
+        let id: i64 = stdout(&collabmap(&["import", &dir.to_string_lossy(), "--db", &db.url, "--owner", "owner@example.org"])).trim().parse().expect("an id");
+        let store = Store::open(&db.url).await.expect("open");
+        let owner = store.user_by_email("owner@example.org").await.expect("query").expect("owner");
+        let people = std::fs::read(dir.join("people.csv")).expect("people");
+        let change =
+            collabmap_store::Change { path: "people.csv".into(), expected: Some(1), content: Some([people.as_slice(), b"p7,Gil Gray,,,UK,named\n"].concat()) };
+        let revision = store.change_files(id, owner.id, &[change], None, None).await.expect("saved");
+        store.close().await;
+        assert_eq!(revision, 2);
+
+        let out = tempfile::tempdir().expect("temp");
+        let (then, now) = (out.path().join("then"), out.path().join("now"));
+        let said = stdout(&collabmap(&["export", &id.to_string(), "--db", &db.url, "--revision", "1", "-o", &then.to_string_lossy()]));
+        assert!(said.contains("as it was at revision 1"), "{said}");
+        assert_eq!(
+            MemoryFiles::read_folder(&then, Limits::default()).expect("read"),
+            MemoryFiles::read_folder(&dir, Limits::default()).expect("read"),
+            "revision 1 is the import, byte for byte"
+        );
+        stdout(&collabmap(&["export", &id.to_string(), "--db", &db.url, "-o", &now.to_string_lossy()]));
+        assert!(std::fs::read_to_string(now.join("people.csv")).expect("people").contains("p7,Gil Gray"));
+        let refused = collabmap(&["export", &id.to_string(), "--db", &db.url, "--revision", "9", "-o", &out.path().join("never").to_string_lossy()]);
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("has revisions 1 to 2: there is no revision 9"));
+        db.remove().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn importing_a_study_with_problems_names_them_and_stores_nothing() {
     let db = collabmap_store::testing::sqlite();
     add_owner(&db);
