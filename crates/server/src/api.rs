@@ -436,7 +436,7 @@ fn today() -> String {
 }
 
 /// Seconds since 1970 as UTC `YYYY-MM-DDTHH:MM:SSZ`.
-fn iso_time(seconds: i64) -> String {
+pub(crate) fn iso_time(seconds: i64) -> String {
     let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm): no calendar crate for one line.
     let z = days + 719_468;
@@ -526,30 +526,46 @@ async fn restore(
     Path(id): Path<i64>,
     JsonBody(body): JsonBody<RestoreBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let user_id = user.session.user.id;
-    member_role(&state, user_id, id, Role::Editor).await?;
+    let (revision, files) = restore_revision(&state, user.session.user.id, id, body.revision, body.path.as_deref(), body.message).await?;
+    Ok(Json(json!({"revision": revision, "files": files})))
+}
+
+/// Restores `path` (or every file) of study `id` as it was at `revision`,
+/// for an editor: the new revision and how many files changed.
+pub(crate) async fn restore_revision(
+    state: &AppState,
+    user: i64,
+    id: i64,
+    revision: i64,
+    path: Option<&str>,
+    message: Option<String>,
+) -> Result<(i64, usize), AppError> {
+    member_role(state, user, id, Role::Editor).await?;
     let lock = state.views().save_lock(id);
     let _held = lock.lock().await;
-    let note = collabmap_store::Note { message: Some(body.message.clone().unwrap_or_else(|| format!("restored revision {}", body.revision))), restored: true };
+    let note = collabmap_store::Note {
+        message: Some(message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| format!("restored revision {revision}"))),
+        restored: true,
+    };
     for _ in 0..SAVE_ATTEMPTS {
         let view = state.views().get(state.store(), id).await?;
-        if body.revision < 1 || body.revision > view.revision {
-            return Err(AppError::BadRequest(format!("revision {} is not one of this study's (1 to {})", body.revision, view.revision)));
+        if revision < 1 || revision > view.revision {
+            return Err(AppError::BadRequest(format!("revision {revision} is not one of this study's (1 to {})", view.revision)));
         }
-        let paths = match &body.path {
-            Some(path) => vec![path.clone()],
+        let paths = match path {
+            Some(path) => vec![path.to_string()],
             None => state.store().paths_ever(id).await?,
         };
         let mut changes = Vec::new();
         for path in paths {
-            let then = state.store().file_at(id, &path, body.revision).await?;
+            let then = state.store().file_at(id, &path, revision).await?;
             if then.as_deref() != view.files.get(&path) {
                 let version = view.version(&path);
                 changes.push(collabmap_store::Change { path, expected: (version != 0).then_some(version), content: then });
             }
         }
         if changes.is_empty() {
-            return Ok(Json(json!({"revision": view.revision, "files": 0})));
+            return Ok((view.revision, 0));
         }
         let title = changes
             .iter()
@@ -558,14 +574,14 @@ async fn restore(
             .and_then(|t| collabmap_study::StudyConfig::parse(&String::from_utf8_lossy(t)).ok())
             .map(|c| c.title);
         let checked: Vec<(String, Option<Vec<u8>>)> = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect();
-        let revision = view.revision;
+        let at = view.revision;
         let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
         if !problems.is_empty() {
             return Err(AppError::Invalid(problems));
         }
         let count = changes.len();
-        match state.store().change_files_noted(id, user_id, &changes, title.as_deref(), Some(revision), &note).await {
-            Ok(revision) => return Ok(Json(json!({"revision": revision, "files": count}))),
+        match state.store().change_files_noted(id, user, &changes, title.as_deref(), Some(at), &note).await {
+            Ok(new) => return Ok((new, count)),
             Err(ChangeError::Moved { .. }) => continue,
             Err(ChangeError::Conflict { path, current }) => {
                 return Err(AppError::Conflict {

@@ -43,6 +43,9 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}/", get(dashboard))
         .route("/studies/{id}/crosstab", get(crosstab_page))
         .route("/studies/{id}/search", get(search_page))
+        .route("/studies/{id}/history", get(history_page))
+        .route("/studies/{id}/history/file", get(history_file_page))
+        .route("/studies/{id}/history/restore", post(restore_form))
         .route("/studies/{id}/agreement", get(agreement_page))
         .route("/studies/{id}/export.zip", get(export_zip))
         .route("/studies/{id}/export/{format}", get(export_format))
@@ -472,6 +475,134 @@ async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Pa
             Ok((StatusCode::BAD_REQUEST, render(&page)).into_response())
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    id: i64,
+    title: String,
+    can_edit: bool,
+    revisions: Vec<RevisionRow>,
+    signed_in: bool,
+}
+
+/// One revision of the history page.
+struct RevisionRow {
+    revision: i64,
+    at: String,
+    by: String,
+    /// (path, action, path encoded for a link).
+    files: Vec<(String, String, String)>,
+    message: String,
+}
+
+async fn history_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let mut revisions: Vec<RevisionRow> = Vec::new();
+    for change in state.store().history(id).await? {
+        let file = (change.path.clone(), change.action.clone(), url_encode(&change.path));
+        match revisions.last_mut() {
+            Some(last) if last.revision == change.revision => last.files.push(file),
+            _ => revisions.push(RevisionRow {
+                revision: change.revision,
+                at: crate::api::iso_time(change.at).replace('T', " ").trim_end_matches('Z').to_string(),
+                by: change.by.unwrap_or_else(|| "a survey respondent or an import".into()),
+                files: vec![file],
+                message: change.message.unwrap_or_default(),
+            }),
+        }
+    }
+    Ok(render(&HistoryPage { id, title: view.title.clone(), can_edit: role.can_edit(), revisions, signed_in: true }))
+}
+
+#[derive(Template)]
+#[template(path = "history_file.html")]
+struct HistoryFilePage {
+    id: i64,
+    title: String,
+    path: String,
+    revision: i64,
+    summary: String,
+    /// (class, text) per line: `added`, `removed` or `same`.
+    lines: Vec<(&'static str, String)>,
+    can_edit: bool,
+    csrf: String,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct FileRevisionQuery {
+    path: String,
+    revision: i64,
+}
+
+/// A file at a revision, as the lines that revision changed (against the revision before).
+async fn history_file_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<FileRevisionQuery>,
+) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let store = state.store();
+    let then = store.file_at(id, &query.path, query.revision).await?;
+    let before = if query.revision > 1 { store.file_at(id, &query.path, query.revision - 1).await? } else { None };
+    if then.is_none() && before.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let (old, new) = (
+        String::from_utf8_lossy(before.as_deref().unwrap_or_default()).into_owned(),
+        String::from_utf8_lossy(then.as_deref().unwrap_or_default()).into_owned(),
+    );
+    let lines = similar::TextDiff::from_lines(&old, &new)
+        .iter_all_changes()
+        .map(|change| {
+            let text = change.value().trim_end_matches('\n');
+            match change.tag() {
+                similar::ChangeTag::Delete => ("removed", format!("- {text}")),
+                similar::ChangeTag::Insert => ("added", format!("+ {text}")),
+                similar::ChangeTag::Equal => ("same", format!("  {text}")),
+            }
+        })
+        .collect();
+    let change = store.history(id).await?.into_iter().find(|c| c.revision == query.revision && c.path == query.path);
+    let summary = match change {
+        Some(c) => format!(
+            "{} by {} on {}{}",
+            c.action,
+            c.by.unwrap_or_else(|| "a survey respondent or an import".into()),
+            crate::api::iso_time(c.at).replace('T', " ").trim_end_matches('Z'),
+            c.message.map(|m| format!(": {m}")).unwrap_or_default()
+        ),
+        None => "not changed at this revision".into(),
+    };
+    Ok(render(&HistoryFilePage {
+        id,
+        title: view.title.clone(),
+        path: query.path,
+        revision: query.revision,
+        summary,
+        lines,
+        can_edit: role.can_edit() && then.is_some(),
+        csrf: user.session.csrf.clone(),
+        signed_in: true,
+    }))
+}
+
+#[derive(Deserialize)]
+struct RestoreForm {
+    csrf: String,
+    path: String,
+    revision: i64,
+    message: Option<String>,
+}
+
+/// "Put back this version": the file as it was at the revision, as a new revision.
+async fn restore_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RestoreForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    crate::api::restore_revision(&state, user.session.user.id, id, form.revision, Some(&form.path), form.message).await?;
+    Ok(Redirect::to(&format!("/studies/{id}/history")).into_response())
 }
 
 async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Result<Response, AppError> {

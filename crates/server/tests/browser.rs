@@ -260,6 +260,7 @@ async fn reading_journey(app: support::App, driver: u16) {
         ("theme", format!("/studies/{study}/themes/common-purpose.html"), "document.querySelector('blockquote')"),
         ("evidence", format!("/studies/{study}/evidence/common-purpose.html"), "document.querySelector('.evidence-person a[href*=\"#L\"]')"),
         ("search", format!("/studies/{study}/search?q=families&code=service-user"), "document.querySelector('ol.hits mark')"),
+        ("history", format!("/studies/{study}/history"), "document.querySelector('table.history')"),
     ];
     for (width, height) in [(1366u32, 900u32), (320, 720)] {
         client.set_window_size(width, height).await.expect("resize");
@@ -297,6 +298,43 @@ async fn reading_journey(app: support::App, driver: u16) {
         "the item on its interview page",
     )
     .await;
+
+    // Save with a message, find it in the history, see what changed, and put the earlier version back.
+    let owner = app.owner().await;
+    let interview = app.first_interview(&owner).await;
+    let document = app.get(&format!("/api/studies/{study}/interviews/{interview}"), &owner).await.json();
+    let original = document["text"].as_str().expect("text").to_string();
+    let edited = original.replace("# Map", "# Map\n\n- Ask the tenants first #service-user\n");
+    let saved = app
+        .call(
+            Method::PUT,
+            &format!("/api/studies/{study}/interviews/{interview}"),
+            Some(&owner),
+            true,
+            Some(json!({"text": edited, "version": document["version"], "message": "Added what she said at the door"})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    client.goto(&format!("{base}/studies/{study}/history")).await.expect("goto");
+    wait_until(&client, "document.querySelector('table.history')", "the history").await;
+    assert!(text_of(&client, "table.history tbody tr").await.contains("Added what she said at the door"));
+    client.find(Locator::Css("table.history tbody tr a")).await.expect("the changed file").click().await.expect("click");
+    wait_until(&client, "document.querySelector('pre.diff .added')", "the diff").await;
+    assert!(text_of(&client, "pre.diff .added").await.contains("+ - Ask the tenants first #service-user"));
+    screenshot(&client, "history-diff").await;
+    // The version before the edit: the file's row marked "imported".
+    client.goto(&format!("{base}/studies/{study}/history")).await.expect("goto");
+    wait_until(&client, "document.querySelector('table.history')", "the history").await;
+    client
+        .execute("[...document.querySelectorAll('table.history tbody tr')].find(r => r.textContent.includes('imported') && r.textContent.includes(arguments[0])).querySelector('a').click();", vec![json!(format!("interviews/{interview}.md"))])
+        .await
+        .expect("open the earlier version");
+    wait_until(&client, "document.querySelector('form.actions button[type=submit]')", "the earlier version").await;
+    client.find(Locator::Css("form.actions button[type=submit]")).await.expect("the restore button").click().await.expect("click");
+    wait_until(&client, "location.pathname.endsWith('/history') && document.querySelector('table.history')", "back to the history").await;
+    assert!(text_of(&client, "table.history tbody tr").await.contains("restored"));
+    let back = app.get(&format!("/api/studies/{study}/interviews/{interview}"), &owner).await.json();
+    assert_eq!(back["text"].as_str(), Some(original.as_str()), "the earlier version is back");
 
     // From a count to a mention, and from the mention to its line in the editor.
     client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
