@@ -1,5 +1,5 @@
-//! Fuzzes a whole study folder: any bytes in study.toml, people.csv, projects.csv, codebook.toml
-//! and an interview must give a study and problems, never a panic.
+//! Fuzzes a whole study folder: any bytes in study.toml, people.csv, projects.csv, codebook.toml,
+//! an interview and a memo must give a study and problems, never a panic.
 #![no_main]
 
 use collabmap_study::MemoryFiles;
@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 
 /// The files the input is cut into, in order, at each NUL byte; missing parts are left out,
 /// so the fuzzer also explores studies without some files.
-const FILES: [&str; 5] = ["study.toml", "people.csv", "projects.csv", "codebook.toml", "interviews/a.md"];
+const FILES: [&str; 6] = ["study.toml", "people.csv", "projects.csv", "codebook.toml", "interviews/a.md", "memos/a.md"];
 
 fuzz_target!(|data: &[u8]| {
     let mut files = MemoryFiles::new();

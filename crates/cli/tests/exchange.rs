@@ -32,6 +32,18 @@ fn validate_against_schema(file: &Path, schema: &str, name: &str) {
     assert!(valid.status.success(), "{name}: {}", String::from_utf8_lossy(&valid.stderr));
 }
 
+/// The `project.qde` of the `.qdpx` at `qdpx`.
+fn project_of(qdpx: &Path) -> String {
+    let mut project = String::new();
+    zip::ZipArchive::new(std::fs::File::open(qdpx).expect("open"))
+        .expect("zip")
+        .by_name("project.qde")
+        .expect("qde")
+        .read_to_string(&mut project)
+        .expect("read");
+    project
+}
+
 /// A copy of the study `original`, in `out`, with its anonymous quotes made
 /// ordinary, and whether it had any. Anonymous quotes travel apart from
 /// their speakers and are counted for no one after import (docs/security.md);
@@ -88,14 +100,7 @@ fn refi_qda_exports_validate_and_select_exactly_the_items() {
         validate_against_schema(&unpacked.join("project.qde"), "Project-mrt2019.xsd", &name);
 
         // The same study exports the same GUIDs every time.
-        let mut second = String::new();
-        zip::ZipArchive::new(std::fs::File::open(&again).expect("open"))
-            .expect("zip")
-            .by_name("project.qde")
-            .expect("qde")
-            .read_to_string(&mut second)
-            .expect("read");
-        assert_eq!(project, second, "{name}: stable export");
+        assert_eq!(project, project_of(&again), "{name}: stable export");
 
         // Each selection covers exactly one item's words on one line of its source.
         let codes: Vec<&str> = elements(&project, "Code").iter().filter_map(|c| c.get("guid").copied()).collect();
@@ -147,13 +152,7 @@ fn anonymous_people_keep_their_name_and_organisation_out_of_the_project() {
     std::fs::write(study.join("interviews/a.md"), "---\npeople: [p1]\n---\n\n# Map\n\n- Meet weekly #relationships\n").expect("write");
     let qdpx = out.path().join("a.qdpx");
     ok(collabmap(&["export", &study.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
-    let mut project = String::new();
-    zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open"))
-        .expect("zip")
-        .by_name("project.qde")
-        .expect("qde")
-        .read_to_string(&mut project)
-        .expect("read");
+    let project = project_of(&qdpx);
     assert!(!project.contains("Secret Person") && !project.contains("Hidden Agency"));
     assert!(project.contains("<Case guid=") && project.contains("name=\"p1\""));
 }
@@ -416,13 +415,7 @@ fn memos_travel_as_notes_and_come_back() {
     let study = studies::own("counting-rules");
     let qdpx = out.path().join("memos.qdpx");
     ok(collabmap(&["export", &study.to_string_lossy(), "--format", "qdpx", "-o", &qdpx.to_string_lossy()]));
-    let mut project = String::new();
-    zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open"))
-        .expect("zip")
-        .by_name("project.qde")
-        .expect("qde")
-        .read_to_string(&mut project)
-        .expect("read");
+    let project = project_of(&qdpx);
     assert!(project.contains("<Notes>") && project.contains("name=\"Memo about theme:power\""), "the memos are the project's notes");
     let back = out.path().join("back");
     let imported = ok(collabmap(&["import-refi", &qdpx.to_string_lossy(), "-o", &back.to_string_lossy()]));

@@ -31,30 +31,23 @@ const KEYS: &[&str] = &["people", "projects", "project", "date", "checked_back",
 pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut front = FrontMatter { people_line: 1, ..Default::default() };
-    if lines.first().map(|l| l.trim_end()) != Some("---") {
-        problems.push(Problem::new(path, 1, "missing front matter: start the file with a line `---`, then `people: [ID, ...]`, then another `---`"));
-        return (front, 0, problems);
-    }
-    let Some(close) = lines.iter().skip(1).position(|l| matches!(l.trim_end(), "---" | "...")).map(|i| i + 1) else {
-        problems.push(Problem::new(path, 1, "the front matter opened on line 1 is never closed: add a line `---` after its last key"));
-        return (front, lines.len(), problems);
+    let (root, close) = match yaml_block(lines, path) {
+        Block::Missing => {
+            problems.push(Problem::new(path, 1, "missing front matter: start the file with a line `---`, then `people: [ID, ...]`, then another `---`"));
+            return (front, 0, problems);
+        }
+        Block::Unclosed(problem) => {
+            problems.push(problem);
+            return (front, lines.len(), problems);
+        }
+        Block::Malformed(problem, close) => {
+            problems.push(problem);
+            return (front, close + 1, problems);
+        }
+        Block::Parsed(root, close) => (root, close),
     };
-    let yaml = lines[1..close].join("\n");
     // The YAML block starts on file line 2, so YAML line n is file line n + 1.
     let file_line = |yaml_line: usize| yaml_line + 1;
-    let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
-    let root = if yaml.trim().is_empty() {
-        None
-    } else {
-        match parse_yaml_with_options(0, &yaml, options) {
-            Ok(node) => Some(node),
-            Err(error) => {
-                let (line, message) = describe_load_error(&error);
-                problems.push(Problem::new(path, file_line(line), format!("malformed front matter: {message}")));
-                return (front, close + 1, problems);
-            }
-        }
-    };
     let Some(mapping) = root.as_ref().and_then(Node::as_mapping) else {
         problems.push(Problem::new(path, 1, "the front matter has no `people` key: add `people: [ID, ...]` naming who attended"));
         return (front, close + 1, problems);
@@ -117,6 +110,41 @@ pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize
     (front, close + 1, problems)
 }
 
+/// The YAML front matter of a file, between its first line `---` and the next `---` (or `...`).
+pub(crate) enum Block {
+    /// The file does not start with `---`.
+    Missing,
+    /// The block is never closed.
+    Unclosed(Problem),
+    /// The block is not YAML; the index of its closing line.
+    Malformed(Problem, usize),
+    /// The parsed block (`None` when empty) and the index of its closing line.
+    Parsed(Option<Node>, usize),
+}
+
+/// Finds and parses the front matter of `lines`; problems point at file lines.
+pub(crate) fn yaml_block(lines: &[&str], path: &str) -> Block {
+    if lines.first().map(|l| l.trim_end()) != Some("---") {
+        return Block::Missing;
+    }
+    let Some(close) = lines.iter().skip(1).position(|l| matches!(l.trim_end(), "---" | "...")).map(|i| i + 1) else {
+        return Block::Unclosed(Problem::new(path, 1, "the front matter opened on line 1 is never closed: add a line `---` after its last key"));
+    };
+    let yaml = lines[1..close].join("\n");
+    if yaml.trim().is_empty() {
+        return Block::Parsed(None, close);
+    }
+    let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
+    match parse_yaml_with_options(0, &yaml, options) {
+        Ok(node) => Block::Parsed(Some(node), close),
+        Err(error) => {
+            let (line, message) = describe_load_error(&error);
+            // The YAML block starts on file line 2.
+            Block::Malformed(Problem::new(path, line + 1, format!("malformed front matter: {message}")), close)
+        }
+    }
+}
+
 fn id_list(value: &Node, key: &str, value_line: usize, path: &str, file_line: &dyn Fn(usize) -> usize, problems: &mut Vec<Problem>) -> Vec<AtLine<String>> {
     let mut ids = Vec::new();
     match value {
@@ -140,7 +168,7 @@ fn id_list(value: &Node, key: &str, value_line: usize, path: &str, file_line: &d
     ids
 }
 
-pub(crate) fn describe_load_error(error: &LoadError) -> (usize, String) {
+fn describe_load_error(error: &LoadError) -> (usize, String) {
     use LoadError::*;
     match error {
         TopLevelMustBeMapping(m) => (m.line(), "it must be `key: value` lines, such as `people: [p01]`".to_string()),

@@ -3,9 +3,7 @@
 //! Memos are never counted; whether what they are about exists is checked
 //! against the whole study by the loader.
 
-use marked_yaml::{LoaderOptions, parse_yaml_with_options};
-
-use super::front_matter::{describe_load_error, is_iso_date};
+use super::front_matter::{Block, is_iso_date, yaml_block};
 use crate::model::{Memo, MemoAbout};
 use crate::problem::{Problem, did_you_mean};
 
@@ -19,27 +17,16 @@ pub fn parse_memo(bytes: &[u8], path: &str) -> (Option<Memo>, Vec<Problem>) {
     let mut problems = Vec::new();
     let text = String::from_utf8_lossy(bytes);
     let lines: Vec<&str> = text.lines().collect();
-    if lines.first().map(|l| l.trim_end()) != Some("---") {
-        problems.push(Problem::new(path, 1, format!("a memo starts with front matter: a line `---`, then `about: …` ({ABOUT_FORMS}), then `---`")));
-        return (None, problems);
-    }
-    let Some(close) = lines.iter().skip(1).position(|l| matches!(l.trim_end(), "---" | "...")).map(|i| i + 1) else {
-        problems.push(Problem::new(path, 1, "the front matter opened on line 1 is never closed: add a line `---` after its last key"));
-        return (None, problems);
-    };
-    let yaml = lines[1..close].join("\n");
-    let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
-    let root = if yaml.trim().is_empty() {
-        None
-    } else {
-        match parse_yaml_with_options(0, &yaml, options) {
-            Ok(node) => Some(node),
-            Err(error) => {
-                let (line, message) = describe_load_error(&error);
-                problems.push(Problem::new(path, line + 1, format!("malformed front matter: {message}")));
-                return (None, problems);
-            }
+    let (root, close) = match yaml_block(&lines, path) {
+        Block::Missing => {
+            problems.push(Problem::new(path, 1, format!("a memo starts with front matter: a line `---`, then `about: …` ({ABOUT_FORMS}), then `---`")));
+            return (None, problems);
         }
+        Block::Unclosed(problem) | Block::Malformed(problem, _) => {
+            problems.push(problem);
+            return (None, problems);
+        }
+        Block::Parsed(root, close) => (root, close),
     };
     let mut about: Option<(MemoAbout, usize)> = None;
     let (mut by, mut date) = (None, None);
