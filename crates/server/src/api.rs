@@ -293,16 +293,38 @@ pub(crate) async fn save_document_noted(
     version: i64,
     note: &collabmap_store::Note,
 ) -> Result<i64, AppError> {
+    commit_document(state, user, id, &document, Some(text), version, note).await
+}
+
+/// Saves `text` as the document (or, with `None`, removes it) for an
+/// editor: the one loop behind every save and removal of a study's
+/// documents, checked against the whole study at one revision and committed
+/// only at that revision (see [`save_document`]).
+async fn commit_document(
+    state: &AppState,
+    user: i64,
+    id: i64,
+    document: &Document,
+    text: Option<String>,
+    version: i64,
+    note: &collabmap_store::Note,
+) -> Result<i64, AppError> {
     member_role(state, user, id, Role::Editor).await?;
     let lock = state.views().save_lock(id);
     let _held = lock.lock().await;
     for _ in 0..SAVE_ATTEMPTS {
         let view = state.views().get(state.store(), id).await?;
         let current = document.read(&view)?;
-        if current.version != version {
-            return Err(conflict(&document, current.version));
+        if text.is_none() && !current.exists {
+            return Err(AppError::NotFound);
         }
-        let (changes, title) = document.changes(&view, &text, version)?;
+        if current.version != version {
+            return Err(conflict(document, current.version));
+        }
+        let (changes, title) = match &text {
+            Some(text) => document.changes(&view, text, version)?,
+            None => (vec![collabmap_store::Change { path: current.path.clone(), expected: Some(version), content: None }], None),
+        };
         let checked = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect::<Vec<_>>();
         let revision = view.revision;
         let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
@@ -311,14 +333,15 @@ pub(crate) async fn save_document_noted(
         }
         match state.store().change_files_noted(id, user, &changes, title.as_deref(), Some(revision), note).await {
             Ok(revision) => return Ok(revision),
-            Err(ChangeError::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
+            Err(ChangeError::Conflict { current, .. }) => return Err(conflict(document, current.unwrap_or(0))),
             Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
             Err(ChangeError::Moved { .. }) => continue,
             Err(ChangeError::Store(error)) => return Err(error.into()),
         }
     }
+    let (done, again) = if text.is_some() { ("saved", "save again") } else { ("removed", "try again") };
     Err(AppError::Conflict {
-        message: format!("{} could not be saved: the study kept changing while it was checked; save again", document.label()),
+        message: format!("{} could not be {done}: the study kept changing while it was checked; {again}", document.label()),
         current: version,
     })
 }
@@ -641,37 +664,8 @@ async fn delete_interview(
 /// removed interview, say) is refused with them, and it is committed only at
 /// the revision it was checked at.
 async fn remove_document(state: &AppState, user: &ApiUser, id: i64, document: Document, version: i64) -> Result<StatusCode, AppError> {
-    member_role(state, user.session.user.id, id, Role::Editor).await?;
-    let lock = state.views().save_lock(id);
-    let _held = lock.lock().await;
-    for _ in 0..SAVE_ATTEMPTS {
-        let view = state.views().get(state.store(), id).await?;
-        let current = document.read(&view)?;
-        if !current.exists {
-            return Err(AppError::NotFound);
-        }
-        if current.version != version {
-            return Err(conflict(&document, current.version));
-        }
-        let checked = vec![(current.path.clone(), None)];
-        let revision = view.revision;
-        let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        let change = collabmap_store::Change { path: current.path.clone(), expected: Some(version), content: None };
-        match state.store().change_files(id, user.session.user.id, &[change], None, Some(revision)).await {
-            Ok(_) => return Ok(StatusCode::NO_CONTENT),
-            Err(ChangeError::Moved { .. }) => continue,
-            Err(ChangeError::Conflict { current, .. }) => return Err(conflict(&document, current.unwrap_or(0))),
-            Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
-            Err(ChangeError::Store(error)) => return Err(error.into()),
-        }
-    }
-    Err(AppError::Conflict {
-        message: format!("{} could not be removed: the study kept changing while it was checked; try again", document.label()),
-        current: version,
-    })
+    commit_document(state, user.session.user.id, id, &document, None, version, &collabmap_store::Note::default()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 macro_rules! document_endpoints {
