@@ -126,69 +126,280 @@ impl Filters {
     }
 }
 
+/// Where a hit was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// An item of an interview: its index in `study.interviews`, and which kind of item.
+    Interview {
+        /// Index into `study.interviews`.
+        index: usize,
+        /// Concept, quote, story or picture.
+        kind: ItemKind,
+    },
+    /// A line of a memo's body: the memo's index in `study.memos`.
+    Memo(usize),
+}
+
 /// One item that matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
-    /// Index into `study.interviews`.
-    pub interview: usize,
+    /// The interview item or memo it was found in.
+    pub source: Source,
     /// The item's line in its file.
     pub line: usize,
-    /// Concept, quote, story or picture.
-    pub kind: ItemKind,
     /// The item's words as written (a concept with its contrast pole).
     pub text: String,
     /// Where the terms occur in `text`, as byte ranges, in order.
     pub matches: Vec<(usize, usize)>,
-    /// Its codes (codebook indices), explicit and inferred, in codebook order.
+    /// Its codes (codebook indices), explicit and inferred, in codebook order; none for a memo.
     pub codes: Vec<usize>,
 }
 
-/// Every item of `study` that matches `query` and `filters`, in interview and line order.
+/// Every item of `study` that matches `query` and `filters`, in interview and
+/// line order, then the memos' lines in file order. For more than one search
+/// of the same study, build a [`SearchIndex`] once.
 pub fn search(study: &Study, query: &Query, filters: &Filters) -> Vec<Hit> {
-    let coder = Coder::new(&study.codebook, study.config.counting);
-    let people: HashMap<&str, &collabmap_study::Person> = study.people.iter().map(|p| (p.id.as_str(), p)).collect();
-    let mut hits = Vec::new();
-    for (number, interview) in study.interviews.iter().enumerate() {
-        if filters.interview.as_deref().is_some_and(|id| id != interview.id) || filters.project.as_ref().is_some_and(|p| !interview.projects.contains(p)) {
-            continue;
-        }
-        for (item, text, kept_apart) in searchable(interview) {
-            let Some(matches) = query.find(&text) else { continue };
-            let codes: Vec<usize> = coder.codes(&item).codes.iter().map(|&(t, _)| t).collect();
-            if filters.code.is_some_and(|code| !codes.contains(&code)) {
-                continue;
-            }
-            if let Some((column, value)) = &filters.column {
-                if kept_apart {
-                    continue;
-                }
-                let attributed_to = attributed(interview, &item, study.config.counting.group_agreement);
-                // An anonymous person's identifying columns never match: a search must not single them out.
-                let matches_someone = attributed_to.iter().filter_map(|id| people.get(id)).any(|p| p.disclosed(&study.people_columns, column) == value);
-                if !matches_someone {
-                    continue;
-                }
-            }
-            hits.push(Hit { interview: number, line: item.line, kind: item.kind, text, matches, codes });
-        }
-    }
-    hits.sort_by_key(|h| (h.interview, h.line));
-    hits
+    SearchIndex::new(study).search(study, query, filters)
 }
 
-/// Every item of an interview with the words a search reads: a concept's two
-/// poles, a quote, a story's title and body, a picture's caption and explanation.
-/// The flag marks a quote given anonymously: a search by a people column
-/// leaves it out, since finding it that way would tie it to its speaker.
-fn searchable(interview: &Interview) -> Vec<(Item<'_>, String, bool)> {
-    let concepts = interview.concepts().map(|(_, c)| (c.item(), c.text(), false));
-    let quotes = interview.quotes.iter().map(|q| (q.item(), q.text.clone(), q.kept_apart_from_its_interview()));
-    let stories = interview.stories.iter().map(|s| (s.item(), if s.title.is_empty() { s.body.clone() } else { format!("{}: {}", s.title, s.body) }, false));
-    let pictures = interview
-        .pictures
-        .iter()
-        .map(|p| (p.item(), if p.caption.is_empty() { p.explanation.clone() } else { format!("{}: {}", p.caption, p.explanation) }, false));
-    concepts.chain(quotes).chain(stories).chain(pictures).collect()
+/// Which searchable text an entry of the index is.
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    /// A concept (by its index in the map), quote, story or picture (by its position) of an interview.
+    Item { interview: u32, kind: ItemKind, position: u32 },
+    /// A line of a memo's body (counted from the body's first line).
+    MemoLine { memo: u32, offset: u32 },
+}
+
+/// Every searchable text of a study, case-folded once into one buffer, so
+/// that a query is one substring scan of that buffer (memchr's SIMD search)
+/// instead of folding every item again. Only the entries the scan finds are
+/// read again, coded and checked against the filters.
+///
+/// The index holds no reference to the study: pass the same study to
+/// [`SearchIndex::search`] (a server keeps both together, per revision).
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    /// Each entry's folded text, separated by `\n` (which folding never leaves inside one).
+    folded: String,
+    /// Where each entry's text starts in `folded`, in entry order.
+    starts: Vec<usize>,
+    entries: Vec<Entry>,
+}
+
+impl SearchIndex {
+    /// Reads every concept (both poles), quote, story, picture explanation and memo line of `study`.
+    pub fn new(study: &Study) -> SearchIndex {
+        use rayon::prelude::*;
+        let per_interview: Vec<(String, Vec<(usize, Entry)>)> = study
+            .interviews
+            .par_iter()
+            .enumerate()
+            .map(|(number, interview)| {
+                let mut folded = String::new();
+                let mut entries = Vec::new();
+                for (entry, text) in searchable(number, interview) {
+                    entries.push((folded.len(), entry));
+                    folded.push_str(&normalise(&text));
+                    folded.push('\n');
+                }
+                (folded, entries)
+            })
+            .collect();
+        let mut index = SearchIndex::default();
+        index.folded.reserve(per_interview.iter().map(|(f, _)| f.len()).sum());
+        for (folded, entries) in per_interview {
+            let base = index.folded.len();
+            index.folded.push_str(&folded);
+            for (start, entry) in entries {
+                index.starts.push(base + start);
+                index.entries.push(entry);
+            }
+        }
+        for (number, memo) in study.memos.iter().enumerate() {
+            for (offset, line) in memo.body.lines().enumerate() {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                index.starts.push(index.folded.len());
+                index.entries.push(Entry::MemoLine { memo: number as u32, offset: offset as u32 });
+                index.folded.push_str(&normalise(line));
+                index.folded.push('\n');
+            }
+        }
+        index
+    }
+
+    /// How many texts the index holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the study had nothing to search.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The hits of `query` under `filters` in `study` (the study this index was built from).
+    ///
+    /// Memos are researchers' notes, not anyone's words: a memo line passes
+    /// a code filter when the memo is about that code, the interview and
+    /// project filters when it is about an interview (or one of its concepts)
+    /// that passes them, and never a people-column filter.
+    pub fn search(&self, study: &Study, query: &Query, filters: &Filters) -> Vec<Hit> {
+        use rayon::prelude::*;
+        let coder = Coder::new(&study.codebook, study.config.counting);
+        let people: HashMap<&str, &collabmap_study::Person> =
+            if filters.column.is_some() { study.people.iter().map(|p| (p.id.as_str(), p)).collect() } else { HashMap::new() };
+        let mut hits: Vec<Hit> = self.candidates(query).par_iter().filter_map(|&entry| self.hit(study, &coder, &people, query, filters, entry)).collect();
+        // Entries run concepts first, then quotes, stories and pictures; people read an interview in line order.
+        hits.sort_by_key(|hit| match hit.source {
+            Source::Interview { index, .. } => (0, index, hit.line),
+            Source::Memo(memo) => (1, memo, hit.line),
+        });
+        hits
+    }
+
+    /// The hit at `entry`, when all of the query's terms and the filters hold there.
+    fn hit(
+        &self,
+        study: &Study,
+        coder: &Coder<'_>,
+        people: &HashMap<&str, &collabmap_study::Person>,
+        query: &Query,
+        filters: &Filters,
+        entry: usize,
+    ) -> Option<Hit> {
+        let hit = match self.entries[entry] {
+            Entry::Item { interview, kind, position } => {
+                let interview_index = interview as usize;
+                let interview = study.interviews.get(interview_index)?;
+                if !interview_passes(interview, filters) {
+                    return None;
+                }
+                let (item, text, kept_apart) = item_at(interview, kind, position as usize)?;
+                let matches = query.find(&text)?;
+                let codes: Vec<usize> = coder.codes(&item).codes.iter().map(|&(t, _)| t).collect();
+                if filters.code.is_some_and(|code| !codes.contains(&code)) {
+                    return None;
+                }
+                if let Some((column, value)) = &filters.column {
+                    if kept_apart {
+                        return None;
+                    }
+                    let attributed_to = attributed(interview, &item, study.config.counting.group_agreement);
+                    // An anonymous person's identifying columns never match: a search must not single them out.
+                    let matches_someone = attributed_to.iter().filter_map(|id| people.get(id)).any(|p| p.disclosed(&study.people_columns, column) == value);
+                    if !matches_someone {
+                        return None;
+                    }
+                }
+                Hit { source: Source::Interview { index: interview_index, kind }, line: item.line, text, matches, codes }
+            }
+            Entry::MemoLine { memo, offset } => {
+                let memo_record = study.memos.get(memo as usize)?;
+                if !memo_passes(study, memo_record, filters) {
+                    return None;
+                }
+                let text = memo_record.body.lines().nth(offset as usize)?;
+                let matches = query.find(text)?;
+                let line = if memo_record.body_line == 0 { 0 } else { memo_record.body_line + offset as usize };
+                Hit { source: Source::Memo(memo as usize), line, text: text.to_string(), matches, codes: Vec::new() }
+            }
+        };
+        Some(hit)
+    }
+
+    /// The entries whose folded text holds the query's longest term at word
+    /// boundaries, in entry order. Every hit is among them; the caller checks
+    /// all the terms on the original text.
+    fn candidates(&self, query: &Query) -> Vec<usize> {
+        let Some(term) = query.terms.iter().max_by_key(|t| t.len()) else { return Vec::new() };
+        let haystack = self.folded.as_bytes();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+        let mut found: Vec<usize> = Vec::new();
+        for at in memchr::memmem::find_iter(haystack, term.as_bytes()) {
+            let end = at + term.len();
+            // A match inside a longer word ("powerful" for "power") is no match.
+            if !boundary(self.folded[..at].chars().next_back()) || !boundary(self.folded[end..].chars().next()) {
+                continue;
+            }
+            let entry = self.starts.partition_point(|&start| start <= at) - 1;
+            if found.last() != Some(&entry) {
+                found.push(entry);
+            }
+        }
+        found
+    }
+}
+
+/// Whether an interview passes the interview and project filters.
+fn interview_passes(interview: &Interview, filters: &Filters) -> bool {
+    filters.interview.as_deref().is_none_or(|id| id == interview.id) && filters.project.as_ref().is_none_or(|p| interview.projects.contains(p))
+}
+
+/// Whether a memo passes the filters (see [`SearchIndex::search`]).
+fn memo_passes(study: &Study, memo: &collabmap_study::Memo, filters: &Filters) -> bool {
+    use collabmap_study::MemoAbout;
+    if filters.column.is_some() {
+        return false;
+    }
+    if let Some(code) = filters.code {
+        let about_code = matches!(&memo.about, MemoAbout::Theme(id) if study.codebook.index_or_refusal(id).ok() == Some(code));
+        if !about_code {
+            return false;
+        }
+    }
+    if filters.interview.is_none() && filters.project.is_none() {
+        return true;
+    }
+    let interview_id = match &memo.about {
+        MemoAbout::Interview(id) | MemoAbout::Concept { interview: id, .. } => id,
+        _ => return false,
+    };
+    study.interviews.iter().find(|i| &i.id == interview_id).is_some_and(|interview| interview_passes(interview, filters))
+}
+
+/// Every item of an interview as an index entry, with the words a search
+/// reads: a concept's two poles, a quote, a story's title and body, a
+/// picture's caption and explanation.
+fn searchable(number: usize, interview: &Interview) -> Vec<(Entry, String)> {
+    let interview_number = number as u32;
+    let entry = |kind: ItemKind, position: usize| Entry::Item { interview: interview_number, kind, position: position as u32 };
+    let mut out = Vec::new();
+    for (position, concept) in interview.concepts() {
+        out.push((entry(ItemKind::Concept, position), concept.text()));
+    }
+    for kind in [ItemKind::Quote, ItemKind::Story, ItemKind::Picture] {
+        let count = match kind {
+            ItemKind::Quote => interview.quotes.len(),
+            ItemKind::Story => interview.stories.len(),
+            _ => interview.pictures.len(),
+        };
+        for position in 0..count {
+            if let Some((_, text, _)) = item_at(interview, kind, position) {
+                out.push((entry(kind, position), text));
+            }
+        }
+    }
+    out
+}
+
+/// The item of `interview` at `position` (a concept's index in the map, or
+/// the position among quotes, stories or pictures), with the words a search
+/// reads. The flag marks a quote given anonymously: a search by a people
+/// column leaves it out, since finding it that way would tie it to its speaker.
+fn item_at(interview: &Interview, kind: ItemKind, position: usize) -> Option<(Item<'_>, String, bool)> {
+    let joined = |title: &str, body: &str| if title.is_empty() { body.to_string() } else { format!("{title}: {body}") };
+    match kind {
+        ItemKind::Concept => match &interview.map.get(position)?.kind {
+            collabmap_study::MapNodeKind::Concept(concept) => Some((concept.item(), concept.text(), false)),
+            collabmap_study::MapNodeKind::CrossLink { .. } => None,
+        },
+        ItemKind::Quote => interview.quotes.get(position).map(|q| (q.item(), q.text.clone(), q.kept_apart_from_its_interview())),
+        ItemKind::Story => interview.stories.get(position).map(|s| (s.item(), joined(&s.title, &s.body), false)),
+        ItemKind::Picture => interview.pictures.get(position).map(|p| (p.item(), joined(&p.caption, &p.explanation), false)),
+    }
 }
 
 #[cfg(test)]

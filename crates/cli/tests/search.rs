@@ -26,7 +26,7 @@ fn found(args: &[&str]) -> Vec<String> {
 #[test]
 fn words_phrases_and_filters_find_exactly_the_items() {
     // "hand over" as two words also finds them apart; in quotes only together; "Handover" is another word.
-    assert_eq!(found(&["hand over"]), ["interviews/i2.md:11 concept", "interviews/i3.md:10 concept"]);
+    assert_eq!(found(&["hand over"]), ["interviews/i2.md:11 concept", "interviews/i3.md:10 concept", "memos/power.md:6 memo"]);
     assert_eq!(found(&["\"over the\""]), ["interviews/i2.md:11 concept"]);
     assert_eq!(found(&["\"over hand\""]), Vec::<String>::new());
     assert_eq!(found(&["handover"]), ["interviews/i3.md:9 concept"]);
@@ -37,7 +37,20 @@ fn words_phrases_and_filters_find_exactly_the_items() {
     assert_eq!(found(&["the", "--where", "role=Nurse"]), ["interviews/i3.md:8 concept", "interviews/i3.md:14 story"]);
     assert_eq!(found(&["budget", "--interview", "i2"]), ["interviews/i2.md:11 concept"]);
     assert_eq!(found(&["budgets", "--project", "b"]), Vec::<String>::new());
-    assert_eq!(found(&["budgets", "--project", "a"]), ["interviews/i1.md:11 concept"]);
+    assert_eq!(found(&["budgets", "--project", "a"]), ["interviews/i1.md:11 concept", "memos/listening.md:5 memo"]);
+}
+
+#[test]
+fn memos_are_searched_and_filtered_by_what_they_are_about() {
+    // memos/power.md is about the theme power; memos/listening.md about a concept of i1 (project a).
+    assert_eq!(found(&["\"hand over\"", "--code", "power"]), ["interviews/i2.md:11 concept", "interviews/i3.md:10 concept", "memos/power.md:6 memo"]);
+    assert_eq!(found(&["credited", "--code", "purpose"]), Vec::<String>::new(), "a tag written in a memo codes nothing");
+    assert_eq!(found(&["budgets", "--interview", "i1"]), ["interviews/i1.md:11 concept", "memos/listening.md:5 memo"]);
+    assert_eq!(found(&["pooled", "--interview", "i2"]), Vec::<String>::new());
+    assert_eq!(found(&["pooled", "--project", "b"]), Vec::<String>::new());
+    // A memo is nobody's words: a people column never finds one.
+    assert_eq!(found(&["credited", "--where", "role=Nurse"]), Vec::<String>::new());
+    assert_eq!(found(&["credited"]), ["memos/power.md:6 memo"]);
 }
 
 #[test]
@@ -67,6 +80,6 @@ fn refusals_name_what_is_wrong() {
     let text = String::from_utf8(collabmap(&["search", &study, "hand over"]).stdout).expect("utf-8");
     assert_eq!(
         text,
-        "interviews/i2.md:11  concept  [Hand] [over] the budget  #power\ninterviews/i3.md:10  concept  We [hand] [over] cases weekly  #power\n2 items found\n"
+        "interviews/i2.md:11  concept  [Hand] [over] the budget  #power\ninterviews/i3.md:10  concept  We [hand] [over] cases weekly  #power\nmemos/power.md:6  memo  Two of the four are credited by the phrase \"[hand] [over]\" only. A tag in a memo\n3 items found\n"
     );
 }

@@ -644,6 +644,7 @@ fn memos_of(document: &Document, root: usize, themes: &[Theme], people: &[Person
             by: None,
             date: document.elements[note].attribute("creationDateTime").map(|d| d.chars().take(10).collect::<String>()).filter(|d| is_iso_date(d)),
             body: text_of("PlainTextContent"),
+            body_line: 0,
         };
         if let Some(fields) = description.strip_prefix(crate::refi::MEMO_MARKER) {
             for (key, value) in fields.split_whitespace().filter_map(|pair| pair.split_once('=')) {

@@ -1,7 +1,7 @@
 //! Search results as JSON and text: the same bytes from `collabmap search`
 //! and the workspace's API.
 
-use collabmap_analysis::search::Hit;
+use collabmap_analysis::search::{Hit, Source};
 use collabmap_study::Study;
 use serde::Serialize;
 
@@ -10,7 +10,8 @@ use crate::evidence::kind_name;
 #[derive(Serialize)]
 struct HitJson<'a> {
     file: &'a str,
-    interview: &'a str,
+    /// The interview's id; null for a memo.
+    interview: Option<&'a str>,
     line: usize,
     kind: &'static str,
     text: &'a str,
@@ -19,20 +20,31 @@ struct HitJson<'a> {
     codes: Vec<&'a str>,
 }
 
+/// The file a hit is in, its interview's id (none for a memo) and the kind of text.
+pub fn where_found<'s>(study: &'s Study, hit: &Hit) -> (&'s str, Option<&'s str>, &'static str) {
+    match hit.source {
+        Source::Interview { index, kind } => {
+            let interview = &study.interviews[index];
+            (&interview.file, Some(&interview.id), kind_name(kind))
+        }
+        Source::Memo(memo) => (&study.memos[memo].file, None, "memo"),
+    }
+}
+
 /// `search --format json`: `[{"file", "interview", "line", "kind", "text", "matches", "codes"}]`.
 pub fn hits_json(study: &Study, hits: &[Hit]) -> String {
     let themes = study.codebook.themes();
     let rows: Vec<HitJson<'_>> = hits
         .iter()
         .map(|hit| {
-            let interview = &study.interviews[hit.interview];
+            let (file, interview, kind) = where_found(study, hit);
             // Character offsets, which every client language can slice by.
             let chars = |byte: usize| hit.text[..byte].chars().count();
             HitJson {
-                file: &interview.file,
-                interview: &interview.id,
+                file,
+                interview,
                 line: hit.line,
-                kind: kind_name(hit.kind),
+                kind,
                 text: &hit.text,
                 matches: hit.matches.iter().map(|&(start, end)| [chars(start), chars(end)]).collect(),
                 codes: hit.codes.iter().map(|&t| themes[t].id.as_str()).collect(),
@@ -47,7 +59,7 @@ pub fn hits_text(study: &Study, hits: &[Hit]) -> String {
     let themes = study.codebook.themes();
     let mut out = String::new();
     for hit in hits {
-        let interview = &study.interviews[hit.interview];
+        let (file, _, kind) = where_found(study, hit);
         let mut marked = String::new();
         let mut at = 0;
         for &(start, end) in &hit.matches {
@@ -62,13 +74,7 @@ pub fn hits_text(study: &Study, hits: &[Hit]) -> String {
         }
         marked.push_str(&hit.text[at..]);
         let codes: Vec<String> = hit.codes.iter().map(|&t| format!("#{}", themes[t].id)).collect();
-        out.push_str(&format!(
-            "{}:{}  {}  {marked}{}\n",
-            interview.file,
-            hit.line,
-            kind_name(hit.kind),
-            if codes.is_empty() { String::new() } else { format!("  {}", codes.join(" ")) }
-        ));
+        out.push_str(&format!("{file}:{}  {kind}  {marked}{}\n", hit.line, if codes.is_empty() { String::new() } else { format!("  {}", codes.join(" ")) }));
     }
     out.push_str(&format!("{} found\n", if hits.len() == 1 { "1 item".to_string() } else { format!("{} items", hits.len()) }));
     out

@@ -216,12 +216,12 @@ async fn search(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64
     analysed(&view)?;
     // A search reads every item of the study: off the async threads.
     let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
-        use collabmap_analysis::search::{Filters, Query as Words, search};
+        use collabmap_analysis::search::{Filters, Query as Words};
         let study = &view.study;
         let words = Words::parse(&query.q).map_err(AppError::BadRequest)?;
         let filters = Filters::parse(study, query.code.as_deref(), query.column.as_deref(), query.project.as_deref(), query.interview.as_deref())
             .map_err(AppError::BadRequest)?;
-        Ok(collabmap_render::search::hits_json(study, &search(study, &words, &filters)))
+        Ok(collabmap_render::search::hits_json(study, &view.search_index().search(study, &words, &filters)))
     })
     .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
@@ -411,7 +411,7 @@ async fn list_memos(State(state): State<AppState>, user: ApiUser, Path(id): Path
         .memos
         .iter()
         .map(|memo| {
-            let name = memo.file.trim_start_matches("memos/").trim_end_matches(".md");
+            let name = crate::views::memo_name(&memo.file);
             json!({"name": name, "file": memo.file, "about": memo.about.as_text(), "by": memo.by, "date": memo.date, "text": memo.body, "version": view.version(&memo.file)})
         })
         .collect();
@@ -446,6 +446,7 @@ async fn create_memo(State(state): State<AppState>, user: ApiUser, Path(id): Pat
         by: Some(user.session.user.email.clone()),
         date: Some(date),
         body: body.text.trim().to_string(),
+        body_line: 0,
     };
     let text = collabmap_study::write::memo_markdown(&memo);
     let version = save_document(&state, user.session.user.id, id, Document::Memo(name.clone()), text, 0).await?;

@@ -393,8 +393,12 @@ struct SearchPage {
 
 /// One item found, its words cut into `(text, is a match)` parts for marking.
 struct HitView {
-    interview: String,
-    line: usize,
+    /// "i07, line 12" or "memo power, line 6".
+    place: String,
+    /// The page that shows it in context.
+    link: String,
+    /// Its line in the editor.
+    edit_link: String,
     kind: &'static str,
     parts: Vec<(String, bool)>,
     codes: String,
@@ -433,12 +437,14 @@ async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Pa
         return Ok(render(&page));
     }
     let found = tokio::task::spawn_blocking(move || -> Result<Vec<HitView>, String> {
-        use collabmap_analysis::search::{Filters, Query as Words, search};
+        use collabmap_analysis::search::{Filters, Query as Words, Source};
         let study = &view.study;
         let words = Words::parse(&q)?;
         let filters = Filters::parse(study, Some(code.as_str()).filter(|c| !c.is_empty()), Some(column.as_str()).filter(|c| !c.trim().is_empty()), None, None)?;
         let themes = study.codebook.themes();
-        Ok(search(study, &words, &filters)
+        Ok(view
+            .search_index()
+            .search(study, &words, &filters)
             .into_iter()
             .map(|hit| {
                 let mut parts = Vec::new();
@@ -452,13 +458,26 @@ async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Pa
                     at = end;
                 }
                 parts.push((hit.text[at..].to_string(), false));
-                HitView {
-                    interview: study.interviews[hit.interview].id.clone(),
-                    line: hit.line,
-                    kind: collabmap_render::evidence::kind_name(hit.kind),
-                    parts,
-                    codes: hit.codes.iter().map(|&t| format!("#{}", themes[t].id)).collect::<Vec<_>>().join(" "),
-                }
+                let (_, _, kind) = collabmap_render::search::where_found(study, &hit);
+                let (place, link, edit_link) = match hit.source {
+                    Source::Interview { index, .. } => {
+                        let interview = url_encode(&study.interviews[index].id);
+                        (
+                            format!("{}, line {}", study.interviews[index].id, hit.line),
+                            format!("/studies/{id}/interviews/{interview}.html#L{}", hit.line),
+                            format!("/studies/{id}/edit/interviews/{interview}#L{}", hit.line),
+                        )
+                    }
+                    Source::Memo(memo) => {
+                        let name = crate::views::memo_name(&study.memos[memo].file);
+                        (
+                            format!("memo {name}, line {}", hit.line),
+                            format!("/studies/{id}/memos#memo-{}", url_encode(name)),
+                            format!("/studies/{id}/edit/memos/{}#L{}", url_encode(name), hit.line),
+                        )
+                    }
+                };
+                HitView { place, link, edit_link, kind, parts, codes: hit.codes.iter().map(|&t| format!("#{}", themes[t].id)).collect::<Vec<_>>().join(" ") }
             })
             .collect())
     })

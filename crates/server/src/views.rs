@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use collabmap_analysis::search::SearchIndex;
 use collabmap_analysis::{Model, Synthesis, synthesise};
 use collabmap_render::map_drawing::map_svg;
 use collabmap_render::report::{ReportOptions, build_report_with};
@@ -45,6 +46,12 @@ pub struct StudyView {
     /// The analysis, when there are no problems.
     pub analysis: Option<Analysis>,
     site: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
+    search_index: OnceLock<SearchIndex>,
+}
+
+/// A memo's name: its file name under `memos/` without `.md`.
+pub(crate) fn memo_name(file: &str) -> &str {
+    file.strip_prefix("memos/").and_then(|rest| rest.strip_suffix(".md")).unwrap_or(file)
 }
 
 /// Whether `path` names an interview file.
@@ -74,6 +81,7 @@ impl StudyView {
             problems: loaded.problems,
             analysis,
             site: OnceLock::new(),
+            search_index: OnceLock::new(),
         }
     }
 
@@ -88,6 +96,11 @@ impl StudyView {
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The study's words folded for searching, built on first use (CPU-bound: call it off the async threads).
+    pub fn search_index(&self) -> &SearchIndex {
+        self.search_index.get_or_init(|| SearchIndex::new(&self.study))
     }
 
     /// The version of `path` (0 when there is no such file).

@@ -37,8 +37,10 @@ pub struct Memo {
     pub by: Option<String>,
     /// When, `YYYY-MM-DD`.
     pub date: Option<String>,
-    /// The Markdown body.
+    /// The Markdown body, without the blank lines around it.
     pub body: String,
+    /// The line of the body's first line (0 when the memo was not read from a file).
+    pub body_line: usize,
 }
 
 /// What a memo is about.

@@ -56,8 +56,12 @@ pub fn parse_memo(bytes: &[u8], path: &str) -> (Option<Memo>, Vec<Problem>) {
         }
         return (None, problems);
     };
-    let body = lines[close + 1..].join("\n").trim().to_string();
-    (Some(Memo { file: path.to_string(), about, about_line, by, date, body }), problems)
+    let after = &lines[close + 1..];
+    let blank_lines_before_body = after.iter().take_while(|line| line.trim().is_empty()).count();
+    let body = after.join("\n").trim().to_string();
+    // Lines are counted from 1; the closing `---` is line close + 1.
+    let body_line = close + 2 + blank_lines_before_body;
+    (Some(Memo { file: path.to_string(), about, about_line, by, date, body, body_line }), problems)
 }
 
 #[cfg(test)]
@@ -71,8 +75,8 @@ mod tests {
         let memo = memo.expect("memo");
         assert_eq!(memo.about, MemoAbout::Concept { interview: "i07".into(), block: "aim".into() });
         assert_eq!(
-            (memo.about_line, memo.by.as_deref(), memo.date.as_deref(), memo.body.as_str()),
-            (2, Some("ana@example.org"), Some("2024-05-02"), "Check this against i12.")
+            (memo.about_line, memo.by.as_deref(), memo.date.as_deref(), memo.body.as_str(), memo.body_line),
+            (2, Some("ana@example.org"), Some("2024-05-02"), "Check this against i12.", 6)
         );
         let (none, problems) = parse_memo(b"---\nabout: nothing:x\ndate: 2024-13-01\n---\n", "memos/b.md");
         assert!(none.is_none());
