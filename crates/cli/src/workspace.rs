@@ -110,27 +110,16 @@ fn problem_in(dir: &Path, problem: &collabmap_study::Problem) -> String {
 /// `collabmap export`.
 pub(crate) fn export(db: &str, id: i64, revision: Option<i64>, output: &Path) -> Result<()> {
     crate::output::refuse_non_empty(output)?;
-    let (mut snapshot, kind) = runtime()?.block_on(async {
+    let (snapshot, kind) = runtime()?.block_on(async {
         let store = open_existing(db).await?;
         let mut snapshot = store.snapshot(id).await?.with_context(|| format!("there is no study {id} in {db}: `collabmap serve` lists them in the browser"))?;
         if let Some(revision) = revision {
-            if revision < 1 || revision > snapshot.revision {
-                anyhow::bail!("study {id} has revisions 1 to {}: there is no revision {revision}", snapshot.revision);
-            }
-            // The study as it was: every file it has or had, read at that revision.
-            let mut files = MemoryFiles::new();
-            for path in store.paths_ever(id).await? {
-                if let Some(bytes) = store.file_at(id, &path, revision).await? {
-                    files.insert(path, bytes);
-                }
-            }
-            snapshot.files = files;
+            let latest = snapshot.revision;
+            snapshot =
+                store.snapshot_at(id, revision).await?.with_context(|| format!("study {id} has revisions 1 to {latest}: there is no revision {revision}"))?;
         }
         Ok::<_, anyhow::Error>((snapshot, store.kind(id).await?.unwrap_or(Kind::Study)))
     })?;
-    if let Some(revision) = revision {
-        snapshot.revision = revision;
-    }
     snapshot.files.write_folder(output).with_context(|| format!("cannot write {}", output.display()))?;
     let (what, problems, command) = match kind {
         Kind::Study => ("study", load_from(&snapshot.files).problems.len(), "check"),

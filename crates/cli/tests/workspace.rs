@@ -111,10 +111,16 @@ async fn a_stored_study_exports_as_it_was_at_any_revision() {
         let store = Store::open(&db.url).await.expect("open");
         let owner = store.user_by_email("owner@example.org").await.expect("query").expect("owner");
         let people = std::fs::read(dir.join("people.csv")).expect("people");
-        let change =
-            collabmap_store::Change { path: "people.csv".into(), expected: Some(1), content: Some([people.as_slice(), b"p7,Gil Gray,,,UK,named\n"].concat()) };
-        let revision = store.change_files(id, owner.id, &[change], None, None).await.expect("saved");
-        store.close().await;
+        // Revision 2 adds a person and their interview: the table and the model change.
+        let changes = [
+            collabmap_store::Change { path: "people.csv".into(), expected: Some(1), content: Some([people.as_slice(), b"p7,Gil Gray,,,UK,named\n"].concat()) },
+            collabmap_store::Change {
+                path: "interviews/i9.md".into(),
+                expected: None,
+                content: Some(b"---\npeople: [p7]\nprojects: [a]\n---\n\n# Map\n\n- Tenants run the board #power\n  - Pool budgets #system\n".to_vec()),
+            },
+        ];
+        let revision = store.change_files(id, owner.id, &changes, None, None).await.expect("saved");
         assert_eq!(revision, 2);
 
         let out = tempfile::tempdir().expect("temp");
@@ -130,6 +136,32 @@ async fn a_stored_study_exports_as_it_was_at_any_revision() {
         assert!(std::fs::read_to_string(now.join("people.csv")).expect("people").contains("p7,Gil Gray"));
         let refused = collabmap(&["export", &id.to_string(), "--db", &db.url, "--revision", "9", "-o", &out.path().join("never").to_string_lossy()]);
         assert!(String::from_utf8_lossy(&refused.stderr).contains("has revisions 1 to 2: there is no revision 9"));
+
+        // The table and the model as they were: the API answers what the CLI prints from the export at that revision.
+        for (folder, at) in [(&then, "?revision=1"), (&now, ""), (&now, "?revision=2")] {
+            let folder = folder.to_string_lossy();
+            for figure in ["table", "model"] {
+                let (status, answer) = api_get(&store, &format!("/api/studies/{id}/{figure}{at}")).await;
+                assert_eq!(status, StatusCode::OK);
+                assert_eq!(answer, stdout(&collabmap(&[figure, "--format", "json", &folder])), "{figure}{at}");
+            }
+        }
+        let (_, then_table) = api_get(&store, &format!("/api/studies/{id}/table?revision=1")).await;
+        let (_, now_table) = api_get(&store, &format!("/api/studies/{id}/table")).await;
+        assert_ne!(then_table, now_table, "the change shows in the table");
+        for at in ["?revision=3", "?revision=0"] {
+            assert_eq!(api_get(&store, &format!("/api/studies/{id}/table{at}")).await.0, StatusCode::NOT_FOUND, "{at}");
+        }
+        // The report as it was is the report `collabmap report` writes from that export, page for page.
+        let site = out.path().join("site");
+        stdout(&collabmap(&["report", "-o", &site.to_string_lossy(), &then.to_string_lossy()]));
+        for page in ["index.html", "themes/power.html", "interviews/i2.html", "model.svg"] {
+            let (status, served) = api_get(&store, &format!("/studies/{id}/revisions/1/{page}")).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            assert_eq!(served, std::fs::read_to_string(site.join(page)).expect("written"), "{page} at revision 1");
+        }
+        assert_eq!(api_get(&store, &format!("/studies/{id}/revisions/1/interviews/i9.html")).await.0, StatusCode::NOT_FOUND, "not there yet");
+        store.close().await;
         db.remove().await;
     }
 }

@@ -43,8 +43,17 @@ pub(crate) async fn member_role(state: &AppState, user: i64, study: i64, need: R
 
 /// The study, for a member with at least `need`.
 pub(crate) async fn member_view(state: &AppState, user: i64, study: i64, need: Role) -> Result<(Role, Arc<StudyView>), AppError> {
+    member_view_at(state, user, study, need, None).await
+}
+
+/// The study as it was at `revision` (the current one when `None`), for a member with at least `need`.
+pub(crate) async fn member_view_at(state: &AppState, user: i64, study: i64, need: Role, revision: Option<i64>) -> Result<(Role, Arc<StudyView>), AppError> {
     let role = member_role(state, user, study, need).await?;
-    Ok((role, state.views().get(state.store(), study).await?))
+    let view = match revision {
+        None => state.views().get(state.store(), study).await?,
+        Some(revision) => state.views().at(state.store(), study, revision).await?,
+    };
+    Ok((role, view))
 }
 
 /// Parses a role name from a request.

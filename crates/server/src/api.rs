@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::access::{ClientAddr, member_role, member_view, parse_role};
+use crate::access::{ClientAddr, member_role, member_view, member_view_at, parse_role};
 use crate::archive::zip_response;
 use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
 use crate::error::{AppError, problems_json};
@@ -160,8 +160,15 @@ fn analysed(view: &StudyView) -> Result<&crate::views::Analysis, AppError> {
     view.analysis.as_ref().ok_or_else(|| AppError::Invalid(view.problems.clone()))
 }
 
-async fn table(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+/// `?revision=N`: a figure as it was at a past revision (history is never rewritten).
+#[derive(Deserialize)]
+struct RevisionQuery {
+    revision: Option<i64>,
+}
+
+/// The table as `collabmap table --format json` prints it, now or at `?revision=N`.
+async fn table(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, at.revision).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.table_json.clone()).into_response())
 }
 
@@ -227,13 +234,15 @@ async fn search(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+/// The model as `collabmap model --format json` prints it, now or at `?revision=N`.
+async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, at.revision).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
 }
 
-async fn export(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+/// The study's folder as a zip, now or at `?revision=N`.
+async fn export(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, at.revision).await?;
     zip_response(view).await
 }
 
@@ -519,7 +528,7 @@ async fn audit_csv(State(state): State<AppState>, user: ApiUser, Path(id): Path<
 }
 
 #[derive(Deserialize)]
-struct RevisionQuery {
+struct FileRevisionQuery {
     revision: i64,
 }
 
@@ -528,7 +537,7 @@ async fn file_at_revision(
     State(state): State<AppState>,
     user: ApiUser,
     Path((id, path)): Path<(i64, String)>,
-    Query(query): Query<RevisionQuery>,
+    Query(query): Query<FileRevisionQuery>,
 ) -> Result<Json<serde_json::Value>, AppError> {
     member_role(&state, user.session.user.id, id, Role::Viewer).await?;
     let bytes = state.store().file_at(id, &path, query.revision).await?.ok_or(AppError::NotFound)?;

@@ -152,7 +152,8 @@ pub async fn zip_response(view: std::sync::Arc<crate::views::StudyView>) -> Resu
     let bytes = tokio::task::spawn_blocking(move || write_zip(&zipped.files)).await?.map_err(AppError::Internal)?;
     let name: String = view.title.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let name = name.trim_matches('-');
-    let disposition = format!("attachment; filename=\"{}.zip\"", if name.is_empty() { "study" } else { name });
+    let at = if view.is_past() { format!("-revision-{}", view.revision) } else { String::new() };
+    let disposition = format!("attachment; filename=\"{}{at}.zip\"", if name.is_empty() { "study" } else { name });
     Ok(([(header::CONTENT_TYPE, "application/zip".to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 

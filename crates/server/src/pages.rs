@@ -18,7 +18,7 @@ use collabmap_store::Role;
 use collabmap_study::{Limits, is_interview_id};
 use serde::Deserialize;
 
-use crate::access::{ClientAddr, member_role, member_view, parse_role};
+use crate::access::{ClientAddr, member_role, member_view, member_view_at, parse_role};
 use crate::archive::zip_response;
 use crate::auth::{PageUser, session_cookie, sign_in, wants_secure};
 use crate::error::AppError;
@@ -46,6 +46,13 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}/history", get(history_page))
         .route("/studies/{id}/history/file", get(history_file_page))
         .route("/studies/{id}/history/restore", post(restore_form))
+        .route(
+            "/studies/{id}/revisions/{revision}",
+            get(|Path((id, revision)): Path<(i64, i64)>| async move { Redirect::permanent(&format!("/studies/{id}/revisions/{revision}/")) }),
+        )
+        .route("/studies/{id}/revisions/{revision}/", get(past_report_index))
+        .route("/studies/{id}/revisions/{revision}/export.zip", get(past_export_zip))
+        .route("/studies/{id}/revisions/{revision}/{*path}", get(past_report_file))
         .route("/studies/{id}/agreement", get(agreement_page))
         .route("/studies/{id}/export.zip", get(export_zip))
         .route("/studies/{id}/export/{format}", get(export_format))
@@ -249,6 +256,29 @@ fn content_type(path: &str) -> &'static str {
 /// A page of the study's report, or one of its own files (a rich picture).
 async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, path)): Path<(i64, String)>) -> Result<Response, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    site_file(view, path).await
+}
+
+/// The published report as it was at a past revision: its index.
+async fn past_report_index(state: State<AppState>, user: PageUser, Path((id, revision)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    past_report_file(state, user, Path((id, revision, "index.html".to_string()))).await
+}
+
+/// A page of the published report as it was at a past revision, byte for
+/// byte what `collabmap report` writes from `collabmap export ID --revision N`.
+async fn past_report_file(State(state): State<AppState>, user: PageUser, Path((id, revision, path)): Path<(i64, i64, String)>) -> Result<Response, AppError> {
+    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, Some(revision)).await?;
+    site_file(view, path).await
+}
+
+/// The study's folder as it was at a past revision, zipped.
+async fn past_export_zip(State(state): State<AppState>, user: PageUser, Path((id, revision)): Path<(i64, i64)>) -> Result<Response, AppError> {
+    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, Some(revision)).await?;
+    zip_response(view).await
+}
+
+/// A file of `view`'s site: a report page, or one of the study's pictures.
+async fn site_file(view: std::sync::Arc<crate::views::StudyView>, path: String) -> Result<Response, AppError> {
     if !view.problems.is_empty() && path == "index.html" {
         return Err(AppError::Invalid(view.problems.clone()));
     }
@@ -542,7 +572,11 @@ struct HistoryFilePage {
     title: String,
     path: String,
     revision: i64,
+    /// The revision compared against (the one before, unless the reader chose another).
+    against: i64,
     summary: String,
+    /// The revisions that changed this file, newest first, for the comparison form.
+    changed_at: Vec<i64>,
     /// (class, text) per line: `added`, `removed` or `same`.
     lines: Vec<(&'static str, String)>,
     can_edit: bool,
@@ -554,27 +588,13 @@ struct HistoryFilePage {
 struct FileRevisionQuery {
     path: String,
     revision: i64,
+    /// Compare with this revision instead of the one before.
+    against: Option<i64>,
 }
 
-/// A file at a revision, as the lines that revision changed (against the revision before).
-async fn history_file_page(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
-    Query(query): Query<FileRevisionQuery>,
-) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-    let store = state.store();
-    let then = store.file_at(id, &query.path, query.revision).await?;
-    let before = if query.revision > 1 { store.file_at(id, &query.path, query.revision - 1).await? } else { None };
-    if then.is_none() && before.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let (old, new) = (
-        String::from_utf8_lossy(before.as_deref().unwrap_or_default()).into_owned(),
-        String::from_utf8_lossy(then.as_deref().unwrap_or_default()).into_owned(),
-    );
-    let lines = similar::TextDiff::from_lines(&old, &new)
+/// The lines of `old` and `new` as a diff: (class, text) per line, `removed`, `added` or `same`.
+fn diff_lines(old: &str, new: &str) -> Vec<(&'static str, String)> {
+    similar::TextDiff::from_lines(old, new)
         .iter_all_changes()
         .map(|change| {
             let text = change.value().trim_end_matches('\n');
@@ -584,8 +604,32 @@ async fn history_file_page(
                 similar::ChangeTag::Equal => ("same", format!("  {text}")),
             }
         })
-        .collect();
-    let change = store.history(id).await?.into_iter().find(|c| c.revision == query.revision && c.path == query.path);
+        .collect()
+}
+
+/// A file at a revision, as a diff against another revision (by default the one before).
+async fn history_file_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<FileRevisionQuery>,
+) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let store = state.store();
+    let against = query.against.unwrap_or(query.revision - 1);
+    if query.revision < 1 || against < 0 || query.revision > view.revision || against > view.revision {
+        return Err(AppError::BadRequest(format!("the study has revisions 1 to {}: choose revisions in that range", view.revision)));
+    }
+    let then = store.file_at(id, &query.path, query.revision).await?;
+    let before = if against > 0 { store.file_at(id, &query.path, against).await? } else { None };
+    if then.is_none() && before.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let text = |bytes: &Option<Vec<u8>>| String::from_utf8_lossy(bytes.as_deref().unwrap_or_default()).into_owned();
+    let lines = diff_lines(&text(&before), &text(&then));
+    let history = store.history(id).await?;
+    let changed_at: Vec<i64> = history.iter().filter(|c| c.path == query.path).map(|c| c.revision).collect();
+    let change = history.into_iter().find(|c| c.revision == query.revision && c.path == query.path);
     let summary = match change {
         Some(c) => format!(
             "{} by {} on {}{}",
@@ -601,7 +645,9 @@ async fn history_file_page(
         title: view.title.clone(),
         path: query.path,
         revision: query.revision,
+        against,
         summary,
+        changed_at,
         lines,
         can_edit: role.can_edit() && then.is_some(),
         csrf: user.session.csrf.clone(),

@@ -45,6 +45,9 @@ pub struct StudyView {
     pub problems: Vec<Problem>,
     /// The analysis, when there are no problems.
     pub analysis: Option<Analysis>,
+    /// How its pages are built: the workspace's pages for the current
+    /// revision, the published report (what `collabmap report` writes) for a past one.
+    report: ReportOptions,
     site: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
     search_index: OnceLock<SearchIndex>,
 }
@@ -80,9 +83,22 @@ impl StudyView {
             study: loaded.study,
             problems: loaded.problems,
             analysis,
+            report: ReportOptions { workspace: true, png: false },
             site: OnceLock::new(),
             search_index: OnceLock::new(),
         }
+    }
+
+    /// Parses and analyses a past revision, whose pages are the published
+    /// report exactly as `collabmap report` writes it from the study exported
+    /// at that revision (CPU-bound: run it off the async threads).
+    pub fn build_past(id: i64, snapshot: Snapshot) -> StudyView {
+        StudyView { report: ReportOptions::default(), ..StudyView::build(id, snapshot) }
+    }
+
+    /// Whether this is a past revision (read-only, shown as the published report).
+    pub fn is_past(&self) -> bool {
+        !self.report.workspace
     }
 
     /// The report pages of the study, built on first use.
@@ -90,8 +106,7 @@ impl StudyView {
         self.site
             .get_or_init(|| {
                 let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
-                let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, ReportOptions { workspace: true, png: false })
-                    .map_err(|e| e.to_string())?;
+                let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, self.report).map_err(|e| e.to_string())?;
                 Ok(site.files.into_iter().map(|f| (f.path, f.bytes)).collect())
             })
             .as_ref()
@@ -360,11 +375,16 @@ type Slot = Arc<tokio::sync::Mutex<Option<Arc<StudyView>>>>;
 #[derive(Default)]
 pub struct Views {
     slots: Mutex<HashMap<i64, Slot>>,
+    /// Past revisions people are reading, by (study, revision): they never change.
+    past: Mutex<HashMap<(i64, i64), Slot>>,
     saves: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// Most studies kept parsed at once.
 const KEPT_VIEWS: usize = 16;
+
+/// Most past revisions kept parsed at once (each costs what its study costs).
+const KEPT_PAST_VIEWS: usize = 4;
 
 impl Views {
     /// The study at its current revision.
@@ -390,6 +410,25 @@ impl Views {
         Ok(view)
     }
 
+    /// The study as it was at `revision`; not found when it has no such revision.
+    pub async fn at(&self, store: &Store, id: i64, revision: i64) -> Result<Arc<StudyView>, AppError> {
+        let slot = {
+            let mut past = self.past.lock().unwrap_or_else(|e| e.into_inner());
+            if past.len() >= KEPT_PAST_VIEWS && !past.contains_key(&(id, revision)) {
+                past.clear();
+            }
+            past.entry((id, revision)).or_default().clone()
+        };
+        let mut held = slot.lock().await;
+        if let Some(view) = held.as_ref() {
+            return Ok(view.clone());
+        }
+        let snapshot = store.snapshot_at(id, revision).await?.ok_or(AppError::NotFound)?;
+        let view = Arc::new(tokio::task::spawn_blocking(move || StudyView::build_past(id, snapshot)).await?);
+        *held = Some(view.clone());
+        Ok(view)
+    }
+
     /// The lock that orders this process's saves to one study: held from
     /// check to commit, so saves in one server never race each other (the
     /// store's revision check still catches other servers).
@@ -400,6 +439,7 @@ impl Views {
     /// Forgets a study (after it is deleted).
     pub fn forget(&self, id: i64) {
         self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
+        self.past.lock().unwrap_or_else(|e| e.into_inner()).retain(|&(study, _), _| study != id);
     }
 }
 

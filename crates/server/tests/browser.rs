@@ -304,7 +304,12 @@ async fn reading_journey(app: support::App, driver: u16) {
     let interview = app.first_interview(&owner).await;
     let document = app.get(&format!("/api/studies/{study}/interviews/{interview}"), &owner).await.json();
     let original = document["text"].as_str().expect("text").to_string();
-    let edited = original.replace("# Map", "# Map\n\n- Ask the tenants first #service-user\n");
+    // Tagged with every theme, so that some count moves (the interviewee cannot already hold them all).
+    let table: Vec<serde_json::Value> = serde_json::from_value(app.get(&format!("/api/studies/{study}/table"), &owner).await.json()).expect("rows");
+    let every_tag: Vec<String> = table.iter().filter_map(|row| row["theme"].as_str()).map(|t| format!("#{t}")).collect();
+    let edited = original.replace("# Map", &format!("# Map\n\n- Ask the tenants first #service-user\n  - Everything at once {}\n", every_tag.join(" ")));
+    client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
+    let counts_before = text_of(&client, "table.mentions").await;
     let saved = app
         .call(
             Method::PUT,
@@ -315,6 +320,8 @@ async fn reading_journey(app: support::App, driver: u16) {
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
+    assert_ne!(text_of(&client, "table.mentions").await, counts_before, "the save moves a count");
     client.goto(&format!("{base}/studies/{study}/history")).await.expect("goto");
     wait_until(&client, "document.querySelector('table.history')", "the history").await;
     assert!(text_of(&client, "table.history tbody tr").await.contains("Added what she said at the door"));
@@ -335,6 +342,19 @@ async fn reading_journey(app: support::App, driver: u16) {
     assert!(text_of(&client, "table.history tbody tr").await.contains("restored"));
     let back = app.get(&format!("/api/studies/{study}/interviews/{interview}"), &owner).await.json();
     assert_eq!(back["text"].as_str(), Some(original.as_str()), "the earlier version is back");
+    client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
+    assert_eq!(text_of(&client, "table.mentions").await, counts_before, "the table is back as it was");
+    // The report as it was at the first revision is there to read, table and all.
+    client.goto(&format!("{base}/studies/{study}/history")).await.expect("goto");
+    client
+        .find(Locator::Css("table.history tbody tr:last-child a[href$='/revisions/1/']"))
+        .await
+        .expect("the first revision's report")
+        .click()
+        .await
+        .expect("click");
+    wait_until(&client, "location.pathname.endsWith('/revisions/1/') && document.querySelector('table.mentions')", "the report at revision 1").await;
+    assert_eq!(text_of(&client, "table.mentions").await, counts_before, "revision 1 shows the table as imported");
 
     // From a count to a mention, and from the mention to its line in the editor.
     client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");

@@ -442,6 +442,20 @@ on_every_backend!(every_change_is_in_the_history_and_any_revision_can_be_read_an
     assert_eq!(newest["message"], json!(format!("restored revision {}", revision - 1)));
     assert_eq!(restore(&app, &owner, json!({"revision": 999_999})).await.status, StatusCode::BAD_REQUEST);
 
+    // Any two revisions of a file compare: the restore against the save undoes the added line; against the import, nothing differs.
+    let restored_at = newest["revision"].as_i64().expect("revision");
+    let compare = |against: i64| format!("/studies/{study}/history/file?path={file}&revision={restored_at}&against={against}");
+    let undone = app.get(&compare(revision), &viewer).await.text();
+    assert!(undone.contains("<span class=\"removed\">- - A new purpose #share-power</span>"), "{undone}");
+    assert!(!undone.contains("class=\"added\""), "{undone}");
+    let same = app.get(&compare(revision - 1), &viewer).await.text();
+    assert!(!same.contains("class=\"removed\"") && !same.contains("class=\"added\""), "{same}");
+    assert_eq!(app.get(&compare(restored_at + 5), &viewer).await.status, StatusCode::BAD_REQUEST, "a revision the study does not have yet");
+    // The table as it was at each revision, without restoring anything.
+    assert_eq!(app.get(&format!("/api/studies/{study}/table?revision={}", revision - 1), &viewer).await.text(), table_before);
+    let saved_table = app.get(&format!("/api/studies/{study}/table?revision={revision}"), &viewer).await;
+    assert_eq!(saved_table.status, StatusCode::OK);
+
     // A restore that would break the study is refused: people.csv from before a person an interview now names.
     let (people, people_version) = document(&app, &owner, "people").await;
     let header_columns = people.lines().next().expect("header").split(',').count();

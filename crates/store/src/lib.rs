@@ -690,6 +690,47 @@ impl Store {
         Ok(Some(Snapshot { revision: head.try_get("revision")?, title: head.try_get("title")?, files, versions }))
     }
 
+    /// Every file of the study as it was at `revision` (history is never
+    /// rewritten, so this never changes): `None` when there is no such study
+    /// or no such revision. Each file is its latest change at or before the
+    /// revision, or the file as it is now when it has not changed since.
+    pub async fn snapshot_at(&self, study: i64, revision: i64) -> Result<Option<Snapshot>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let Some(head) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let current: i64 = head.try_get("revision")?;
+        if revision < 1 || revision > current {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT changes.path, changes.content, changes.revision AS version FROM file_changes changes \
+             WHERE changes.study_id = $1 AND changes.revision = \
+               (SELECT MAX(latest.revision) FROM file_changes latest WHERE latest.study_id = $1 AND latest.path = changes.path AND latest.revision <= $2) \
+             UNION ALL \
+             SELECT files.path, files.content, files.version FROM files WHERE files.study_id = $1 AND files.version <= $2 \
+               AND NOT EXISTS (SELECT 1 FROM file_changes earlier WHERE earlier.study_id = $1 AND earlier.path = files.path AND earlier.revision <= $2)",
+        )
+        .bind(study)
+        .bind(revision)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut files = MemoryFiles::new();
+        let mut versions = HashMap::with_capacity(rows.len());
+        for row in rows {
+            // A change without content is the file's removal.
+            let Some(content) = row.try_get::<Option<Vec<u8>>, _>("content")? else { continue };
+            let path: String = row.try_get("path")?;
+            versions.insert(path.clone(), row.try_get("version")?);
+            files.insert(path, content);
+        }
+        Ok(Some(Snapshot { revision, title: head.try_get("title")?, files, versions }))
+    }
+
     /// One file of the study, with its version.
     pub async fn file(&self, study: i64, path: &str) -> Result<Option<(Vec<u8>, i64)>> {
         let row = sqlx::query("SELECT content, version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(path).fetch_optional(&self.pool).await?;

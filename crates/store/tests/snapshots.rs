@@ -41,3 +41,50 @@ async fn snapshots_taken_during_saves_are_whole_and_never_refused() {
         database.remove().await;
     }
 }
+
+#[tokio::test]
+async fn a_study_at_any_revision_is_every_file_as_it_was_then() {
+    for database in every_backend().await {
+        let store = Store::open(&database.url).await.expect("open");
+        let owner = store.add_user("owner@example.org", "a long secret", false).await.expect("user");
+        let mut files = MemoryFiles::new();
+        for path in ["a.md", "b.md", "c.md"] {
+            files.insert(path.to_string(), format!("{path} 1").into_bytes());
+        }
+        let study = store.create_study(owner.id, "S", &files).await.expect("study");
+        let change =
+            |path: &str, expected: Option<i64>, content: Option<&str>| Change { path: path.into(), expected, content: content.map(|c| c.as_bytes().to_vec()) };
+        // Revision 2 changes a, 3 adds d, 4 removes b, 5 changes a again.
+        let steps = [
+            change("a.md", Some(1), Some("a.md 2")),
+            change("d.md", None, Some("d.md 3")),
+            change("b.md", Some(1), None),
+            change("a.md", Some(2), Some("a.md 5")),
+        ];
+        for step in steps {
+            store.change_files(study, owner.id, &[step], None, None).await.expect("saved");
+        }
+        let expected: [&[(&str, &str)]; 5] = [
+            &[("a.md", "a.md 1"), ("b.md", "b.md 1"), ("c.md", "c.md 1")],
+            &[("a.md", "a.md 2"), ("b.md", "b.md 1"), ("c.md", "c.md 1")],
+            &[("a.md", "a.md 2"), ("b.md", "b.md 1"), ("c.md", "c.md 1"), ("d.md", "d.md 3")],
+            &[("a.md", "a.md 2"), ("c.md", "c.md 1"), ("d.md", "d.md 3")],
+            &[("a.md", "a.md 5"), ("c.md", "c.md 1"), ("d.md", "d.md 3")],
+        ];
+        for (revision, files) in (1..).zip(expected) {
+            let snapshot = store.snapshot_at(study, revision).await.expect("read").expect("a revision the study has");
+            let mut found: Vec<(String, String)> = snapshot.files.iter().map(|(p, b)| (p.to_string(), String::from_utf8_lossy(b).into_owned())).collect();
+            found.sort();
+            let wanted: Vec<(String, String)> = files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect();
+            assert_eq!(found, wanted, "{} at revision {revision}", database.url);
+            assert_eq!(snapshot.revision, revision);
+            for path in store.paths_ever(study).await.expect("paths") {
+                assert_eq!(store.file_at(study, &path, revision).await.expect("file"), snapshot.files.get(&path).map(<[u8]>::to_vec), "{path} at {revision}");
+            }
+        }
+        assert!(store.snapshot_at(study, 6).await.expect("read").is_none(), "no revision after the latest");
+        assert!(store.snapshot_at(study, 0).await.expect("read").is_none());
+        store.close().await;
+        database.remove().await;
+    }
+}
