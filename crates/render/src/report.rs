@@ -101,28 +101,38 @@ struct IndexPage<'a> {
     model_summary: String,
     model_svg: String,
     interviews: Vec<InterviewRow>,
-    /// The researchers' memos, only when `[report] memos = true`.
+    /// The researchers' memos: in a published report all of them, only when
+    /// `[report] memos = true`; in the workspace, those about the study.
     memos: Vec<MemoView>,
+    /// What a memo added from this page is about (`study`).
+    memo_about: &'static str,
 }
 
 /// A memo as the report shows it.
 struct MemoView {
+    /// Its file's stem, for the workspace's editor (`memos/NAME.md`).
+    name: String,
     about: String,
+    /// Where what it is about is shown, relative to the site's root.
     link: Option<String>,
     by: String,
     date: String,
     body: String,
 }
 
-/// The memos of `study` for the report: none unless `study.toml` asks for them.
-fn memo_views(study: &Study, people: &PeopleView<'_>) -> Vec<MemoView> {
+/// Whether memos appear on `study`'s pages: always in the workspace (its
+/// members wrote them), in a published report only when `study.toml` asks.
+fn memos_shown(study: &Study, options: ReportOptions) -> bool {
+    options.workspace || study.config.report.memos
+}
+
+/// The memos of `study` that `keep` accepts, as pages show them.
+fn memo_views(study: &Study, people: &PeopleView<'_>, keep: impl Fn(&collabmap_study::MemoAbout) -> bool) -> Vec<MemoView> {
     use collabmap_study::MemoAbout;
-    if !study.config.report.memos {
-        return Vec::new();
-    }
     study
         .memos
         .iter()
+        .filter(|memo| keep(&memo.about))
         .map(|memo| {
             let (about, link) = match &memo.about {
                 MemoAbout::Study => ("The study".to_string(), None),
@@ -141,7 +151,8 @@ fn memo_views(study: &Study, people: &PeopleView<'_>) -> Vec<MemoView> {
                 }
                 MemoAbout::Person(id) => (people.label(id), None),
             };
-            MemoView { about, link, by: memo.by.clone().unwrap_or_default(), date: memo.date.clone().unwrap_or_default(), body: memo.body.clone() }
+            let name = memo.file.strip_prefix("memos/").and_then(|f| f.strip_suffix(".md")).unwrap_or(&memo.file).to_string();
+            MemoView { name, about, link, by: memo.by.clone().unwrap_or_default(), date: memo.date.clone().unwrap_or_default(), body: memo.body.clone() }
         })
         .collect()
 }
@@ -194,6 +205,10 @@ struct ThemePage<'a> {
     links_in: Vec<(String, String, u32, bool)>,
     links_out: Vec<(String, String, u32, bool)>,
     evidence: Vec<Evidence>,
+    /// The memos about this theme (see [`memos_shown`]).
+    memos: Vec<MemoView>,
+    /// What a memo added from this page is about (`theme:ID`).
+    memo_about: String,
 }
 
 struct Evidence {
@@ -223,6 +238,10 @@ struct InterviewPage<'a> {
     quotes: Vec<TextView>,
     stories: Vec<TextView>,
     pictures: Vec<PictureView>,
+    /// The memos about this interview and its concepts (see [`memos_shown`]).
+    memos: Vec<MemoView>,
+    /// What a memo added from this page is about (`interview:ID`).
+    memo_about: String,
 }
 
 /// One map's analysis as the interview page shows it.
@@ -397,7 +416,13 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             checked_back: iv.checked_back,
         })
         .collect();
-    let memos = memo_views(study, &people);
+    let memos = if options.workspace {
+        memo_views(study, &people, |about| *about == collabmap_study::MemoAbout::Study)
+    } else if study.config.report.memos {
+        memo_views(study, &people, |_| true)
+    } else {
+        Vec::new()
+    };
     let index = IndexPage {
         root: "",
         workspace: options.workspace,
@@ -413,6 +438,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         model_svg: diagram,
         interviews,
         memos,
+        memo_about: "study",
     };
     site.files.push(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() });
 
@@ -503,6 +529,12 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             links_in: link_list(true),
             links_out: link_list(false),
             evidence: std::mem::take(&mut evidence[t]),
+            memos: if memos_shown(study, options) {
+                memo_views(study, &people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
+            } else {
+                Vec::new()
+            },
+            memo_about: format!("theme:{}", theme.id),
         };
         site.files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
     }
@@ -616,6 +648,15 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             quotes,
             stories,
             pictures,
+            memos: if memos_shown(study, options) {
+                memo_views(study, &people, |about| {
+                    use collabmap_study::MemoAbout;
+                    matches!(about, MemoAbout::Interview(id) | MemoAbout::Concept { interview: id, .. } if *id == interview.id)
+                })
+            } else {
+                Vec::new()
+            },
+            memo_about: format!("interview:{}", interview.id),
         };
         site.files.push(SiteFile { path: format!("interviews/{}.html", interview.id), bytes: render(&page)?.into_bytes() });
     }

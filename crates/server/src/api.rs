@@ -436,13 +436,23 @@ struct NewMemo {
 /// Adds a memo by the signed-in member, dated today, about what `about`
 /// names; checked like any save (an unknown target is refused with its line).
 async fn create_memo(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<NewMemo>) -> Result<Response, AppError> {
-    let about = collabmap_study::MemoAbout::parse(body.about.trim()).ok_or_else(|| {
+    let (name, version) = add_memo(&state, &user.session.user, id, &body.about, &body.text).await?;
+    Ok((StatusCode::CREATED, Json(json!({"name": name, "version": version}))).into_response())
+}
+
+/// Saves a new memo by `author`, dated today, under a free name made from
+/// what it is about: its name and version. Refused when `about` names
+/// nothing a memo can be about, or nothing the study has.
+pub(crate) async fn add_memo(state: &AppState, author: &collabmap_store::User, id: i64, about: &str, text: &str) -> Result<(String, i64), AppError> {
+    let about = collabmap_study::MemoAbout::parse(about.trim()).ok_or_else(|| {
         AppError::BadRequest(format!(
-            "`{}` is not something a memo can be about: use study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID",
-            body.about
+            "`{about}` is not something a memo can be about: use study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID"
         ))
     })?;
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
+    if text.trim().is_empty() {
+        return Err(AppError::BadRequest("the memo is empty: write what you noticed".into()));
+    }
+    let (_, view) = member_view(state, author.id, id, Role::Editor).await?;
     let date = today();
     let stem: String = about.as_text().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let stem = format!("{}-{date}", stem.trim_matches('-'));
@@ -452,14 +462,14 @@ async fn create_memo(State(state): State<AppState>, user: ApiUser, Path(id): Pat
         file: format!("memos/{name}.md"),
         about,
         about_line: 2,
-        by: Some(user.session.user.email.clone()),
+        by: Some(author.email.clone()),
         date: Some(date),
-        body: body.text.trim().to_string(),
+        body: text.trim().to_string(),
         body_line: 0,
     };
     let text = collabmap_study::write::memo_markdown(&memo);
-    let version = save_document(&state, user.session.user.id, id, Document::Memo(name.clone()), text, 0).await?;
-    Ok((StatusCode::CREATED, Json(json!({"name": name, "version": version}))).into_response())
+    let version = save_document(state, author.id, id, Document::Memo(name.clone()), text, 0).await?;
+    Ok((name, version))
 }
 
 /// Today's date in UTC, `YYYY-MM-DD`.
@@ -652,7 +662,7 @@ async fn delete_memo(
     Path((id, memo)): Path<(i64, String)>,
     Query(query): Query<VersionQuery>,
 ) -> Result<StatusCode, AppError> {
-    remove_document(&state, &user, id, Document::Memo(memo), query.version).await
+    remove_document(&state, user.session.user.id, id, Document::Memo(memo), query.version).await
 }
 
 #[derive(Deserialize)]
@@ -666,15 +676,16 @@ async fn delete_interview(
     Path((id, interview)): Path<(i64, String)>,
     Query(query): Query<VersionQuery>,
 ) -> Result<StatusCode, AppError> {
-    remove_document(&state, &user, id, Document::Interview(interview), query.version).await
+    remove_document(&state, user.session.user.id, id, Document::Interview(interview), query.version).await
 }
 
 /// Removes a document an editor opened at `version`, checked like a save:
 /// a removal that would leave the study with problems (a memo about the
 /// removed interview, say) is refused with them, and it is committed only at
 /// the revision it was checked at.
-async fn remove_document(state: &AppState, user: &ApiUser, id: i64, document: Document, version: i64) -> Result<StatusCode, AppError> {
-    commit_document(state, user.session.user.id, id, &document, None, version, &collabmap_store::Note::default()).await?;
+/// Deletes a study's document at `version`, checked and recorded like a save.
+pub(crate) async fn remove_document(state: &AppState, user: i64, id: i64, document: Document, version: i64) -> Result<StatusCode, AppError> {
+    commit_document(state, user, id, &document, None, version, &collabmap_store::Note::default()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -28,6 +28,7 @@ mod auth;
 mod collaborations;
 mod error;
 mod html;
+mod memos;
 mod pages;
 mod views;
 
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .merge(collaborations::routes())
+        .merge(memos::routes())
         .layer(middleware::from_fn(check_origin))
         .layer(middleware::from_fn(security_headers))
         // Routes that take more say so themselves; this is the limit of all the others.

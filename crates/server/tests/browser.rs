@@ -252,6 +252,14 @@ async fn reading_journey(app: support::App, driver: u16) {
     fill_in_sign_in(&client).await;
     wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
     let study = app.study;
+    // A memo written from the page of what it is about lands there, at the memo.
+    client.goto(&format!("{base}/studies/{study}/themes/common-purpose.html")).await.expect("goto");
+    client.find(Locator::Css("#memos a[href*='memos/new?about=theme:common-purpose']")).await.expect("add a memo").click().await.expect("click");
+    wait_until(&client, "document.activeElement === document.getElementById('text')", "the memo form, ready to type").await;
+    client.find(Locator::Id("text")).await.expect("the memo box").send_keys("Who set the aim first? Compare the two boroughs.").await.expect("type");
+    client.find(Locator::Css("main form button[type=submit]")).await.expect("save").click().await.expect("click");
+    wait_until(&client, "location.pathname.endsWith('/themes/common-purpose.html') && location.hash.startsWith('#memo-')", "back on the theme page").await;
+    assert!(text_of(&client, "#memos article.memo").await.contains("Who set the aim first?"));
     let pages = [
         ("index", format!("/studies/{study}/"), "document.querySelector('svg rect')"),
         ("analysis", format!("/studies/{study}/analysis.html"), "document.querySelector('[class*=shade-]')"),
@@ -261,6 +269,8 @@ async fn reading_journey(app: support::App, driver: u16) {
         ("evidence", format!("/studies/{study}/evidence/common-purpose.html"), "document.querySelector('.evidence-person a[href*=\"#L\"]')"),
         ("search", format!("/studies/{study}/search?q=families&code=service-user"), "document.querySelector('ol.hits mark')"),
         ("history", format!("/studies/{study}/history"), "document.querySelector('table.history')"),
+        ("memos", format!("/studies/{study}/memos"), "document.querySelector('article.memo')"),
+        ("memo-new", format!("/studies/{study}/memos/new?about=theme:common-purpose"), "document.querySelector('textarea#text')"),
     ];
     for (width, height) in [(1366u32, 900u32), (320, 720)] {
         client.set_window_size(width, height).await.expect("resize");

@@ -475,3 +475,65 @@ on_every_backend!(every_change_is_in_the_history_and_any_revision_can_be_read_an
     assert!(text.contains(&format!(",{},{file},changed,Added the purpose she named at the end", collabmap_server::DEMO_EMAIL)), "{text}");
     assert!(text.contains(",restored,restored revision"), "{text}");
 });
+
+on_every_backend!(memos_are_written_from_the_page_of_what_they_are_about_and_listed_with_filters, |app: App| async move {
+    let study = app.study;
+    let (editor, viewer) = (app.login("editor@example.org").await, app.login("viewer@example.org").await);
+    let theme_page = format!("/studies/{study}/themes/common-purpose.html");
+    let page = app.get(&theme_page, &editor).await.text();
+    assert!(page.contains("href=\"../memos/new?about=theme:common-purpose\""), "the theme page offers to add a memo");
+    assert!(page.contains("No memos here yet."));
+    assert_eq!(app.get(&format!("/studies/{study}/memos/new?about=theme:common-purpose"), &editor).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/studies/{study}/memos/new?about=theme:common-purpose"), &viewer).await.status,
+        StatusCode::FORBIDDEN,
+        "viewers read memos only"
+    );
+
+    // Saved from the form: back on the theme page, at the memo.
+    let body = |session: &Session, about: &str, text: &str| format!("csrf={}&about={about}&text={text}", session.csrf);
+    let added = app.form(Some(&editor), &format!("/studies/{study}/memos/new"), &body(&editor, "theme%3Acommon-purpose", "Ask+who+set+the+aim+first")).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let location = added.headers.get("location").and_then(|l| l.to_str().ok()).expect("back to the page").to_string();
+    assert!(location.starts_with(&format!("{theme_page}#memo-theme-common-purpose-20")), "{location}");
+    let page = app.get(&theme_page, &viewer).await.text();
+    assert!(page.contains("Ask who set the aim first") && page.contains("editor@example.org"), "the memo shows on its theme's page");
+    let study_memo = app.form(Some(&editor), &format!("/studies/{study}/memos/new"), &body(&editor, "study", "The+second+round+starts+in+May")).await;
+    assert_eq!(study_memo.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.get(&format!("/studies/{study}/"), &viewer).await.text().contains("The second round starts in May"),
+        "a memo about the study shows on its front page"
+    );
+    assert!(!app.get(&theme_page, &viewer).await.text().contains("The second round starts in May"), "and only there");
+
+    // Refused: a viewer, a form from elsewhere, an empty memo, a target the study does not have.
+    let memos = format!("/studies/{study}/memos/new");
+    assert_eq!(app.form(Some(&viewer), &memos, &body(&viewer, "study", "x")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.form(Some(&editor), &memos, "csrf=forged&about=study&text=x").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.form(Some(&editor), &memos, &body(&editor, "study", "+")).await.status, StatusCode::BAD_REQUEST);
+    let nowhere = app.form(Some(&editor), &memos, &body(&editor, "theme%3Anope", "x")).await;
+    assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nowhere.text().contains("unknown theme `nope`"), "{}", nowhere.text());
+
+    // The list, filtered by what a memo is about and by who wrote it.
+    let list = async |query: &str| app.get(&format!("/studies/{study}/memos{query}"), &viewer).await;
+    let all = list("").await.text();
+    assert!(all.contains("Ask who set the aim first") && all.contains("The second round starts in May"));
+    assert!(!all.contains("/memos/delete"), "viewers get no delete button");
+    let themes = list("?kind=theme").await.text();
+    assert!(themes.contains("Ask who set the aim first") && !themes.contains("The second round starts in May"));
+    assert!(!list("?kind=person").await.text().contains("Ask who set the aim first"));
+    assert!(list("?by=editor%40example.org").await.text().contains("Ask who set the aim first"));
+    assert!(!list("?by=someone%40example.org").await.text().contains("Ask who set the aim first"));
+
+    // Deleted from the list: gone from its page, kept in the history.
+    let listed = app.get(&format!("/api/studies/{study}/memos"), &editor).await.json();
+    let memo = listed.as_array().expect("memos").iter().find(|m| m["about"] == json!("theme:common-purpose")).expect("the memo").clone();
+    let name = memo["name"].as_str().expect("name").to_string();
+    let (_, version) = document(&app, &editor, &format!("memos/{name}")).await;
+    let deleted = app.form(Some(&editor), &format!("/studies/{study}/memos/delete"), &format!("csrf={}&name={name}&version={version}", editor.csrf)).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.text());
+    assert!(!app.get(&theme_page, &viewer).await.text().contains("Ask who set the aim first"));
+    let newest = app.get(&format!("/api/studies/{study}/history"), &viewer).await.json()[0].clone();
+    assert_eq!(newest["files"], json!([{"path": format!("memos/{name}.md"), "action": "deleted"}]));
+});

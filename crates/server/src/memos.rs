@@ -1,0 +1,226 @@
+//! Memos in the workspace: every memo of a study on one page, filtered by
+//! what it is about and by who wrote it; adding one from the page of what it
+//! is about; deleting one. A memo is edited in the editor like any file, and
+//! every change is a revision with its place in the history. The JSON
+//! endpoints are in `api.rs`.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use collabmap_store::Role;
+use collabmap_study::{MemoAbout, Study};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::access::member_view;
+use crate::auth::PageUser;
+use crate::error::AppError;
+use crate::html::{render, url_encode};
+use crate::views::{Document, memo_name};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/studies/{id}/memos", get(list_page))
+        .route("/studies/{id}/memos/new", get(new_page).post(add_form))
+        .route("/studies/{id}/memos/delete", post(delete_form))
+}
+
+/// What kinds of thing a memo can be about, as the filter names them.
+const KINDS: [(&str, &str); 5] =
+    [("study", "the study"), ("theme", "a theme"), ("interview", "an interview"), ("concept", "a concept"), ("person", "a person")];
+
+/// The filter's name for what `about` is.
+fn kind_of(about: &MemoAbout) -> &'static str {
+    match about {
+        MemoAbout::Study => "study",
+        MemoAbout::Theme(_) => "theme",
+        MemoAbout::Interview(_) => "interview",
+        MemoAbout::Concept { .. } => "concept",
+        MemoAbout::Person(_) => "person",
+    }
+}
+
+/// How a page names what a memo is about, and where that is shown (an
+/// address in the workspace, when it has a page). People are named by id:
+/// the workspace's pages never name an anonymous person.
+fn described(study: &Study, id: i64, about: &MemoAbout) -> (String, Option<String>) {
+    let root = format!("/studies/{id}/");
+    match about {
+        MemoAbout::Study => ("The study".into(), Some(format!("{root}#memos"))),
+        MemoAbout::Theme(theme) => {
+            (format!("Theme {}", study.codebook.get(theme).map_or(theme.as_str(), |t| t.name.as_str())), Some(format!("{root}themes/{theme}.html#memos")))
+        }
+        MemoAbout::Interview(interview) => (format!("Interview {interview}"), Some(format!("{root}interviews/{interview}.html#memos"))),
+        MemoAbout::Concept { interview, block } => {
+            (format!("Interview {interview}, concept ^{block}"), Some(format!("{root}interviews/{interview}.html#memos")))
+        }
+        MemoAbout::Person(person) => (format!("Person {person}"), None),
+    }
+}
+
+/// One memo on the list.
+struct MemoRow {
+    name: String,
+    /// The name made safe for an address.
+    name_in_link: String,
+    about: String,
+    link: Option<String>,
+    by: String,
+    date: String,
+    body: String,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "memos.html")]
+struct MemosPage {
+    id: i64,
+    title: String,
+    memos: Vec<MemoRow>,
+    /// How many memos the study has, filtered or not.
+    total: usize,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    authors: Vec<String>,
+    by: String,
+    /// What a new memo can be about: (value for `about`, label).
+    targets: Vec<(String, String)>,
+    can_edit: bool,
+    csrf: String,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct MemoFilters {
+    kind: Option<String>,
+    by: Option<String>,
+}
+
+/// Every memo of the study, newest first, filtered by kind and by author.
+async fn list_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(filters): Query<MemoFilters>) -> Result<Response, AppError> {
+    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let study = &view.study;
+    let kind = filters.kind.unwrap_or_default();
+    let by = filters.by.unwrap_or_default();
+    let mut authors: Vec<String> = study.memos.iter().filter_map(|m| m.by.clone()).collect();
+    authors.sort();
+    authors.dedup();
+    let mut memos: Vec<MemoRow> = study
+        .memos
+        .iter()
+        .filter(|m| kind.is_empty() || kind_of(&m.about) == kind)
+        .filter(|m| by.is_empty() || m.by.as_deref() == Some(by.as_str()))
+        .map(|m| {
+            let (about, link) = described(study, id, &m.about);
+            let name = memo_name(&m.file).to_string();
+            MemoRow {
+                name_in_link: url_encode(&name),
+                name,
+                about,
+                link,
+                by: m.by.clone().unwrap_or_default(),
+                date: m.date.clone().unwrap_or_default(),
+                body: m.body.clone(),
+                version: view.version(&m.file),
+            }
+        })
+        .collect();
+    memos.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.name.cmp(&b.name)));
+    let targets = memo_targets(study);
+    Ok(render(&MemosPage {
+        id,
+        title: view.title.clone(),
+        memos,
+        total: study.memos.len(),
+        kinds: KINDS.to_vec(),
+        kind,
+        authors,
+        by,
+        targets,
+        can_edit: role.can_edit(),
+        csrf: user.session.csrf.clone(),
+        signed_in: true,
+    }))
+}
+
+/// Everything a memo can be about, for the form's choices: the study, each theme, interview and person.
+fn memo_targets(study: &Study) -> Vec<(String, String)> {
+    let mut targets = vec![("study".to_string(), "The study".to_string())];
+    targets.extend(study.codebook.themes().iter().map(|t| (format!("theme:{}", t.id), format!("Theme {}", t.name))));
+    targets.extend(study.interviews.iter().map(|i| (format!("interview:{}", i.id), format!("Interview {}", i.id))));
+    targets.extend(study.people.iter().map(|p| (format!("person:{}", p.id), format!("Person {}", p.id))));
+    targets
+}
+
+#[derive(Template)]
+#[template(path = "memo_new.html")]
+struct NewMemoPage {
+    id: i64,
+    title: String,
+    about: String,
+    label: String,
+    /// Where the memo will show once saved.
+    back: String,
+    csrf: String,
+    signed_in: bool,
+}
+
+#[derive(Deserialize)]
+struct AboutQuery {
+    about: String,
+}
+
+/// The form that adds a memo about one thing (reached from that thing's page).
+async fn new_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<AboutQuery>) -> Result<Response, AppError> {
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
+    let about = MemoAbout::parse(query.about.trim()).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "`{}` is not something a memo can be about: use study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID",
+            query.about
+        ))
+    })?;
+    let (label, link) = described(&view.study, id, &about);
+    Ok(render(&NewMemoPage {
+        id,
+        title: view.title.clone(),
+        about: about.as_text(),
+        label,
+        back: link.unwrap_or_else(|| format!("/studies/{id}/memos")),
+        csrf: user.session.csrf.clone(),
+        signed_in: true,
+    }))
+}
+
+#[derive(Deserialize)]
+struct AddForm {
+    csrf: String,
+    about: String,
+    text: String,
+}
+
+/// Saves a memo by the signed-in member and goes back to where it shows.
+async fn add_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<AddForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    let (name, _) = crate::api::add_memo(&state, &user.session.user, id, &form.about, &form.text).await?;
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let about = MemoAbout::parse(form.about.trim()).unwrap_or(MemoAbout::Study);
+    // The memo's own anchor on the page of what it is about, so the reader lands on what they wrote.
+    let page = described(&view.study, id, &about).1.map(|link| link.trim_end_matches("#memos").to_string()).unwrap_or_else(|| format!("/studies/{id}/memos"));
+    Ok(Redirect::to(&format!("{page}#memo-{}", url_encode(&name))).into_response())
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    csrf: String,
+    name: String,
+    version: i64,
+}
+
+/// Deletes a memo (a revision like any other: the history keeps its text).
+async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<DeleteForm>) -> Result<Response, AppError> {
+    user.check_form(&form.csrf)?;
+    crate::api::remove_document(&state, user.session.user.id, id, Document::Memo(form.name), form.version).await?;
+    Ok(Redirect::to(&format!("/studies/{id}/memos")).into_response())
+}
