@@ -170,3 +170,56 @@ fn an_anonymous_quote_stands_apart_on_its_evidence_page() {
     let purpose = std::fs::read_to_string(site.join("evidence/common-purpose.html")).expect("page");
     assert!(purpose.contains("Pat Vance") && purpose.contains("interviews/a.html#L7"), "named mentions keep their person and line");
 }
+
+#[test]
+fn every_breakdown_cell_of_a_theme_page_opens_to_exactly_its_people() {
+    for study in studies::all() {
+        let out = tempfile::tempdir().expect("temp");
+        let site = out.path().join("site");
+        assert!(collabmap(&["report", &study.arg(), "-o", &site.to_string_lossy()]).status.success());
+        for column in ["country", "organisation"] {
+            let by = collabmap(&["table", &study.arg(), "--all", "--by", column, "--format", "json"]);
+            if !by.status.success() {
+                continue; // the study's people.csv has no such column
+            }
+            let table: Value = serde_json::from_slice(&by.stdout).expect("json");
+            for row in table.as_array().expect("rows") {
+                let theme = row["theme"].as_str().expect("theme");
+                let Ok(whole_page) = std::fs::read_to_string(site.join(format!("themes/{theme}.html"))) else { continue };
+                // This column's table only: groups of two columns may share a label ("Other …").
+                let start = whole_page.find(&format!("<h2>By {column}</h2>")).expect("the breakdown's table");
+                let theme_page = &whole_page[start..start + whole_page[start..].find("</section>").expect("its end")];
+                let anonymous_quotes =
+                    std::fs::read_to_string(site.join(format!("evidence/{theme}.html"))).expect("evidence").contains("Quotes given anonymously");
+                for (key, count) in row["by"].as_object().expect("by") {
+                    let group = key.split_once('=').map_or(key.as_str(), |(_, g)| g);
+                    let count = count.as_u64().expect("count");
+                    let cell = format!(
+                        "<tr><td>{}</td><td class=\"num\">",
+                        group.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+                    );
+                    let Some(at) = theme_page.find(&cell) else {
+                        assert_eq!(count, 0, "{}: {theme}, {key}: a cell that counts someone is on the theme page", study.name);
+                        continue;
+                    };
+                    let after = &theme_page[at + cell.len()..];
+                    if count == 0 {
+                        assert!(after.starts_with("0</td>"), "{}: {theme}, {key}: an empty cell opens nothing", study.name);
+                        continue;
+                    }
+                    let link = links_in(after).into_iter().next().expect("the cell's link");
+                    assert!(link.starts_with(&format!("../evidence/{theme}/{column}/")), "{}: {theme}, {key}: {link}", study.name);
+                    let page = std::fs::read_to_string(site.join(link.trim_start_matches("../"))).expect("the cell's evidence page");
+                    let sections = page.matches("<section class=\"evidence-person\">").count() as u64;
+                    // Those counted only through quotes given anonymously are never listed beside a group.
+                    if anonymous_quotes {
+                        assert!(sections <= count, "{}: {theme}, {key}", study.name);
+                    } else {
+                        assert_eq!(sections, count, "{}: {theme}, {key}: the page lists exactly the people the cell counts", study.name);
+                    }
+                    assert!(!page.contains("<h2>Quotes given anonymously"), "{}: {link}", study.name);
+                }
+            }
+        }
+    }
+}

@@ -145,6 +145,13 @@ fn an_anonymous_quote_never_sits_beside_its_interview() {
     let at = theme.find("never listened").expect("the quote is on its theme's page");
     let footer = &theme[at..theme[at..].find("</blockquote>").map_or(theme.len(), |e| at + e)];
     assert!(footer.contains("Anonymous participant") && !footer.contains("petra") && !footer.contains("Petra"), "{footer}");
+    // Nor beside a group: the evidence pages of the breakdown cells never hold it.
+    let cells = listing(&site.join("evidence/share-power"));
+    assert!(!cells.is_empty(), "the cell counting Petra opens a page");
+    for (name, bytes) in cells {
+        let page = String::from_utf8_lossy(&bytes);
+        assert!(!page.contains("never listened") && !page.contains("Petra") && !page.contains("petra.html"), "{name}: {page}");
+    }
 
     let qdpx = temp.path().join("consent.qdpx");
     assert!(collabmap(&["export", path(&study), "--format", "qdpx", "-o", path(&qdpx)]).status.success());

@@ -9,7 +9,7 @@ use askama::Template;
 use collabmap_analysis::coding::attributed;
 use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
 use collabmap_analysis::structure::{MapStructure, StudyStructure};
-use collabmap_analysis::{Coder, CrossTab, Glance, Model, Synthesis};
+use collabmap_analysis::{Coder, CrossTab, Glance, Grouping, Model, Synthesis};
 use collabmap_study::{Interview, Item, Study};
 
 use crate::RenderError;
@@ -178,9 +178,14 @@ struct InterviewRow {
     checked_back: bool,
 }
 
-/// A breakdown table: its column, then (group, people mentioning, people interviewed) rows.
-/// A breakdown of a theme by one column: its name, (group, mentioned, interviewed) lines, and the pooling note.
-type Breakdown = (String, Vec<(String, u32, u32)>, Option<String>);
+/// A breakdown of a theme by one column: its name, (group, mentioned,
+/// interviewed, group's index: the name of its evidence page) lines, and the pooling note.
+type Breakdown = (String, Vec<(String, u32, u32, usize)>, Option<String>);
+
+/// The people.csv columns a theme page breaks its count down by; each cell of
+/// those breakdowns opens an evidence page, `evidence/THEME/COLUMN/GROUP.html`
+/// (GROUP: the group's index in [`collabmap_analysis::crosstab::Grouping`]).
+pub const BREAKDOWN_COLUMNS: [&str; 2] = ["country", "organisation"];
 
 #[derive(Template)]
 #[template(path = "theme.html")]
@@ -480,14 +485,14 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     }
 
     // Both breakdowns follow the one small-group rule (anonymous people and groups under five pooled).
-    let breakdown_tabs: Vec<CrossTab> = ["country", "organisation"].iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
+    let breakdown_tabs: Vec<CrossTab> = BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
     for (t, theme) in codebook.themes().iter().enumerate() {
         let row = synthesis.table.row(&theme.id);
         let breakdowns: Vec<Breakdown> = breakdown_tabs
             .iter()
             .map(|tab| {
-                let mut lines: Vec<(String, u32, u32)> =
-                    tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).map(|((v, c), total)| (v, c, *total)).collect();
+                let mut lines: Vec<(String, u32, u32, usize)> =
+                    tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).enumerate().map(|(g, ((v, c), total))| (v, c, *total, g)).collect();
                 if tab.column == "organisation" {
                     lines.retain(|line| line.1 > 0);
                     lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -563,6 +568,34 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             apart,
         };
         site.files.push(SiteFile { path: format!("evidence/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
+    }
+    // Every cell of a theme's breakdowns opens to the mentions of the people it counts. Quotes given
+    // anonymously stay on the theme's own evidence page: on a group's page they would be tied to the group.
+    let groupings: Vec<Grouping> = BREAKDOWN_COLUMNS.iter().filter_map(|column| Grouping::of(study, synthesis, column).ok()).collect();
+    for (t, theme) in codebook.themes().iter().enumerate() {
+        for grouping in &groupings {
+            for (g, group) in grouping.groups.iter().enumerate() {
+                let in_group = |person: usize| grouping.group_of.get(person).copied().flatten() == Some(g);
+                let mentions: Vec<collabmap_analysis::evidence::Mention> = all_mentions[t].iter().filter(|m| in_group(m.person)).cloned().collect();
+                let counted = synthesis.mentions[t].ones().filter(|&p| in_group(p)).count();
+                if counted == 0 {
+                    continue;
+                }
+                let (persons, _) = evidence_groups(study, &labels, &mentions);
+                let page = EvidencePage {
+                    root: "../../../",
+                    workspace: options.workspace,
+                    page_title: &theme.name,
+                    study_title: title,
+                    heading: format!("{}: who said it ({}: {group})", theme.name, grouping.column),
+                    summary: format!("{counted} of the {} people interviewed in this group", grouping.totals[g]),
+                    explanation: "The people this cell of the theme's breakdown counts, with what they said and where. Quotes given anonymously are shown only on the theme's own evidence page, never beside a group.",
+                    persons,
+                    apart: Vec::new(),
+                };
+                site.files.push(SiteFile { path: format!("evidence/{}/{}/{g}.html", theme.id, grouping.column), bytes: render(&page)?.into_bytes() });
+            }
+        }
     }
     for link in &model.links {
         let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { continue };

@@ -392,6 +392,8 @@ struct CrosstabPage {
     totals: Vec<u32>,
     rows: Vec<CrosstabRow>,
     note: Option<String>,
+    /// Whether each count opens its evidence page (the report has them for the theme pages' breakdown columns).
+    linked: bool,
     signed_in: bool,
 }
 
@@ -686,6 +688,7 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
             values: Vec::new(),
             rows: Vec::new(),
             note: None,
+            linked: false,
             signed_in: true,
         }));
     }
@@ -694,6 +697,7 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
     let themes: Vec<usize> = shown.iter().map(|(t, _)| *t).collect();
     // The one small-group rule: anonymous people and groups under five are pooled.
     let groups = compare_groups(study, &analysis.synthesis, &by, &themes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let linked = collabmap_render::report::BREAKDOWN_COLUMNS.contains(&by.as_str());
     let rows = shown
         .iter()
         .zip(&groups.rows)
@@ -711,6 +715,7 @@ async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): 
         values: groups.groups,
         rows,
         note: groups.note,
+        linked,
         signed_in: true,
     }))
 }

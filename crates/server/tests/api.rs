@@ -398,6 +398,20 @@ on_every_backend!(pages_need_a_session_and_respect_roles, |app: App| async move 
     let crosstab = app.get(&format!("/studies/{study}/crosstab?by=country"), &viewer).await;
     assert_eq!(crosstab.status, StatusCode::OK);
     assert!(crosstab.text().contains("Mentions by country"));
+    // Each count opens the people behind it: the same pages as the theme pages' breakdowns.
+    let cell = crosstab
+        .text()
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|l| l.contains("/evidence/common-purpose/country/"))
+        .expect("a linked count")
+        .to_string();
+    let evidence = app.get(&cell, &viewer).await;
+    assert_eq!(evidence.status, StatusCode::OK, "{cell}");
+    assert!(evidence.text().contains("Create common purpose: who said it (country: "), "{}", evidence.text());
+    let by_role = app.get(&format!("/studies/{study}/crosstab?by=role"), &viewer).await.text();
+    assert!(!by_role.contains("/evidence/"), "other columns have no cell pages, so their counts link nowhere");
     let id = app.first_interview(&viewer).await;
     let editor_page = app.get(&format!("/studies/{study}/edit/interviews/{id}"), &viewer).await.text();
     assert!(editor_page.contains("<textarea") && editor_page.contains("readonly") && !editor_page.contains("id=\"save\""), "viewers read only");
