@@ -144,6 +144,7 @@ fn the_report_opens_every_count_and_kept_link_to_its_evidence() {
         for link in model["links"].as_array().expect("links") {
             let page = format!("evidence/{}--{}.html", link["from"].as_str().expect("from"), link["to"].as_str().expect("to"));
             assert!(analysis.contains(&format!("href=\"{page}\"")) && site.join(&page).is_file(), "{}: {page}", study.name);
+            assert!(index.contains(&format!("<a href=\"{page}\" class=\"link\">")), "{}: the model diagram's arrow opens {page}", study.name);
             let html = std::fs::read_to_string(site.join(&page)).expect("page");
             assert_eq!(html.matches("<section class=\"evidence-person\">").count() as u64, link["people"].as_u64().expect("people"), "{}: {page}", study.name);
         }

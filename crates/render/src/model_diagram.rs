@@ -34,9 +34,24 @@ fn level_fill(level: Option<u32>) -> &'static str {
     }
 }
 
-/// Draws the model as SVG. `name_of` gives a theme's display name; `link_of`
-/// gives the page a theme links to (none for a bare drawing).
-pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, link_of: &dyn Fn(&str) -> Option<String>) -> String {
+/// Where the diagram's themes and arrows lead, when it is drawn for a page
+/// (`None`: a plain drawing, as for the PNG).
+pub struct Hrefs<'a> {
+    /// A theme's page, by its id.
+    pub theme: &'a dyn Fn(&str) -> Option<String>,
+    /// A kept link's evidence, by its means and end ids.
+    pub link: &'a dyn Fn(&str, &str) -> Option<String>,
+}
+
+impl Hrefs<'_> {
+    /// No links: a drawing to save or print.
+    pub const NONE: Hrefs<'static> = Hrefs { theme: &|_| None, link: &|_, _| None };
+}
+
+/// Draws the model as SVG. `name_of` gives a theme's display name; `hrefs`
+/// where a theme and a kept link's arrow lead (nowhere for a bare drawing).
+pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<'_>) -> String {
+    let link_of = hrefs.theme;
     let max_level = model.themes.iter().filter_map(|t| t.level).max().unwrap_or(0);
     let outer = ring_radius(max_level.max(1)) + 90.0;
     let (cx, cy) = (outer + 20.0, outer + 60.0);
@@ -102,6 +117,12 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, link_of: &dyn 
         let (x1, y1) = (a.x + ux * a.radius, a.y + uy * a.radius);
         let (x2, y2) = (b.x - ux * (b.radius + 2.0), b.y - uy * (b.radius + 2.0));
         let stroke = 1.0 + 6.0 * f64::from(link.people) / heaviest;
+        let evidence = (hrefs.link)(&link.from, &link.to);
+        if let Some(href) = &evidence {
+            let _ = write!(out, "<a href=\"{}\" class=\"link\">", escape(href));
+            // A thin arrow is hard to hit: an invisible wider stroke takes the click.
+            let _ = write!(out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#ffffff\" stroke-opacity=\"0\" stroke-width=\"14\"/>");
+        }
         let _ = write!(
             out,
             "<line class=\"link\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#555\" stroke-opacity=\"0.6\" stroke-width=\"{stroke:.1}\" marker-end=\"url(#arrow)\"><title>{} → {}: {} people</title></line>",
@@ -109,6 +130,9 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, link_of: &dyn 
             escape(&name_of(&link.to)),
             link.people
         );
+        if evidence.is_some() {
+            out.push_str("</a>");
+        }
     }
     if !unplaced.is_empty() {
         let x = 2.0 * cx + 10.0;

@@ -15,7 +15,7 @@ use collabmap_study::{Interview, Item, Study};
 use crate::RenderError;
 use crate::analyses;
 use crate::map_drawing::{MapMarks, map_svg_marked};
-use crate::model_diagram::model_svg;
+use crate::model_diagram::{Hrefs, model_svg};
 use crate::png::svg_to_png;
 
 /// The stylesheet of the report, which the workspace shares.
@@ -351,8 +351,9 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     let mut site = Site::default();
     let render = |page: &dyn DynTemplate| page.render_page().map_err(RenderError::template("a report page"));
 
-    let diagram = model_svg(model, &name_of, &|id| Some(format!("themes/{id}.html")));
-    let bare_diagram = model_svg(model, &name_of, &|_| None);
+    let hrefs = Hrefs { theme: &|id| Some(format!("themes/{id}.html")), link: &|from, to| Some(format!("evidence/{from}--{to}.html")) };
+    let diagram = model_svg(model, &name_of, &hrefs);
+    let bare_diagram = model_svg(model, &name_of, &Hrefs::NONE);
     site.files.push(SiteFile { path: "model.svg".into(), bytes: bare_diagram.clone().into_bytes() });
     if options.png {
         site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
