@@ -121,7 +121,8 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<
         if let Some(href) = &evidence {
             let _ = write!(out, "<a href=\"{}\" class=\"link\">", escape(href));
             // A thin arrow is hard to hit: an invisible wider stroke takes the click.
-            let _ = write!(out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#ffffff\" stroke-opacity=\"0\" stroke-width=\"14\"/>");
+            let _ =
+                write!(out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#ffffff\" stroke-opacity=\"0\" stroke-width=\"14\"/>");
         }
         let _ = write!(
             out,

@@ -11,6 +11,7 @@
   var problemsList = document.getElementById("problems");
   var status = document.getElementById("status");
   var saveButton = document.getElementById("save");
+  var saveMessage = document.getElementById("save-message");
   var conflict = document.getElementById("conflict");
   var version = parseInt(root.dataset.version, 10) || 0;
   var path = root.dataset.path;
@@ -129,11 +130,15 @@
     saveButton.disabled = true;
     setStatus("Saving…");
     var sent = text.value;
-    json("PUT", root.dataset.save, { text: sent, version: over }).then(function (reply) {
+    var body = { text: sent, version: over };
+    // The reason typed beside the button goes into the history with this save, and only this one.
+    if (saveMessage && saveMessage.value.trim()) body.message = saveMessage.value.trim();
+    json("PUT", root.dataset.save, body).then(function (reply) {
       saveButton.disabled = false;
       if (reply.status === 200 || reply.status === 201) {
         version = reply.data.version;
         saved = sent;
+        if (saveMessage) saveMessage.value = "";
         conflict.hidden = true;
         setStatus(dirty() ? "Saved version " + version + "; newer edits unsaved" : "Saved · version " + version, "saved");
         showProblems([]);

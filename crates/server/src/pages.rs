@@ -535,6 +535,7 @@ struct HistoryPage {
     title: String,
     can_edit: bool,
     revisions: Vec<RevisionRow>,
+    csrf: String,
     signed_in: bool,
 }
 
@@ -548,6 +549,14 @@ struct RevisionRow {
     message: String,
 }
 
+/// Who made a change the history records without an account: a survey answer or an import by command.
+const UNKNOWN_AUTHOR: &str = "a survey respondent or an import";
+
+/// A change's time as the history pages show it: `YYYY-MM-DD HH:MM:SS` (UTC).
+fn when(at: i64) -> String {
+    crate::api::iso_time(at).replace('T', " ").trim_end_matches('Z').to_string()
+}
+
 async fn history_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
     let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     let mut revisions: Vec<RevisionRow> = Vec::new();
@@ -557,14 +566,14 @@ async fn history_page(State(state): State<AppState>, user: PageUser, Path(id): P
             Some(last) if last.revision == change.revision => last.files.push(file),
             _ => revisions.push(RevisionRow {
                 revision: change.revision,
-                at: crate::api::iso_time(change.at).replace('T', " ").trim_end_matches('Z').to_string(),
-                by: change.by.unwrap_or_else(|| "a survey respondent or an import".into()),
+                at: when(change.at),
+                by: change.by.unwrap_or_else(|| UNKNOWN_AUTHOR.into()),
                 files: vec![file],
                 message: change.message.unwrap_or_default(),
             }),
         }
     }
-    Ok(render(&HistoryPage { id, title: view.title.clone(), can_edit: role.can_edit(), revisions, signed_in: true }))
+    Ok(render(&HistoryPage { id, title: view.title.clone(), can_edit: role.can_edit(), revisions, csrf: user.session.csrf.clone(), signed_in: true }))
 }
 
 #[derive(Template)]
@@ -579,6 +588,8 @@ struct HistoryFilePage {
     summary: String,
     /// The revisions that changed this file, newest first, for the comparison form.
     changed_at: Vec<i64>,
+    /// This file's history, newest first: (revision, when, who, action, message).
+    file_history: Vec<(i64, String, String, String, String)>,
     /// (class, text) per line: `added`, `removed` or `same`.
     lines: Vec<(&'static str, String)>,
     can_edit: bool,
@@ -630,16 +641,14 @@ async fn history_file_page(
     let text = |bytes: &Option<Vec<u8>>| String::from_utf8_lossy(bytes.as_deref().unwrap_or_default()).into_owned();
     let lines = diff_lines(&text(&before), &text(&then));
     let history = store.history(id).await?;
-    let changed_at: Vec<i64> = history.iter().filter(|c| c.path == query.path).map(|c| c.revision).collect();
-    let change = history.into_iter().find(|c| c.revision == query.revision && c.path == query.path);
-    let summary = match change {
-        Some(c) => format!(
-            "{} by {} on {}{}",
-            c.action,
-            c.by.unwrap_or_else(|| "a survey respondent or an import".into()),
-            crate::api::iso_time(c.at).replace('T', " ").trim_end_matches('Z'),
-            c.message.map(|m| format!(": {m}")).unwrap_or_default()
-        ),
+    let file_history: Vec<(i64, String, String, String, String)> = history
+        .into_iter()
+        .filter(|c| c.path == query.path)
+        .map(|c| (c.revision, when(c.at), c.by.unwrap_or_else(|| UNKNOWN_AUTHOR.into()), c.action, c.message.unwrap_or_default()))
+        .collect();
+    let changed_at: Vec<i64> = file_history.iter().map(|c| c.0).collect();
+    let summary = match file_history.iter().find(|c| c.0 == query.revision) {
+        Some((_, at, by, action, message)) => format!("{action} by {by} on {at}{}", if message.is_empty() { String::new() } else { format!(": {message}") }),
         None => "not changed at this revision".into(),
     };
     Ok(render(&HistoryFilePage {
@@ -650,6 +659,7 @@ async fn history_file_page(
         against,
         summary,
         changed_at,
+        file_history,
         lines,
         can_edit: role.can_edit() && then.is_some(),
         csrf: user.session.csrf.clone(),
@@ -660,7 +670,8 @@ async fn history_file_page(
 #[derive(Deserialize)]
 struct RestoreForm {
     csrf: String,
-    path: String,
+    /// One file; without it, the whole study.
+    path: Option<String>,
     revision: i64,
     message: Option<String>,
 }
@@ -668,7 +679,9 @@ struct RestoreForm {
 /// "Put back this version": the file as it was at the revision, as a new revision.
 async fn restore_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RestoreForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    crate::api::restore_revision(&state, user.session.user.id, id, form.revision, Some(&form.path), form.message).await?;
+    let path = form.path.filter(|p| !p.is_empty());
+    let message = form.message.filter(|m| !m.trim().is_empty());
+    crate::api::restore_revision(&state, user.session.user.id, id, form.revision, path.as_deref(), message).await?;
     Ok(Redirect::to(&format!("/studies/{id}/history")).into_response())
 }
 

@@ -128,8 +128,12 @@ async fn journey(app: support::App, driver: u16) {
     assert!(rings.as_u64().is_some_and(|n| n >= 12), "the model shows its themes: {rings}");
     screenshot(&client, "dashboard").await;
 
-    // From the model to a theme page.
-    client.execute("document.querySelector('#model svg a').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![]).await.expect("click");
+    // From the model's arrow to the chains behind it, and from a theme to its page.
+    client.execute("document.querySelector('#model svg a.link').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![]).await.expect("click");
+    wait_until(&client, "location.pathname.includes('/evidence/') && location.pathname.includes('--') && document.querySelector('.evidence-person')", "a link's chains").await;
+    client.back().await.expect("back");
+    wait_until(&client, "document.querySelector('#model svg a:not(.link)')", "the dashboard again").await;
+    client.execute("document.querySelector('#model svg a:not(.link)').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![]).await.expect("click");
     wait_until(&client, "location.pathname.includes('/themes/')", "a theme page").await;
     assert!(!text_of(&client, "h1").await.is_empty());
 
@@ -320,16 +324,21 @@ async fn reading_journey(app: support::App, driver: u16) {
     let edited = original.replace("# Map", &format!("# Map\n\n- Ask the tenants first #service-user\n  - Everything at once {}\n", every_tag.join(" ")));
     client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
     let counts_before = text_of(&client, "table.mentions").await;
-    let saved = app
-        .call(
-            Method::PUT,
-            &format!("/api/studies/{study}/interviews/{interview}"),
-            Some(&owner),
-            true,
-            Some(json!({"text": edited, "version": document["version"], "message": "Added what she said at the door"})),
-        )
-        .await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    // In the editor: the new text, and a reason typed beside the Save button.
+    client.goto(&format!("{base}/studies/{study}/edit/interviews/{interview}")).await.expect("goto");
+    wait_until(&client, "document.getElementById('text') && document.getElementById('save-message')", "the editor").await;
+    client
+        .execute("const t = document.getElementById('text'); t.value = arguments[0]; t.dispatchEvent(new Event('input'));", vec![json!(edited)])
+        .await
+        .expect("edit");
+    client.find(Locator::Id("save-message")).await.expect("the reason box").send_keys("Added what she said at the door").await.expect("type");
+    client.find(Locator::Css("#save")).await.expect("save").click().await.expect("click");
+    wait_until(&client, "document.getElementById('status').textContent.startsWith('Saved')", "the save").await;
+    assert_eq!(
+        client.execute("return document.getElementById('save-message').value;", vec![]).await.expect("script"),
+        json!(""),
+        "the reason goes with one save only"
+    );
     client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
     assert_ne!(text_of(&client, "table.mentions").await, counts_before, "the save moves a count");
     client.goto(&format!("{base}/studies/{study}/history")).await.expect("goto");

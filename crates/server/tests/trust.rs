@@ -474,6 +474,20 @@ on_every_backend!(every_change_is_in_the_history_and_any_revision_can_be_read_an
     assert!(text.starts_with("revision,at,user,file,action,message\n"), "{text}");
     assert!(text.contains(&format!(",{},{file},changed,Added the purpose she named at the end", collabmap_server::DEMO_EMAIL)), "{text}");
     assert!(text.contains(",restored,restored revision"), "{text}");
+
+    // The whole study put back from the history page: every file as it was at revision 1, as a new revision.
+    let first_table = app.get(&format!("/api/studies/{study}/table?revision=1"), &viewer).await.text();
+    assert_eq!(
+        app.form(Some(&viewer), &format!("/studies/{study}/history/restore"), &format!("csrf={}&revision=1", viewer.csrf)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let whole = app.form(Some(&owner), &format!("/studies/{study}/history/restore"), &format!("csrf={}&revision=1&path=&message=", owner.csrf)).await;
+    assert_eq!(whole.status, StatusCode::SEE_OTHER, "{}", whole.text());
+    assert_eq!(app.get(&format!("/api/studies/{study}/table"), &viewer).await.text(), first_table);
+    assert_eq!(document(&app, &owner, &path).await.0, original);
+    let newest = app.get(&format!("/api/studies/{study}/history"), &owner).await.json()[0].clone();
+    assert_eq!(newest["message"], json!("restored revision 1"));
+    assert!(newest["files"].as_array().expect("files").len() >= 2, "{newest}");
 });
 
 on_every_backend!(memos_are_written_from_the_page_of_what_they_are_about_and_listed_with_filters, |app: App| async move {
