@@ -595,13 +595,19 @@ pub(crate) async fn restore_revision(
         if revision < 1 || revision > view.revision {
             return Err(AppError::BadRequest(format!("revision {revision} is not one of this study's (1 to {})", view.revision)));
         }
-        let paths = match path {
-            Some(path) => vec![path.to_string()],
-            None => state.store().paths_ever(id).await?,
+        // Each file as it was (`None`: it did not exist then, so it goes).
+        let wanted: Vec<(String, Option<Vec<u8>>)> = match path {
+            Some(path) => vec![(path.to_string(), state.store().file_at(id, path, revision).await?)],
+            None => {
+                let then = state.store().snapshot_at(id, revision).await?.ok_or(AppError::NotFound)?;
+                let added_since = view.files.iter().filter(|(p, _)| then.files.get(p).is_none()).map(|(p, _)| (p.to_string(), None));
+                let mut all: Vec<(String, Option<Vec<u8>>)> = added_since.collect();
+                all.extend(then.files.iter().map(|(p, bytes)| (p.to_string(), Some(bytes.to_vec()))));
+                all
+            }
         };
         let mut changes = Vec::new();
-        for path in paths {
-            let then = state.store().file_at(id, &path, revision).await?;
+        for (path, then) in wanted {
             if then.as_deref() != view.files.get(&path) {
                 let version = view.version(&path);
                 changes.push(collabmap_store::Change { path, expected: (version != 0).then_some(version), content: then });

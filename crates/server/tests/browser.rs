@@ -130,7 +130,12 @@ async fn journey(app: support::App, driver: u16) {
 
     // From the model's arrow to the chains behind it, and from a theme to its page.
     client.execute("document.querySelector('#model svg a.link').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![]).await.expect("click");
-    wait_until(&client, "location.pathname.includes('/evidence/') && location.pathname.includes('--') && document.querySelector('.evidence-person')", "a link's chains").await;
+    wait_until(
+        &client,
+        "location.pathname.includes('/evidence/') && location.pathname.includes('--') && document.querySelector('.evidence-person')",
+        "a link's chains",
+    )
+    .await;
     client.back().await.expect("back");
     wait_until(&client, "document.querySelector('#model svg a:not(.link)')", "the dashboard again").await;
     client.execute("document.querySelector('#model svg a:not(.link)').dispatchEvent(new MouseEvent('click', {bubbles: true}));", vec![]).await.expect("click");

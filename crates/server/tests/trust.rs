@@ -481,6 +481,9 @@ on_every_backend!(every_change_is_in_the_history_and_any_revision_can_be_read_an
         app.form(Some(&viewer), &format!("/studies/{study}/history/restore"), &format!("csrf={}&revision=1", viewer.csrf)).await.status,
         StatusCode::FORBIDDEN
     );
+    let late = original.replace("# Map", "# Map\n\n- Added after the import\n");
+    let added = app.call(Method::POST, &format!("/api/studies/{study}/interviews"), Some(&owner), true, Some(json!({"id": "late", "text": late}))).await;
+    assert!(added.status.is_success(), "{}", added.text());
     let whole = app.form(Some(&owner), &format!("/studies/{study}/history/restore"), &format!("csrf={}&revision=1&path=&message=", owner.csrf)).await;
     assert_eq!(whole.status, StatusCode::SEE_OTHER, "{}", whole.text());
     assert_eq!(app.get(&format!("/api/studies/{study}/table"), &viewer).await.text(), first_table);
@@ -488,6 +491,7 @@ on_every_backend!(every_change_is_in_the_history_and_any_revision_can_be_read_an
     let newest = app.get(&format!("/api/studies/{study}/history"), &owner).await.json()[0].clone();
     assert_eq!(newest["message"], json!("restored revision 1"));
     assert!(newest["files"].as_array().expect("files").len() >= 2, "{newest}");
+    assert_eq!(app.get(&format!("/api/studies/{study}/interviews/late"), &owner).await.status, StatusCode::NOT_FOUND, "a file added since is gone");
 });
 
 on_every_backend!(memos_are_written_from_the_page_of_what_they_are_about_and_listed_with_filters, |app: App| async move {
