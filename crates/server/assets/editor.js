@@ -125,6 +125,12 @@
     }
   });
 
+  // The delete form (memos) names the version it deletes: the one on screen.
+  function keepDeleteCurrent() {
+    var field = document.getElementById("delete-version");
+    if (field) field.value = version;
+  }
+
   function save(over) {
     if (!saveButton) return;
     saveButton.disabled = true;
@@ -139,6 +145,7 @@
         version = reply.data.version;
         saved = sent;
         if (saveMessage) saveMessage.value = "";
+        keepDeleteCurrent();
         conflict.hidden = true;
         setStatus(dirty() ? "Saved version " + version + "; newer edits unsaved" : "Saved · version " + version, "saved");
         showProblems([]);
@@ -169,6 +176,7 @@
       text.value = data.text;
       saved = data.text;
       version = data.version;
+      keepDeleteCurrent();
       conflict.hidden = true;
       setStatus("Loaded version " + version);
       refresh();

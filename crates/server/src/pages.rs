@@ -805,7 +805,8 @@ struct EditorPage {
     exists: bool,
     save_url: String,
     is_interview: bool,
-    interview: String,
+    /// The interview's or the memo's name (empty for the study's other files).
+    name: String,
     can_edit: bool,
     csrf: String,
     help: &'static str,
@@ -851,13 +852,13 @@ fn new_interview_text(first_person: &str) -> String {
 async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Result<Response, AppError> {
     let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     let text = document.read(&view)?;
-    let (save_url, help, interview) = match &document {
+    let (save_url, help, name) = match &document {
         Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
         Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
         Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
         Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
         Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
-        Document::Memo(name) => (format!("/api/studies/{id}/memos/{}", url_encode(name)), "memo", String::new()),
+        Document::Memo(name) => (format!("/api/studies/{id}/memos/{}", url_encode(name)), "memo", name.clone()),
     };
     let body = if !text.exists && matches!(document, Document::Interview(_)) {
         new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))
@@ -874,7 +875,7 @@ async fn editor(state: AppState, user: PageUser, id: i64, document: Document) ->
         exists: text.exists,
         save_url,
         is_interview: matches!(document, Document::Interview(_)),
-        interview,
+        name,
         can_edit: role.can_edit(),
         csrf: user.session.csrf.clone(),
         help,

@@ -548,6 +548,9 @@ on_every_backend!(memos_are_written_from_the_page_of_what_they_are_about_and_lis
     let listed = app.get(&format!("/api/studies/{study}/memos"), &editor).await.json();
     let memo = listed.as_array().expect("memos").iter().find(|m| m["about"] == json!("theme:common-purpose")).expect("the memo").clone();
     let name = memo["name"].as_str().expect("name").to_string();
+    let memo_editor = format!("/studies/{study}/edit/memos/{name}");
+    assert!(app.get(&memo_editor, &editor).await.text().contains(&format!("action=\"/studies/{study}/memos/delete\"")), "the memo's editor can delete it");
+    assert!(!app.get(&memo_editor, &viewer).await.text().contains("/memos/delete"), "but not for a viewer");
     let (_, version) = document(&app, &editor, &format!("memos/{name}")).await;
     let deleted = app.form(Some(&editor), &format!("/studies/{study}/memos/delete"), &format!("csrf={}&name={name}&version={version}", editor.csrf)).await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.text());
