@@ -142,6 +142,11 @@ impl Grouping {
         Ok(Grouping { column: column.to_string(), groups, totals, group_of, pooled_values: pooled.len() })
     }
 
+    /// Whether `person` (an index into `study.people`) is in group `group`.
+    pub fn holds(&self, group: usize, person: usize) -> bool {
+        self.group_of.get(person).copied().flatten() == Some(group)
+    }
+
     /// For each group, how many of the people in `people` belong to it.
     pub fn count(&self, people: impl Iterator<Item = usize>) -> Vec<u32> {
         let mut counts = vec![0u32; self.groups.len()];

@@ -32,6 +32,50 @@ pub struct Mention {
     pub kept_apart: bool,
 }
 
+/// An item (a quote, story or picture) coded with a theme, as a theme's page
+/// shows it beside the count: found once, by the coder that counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodedItem {
+    /// Index into `study.interviews`.
+    pub interview: usize,
+    /// Quote, story or picture.
+    pub kind: ItemKind,
+    /// Its position among the interview's quotes, stories or pictures.
+    pub position: usize,
+    /// Whether the theme was only inferred from an indicator phrase.
+    pub inferred: bool,
+}
+
+/// For each codebook entry, the quotes, stories and pictures coded with it
+/// that someone is credited for, in interview order (each interview's
+/// quotes, then stories, then pictures).
+pub fn coded_items(study: &Study) -> Vec<Vec<CodedItem>> {
+    let coder = Coder::new(&study.codebook, study.config.counting);
+    let mut found: Vec<Vec<CodedItem>> = vec![Vec::new(); study.codebook.len()];
+    for (number, interview) in study.interviews.iter().enumerate() {
+        let quotes = interview.quotes.iter().map(|q| (ItemKind::Quote, q.item()));
+        let stories = interview.stories.iter().map(|s| (ItemKind::Story, s.item()));
+        let pictures = interview.pictures.iter().map(|p| (ItemKind::Picture, p.item()));
+        let mut position = [0usize; 3];
+        for (kind, item) in quotes.chain(stories).chain(pictures) {
+            let slot = match kind {
+                ItemKind::Quote => 0,
+                ItemKind::Story => 1,
+                _ => 2,
+            };
+            let at = position[slot];
+            position[slot] += 1;
+            if attributed(interview, &item, study.config.counting.group_agreement).is_empty() {
+                continue;
+            }
+            for &(theme, inferred) in &coder.codes(&item).codes {
+                found[theme].push(CodedItem { interview: number, kind, position: at, inferred });
+            }
+        }
+    }
+    found
+}
+
 /// One step of a chain: a concept of a map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {

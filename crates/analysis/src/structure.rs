@@ -527,6 +527,16 @@ pub struct MapStructure {
 }
 
 impl MapStructure {
+    /// Who states the link from the network's node `means`: the people its
+    /// concept is attributed to (none for a cross-link's own node).
+    pub fn link_people<'s>(&self, study: &'s Study, means: usize) -> Vec<&'s str> {
+        let interview = &study.interviews[self.interview];
+        match &interview.map[self.network.nodes[means]].kind {
+            collabmap_study::MapNodeKind::Concept(concept) => crate::coding::attributed(interview, &concept.item(), study.config.counting.group_agreement),
+            collabmap_study::MapNodeKind::CrossLink { .. } => Vec::new(),
+        }
+    }
+
     /// Measures one interview's map.
     pub fn of(interview_index: usize, interview: &Interview) -> MapStructure {
         let network = MapNetwork::of(interview);

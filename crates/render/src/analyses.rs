@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use collabmap_analysis::agreement::Agreement;
-use collabmap_analysis::coding::attributed;
 use collabmap_analysis::structure::{Figures, MapStructure, StudyStructure};
 use collabmap_analysis::trace::Trace;
 use collabmap_study::{MapNodeKind, Study};
@@ -77,7 +76,6 @@ pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStruc
     let scope = if whole { "study".to_string() } else { maps.iter().map(|m| study.interviews[m.interview].id.clone()).collect::<Vec<_>>().join(",") };
     let figures = total(maps);
     writeln!(out, "{{\n\"scope\": {},\n\"figures\": {},", json!(scope), figures_json(&figures, maps.len(), density_within(maps, figures.links)))?;
-    let group_agreement = study.config.counting.group_agreement;
     type Section<'a> = (&'static str, Box<dyn Fn(&MapStructure, &mut dyn FnMut(Value) -> io::Result<()>) -> io::Result<()> + 'a>);
     let sections: Vec<Section<'_>> = vec![
         (
@@ -153,10 +151,7 @@ pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStruc
             Box::new(|map, emit| {
                 let interview = &study.interviews[map.interview];
                 for &(means, end, negative) in &map.network.links {
-                    let people = match &interview.map[map.network.nodes[means]].kind {
-                        MapNodeKind::Concept(concept) => attributed(interview, &concept.item(), group_agreement),
-                        MapNodeKind::CrossLink { .. } => Vec::new(),
-                    };
+                    let people = map.link_people(study, means);
                     emit(
                         json!({"interview": interview.id, "from": map.network.ids[means], "to": map.network.ids[end], "negative": negative, "people": people}),
                     )?;

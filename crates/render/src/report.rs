@@ -6,11 +6,10 @@
 //! [`PeopleView`] is the only way a page names a person.
 
 use askama::Template;
-use collabmap_analysis::coding::attributed;
 use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
 use collabmap_analysis::structure::{MapStructure, StudyStructure};
-use collabmap_analysis::{Coder, CrossTab, Glance, Grouping, Model, Synthesis};
-use collabmap_study::{Interview, Item, Study};
+use collabmap_analysis::{CrossTab, Glance, Grouping, Model, Synthesis};
+use collabmap_study::{Interview, Study};
 
 use crate::RenderError;
 use crate::analyses;
@@ -448,42 +447,34 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     };
     site.files.push(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() });
 
-    // Evidence per theme: quotes, stories and pictures, in interview order.
-    let coder = Coder::new(codebook, study.config.counting);
-    let mut evidence: Vec<Vec<Evidence>> = (0..codebook.len()).map(|_| Vec::new()).collect();
-    for interview in &study.interviews {
+    // Evidence per theme: quotes, stories and pictures, in interview order, as analysis coded them.
+    let evidence_of = |item: &collabmap_analysis::evidence::CodedItem| -> Evidence {
+        let interview = &study.interviews[item.interview];
         // `linked`: whether the evidence may point at its interview (an anonymous quote may not).
-        let mut add = |item: Item<'_>, kind: &'static str, title: &str, by: String, linked: bool| {
-            if attributed(interview, &item, study.config.counting.group_agreement).is_empty() {
-                return;
+        let (title, text, by, linked) = match item.kind {
+            collabmap_study::ItemKind::Quote => {
+                let quote = &interview.quotes[item.position];
+                let by = people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous);
+                (String::new(), quote.text.clone(), by, PeopleView::may_show_with_its_interview(quote))
             }
-            for &(theme, inferred) in &coder.codes(&item).codes {
-                evidence[theme].push(Evidence {
-                    kind,
-                    title: title.to_string(),
-                    text: item.text.to_string(),
-                    by: by.clone(),
-                    interview: if linked { interview.id.clone() } else { String::new() },
-                    inferred,
-                });
+            collabmap_study::ItemKind::Story => {
+                let story = &interview.stories[item.position];
+                (story.title.clone(), story.body.clone(), "Story".to_string(), true)
+            }
+            _ => {
+                let picture = &interview.pictures[item.position];
+                (picture.caption.clone(), picture.explanation.clone(), "Rich picture".to_string(), true)
             }
         };
-        for quote in &interview.quotes {
-            add(
-                quote.item(),
-                "quote",
-                "",
-                people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous),
-                PeopleView::may_show_with_its_interview(quote),
-            );
-        }
-        for story in &interview.stories {
-            add(story.item(), "story", &story.title, "Story".to_string(), true);
-        }
-        for picture in &interview.pictures {
-            add(picture.item(), "picture", &picture.caption, "Rich picture".to_string(), true);
-        }
-    }
+        let kind = match item.kind {
+            collabmap_study::ItemKind::Quote => "quote",
+            collabmap_study::ItemKind::Story => "story",
+            _ => "picture",
+        };
+        Evidence { kind, title, text, by, interview: if linked { interview.id.clone() } else { String::new() }, inferred: item.inferred }
+    };
+    let mut evidence: Vec<Vec<Evidence>> =
+        collabmap_analysis::evidence::coded_items(study).iter().map(|items| items.iter().map(evidence_of).collect()).collect();
 
     // Both breakdowns follow the one small-group rule (anonymous people and groups under five pooled).
     let breakdown_tabs: Vec<CrossTab> = BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
@@ -574,11 +565,11 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     // anonymously stay on the theme's own evidence page: on a group's page they would be tied to the group.
     let groupings: Vec<Grouping> = BREAKDOWN_COLUMNS.iter().filter_map(|column| Grouping::of(study, synthesis, column).ok()).collect();
     for (t, theme) in codebook.themes().iter().enumerate() {
-        for grouping in &groupings {
+        for (grouping, tab) in groupings.iter().zip(&breakdown_tabs) {
+            let counts = tab.row(&theme.id);
             for (g, group) in grouping.groups.iter().enumerate() {
-                let in_group = |person: usize| grouping.group_of.get(person).copied().flatten() == Some(g);
-                let mentions: Vec<collabmap_analysis::evidence::Mention> = all_mentions[t].iter().filter(|m| in_group(m.person)).cloned().collect();
-                let counted = synthesis.mentions[t].ones().filter(|&p| in_group(p)).count();
+                let mentions: Vec<collabmap_analysis::evidence::Mention> = all_mentions[t].iter().filter(|m| grouping.holds(g, m.person)).cloned().collect();
+                let counted = counts.get(g).copied().unwrap_or(0);
                 if counted == 0 {
                     continue;
                 }
