@@ -20,7 +20,7 @@ pub struct Query {
 
 impl Query {
     /// Parses `text`: words, and phrases in double quotes; refused when it has none.
-    pub fn parse(text: &str) -> Result<Query, String> {
+    pub fn parse(text: &str) -> Result<Query, SearchError> {
         let mut terms = Vec::new();
         for (number, part) in text.split('"').enumerate() {
             if number % 2 == 1 {
@@ -33,7 +33,7 @@ impl Query {
             }
         }
         if terms.is_empty() {
-            return Err("the search has no words: give one or more words, or a \"phrase in quotes\"".into());
+            return Err(SearchError::NoWords);
         }
         Ok(Query { terms })
     }
@@ -78,6 +78,44 @@ impl Query {
     }
 }
 
+/// Why a search cannot run: each names what is wrong and, when it can, the nearest right name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    /// The query has no words.
+    #[error("the search has no words: give one or more words, or a \"phrase in quotes\"")]
+    NoWords,
+    /// A people filter without `=`.
+    #[error("`{0}` is not COLUMN=VALUE (for instance country=India)")]
+    NotColumnValue(String),
+    /// A code the codebook does not have.
+    #[error(transparent)]
+    UnknownCode(#[from] collabmap_study::UnknownCode),
+    /// A column people.csv does not have.
+    #[error("people.csv has no column `{column}`{hint}")]
+    UnknownColumn {
+        /// The column asked for.
+        column: String,
+        /// " (did you mean …?)", or nothing.
+        hint: String,
+    },
+    /// A project the study does not have.
+    #[error("the study has no project `{id}`{hint}")]
+    UnknownProject {
+        /// The id asked for.
+        id: String,
+        /// " (did you mean …?)", or nothing.
+        hint: String,
+    },
+    /// An interview the study does not have.
+    #[error("the study has no interview `{id}`{hint}")]
+    UnknownInterview {
+        /// The id asked for.
+        id: String,
+        /// " (did you mean …?)", or nothing.
+        hint: String,
+    },
+}
+
 /// What to keep besides the words.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
@@ -95,7 +133,7 @@ impl Filters {
     /// The filters as a person writes them (a code id, `COLUMN=VALUE`, a
     /// project id, an interview id), each checked against the study: an
     /// unknown one is refused with the nearest name.
-    pub fn parse(study: &Study, code: Option<&str>, column: Option<&str>, project: Option<&str>, interview: Option<&str>) -> Result<Filters, String> {
+    pub fn parse(study: &Study, code: Option<&str>, column: Option<&str>, project: Option<&str>, interview: Option<&str>) -> Result<Filters, SearchError> {
         use collabmap_study::did_you_mean;
         let hint = |word: &str, known: &mut dyn Iterator<Item = &str>| did_you_mean(word, known).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
         let code = code.map(|id| study.codebook.index_or_refusal(id)).transpose()?;
@@ -103,11 +141,14 @@ impl Filters {
             None => None,
             Some(pair) => {
                 let Some((name, value)) = pair.split_once('=') else {
-                    return Err(format!("`{pair}` is not COLUMN=VALUE (for instance country=India)"));
+                    return Err(SearchError::NotColumnValue(pair.to_string()));
                 };
                 let name = name.trim();
                 if !study.people_columns.iter().any(|c| c == name) {
-                    return Err(format!("people.csv has no column `{name}`{}", hint(name, &mut study.people_columns.iter().map(String::as_str))));
+                    return Err(SearchError::UnknownColumn {
+                        column: name.to_string(),
+                        hint: hint(name, &mut study.people_columns.iter().map(String::as_str)),
+                    });
                 }
                 Some((name.to_string(), value.trim().to_string()))
             }
@@ -115,12 +156,12 @@ impl Filters {
         if let Some(id) = project
             && study.project(id).is_none()
         {
-            return Err(format!("the study has no project `{id}`{}", hint(id, &mut study.projects.iter().map(|p| p.id.as_str()))));
+            return Err(SearchError::UnknownProject { id: id.to_string(), hint: hint(id, &mut study.projects.iter().map(|p| p.id.as_str())) });
         }
         if let Some(id) = interview
             && !study.interviews.iter().any(|i| i.id == id)
         {
-            return Err(format!("the study has no interview `{id}`{}", hint(id, &mut study.interviews.iter().map(|i| i.id.as_str()))));
+            return Err(SearchError::UnknownInterview { id: id.to_string(), hint: hint(id, &mut study.interviews.iter().map(|i| i.id.as_str())) });
         }
         Ok(Filters { code, column, project: project.map(str::to_string), interview: interview.map(str::to_string) })
     }

@@ -16,6 +16,41 @@ pub mod refi_import;
 pub mod tables;
 mod xml;
 
+/// Why a project, codebook or archive could not be read or written. Each
+/// says where: the file and line of the XML, or the archive's entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExchangeError {
+    /// A file of the project at a line: not well-formed XML, or not what REFI-QDA says it holds.
+    #[error("{file}:{line}: {message}")]
+    At {
+        /// The file inside the project (or the file uploaded).
+        file: String,
+        /// Its line.
+        line: usize,
+        /// What is wrong there, and what would be right.
+        message: String,
+    },
+    /// The archive itself: not a zip, too large, an unsafe or unreadable entry, no project document.
+    #[error("{0}")]
+    Archive(String),
+    /// The study the import would write has problems; nothing was written.
+    #[error("the imported study would have problems, so nothing was written:\n{}", .0.join("\n"))]
+    Problems(Vec<String>),
+    /// A table could not be written.
+    #[error(transparent)]
+    Csv(#[from] collabmap_study::csv_out::CsvError),
+    /// An archive or a study's files could not be written.
+    #[error("cannot write {0}")]
+    Write(String),
+}
+
+impl ExchangeError {
+    /// A refusal at `line` of `file`.
+    pub fn at(file: &str, line: usize, message: impl std::fmt::Display) -> ExchangeError {
+        ExchangeError::At { file: file.to_string(), line, message: message.to_string() }
+    }
+}
+
 /// A stable GUID for `kind` and `key`: the same study always exports the
 /// same GUIDs, so a re-export updates rather than duplicates in other tools.
 /// Made from a SHA-256 of the two, shaped as a version-5-style UUID.

@@ -18,6 +18,7 @@
 //!
 //! GUIDs are stable (see [`crate::stable_guid`]).
 
+use crate::ExchangeError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Write};
 
@@ -250,7 +251,7 @@ pub fn memo_line(memo: &collabmap_study::Memo) -> String {
 }
 
 /// `--format qdpx`: the whole project as a zip, valid against `Project-mrt2019.xsd`.
-pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
+pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
     let codebook = &study.codebook;
     let themes = codebook.themes();
     let coder = Coder::new(codebook, study.config.counting);
@@ -402,12 +403,12 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, String> {
 
     let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let fail = |e: zip::result::ZipError| format!("cannot write the project: {e}");
+    let fail = |e: zip::result::ZipError| ExchangeError::Write(format!("the project: {e}"));
     zip.start_file("project.qde", options).map_err(fail)?;
-    zip.write_all(project.as_bytes()).map_err(|e| e.to_string())?;
+    zip.write_all(project.as_bytes()).map_err(|e| ExchangeError::Write(format!("the project: {e}")))?;
     for (guid, text) in sources.iter().map(|(guid, _, text, _)| (guid, text)).chain(anonymous.iter().map(|(guid, text, _)| (guid, text))) {
         zip.start_file(format!("sources/{guid}.txt"), options).map_err(fail)?;
-        zip.write_all(text.as_bytes()).map_err(|e| e.to_string())?;
+        zip.write_all(text.as_bytes()).map_err(|e| ExchangeError::Write(format!("the project: {e}")))?;
     }
     Ok(zip.finish().map_err(fail)?.into_inner())
 }

@@ -17,6 +17,7 @@
 //! that do not exist are all refused with a message naming the element, and
 //! nothing is written: the study is built in memory and checked first.
 
+use crate::ExchangeError;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Cursor;
 
@@ -68,18 +69,18 @@ impl Document {
         self.children(parent, name).next()
     }
 
-    fn refuse(&self, element: usize, message: impl std::fmt::Display) -> String {
+    fn refuse(&self, element: usize, message: impl std::fmt::Display) -> ExchangeError {
         let e = &self.elements[element];
-        format!("{}:{}: <{}>: {message}", self.file, e.line, e.name)
+        ExchangeError::at(&self.file, e.line, format!("<{}>: {message}", e.name))
     }
 
-    fn required(&self, element: usize, attribute: &str) -> Result<&str, String> {
+    fn required(&self, element: usize, attribute: &str) -> Result<&str, ExchangeError> {
         self.elements[element].attribute(attribute).ok_or_else(|| self.refuse(element, format!("the `{attribute}` attribute is missing")))
     }
 }
 
 /// Parses XML safely: no DOCTYPE, only predefined entities and character references.
-fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
+fn parse_xml(text: &str, file: &str) -> Result<Document, ExchangeError> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut elements: Vec<Element> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
@@ -87,43 +88,50 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
     let lines = LineIndex::new(text.as_bytes());
     let at = |reader: &quick_xml::Reader<&[u8]>| lines.line(reader.buffer_position() as usize);
     loop {
-        let event = reader.read_event().map_err(|e| format!("{file}:{}: not well-formed XML: {e}", at(&reader)))?;
+        let event = reader.read_event().map_err(|e| ExchangeError::at(file, at(&reader), format!("not well-formed XML: {e}")))?;
         match event {
             Event::DocType(_) => {
-                return Err(format!(
-                    "{file}:{}: the file declares a DOCTYPE; REFI-QDA files have none, and DTDs are refused so that no entity can expand",
-                    at(&reader)
+                return Err(ExchangeError::at(
+                    file,
+                    at(&reader),
+                    "the file declares a DOCTYPE; REFI-QDA files have none, and DTDs are refused so that no entity can expand",
                 ));
             }
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
                 let mut attributes = Vec::new();
                 for attribute in start.attributes() {
-                    let attribute = attribute.map_err(|e| format!("{file}:{}: <{name}>: a malformed attribute: {e}", at(&reader)))?;
+                    let attribute = attribute.map_err(|e| ExchangeError::at(file, at(&reader), format!("<{name}>: a malformed attribute: {e}")))?;
                     let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
                     let value = attribute.unescape_value().map_err(|e| {
-                        format!("{file}:{}: <{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)", at(&reader))
+                        ExchangeError::at(
+                            file,
+                            at(&reader),
+                            format!("<{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)"),
+                        )
                     })?;
                     attributes.push((key, value.into_owned()));
                 }
                 let index = elements.len();
                 if index >= MAX_ELEMENTS {
-                    return Err(format!(
-                        "{file}:{}: the file has more than {MAX_ELEMENTS} elements, more than collabmap reads; split the project",
-                        at(&reader)
+                    return Err(ExchangeError::at(
+                        file,
+                        at(&reader),
+                        format!("the file has more than {MAX_ELEMENTS} elements, more than collabmap reads; split the project"),
                     ));
                 }
                 if open.len() >= MAX_DEPTH {
-                    return Err(format!(
-                        "{file}:{}: <{name}> is nested more than {MAX_DEPTH} levels deep, more than a REFI-QDA file needs; nothing was imported",
-                        at(&reader)
+                    return Err(ExchangeError::at(
+                        file,
+                        at(&reader),
+                        format!("<{name}> is nested more than {MAX_DEPTH} levels deep, more than a REFI-QDA file needs; nothing was imported"),
                     ));
                 }
                 elements.push(Element { name, attributes, line: at(&reader), ..Default::default() });
                 if let Some(&parent) = open.last() {
                     elements[parent].children.push(index);
                 } else if index != 0 {
-                    return Err(format!("{file}:{}: more than one root element", at(&reader)));
+                    return Err(ExchangeError::at(file, at(&reader), "more than one root element"));
                 }
                 if matches!(event, Event::Start(_)) {
                     open.push(index);
@@ -134,7 +142,7 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
             }
             Event::Text(content) => {
                 if let Some(&current) = open.last() {
-                    let decoded = content.decode().map_err(|e| format!("{file}:{}: {e}", at(&reader)))?;
+                    let decoded = content.decode().map_err(|e| ExchangeError::at(file, at(&reader), format!("{e}")))?;
                     elements[current].text.push_str(&decoded);
                 }
             }
@@ -153,10 +161,13 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
                         b"quot" => "\"".into(),
                         b"apos" => "'".into(),
                         other => {
-                            return Err(format!(
-                                "{file}:{}: the entity &{}; is refused: only the five predefined entities and character references are accepted",
+                            return Err(ExchangeError::at(
+                                file,
                                 at(&reader),
-                                String::from_utf8_lossy(other)
+                                format!(
+                                    "the entity &{}; is refused: only the five predefined entities and character references are accepted",
+                                    String::from_utf8_lossy(other)
+                                ),
                             ));
                         }
                     },
@@ -170,7 +181,7 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, String> {
         }
     }
     if elements.is_empty() {
-        return Err(format!("{file}:1: the file holds no XML element"));
+        return Err(ExchangeError::at(file, 1, "the file holds no XML element"));
     }
     Ok(Document { elements, file: file.to_string() })
 }
@@ -181,22 +192,23 @@ struct Archive {
     sources: HashMap<String, Vec<u8>>,
 }
 
-fn read_archive(bytes: &[u8], limits: Limits) -> Result<Archive, String> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("the file is not a REFI-QDA project (.qdpx is a zip archive): {e}"))?;
+fn read_archive(bytes: &[u8], limits: Limits) -> Result<Archive, ExchangeError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ExchangeError::Archive(format!("the file is not a REFI-QDA project (.qdpx is a zip archive): {e}")))?;
     let mut project = None;
     let mut sources = HashMap::new();
     for (name, data) in crate::archive::read_entries(&mut archive, limits, "project", &|_| true)? {
         let lower = name.to_lowercase();
         if !lower.contains('/') && lower.ends_with(".qde") {
             if data.len() as u64 > MAX_XML_BYTES {
-                return Err(format!("`{name}` is larger than {} MB", MAX_XML_BYTES >> 20));
+                return Err(ExchangeError::Archive(format!("`{name}` is larger than {} MB", MAX_XML_BYTES >> 20)));
             }
-            project = Some((name.clone(), String::from_utf8(data).map_err(|_| format!("`{name}` is not UTF-8 text"))?));
+            project = Some((name.clone(), String::from_utf8(data).map_err(|_| ExchangeError::Archive(format!("`{name}` is not UTF-8 text")))?));
         } else if let Some(file) = lower.strip_prefix("sources/") {
             sources.insert(file.to_string(), data);
         }
     }
-    let project = project.ok_or("the archive holds no .qde project document at its top level")?;
+    let project = project.ok_or_else(|| ExchangeError::Archive("the archive holds no .qde project document at its top level".into()))?;
     Ok(Archive { project, sources })
 }
 
@@ -208,7 +220,7 @@ struct CodeEntry {
     description: String,
 }
 
-fn collect_codes(document: &Document, codes_element: usize) -> Result<Vec<CodeEntry>, String> {
+fn collect_codes(document: &Document, codes_element: usize) -> Result<Vec<CodeEntry>, ExchangeError> {
     let mut out = Vec::new();
     let mut stack: Vec<(usize, Option<usize>)> = document.children(codes_element, "Code").map(|c| (c, None)).collect::<Vec<_>>().into_iter().rev().collect();
     while let Some((element, parent)) = stack.pop() {
@@ -288,11 +300,11 @@ fn themes_of(codes: &[CodeEntry]) -> (Vec<Theme>, HashMap<String, String>) {
 }
 
 /// Imports a `.qdc` codebook: a study with that codebook and no interviews yet.
-pub fn import_qdc(bytes: &[u8], file: &str) -> Result<MemoryFiles, String> {
+pub fn import_qdc(bytes: &[u8], file: &str) -> Result<MemoryFiles, ExchangeError> {
     if bytes.len() as u64 > MAX_XML_BYTES {
-        return Err(format!("{file} is larger than {} MB", MAX_XML_BYTES >> 20));
+        return Err(ExchangeError::at(file, 1, format!("the file is larger than {} MB", MAX_XML_BYTES >> 20)));
     }
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| format!("{file} is not UTF-8 text"))?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|_| ExchangeError::at(file, 1, "the file is not UTF-8 text"))?;
     let document = parse_xml(text.trim_start_matches('\u{feff}'), file)?;
     if document.elements[0].name != "CodeBook" {
         return Err(document.refuse(0, "a codebook file's root element is CodeBook"));
@@ -313,12 +325,12 @@ pub fn import_qdc(bytes: &[u8], file: &str) -> Result<MemoryFiles, String> {
 }
 
 /// Writes the study into files and checks them as `collabmap check` would.
-fn finish(study: Study) -> Result<MemoryFiles, String> {
-    let files = study_files(&study).map_err(|e| format!("cannot write the study: {e}"))?;
+fn finish(study: Study) -> Result<MemoryFiles, ExchangeError> {
+    let files = study_files(&study).map_err(|e| ExchangeError::Write(format!("the study: {e}")))?;
     let problems = load_from(&files).problems;
     if !problems.is_empty() {
         let lines: Vec<String> = problems.iter().take(20).map(ToString::to_string).collect();
-        return Err(format!("the imported study would have problems, so nothing was written:\n{}", lines.join("\n")));
+        return Err(ExchangeError::Problems(lines));
     }
     Ok(files)
 }
@@ -358,14 +370,14 @@ fn person_id(name: &str, taken: &mut BTreeSet<String>) -> String {
 }
 
 /// Imports a `.qdpx` project.
-pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, String> {
+pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, ExchangeError> {
     import_qdpx_with_notes(bytes, limits).map(|(files, _)| files)
 }
 
 /// Imports a `.qdpx` project, with a note for each part of it left out
 /// (sources that are not text, sources no case refers to), so a researcher
 /// knows what did not come across.
-pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFiles, Vec<String>), String> {
+pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFiles, Vec<String>), ExchangeError> {
     let mut notes = Vec::new();
     let archive = read_archive(bytes, limits)?;
     let (file, text) = &archive.project;
@@ -394,7 +406,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
             variables.insert(document.required(variable, "guid")?.to_uppercase(), document.required(variable, "name")?.to_string());
         }
     }
-    let value_of = |element: usize| -> Result<(String, String), String> {
+    let value_of = |element: usize| -> Result<(String, String), ExchangeError> {
         let reference = document.child(element, "VariableRef").ok_or_else(|| document.refuse(element, "no <VariableRef>"))?;
         let guid = document.required(reference, "targetGUID")?.to_uppercase();
         let name =
@@ -428,7 +440,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         for &other in &document.elements[list].children {
             if document.elements[other].name != "TextSource" {
                 let name = document.elements[other].attribute("name").unwrap_or("");
-                notes.push(document.refuse(other, format!("`{name}` was left out: collabmap imports text sources only")));
+                notes.push(document.refuse(other, format!("`{name}` was left out: collabmap imports text sources only")).to_string());
             }
         }
         for source in document.children(list, "TextSource") {
@@ -450,7 +462,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
             let mut selections = Vec::new();
             for selection in document.children(source, "PlainTextSelection") {
                 let selection_guid = document.required(selection, "guid")?.to_uppercase();
-                let position = |name: &str| -> Result<usize, String> {
+                let position = |name: &str| -> Result<usize, ExchangeError> {
                     document.required(selection, name)?.trim().parse::<usize>().map_err(|_| document.refuse(selection, format!("`{name}` is not a position")))
                 };
                 let (start, end) = (position("startPosition")?, position("endPosition")?);
@@ -690,11 +702,11 @@ mod tests {
     #[test]
     fn doctypes_and_unknown_entities_are_refused() {
         let bomb = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">]>\n<CodeBook><Codes/></CodeBook>";
-        assert!(import_qdc(bomb.as_bytes(), "bomb.qdc").expect_err("refused").contains("DOCTYPE"));
+        assert!(import_qdc(bomb.as_bytes(), "bomb.qdc").expect_err("refused").to_string().contains("DOCTYPE"));
         let entity = "<CodeBook><Codes><Code guid=\"A\" name=\"x &lol; y\" isCodable=\"true\"/></Codes></CodeBook>";
         assert!(import_qdc(entity.as_bytes(), "e.qdc").is_err());
         let text_entity = "<CodeBook><Codes><Code guid=\"A\" name=\"x\" isCodable=\"true\"><Description>&lol;</Description></Code></Codes></CodeBook>";
-        assert!(import_qdc(text_entity.as_bytes(), "t.qdc").expect_err("refused").contains("&lol;"));
+        assert!(import_qdc(text_entity.as_bytes(), "t.qdc").expect_err("refused").to_string().contains("&lol;"));
     }
 
     #[test]
@@ -706,7 +718,7 @@ mod tests {
         let bytes = writer.finish().expect("finish").into_inner();
         assert!(bytes.len() < 10_000, "it compresses well, as a bomb would");
         let error = import_qdpx(&bytes, Limits { max_files: 10, max_total_bytes: 50_000 }).expect_err("refused");
-        assert!(error.contains("expands past"), "{error}");
+        assert!(error.to_string().contains("expands past"), "{error}");
     }
 
     proptest::proptest! {

@@ -7,6 +7,7 @@
 //!   sums equal the mention table's people counts;
 //! - `links.csv`: theme links with their supporters and interviews.
 
+use crate::ExchangeError;
 use collabmap_analysis::coding::attributed;
 use collabmap_analysis::{Coder, Model, Synthesis};
 use collabmap_study::csv_out::CsvWriter;
@@ -25,8 +26,8 @@ struct Row<'i> {
 }
 
 /// The four tables, as (file name, CSV text).
-pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, String> {
-    let fail = |e: csv::Error| format!("cannot write a table: {e}");
+pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, ExchangeError> {
+    let fail = |e: csv::Error| ExchangeError::Write(format!("a table: {e}"));
     let finish = CsvWriter::into_string;
     let coder = Coder::new(&study.codebook, study.config.counting);
     let themes = study.codebook.themes();

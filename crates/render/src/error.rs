@@ -14,6 +14,21 @@ pub enum RenderError {
     /// A drawing could not be turned into a PNG picture.
     #[error("cannot draw the PNG: {0}")]
     Png(String),
+    /// A CSV could not be written.
+    #[error("cannot write the CSV: {0}")]
+    Csv(String),
+}
+
+impl From<collabmap_study::csv_out::CsvError> for RenderError {
+    fn from(error: collabmap_study::csv_out::CsvError) -> Self {
+        RenderError::Csv(error.to_string())
+    }
+}
+
+impl From<csv::Error> for RenderError {
+    fn from(error: csv::Error) -> Self {
+        RenderError::Csv(error.to_string())
+    }
 }
 
 impl RenderError {

@@ -4,6 +4,7 @@
 //! People are named by their id only, never by name or organisation: the
 //! evidence is for the researchers who hold the study.
 
+use crate::RenderError;
 use collabmap_analysis::evidence::{Chain, Mention};
 use collabmap_analysis::{Model, Synthesis};
 use collabmap_study::csv_out::CsvWriter;
@@ -102,17 +103,14 @@ pub fn theme_text(study: &Study, synthesis: &Synthesis, theme: usize, mentions: 
 }
 
 /// `evidence --theme ID --format csv`: one row per mention.
-pub fn theme_csv(study: &Study, mentions: &[Mention]) -> Result<String, String> {
+pub fn theme_csv(study: &Study, mentions: &[Mention]) -> Result<String, RenderError> {
     let mut writer = CsvWriter::new();
-    let fail = |e: csv::Error| format!("cannot write the CSV: {e}");
-    writer.write_record(["person", "interview", "file", "line", "kind", "how", "indicator", "text"]).map_err(fail)?;
+    writer.write_record(["person", "interview", "file", "line", "kind", "how", "indicator", "text"])?;
     for mention in mentions {
         let json = mention_json(study, mention);
-        writer
-            .write_record([json.person, json.interview, json.file, &json.line.to_string(), json.kind, json.how, json.indicator.unwrap_or(""), json.text])
-            .map_err(fail)?;
+        writer.write_record([json.person, json.interview, json.file, &json.line.to_string(), json.kind, json.how, json.indicator.unwrap_or(""), json.text])?;
     }
-    writer.into_string()
+    Ok(writer.into_string()?)
 }
 
 #[derive(Serialize)]
@@ -190,26 +188,23 @@ pub fn link_text(study: &Study, synthesis: &Synthesis, model: &Model, from: usiz
 }
 
 /// `evidence --link FROM TO --format csv`: one row per step of each chain.
-pub fn link_csv(study: &Study, chains: &[Chain]) -> Result<String, String> {
+pub fn link_csv(study: &Study, chains: &[Chain]) -> Result<String, RenderError> {
     let mut writer = CsvWriter::new();
-    let fail = |e: csv::Error| format!("cannot write the CSV: {e}");
-    writer.write_record(["chain", "person", "interview", "file", "step", "line", "theme", "text"]).map_err(fail)?;
+    writer.write_record(["chain", "person", "interview", "file", "step", "line", "theme", "text"])?;
     for (number, chain) in chains.iter().enumerate() {
         let json = chain_json(study, chain);
         for (step, part) in json.path.iter().enumerate() {
-            writer
-                .write_record([
-                    &(number + 1).to_string(),
-                    json.person,
-                    json.interview,
-                    json.file,
-                    &(step + 1).to_string(),
-                    &part.line.to_string(),
-                    part.theme.unwrap_or(""),
-                    part.text,
-                ])
-                .map_err(fail)?;
+            writer.write_record([
+                &(number + 1).to_string(),
+                json.person,
+                json.interview,
+                json.file,
+                &(step + 1).to_string(),
+                &part.line.to_string(),
+                part.theme.unwrap_or(""),
+                part.text,
+            ])?;
         }
     }
-    writer.into_string()
+    Ok(writer.into_string()?)
 }

@@ -131,7 +131,7 @@ async fn list_studies(State(state): State<AppState>, user: ApiUser) -> Result<Js
 async fn create_study(State(state): State<AppState>, user: ApiUser, request: Request) -> Result<Response, AppError> {
     let _slot = state.upload_slot()?;
     let upload = archive::receive(request.into_body(), MAX_UPLOAD_BYTES).await?;
-    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, "", Limits::default())).await?.map_err(AppError::BadRequest)?;
+    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, "", Limits::default())).await??;
     let id = import_study(state.store(), user.session.user.id, files).await?;
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
@@ -188,7 +188,7 @@ async fn evidence(State(state): State<AppState>, user: ApiUser, Path(id): Path<i
     let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
         let analysis = analysed(&view)?;
         let study = &view.study;
-        let index = |id: &str| study.codebook.index_or_refusal(id).map_err(AppError::BadRequest);
+        let index = |id: &str| study.codebook.index_or_refusal(id).map_err(AppError::from);
         match (&query.theme, &query.from, &query.to) {
             (Some(theme), None, None) => {
                 let theme = index(theme)?;
@@ -225,9 +225,8 @@ async fn search(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64
     let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
         use collabmap_analysis::search::{Filters, Query as Words};
         let study = &view.study;
-        let words = Words::parse(&query.q).map_err(AppError::BadRequest)?;
-        let filters = Filters::parse(study, query.code.as_deref(), query.column.as_deref(), query.project.as_deref(), query.interview.as_deref())
-            .map_err(AppError::BadRequest)?;
+        let words = Words::parse(&query.q)?;
+        let filters = Filters::parse(study, query.code.as_deref(), query.column.as_deref(), query.project.as_deref(), query.interview.as_deref())?;
         Ok(collabmap_render::search::hits_json(study, &view.search_index().search(study, &words, &filters)))
     })
     .await??;
@@ -533,7 +532,7 @@ async fn audit_csv(State(state): State<AppState>, user: ApiUser, Path(id): Path<
             ])
             .map_err(fail)?;
     }
-    let csv = writer.into_string().map_err(AppError::Internal)?;
+    let csv = writer.into_string()?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], csv).into_response())
 }
 

@@ -134,6 +134,34 @@ impl From<StoreError> for AppError {
     }
 }
 
+impl From<collabmap_analysis::search::SearchError> for AppError {
+    fn from(error: collabmap_analysis::search::SearchError) -> Self {
+        AppError::BadRequest(error.to_string())
+    }
+}
+
+impl From<collabmap_study::UnknownCode> for AppError {
+    fn from(error: collabmap_study::UnknownCode) -> Self {
+        AppError::BadRequest(error.to_string())
+    }
+}
+
+impl From<collabmap_study::csv_out::CsvError> for AppError {
+    fn from(error: collabmap_study::csv_out::CsvError) -> Self {
+        AppError::Internal(error.to_string())
+    }
+}
+
+impl From<collabmap_exchange::ExchangeError> for AppError {
+    /// What the person sent could not be read (the server's own writing failures are internal).
+    fn from(error: collabmap_exchange::ExchangeError) -> Self {
+        match error {
+            collabmap_exchange::ExchangeError::Write(_) | collabmap_exchange::ExchangeError::Csv(_) => AppError::Internal(error.to_string()),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}
+
 impl From<tokio::task::JoinError> for AppError {
     fn from(error: tokio::task::JoinError) -> Self {
         AppError::Internal(format!("a background task failed: {error}"))

@@ -208,7 +208,7 @@ async fn import_form(State(state): State<AppState>, user: PageUser, mut multipar
     }
     user.check_form(&csrf)?;
     let upload = upload.ok_or_else(|| AppError::BadRequest("choose a zipped study folder to upload".into()))?;
-    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await?.map_err(AppError::BadRequest)?;
+    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, &file_name, Limits::default())).await??;
     let id = import_study(state.store(), user.session.user.id, files).await?;
     let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
     Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
@@ -334,17 +334,17 @@ fn converted_to(view: &crate::views::StudyView, format: &str, network: collabmap
     let Some(analysis) = &view.analysis else { return Ok(None) };
     let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
     let (bytes, media_type, extension) = match format {
-        "qdpx" => (collabmap_exchange::refi::project_qdpx(study).map_err(AppError::Internal)?, "application/zip", "qdpx"),
+        "qdpx" => (collabmap_exchange::refi::project_qdpx(study)?, "application/zip", "qdpx"),
         "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
         "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
         "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
         "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
         "csv" => {
             let mut files = collabmap_study::MemoryFiles::new();
-            for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model).map_err(AppError::Internal)? {
+            for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model)? {
                 files.insert(name, text.into_bytes());
             }
-            (archive::write_zip(&files).map_err(AppError::Internal)?, "application/zip", "zip")
+            (collabmap_exchange::archive::write_zip(&files)?, "application/zip", "zip")
         }
         _ => return Ok(None),
     };
@@ -468,7 +468,7 @@ async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Pa
     if q.trim().is_empty() {
         return Ok(render(&page));
     }
-    let found = tokio::task::spawn_blocking(move || -> Result<Vec<HitView>, String> {
+    let found = tokio::task::spawn_blocking(move || -> Result<Vec<HitView>, collabmap_analysis::search::SearchError> {
         use collabmap_analysis::search::{Filters, Query as Words, Source};
         let study = &view.study;
         let words = Words::parse(&q)?;
@@ -522,7 +522,7 @@ async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Pa
             Ok(render(&page))
         }
         Err(problem) => {
-            page.problem = Some(problem);
+            page.problem = Some(problem.to_string());
             Ok((StatusCode::BAD_REQUEST, render(&page)).into_response())
         }
     }

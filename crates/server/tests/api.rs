@@ -3,7 +3,7 @@
 mod support;
 
 use axum::http::{Method, StatusCode, header};
-use collabmap_server::archive::write_zip;
+use collabmap_exchange::archive::write_zip;
 use collabmap_study::MemoryFiles;
 use serde_json::json;
 use support::{App, Session};
@@ -317,7 +317,7 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
 
         let export = app.get(&format!("/api/studies/{id}/export"), &viewer).await;
         assert_eq!(export.status, StatusCode::OK);
-        let back = collabmap_server::archive::read_zip(&export.body, collabmap_study::Limits::default()).expect("a zip");
+        let back = collabmap_exchange::archive::read_zip(&export.body, collabmap_study::Limits::default()).expect("a zip");
         let original = MemoryFiles::read_folder(dir, collabmap_study::Limits::default()).expect("corpus");
         assert_eq!(back, original, "{name}: export gives back every file byte for byte");
     }
@@ -468,7 +468,7 @@ on_every_backend!(the_browser_forms_upload_and_download_studies, |app: App| asyn
     let download = app.get(&format!("{location}export.zip"), &editor).await;
     assert_eq!(download.status, StatusCode::OK);
     assert_eq!(download.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("application/zip"));
-    let back = collabmap_server::archive::read_zip(&download.body, collabmap_study::Limits::default()).expect("zip");
+    let back = collabmap_exchange::archive::read_zip(&download.body, collabmap_study::Limits::default()).expect("zip");
     assert_eq!(back, MemoryFiles::read_folder(&studies::own("counting-rules"), collabmap_study::Limits::default()).expect("corpus"));
 });
 
@@ -521,7 +521,7 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     let id = created.json()["id"].as_i64().expect("id");
     // Import then export is lossless.
     let exported = app.get(&format!("/api/studies/{id}/export"), &owner).await;
-    assert_eq!(collabmap_server::archive::read_zip(&exported.body, collabmap_study::Limits::default()).expect("zip"), files);
+    assert_eq!(collabmap_exchange::archive::read_zip(&exported.body, collabmap_study::Limits::default()).expect("zip"), files);
 
     let results = app.get(&format!("/collaborations/{id}/"), &owner).await;
     assert_eq!(results.status, StatusCode::OK, "{}", results.text());
@@ -563,7 +563,7 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     assert!(again.text().contains("value=\"5\" aria-label=\"5\" checked"), "the form shows the saved answers");
     let html = app.get(&format!("/collaborations/{id}/"), &owner).await.text();
     assert!(html.contains("Round 2026 · 2026-03-16 · 5 respondents"), "results appear at five respondents");
-    let csv = collabmap_server::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
+    let csv = collabmap_exchange::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
         .expect("zip");
     let responses = String::from_utf8(csv.get("responses.csv").expect("responses").to_vec()).expect("utf-8");
     assert_eq!(responses.lines().filter(|l| l.starts_with("2026,n5,")).count(), 36, "one answer per item, not two");
@@ -636,7 +636,8 @@ on_every_backend!(every_exchange_format_downloads_and_a_qdpx_uploads_as_a_study,
             assert!(reply.body.starts_with(starts), "{format}{graph}");
         }
     }
-    let tables = collabmap_server::archive::read_zip(&app.get(&format!("/studies/{study}/export/csv"), &viewer).await.body, collabmap_study::Limits::default());
+    let tables =
+        collabmap_exchange::archive::read_zip(&app.get(&format!("/studies/{study}/export/csv"), &viewer).await.body, collabmap_study::Limits::default());
     assert!(tables.is_err(), "a zip of tables is not a study folder");
     let outsider = app.login("outsider@example.org").await;
     assert_eq!(app.get(&format!("/studies/{study}/export/qdpx"), &outsider).await.status, StatusCode::NOT_FOUND);

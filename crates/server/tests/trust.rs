@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use collabmap_server::archive::write_zip;
+use collabmap_exchange::archive::write_zip;
 use collabmap_study::MemoryFiles;
 use serde_json::json;
 use support::{App, Session};
@@ -255,7 +255,7 @@ async fn collaboration_file_version(app: &App, session: &Session, id: i64, file:
 /// The problems of the collaboration as stored, read back through its export.
 async fn stored_assessment_problems(app: &App, session: &Session, id: i64) -> Vec<String> {
     let zip = app.get(&format!("/api/studies/{id}/export"), session).await.body;
-    let files = collabmap_server::archive::read_zip(&zip, collabmap_study::Limits::default()).expect("zip");
+    let files = collabmap_exchange::archive::read_zip(&zip, collabmap_study::Limits::default()).expect("zip");
     collabmap_study::assessment::load_assessment(&files).1.iter().map(ToString::to_string).collect()
 }
 

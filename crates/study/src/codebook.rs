@@ -96,6 +96,16 @@ pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A code id the codebook does not have, with the nearest one it has.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the codebook has no theme `{id}`{hint}")]
+pub struct UnknownCode {
+    /// The id asked for.
+    pub id: String,
+    /// " (did you mean …?)", or nothing.
+    pub hint: String,
+}
+
 impl Codebook {
     /// A built-in codebook by name.
     pub fn builtin(name: &str) -> Option<Codebook> {
@@ -275,8 +285,8 @@ impl Codebook {
 
     /// The index of `id`, or a refusal that names it and suggests the nearest
     /// id ("the codebook has no theme `x` (did you mean y?)").
-    pub fn index_or_refusal(&self, id: &str) -> Result<usize, String> {
-        self.index_of(id).ok_or_else(|| format!("the codebook has no theme `{id}`{}", suggestion(id, self.themes.iter().map(|t| t.id.as_str()), "")))
+    pub fn index_or_refusal(&self, id: &str) -> Result<usize, UnknownCode> {
+        self.index_of(id).ok_or_else(|| UnknownCode { id: id.to_string(), hint: suggestion(id, self.themes.iter().map(|t| t.id.as_str()), "") })
     }
 
     /// The entry with `id`.

@@ -16,6 +16,11 @@ pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     if risky && cell.trim().parse::<f64>().map_or(true, |n| !n.is_finite()) { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
 }
 
+/// A CSV text that could not be finished (the in-memory writer failed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot finish the CSV: {0}")]
+pub struct CsvError(String);
+
 /// A CSV writer into memory whose cells are all [`spreadsheet_safe`].
 #[derive(Debug)]
 pub struct CsvWriter {
@@ -44,9 +49,10 @@ impl CsvWriter {
     }
 
     /// The text written.
-    pub fn into_string(self) -> Result<String, String> {
-        let bytes = self.inner.into_inner().map_err(|e| format!("cannot finish the CSV: {e}"))?;
-        String::from_utf8(bytes).map_err(|e| format!("the CSV is not UTF-8: {e}"))
+    pub fn into_string(self) -> Result<String, CsvError> {
+        let bytes = self.inner.into_inner().map_err(|e| CsvError(e.to_string()))?;
+        // Every cell came in as `str`, so the bytes are UTF-8; this guards the writer, not the data.
+        String::from_utf8(bytes).map_err(|e| CsvError(e.to_string()))
     }
 }
 
