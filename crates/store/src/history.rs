@@ -1,0 +1,331 @@
+//! A study's files: read whole at one revision, changed in one transaction,
+//! and every change kept (`file_changes`) so that any revision can be read back.
+
+use super::*;
+
+/// Every file of a study at one revision.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The revision the files belong to.
+    pub revision: i64,
+    /// The study's title.
+    pub title: String,
+    /// The files.
+    pub files: MemoryFiles,
+    /// Each file's version.
+    pub versions: HashMap<String, i64>,
+}
+
+/// One change to a study's files, applied with others in one transaction.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The file's path in the study.
+    pub path: String,
+    /// The version the editor started from; `None` when the file must not exist yet.
+    pub expected: Option<i64>,
+    /// The new bytes; `None` deletes the file.
+    pub content: Option<Vec<u8>>,
+}
+
+/// What the history records beside a change.
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    /// The editor's message, typed at save time.
+    pub message: Option<String>,
+    /// The change puts back an earlier version.
+    pub restored: bool,
+}
+
+/// One file's change at one revision, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The study's revision the change made.
+    pub revision: i64,
+    /// The file.
+    pub path: String,
+    /// `imported`, `earlier` (a version from before the history), `added`, `changed`, `deleted` or `restored`.
+    pub action: String,
+    /// When, in seconds since 1970.
+    pub at: i64,
+    /// Who, by e-mail address (`None`: a survey respondent, or unknown).
+    pub by: Option<String>,
+    /// The message typed with the save.
+    pub message: Option<String>,
+}
+
+/// Why a change was not applied (nothing was).
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// The file changed since the editor read it; `current` is its version now (`None`: deleted).
+    #[error("{path} was changed by someone else (now version {})", current.unwrap_or(0))]
+    Conflict {
+        /// The file.
+        path: String,
+        /// Its current version.
+        current: Option<i64>,
+    },
+    /// The study does not exist (any more).
+    #[error("the study does not exist")]
+    NoStudy,
+    /// The study moved on from the revision the changes were checked
+    /// against (someone saved another file meanwhile): check them again on
+    /// top of revision `current` and retry.
+    #[error("the study moved on to revision {current}")]
+    Moved {
+        /// The study's revision now.
+        current: i64,
+    },
+    /// The database refused or failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ChangeError {
+    fn from(error: sqlx::Error) -> Self {
+        ChangeError::Store(error.into())
+    }
+}
+
+impl Store {
+    /// The study's current revision.
+    pub async fn revision(&self, study: i64) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&self.pool).await?;
+        Ok(row.map(|row| row.try_get("revision")).transpose()?)
+    }
+
+    /// Every file of the study, all from one revision: read in one
+    /// transaction that sees a single snapshot (SQLite's WAL read snapshot;
+    /// PostgreSQL at REPEATABLE READ), so saves landing meanwhile never mix in.
+    pub async fn snapshot(&self, study: i64) -> Result<Option<Snapshot>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let Some(head) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let rows = sqlx::query("SELECT path, content, version FROM files WHERE study_id = $1").bind(study).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut files = MemoryFiles::new();
+        let mut versions = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let path: String = row.try_get("path")?;
+            versions.insert(path.clone(), row.try_get("version")?);
+            files.insert(path, row.try_get("content")?);
+        }
+        Ok(Some(Snapshot { revision: head.try_get("revision")?, title: head.try_get("title")?, files, versions }))
+    }
+
+    /// Every file of the study as it was at `revision` (history is never
+    /// rewritten, so this never changes): `None` when there is no such study
+    /// or no such revision. Each file is its latest change at or before the
+    /// revision, or the file as it is now when it has not changed since.
+    pub async fn snapshot_at(&self, study: i64, revision: i64) -> Result<Option<Snapshot>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let Some(head) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        let current: i64 = head.try_get("revision")?;
+        if revision < 1 || revision > current {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT changes.path, changes.content, changes.revision AS version FROM file_changes changes \
+             WHERE changes.study_id = $1 AND changes.revision = \
+               (SELECT MAX(latest.revision) FROM file_changes latest WHERE latest.study_id = $1 AND latest.path = changes.path AND latest.revision <= $2) \
+             UNION ALL \
+             SELECT files.path, files.content, files.version FROM files WHERE files.study_id = $1 AND files.version <= $2 \
+               AND NOT EXISTS (SELECT 1 FROM file_changes earlier WHERE earlier.study_id = $1 AND earlier.path = files.path AND earlier.revision <= $2)",
+        )
+        .bind(study)
+        .bind(revision)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut files = MemoryFiles::new();
+        let mut versions = HashMap::with_capacity(rows.len());
+        for row in rows {
+            // A change without content is the file's removal.
+            let Some(content) = row.try_get::<Option<Vec<u8>>, _>("content")? else { continue };
+            let path: String = row.try_get("path")?;
+            versions.insert(path.clone(), row.try_get("version")?);
+            files.insert(path, content);
+        }
+        Ok(Some(Snapshot { revision, title: head.try_get("title")?, files, versions }))
+    }
+
+    /// One file of the study, with its version.
+    pub async fn file(&self, study: i64, path: &str) -> Result<Option<(Vec<u8>, i64)>> {
+        let row = sqlx::query("SELECT content, version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(path).fetch_optional(&self.pool).await?;
+        row.map(|row| Ok((row.try_get("content")?, row.try_get("version")?))).transpose()
+    }
+
+    /// Applies `changes` together, or none of them: a change whose file
+    /// moved on since `expected` refuses the lot. With `checked_at`, the
+    /// changes were validated against the whole study at that revision, and
+    /// are applied only if the study is still there: validation and commit
+    /// are then one atomic step, so two saves that are each sound alone can
+    /// never together store a study with problems. Returns the new revision.
+    pub async fn change_files(&self, study: i64, user: i64, changes: &[Change], title: Option<&str>, checked_at: Option<i64>) -> Result<i64, ChangeError> {
+        self.change_files_noted(study, user, changes, title, checked_at, &Note::default()).await
+    }
+
+    /// [`Store::change_files`], with what the history records beside the
+    /// change: the editor's message, and whether it restores an earlier version.
+    pub async fn change_files_noted(
+        &self,
+        study: i64,
+        user: i64,
+        changes: &[Change],
+        title: Option<&str>,
+        checked_at: Option<i64>,
+        note: &Note,
+    ) -> Result<i64, ChangeError> {
+        let mut tx = self.write().await?;
+        // The row lock taken by this UPDATE (the write lock on SQLite) orders concurrent saves.
+        let bumped = match checked_at {
+            Some(revision) => {
+                sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision")
+                    .bind(study)
+                    .bind(revision)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+            None => sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut *tx).await?,
+        };
+        let Some(row) = bumped else {
+            let current = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await?;
+            return Err(match current {
+                Some(row) => ChangeError::Moved { current: row.try_get("revision")? },
+                None => ChangeError::NoStudy,
+            });
+        };
+        let revision: i64 = row.try_get("revision")?;
+        for change in changes {
+            let current =
+                sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut *tx).await?;
+            let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
+            if current != change.expected {
+                // Dropping the transaction rolls back the revision bump too.
+                return Err(ChangeError::Conflict { path: change.path.clone(), current });
+            }
+            // The version being replaced, if the history does not hold it yet (see 0003_history.sql).
+            sqlx::query(
+                "INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) \
+                 SELECT study_id, version, path, CASE WHEN version = 1 THEN 'imported' ELSE 'earlier' END, content, updated, updated_by, NULL FROM files \
+                 WHERE study_id = $1 AND path = $2 AND NOT EXISTS (SELECT 1 FROM file_changes WHERE study_id = $1 AND path = $2)",
+            )
+            .bind(study)
+            .bind(&change.path)
+            .execute(&mut *tx)
+            .await?;
+            let action = match (&change.content, current) {
+                _ if note.restored => "restored",
+                (None, _) => "deleted",
+                (Some(_), None) => "added",
+                (Some(_), Some(_)) => "changed",
+            };
+            sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(study)
+                .bind(revision)
+                .bind(&change.path)
+                .bind(action)
+                .bind(change.content.clone())
+                .bind(now())
+                .bind((user != 0).then_some(user))
+                .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
+                .execute(&mut *tx)
+                .await?;
+            match (&change.content, current) {
+                (Some(bytes), Some(_)) => {
+                    sqlx::query("UPDATE files SET content = $1, version = $2, updated = $3, updated_by = $4 WHERE study_id = $5 AND path = $6")
+                        .bind(bytes.clone())
+                        .bind(revision)
+                        .bind(now())
+                        .bind(user)
+                        .bind(study)
+                        .bind(&change.path)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (Some(bytes), None) => {
+                    sqlx::query("INSERT INTO files (study_id, path, content, version, updated, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
+                        .bind(study)
+                        .bind(&change.path)
+                        .bind(bytes.clone())
+                        .bind(revision)
+                        .bind(now())
+                        .bind(user)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (None, _) => {
+                    sqlx::query("DELETE FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).execute(&mut *tx).await?;
+                }
+            }
+        }
+        if let Some(title) = title {
+            sqlx::query("UPDATE studies SET title = $1 WHERE id = $2").bind(title).bind(study).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(revision)
+    }
+
+    /// Every recorded change of the study's files, newest revision first, files in path order.
+    pub async fn history(&self, study: i64) -> Result<Vec<FileChange>> {
+        let rows = sqlx::query(
+            "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
+             FROM file_changes LEFT JOIN users ON users.id = file_changes.user_id WHERE file_changes.study_id = $1 \
+             ORDER BY file_changes.revision DESC, file_changes.path",
+        )
+        .bind(study)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(FileChange {
+                    revision: row.try_get("revision")?,
+                    path: row.try_get("path")?,
+                    action: row.try_get("action")?,
+                    at: row.try_get("at")?,
+                    by: row.try_get("email")?,
+                    message: row.try_get("message")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The file `path` as it was at `revision`: its bytes, or `None` when it
+    /// did not exist then (or its version then is not recorded).
+    pub async fn file_at(&self, study: i64, path: &str, revision: i64) -> Result<Option<Vec<u8>>> {
+        let recorded = sqlx::query("SELECT content FROM file_changes WHERE study_id = $1 AND path = $2 AND revision <= $3 ORDER BY revision DESC LIMIT 1")
+            .bind(study)
+            .bind(path)
+            .bind(revision)
+            .fetch_optional(&self.pool)
+            .await?;
+        if let Some(row) = recorded {
+            return Ok(row.try_get("content")?);
+        }
+        // Never changed since the history began: the file as it is now, if it already was this version then.
+        let current = sqlx::query("SELECT content FROM files WHERE study_id = $1 AND path = $2 AND version <= $3")
+            .bind(study)
+            .bind(path)
+            .bind(revision)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(current.map(|row| row.try_get("content")).transpose()?)
+    }
+
+    /// Every path the study has or had.
+    pub async fn paths_ever(&self, study: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT path FROM files WHERE study_id = $1 UNION SELECT path FROM file_changes WHERE study_id = $1 ORDER BY path")
+            .bind(study)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get("path")?)).collect()
+    }
+}
