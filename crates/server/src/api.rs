@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::access::{ClientAddr, member_role, member_view, member_view_at, parse_role};
+use crate::access::{ClientAddr, Member, Owner, Viewer, member_role, member_view, parse_role, study_view, study_view_at};
 use crate::archive::zip_response;
 use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
 use crate::error::{AppError, problems_json};
@@ -136,8 +136,8 @@ async fn create_study(State(state): State<AppState>, user: ApiUser, request: Req
     Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
 }
 
-async fn study_info(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn study_info(State(state): State<AppState>, Member { id, role, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
+    let view = study_view(&state, id).await?;
     let interviews: Vec<_> = view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect();
     Ok(Json(json!({
         "id": id,
@@ -149,8 +149,7 @@ async fn study_info(State(state): State<AppState>, user: ApiUser, Path(id): Path
     })))
 }
 
-async fn delete_study(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+async fn delete_study(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Owner>) -> Result<StatusCode, AppError> {
     state.store().delete_study(id).await?;
     state.views().forget(id);
     Ok(StatusCode::NO_CONTENT)
@@ -167,8 +166,8 @@ struct RevisionQuery {
 }
 
 /// The table as `collabmap table --format json` prints it, now or at `?revision=N`.
-async fn table(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, at.revision).await?;
+async fn table(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let view = study_view_at(&state, id, at.revision).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.table_json.clone()).into_response())
 }
 
@@ -181,8 +180,8 @@ struct EvidenceQuery {
 
 /// What stands behind a theme's count (`?theme=ID`) or a theme link
 /// (`?from=A&to=B`): the same JSON as `collabmap evidence --format json`.
-async fn evidence(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(query): Query<EvidenceQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn evidence(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(query): Query<EvidenceQuery>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     analysed(&view)?;
     // Walking every item or map is CPU work that grows with the study: off the async threads.
     let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
@@ -218,8 +217,8 @@ struct SearchQuery {
 }
 
 /// Items whose words match `q`, filtered like `collabmap search`: the same JSON.
-async fn search(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(query): Query<SearchQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn search(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(query): Query<SearchQuery>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     analysed(&view)?;
     // A search reads every item of the study: off the async threads.
     let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
@@ -234,14 +233,14 @@ async fn search(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64
 }
 
 /// The model as `collabmap model --format json` prints it, now or at `?revision=N`.
-async fn model(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, at.revision).await?;
+async fn model(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let view = study_view_at(&state, id, at.revision).await?;
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
 }
 
 /// The study's folder as a zip, now or at `?revision=N`.
-async fn export(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, at.revision).await?;
+async fn export(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let view = study_view_at(&state, id, at.revision).await?;
     zip_response(view).await
 }
 
@@ -253,17 +252,16 @@ struct PreviewBody {
 
 async fn preview(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
+    Member { id, .. }: Member<ApiUser, Viewer>,
     JsonBody(body): JsonBody<PreviewBody>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let view = study_view(&state, id).await?;
     let preview = tokio::task::spawn_blocking(move || view.preview(&body.path, &body.text)).await?;
     Ok(Json(json!({"svg": preview.svg, "problems": problems_json(&preview.problems), "note": preview.note})))
 }
 
-async fn list_interviews(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn list_interviews(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
+    let view = study_view(&state, id).await?;
     Ok(Json(view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect()))
 }
 
@@ -412,8 +410,8 @@ async fn create_interview(
 }
 
 /// The study's memos: `[{"name", "file", "about", "by", "date", "text", "version"}]`, by file name.
-async fn list_memos(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn list_memos(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
+    let view = study_view(&state, id).await?;
     let memos: Vec<serde_json::Value> = view
         .study
         .memos
@@ -494,8 +492,7 @@ pub(crate) fn iso_time(seconds: i64) -> String {
 }
 
 /// The study's history, newest first: `[{"revision", "at", "by", "files": [{"path", "action"}], "message"}]`.
-async fn history(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn history(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
     let changes = state.store().history(id).await?;
     let mut revisions: Vec<serde_json::Value> = Vec::new();
     for change in changes {
@@ -513,8 +510,7 @@ async fn history(State(state): State<AppState>, user: ApiUser, Path(id): Path<i6
 }
 
 /// The audit trail as CSV: one row per file changed, oldest first.
-async fn audit_csv(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn audit_csv(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Response, AppError> {
     let mut changes = state.store().history(id).await?;
     changes.sort_by(|a, b| a.revision.cmp(&b.revision).then(a.path.cmp(&b.path)));
     let mut writer = collabmap_study::csv_out::CsvWriter::new();
@@ -544,11 +540,10 @@ struct FileRevisionQuery {
 /// One file as it was at a revision: `{"path", "revision", "text"}`.
 async fn file_at_revision(
     State(state): State<AppState>,
-    user: ApiUser,
-    Path((id, path)): Path<(i64, String)>,
+    Member { id, .. }: Member<ApiUser, Viewer>,
+    Path((_, path)): Path<(i64, String)>,
     Query(query): Query<FileRevisionQuery>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
     let bytes = state.store().file_at(id, &path, query.revision).await?.ok_or(AppError::NotFound)?;
     Ok(Json(json!({"path": path, "revision": query.revision, "text": String::from_utf8_lossy(&bytes)})))
 }
@@ -716,8 +711,7 @@ document_endpoints!(get_projects, put_projects, Document::Projects);
 document_endpoints!(get_codebook, put_codebook, Document::Codebook);
 document_endpoints!(get_settings, put_settings, Document::Settings);
 
-async fn list_members(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>) -> Result<Json<serde_json::Value>, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn list_members(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
     let members = state.store().members(id).await?;
     Ok(Json(members.iter().map(|m| json!({"email": m.email, "role": m.role.as_str()})).collect()))
 }
@@ -728,14 +722,20 @@ struct MemberBody {
     role: String,
 }
 
-async fn add_member(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<MemberBody>) -> Result<Response, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+async fn add_member(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<ApiUser, Owner>,
+    JsonBody(body): JsonBody<MemberBody>,
+) -> Result<Response, AppError> {
     let role = parse_role(&body.role)?;
     state.store().set_member(id, &body.email, role).await?;
     Ok((StatusCode::CREATED, Json(json!({"email": collabmap_store::normalise_email(&body.email), "role": role.as_str()}))).into_response())
 }
 
-async fn remove_member(State(state): State<AppState>, user: ApiUser, Path((id, email)): Path<(i64, String)>) -> Result<StatusCode, AppError> {
-    member_role(&state, user.session.user.id, id, Role::Owner).await?;
+async fn remove_member(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<ApiUser, Owner>,
+    Path((_, email)): Path<(i64, String)>,
+) -> Result<StatusCode, AppError> {
     if state.store().remove_member(id, &email).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
 }

@@ -9,12 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use collabmap_store::Role;
 use collabmap_study::{MemoAbout, Study};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::access::member_view;
+use crate::access::{Editor, Member, Viewer, study_view};
 use crate::auth::PageUser;
 use crate::error::AppError;
 use crate::html::{render, url_encode};
@@ -99,8 +98,12 @@ struct MemoFilters {
 }
 
 /// Every memo of the study, newest first, filtered by kind and by author.
-async fn list_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(filters): Query<MemoFilters>) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn list_page(
+    State(state): State<AppState>,
+    Member { user, id, role, .. }: Member<PageUser, Viewer>,
+    Query(filters): Query<MemoFilters>,
+) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let study = &view.study;
     let kind = filters.kind.unwrap_or_default();
     let by = filters.by.unwrap_or_default();
@@ -173,8 +176,12 @@ struct AboutQuery {
 }
 
 /// The form that adds a memo about one thing (reached from that thing's page).
-async fn new_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<AboutQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
+async fn new_page(
+    State(state): State<AppState>,
+    Member { user, id, .. }: Member<PageUser, Editor>,
+    Query(query): Query<AboutQuery>,
+) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let about = MemoAbout::parse(query.about.trim()).ok_or_else(|| {
         AppError::BadRequest(format!(
             "`{}` is not something a memo can be about: use study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID",
@@ -201,10 +208,10 @@ struct AddForm {
 }
 
 /// Saves a memo by the signed-in member and goes back to where it shows.
-async fn add_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<AddForm>) -> Result<Response, AppError> {
+async fn add_form(State(state): State<AppState>, Member { user, id, .. }: Member<PageUser, Viewer>, Form(form): Form<AddForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
     let (name, _) = crate::api::add_memo(&state, &user.session.user, id, &form.about, &form.text).await?;
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let view = study_view(&state, id).await?;
     let about = MemoAbout::parse(form.about.trim()).unwrap_or(MemoAbout::Study);
     // The memo's own anchor on the page of what it is about, so the reader lands on what they wrote.
     let page = described(&view.study, id, &about).1.map(|link| link.trim_end_matches("#memos").to_string()).unwrap_or_else(|| format!("/studies/{id}/memos"));

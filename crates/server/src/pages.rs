@@ -18,7 +18,7 @@ use collabmap_store::Role;
 use collabmap_study::{Limits, is_interview_id};
 use serde::Deserialize;
 
-use crate::access::{ClientAddr, member_role, member_view, member_view_at, parse_role};
+use crate::access::{ClientAddr, Member, Owner, Viewer, member_view, parse_role, study_view, study_view_at};
 use crate::archive::zip_response;
 use crate::auth::{PageUser, session_cookie, sign_in, wants_secure};
 use crate::error::AppError;
@@ -235,8 +235,8 @@ async fn study_root(Path(id): Path<i64>) -> Redirect {
     Redirect::permanent(&format!("/studies/{id}/"))
 }
 
-async fn dashboard(state: State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    study_file(state, user, Path((id, "index.html".to_string()))).await
+async fn dashboard(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
+    site_file(study_view(&state, id).await?, "index.html".to_string()).await
 }
 
 fn content_type(path: &str) -> &'static str {
@@ -254,27 +254,41 @@ fn content_type(path: &str) -> &'static str {
 }
 
 /// A page of the study's report, or one of its own files (a rich picture).
-async fn study_file(State(state): State<AppState>, user: PageUser, Path((id, path)): Path<(i64, String)>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn study_file(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<PageUser, Viewer>,
+    Path((_, path)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     site_file(view, path).await
 }
 
 /// The published report as it was at a past revision: its index.
-async fn past_report_index(state: State<AppState>, user: PageUser, Path((id, revision)): Path<(i64, i64)>) -> Result<Response, AppError> {
-    past_report_file(state, user, Path((id, revision, "index.html".to_string()))).await
+async fn past_report_index(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<PageUser, Viewer>,
+    Path((_, revision)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    site_file(study_view_at(&state, id, Some(revision)).await?, "index.html".to_string()).await
 }
 
 /// A page of the published report as it was at a past revision, byte for
 /// byte what `collabmap report` writes from `collabmap export ID --revision N`.
-async fn past_report_file(State(state): State<AppState>, user: PageUser, Path((id, revision, path)): Path<(i64, i64, String)>) -> Result<Response, AppError> {
-    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, Some(revision)).await?;
-    site_file(view, path).await
+async fn past_report_file(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<PageUser, Viewer>,
+    Path((_, revision, path)): Path<(i64, i64, String)>,
+) -> Result<Response, AppError> {
+    site_file(study_view_at(&state, id, Some(revision)).await?, path).await
 }
 
 /// The study's folder as it was at a past revision, zipped.
-async fn past_export_zip(State(state): State<AppState>, user: PageUser, Path((id, revision)): Path<(i64, i64)>) -> Result<Response, AppError> {
-    let (_, view) = member_view_at(&state, user.session.user.id, id, Role::Viewer, Some(revision)).await?;
-    zip_response(view).await
+async fn past_export_zip(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<PageUser, Viewer>,
+    Path((_, revision)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    zip_response(study_view_at(&state, id, Some(revision)).await?).await
 }
 
 /// A file of `view`'s site: a report page, or one of the study's pictures.
@@ -297,8 +311,8 @@ async fn site_file(view: std::sync::Arc<crate::views::StudyView>, path: String) 
     Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
 }
 
-async fn export_zip(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn export_zip(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     zip_response(view).await
 }
 
@@ -310,8 +324,8 @@ struct ExchangePage {
     signed_in: bool,
 }
 
-async fn exchange_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn exchange_page(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
 }
 
@@ -354,12 +368,12 @@ fn converted_to(view: &crate::views::StudyView, format: &str, network: collabmap
 /// The study in another tool's format: REFI-QDA, a network, or tidy tables (zipped).
 async fn export_format(
     State(state): State<AppState>,
-    user: PageUser,
-    Path((id, format)): Path<(i64, String)>,
+    Member { id, .. }: Member<PageUser, Viewer>,
+    Path((_, format)): Path<(i64, String)>,
     Query(query): Query<GraphQuery>,
 ) -> Result<Response, AppError> {
     use collabmap_exchange::graph::Network;
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let view = study_view(&state, id).await?;
     if view.analysis.is_none() {
         return Err(AppError::Invalid(view.problems.clone()));
     }
@@ -371,9 +385,12 @@ async fn export_format(
     Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
-async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+async fn delete_form(
+    State(state): State<AppState>,
+    Member { user, id, .. }: Member<PageUser, Owner>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    member_role(&state, user.session.user.id, id, Role::Owner).await?;
     state.store().delete_study(id).await?;
     state.views().forget(id);
     Ok(Redirect::to("/").into_response())
@@ -445,8 +462,12 @@ struct SearchForm {
 }
 
 /// The study's search: the same rules as `collabmap search`, results marked and linked to their lines.
-async fn search_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(form): Query<SearchForm>) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn search_page(
+    State(state): State<AppState>,
+    Member { id, role, .. }: Member<PageUser, Viewer>,
+    Query(form): Query<SearchForm>,
+) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let q = form.q.unwrap_or_default();
     let code = form.code.unwrap_or_default();
     let column = form.column.unwrap_or_default();
@@ -557,8 +578,8 @@ fn when(at: i64) -> String {
     crate::api::iso_time(at).replace('T', " ").trim_end_matches('Z').to_string()
 }
 
-async fn history_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn history_page(State(state): State<AppState>, Member { user, id, role, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let mut revisions: Vec<RevisionRow> = Vec::new();
     for change in state.store().history(id).await? {
         let file = (change.path.clone(), change.action.clone(), url_encode(&change.path));
@@ -623,11 +644,10 @@ fn diff_lines(old: &str, new: &str) -> Vec<(&'static str, String)> {
 /// A file at a revision, as a diff against another revision (by default the one before).
 async fn history_file_page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    Member { user, id, role, .. }: Member<PageUser, Viewer>,
     Query(query): Query<FileRevisionQuery>,
 ) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+    let view = study_view(&state, id).await?;
     let store = state.store();
     let against = query.against.unwrap_or(query.revision - 1);
     if query.revision < 1 || against < 0 || query.revision > view.revision || against > view.revision {
@@ -685,8 +705,8 @@ async fn restore_form(State(state): State<AppState>, user: PageUser, Path(id): P
     Ok(Redirect::to(&format!("/studies/{id}/history")).into_response())
 }
 
-async fn crosstab_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<ByQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn crosstab_page(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>, Query(query): Query<ByQuery>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let Some(analysis) = &view.analysis else { return Err(AppError::Invalid(view.problems.clone())) };
     let study = &view.study;
     let columns = collabmap_analysis::breakdown_columns(&study.people_columns);
@@ -757,8 +777,12 @@ struct WithQuery {
 
 /// Agreement between this study and another coding of the same interviews
 /// (a copy another researcher coded), both readable by the user.
-async fn agreement_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<WithQuery>) -> Result<Response, AppError> {
-    let (_, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn agreement_page(
+    State(state): State<AppState>,
+    Member { user, id, .. }: Member<PageUser, Viewer>,
+    Query(query): Query<WithQuery>,
+) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let others = state.store().studies_of(user.session.user.id).await?.into_iter().filter(|s| s.id != id).map(|s| (s.id, s.title)).collect();
     let mut page = AgreementPage {
         id,
@@ -896,8 +920,8 @@ struct MembersPage {
     signed_in: bool,
 }
 
-async fn members_page(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
+async fn members_page(State(state): State<AppState>, Member { user, id, role, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
     let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
     Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
 }
@@ -909,9 +933,12 @@ struct MemberForm {
     role: String,
 }
 
-async fn member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<MemberForm>) -> Result<Response, AppError> {
+async fn member_form(
+    State(state): State<AppState>,
+    Member { user, id, .. }: Member<PageUser, Owner>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    member_role(&state, user.session.user.id, id, Role::Owner).await?;
     state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
     Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
 }
@@ -922,9 +949,12 @@ struct RemoveForm {
     email: String,
 }
 
-async fn remove_member_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RemoveForm>) -> Result<Response, AppError> {
+async fn remove_member_form(
+    State(state): State<AppState>,
+    Member { user, id, .. }: Member<PageUser, Owner>,
+    Form(form): Form<RemoveForm>,
+) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    member_role(&state, user.session.user.id, id, Role::Owner).await?;
     state.store().remove_member(id, &form.email).await?;
     Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
 }
