@@ -343,13 +343,17 @@ pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Resu
 
 /// Builds the report of `study` with `options`.
 pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, options: ReportOptions) -> Result<Site, RenderError> {
-    let codebook = &study.codebook;
-    let people = PeopleView::new(study);
-    let name_of = |id: &str| codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
-    let title = if study.config.title.is_empty() { "Study" } else { study.config.title.as_str() };
+    let cx = Report {
+        study,
+        synthesis,
+        model,
+        options,
+        people: PeopleView::new(study),
+        title: if study.config.title.is_empty() { "Study" } else { study.config.title.as_str() },
+        breakdowns: BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect(),
+    };
+    let name_of = |id: &str| study.codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
     let mut site = Site::default();
-    let render = |page: &dyn DynTemplate| page.render_page().map_err(RenderError::template("a report page"));
-
     let hrefs = Hrefs { theme: &|id| Some(format!("themes/{id}.html")), link: &|from, to| Some(format!("evidence/{from}--{to}.html")) };
     let diagram = model_svg(model, &name_of, &hrefs);
     let bare_diagram = model_svg(model, &name_of, &Hrefs::NONE);
@@ -358,7 +362,45 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
     }
     site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
+    site.files.push(index_page(&cx, diagram)?);
+    site.files.extend(theme_pages(&cx)?);
+    site.files.extend(evidence_pages(&cx)?);
+    let structure = StudyStructure::of(study);
+    site.files.push(SiteFile {
+        path: "analysis.html".into(),
+        bytes: render(&analysis_page(study, synthesis, model, &structure, cx.title, options.workspace))?.into_bytes(),
+    });
+    let (pages, pictures) = interview_pages(&cx, &structure)?;
+    site.files.extend(pages);
+    site.copies = pictures;
+    site.copies.sort();
+    site.copies.dedup();
+    Ok(site)
+}
 
+/// What every page of one report shares.
+struct Report<'a> {
+    study: &'a Study,
+    synthesis: &'a Synthesis,
+    model: &'a Model,
+    options: ReportOptions,
+    people: PeopleView<'a>,
+    title: &'a str,
+    /// The theme pages' breakdowns, by [`BREAKDOWN_COLUMNS`]; both follow the one small-group
+    /// rule (anonymous people one group, groups under five pooled).
+    breakdowns: Vec<CrossTab>,
+}
+
+/// Renders a page of the report.
+fn render(page: &dyn DynTemplate) -> Result<String, RenderError> {
+    page.render_page().map_err(RenderError::template("a report page"))
+}
+
+/// The front page: the study at a glance, the mention table, the model and the interviews.
+fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError> {
+    let (study, synthesis, model, options, people, title) = (cx.study, cx.synthesis, cx.model, cx.options, &cx.people, cx.title);
+    let codebook = &study.codebook;
+    let name_of = |id: &str| codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
     let figures = Glance::of(study, synthesis);
     let glance = vec![
         (figures.people.to_string(), "people interviewed".to_string()),
@@ -422,9 +464,9 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         })
         .collect();
     let memos = if options.workspace {
-        memo_views(study, &people, |about| *about == collabmap_study::MemoAbout::Study)
+        memo_views(study, people, |about| *about == collabmap_study::MemoAbout::Study)
     } else if study.config.report.memos {
-        memo_views(study, &people, |_| true)
+        memo_views(study, people, |_| true)
     } else {
         Vec::new()
     };
@@ -445,39 +487,46 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         memos,
         memo_about: "study",
     };
-    site.files.push(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() });
+    Ok(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() })
+}
 
-    // Evidence per theme: quotes, stories and pictures, in interview order, as analysis coded them.
-    let evidence_of = |item: &collabmap_analysis::evidence::CodedItem| -> Evidence {
-        let interview = &study.interviews[item.interview];
-        // `linked`: whether the evidence may point at its interview (an anonymous quote may not).
-        let (title, text, by, linked) = match item.kind {
-            collabmap_study::ItemKind::Quote => {
-                let quote = &interview.quotes[item.position];
-                let by = people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous);
-                (String::new(), quote.text.clone(), by, PeopleView::may_show_with_its_interview(quote))
-            }
-            collabmap_study::ItemKind::Story => {
-                let story = &interview.stories[item.position];
-                (story.title.clone(), story.body.clone(), "Story".to_string(), true)
-            }
-            _ => {
-                let picture = &interview.pictures[item.position];
-                (picture.caption.clone(), picture.explanation.clone(), "Rich picture".to_string(), true)
-            }
-        };
-        let kind = match item.kind {
-            collabmap_study::ItemKind::Quote => "quote",
-            collabmap_study::ItemKind::Story => "story",
-            _ => "picture",
-        };
-        Evidence { kind, title, text, by, interview: if linked { interview.id.clone() } else { String::new() }, inferred: item.inferred }
+/// A quote, story or picture coded with a theme, as its theme page shows it.
+fn coded_item_view(study: &Study, people: &PeopleView<'_>, item: &collabmap_analysis::evidence::CodedItem) -> Evidence {
+    let interview = &study.interviews[item.interview];
+    // `linked`: whether the evidence may point at its interview (an anonymous quote may not).
+    let (title, text, by, linked) = match item.kind {
+        collabmap_study::ItemKind::Quote => {
+            let quote = &interview.quotes[item.position];
+            let by = people.quote_by(interview, quote.attribution.as_deref(), quote.anonymous);
+            (String::new(), quote.text.clone(), by, PeopleView::may_show_with_its_interview(quote))
+        }
+        collabmap_study::ItemKind::Story => {
+            let story = &interview.stories[item.position];
+            (story.title.clone(), story.body.clone(), "Story".to_string(), true)
+        }
+        _ => {
+            let picture = &interview.pictures[item.position];
+            (picture.caption.clone(), picture.explanation.clone(), "Rich picture".to_string(), true)
+        }
     };
-    let mut evidence: Vec<Vec<Evidence>> =
-        collabmap_analysis::evidence::coded_items(study).iter().map(|items| items.iter().map(evidence_of).collect()).collect();
+    let kind = match item.kind {
+        collabmap_study::ItemKind::Quote => "quote",
+        collabmap_study::ItemKind::Story => "story",
+        _ => "picture",
+    };
+    Evidence { kind, title, text, by, interview: if linked { interview.id.clone() } else { String::new() }, inferred: item.inferred }
+}
 
-    // Both breakdowns follow the one small-group rule (anonymous people and groups under five pooled).
-    let breakdown_tabs: Vec<CrossTab> = BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
+/// A page per codebook entry: its count, breakdowns, links, and the quotes, stories and pictures coded with it.
+fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
+    let (study, synthesis, model, options, people, title) = (cx.study, cx.synthesis, cx.model, cx.options, &cx.people, cx.title);
+    let codebook = &study.codebook;
+    let mut files = Vec::new();
+    // Evidence per theme: quotes, stories and pictures, in interview order, as analysis coded them.
+    let mut evidence: Vec<Vec<Evidence>> =
+        collabmap_analysis::evidence::coded_items(study).iter().map(|items| items.iter().map(|item| coded_item_view(study, people, item)).collect()).collect();
+
+    let breakdown_tabs = &cx.breakdowns;
     for (t, theme) in codebook.themes().iter().enumerate() {
         let row = synthesis.table.row(&theme.id);
         let breakdowns: Vec<Breakdown> = breakdown_tabs
@@ -527,21 +576,40 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             links_out: link_list(false),
             evidence: std::mem::take(&mut evidence[t]),
             memos: if memos_shown(study, options) {
-                memo_views(study, &people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
+                memo_views(study, people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
             } else {
                 Vec::new()
             },
             memo_about: format!("theme:{}", theme.id),
         };
-        site.files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
+        files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
     }
 
-    // Every count opens to the mentions behind it, and every kept link to its chains.
-    let labels = EvidenceLabels::new(study, &people);
-    let all_mentions = collabmap_analysis::evidence::all_mentions(study);
+    Ok(files)
+}
+
+/// The evidence behind every figure: a theme's count, each cell of its breakdowns, and each kept link.
+fn evidence_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
+    let labels = EvidenceLabels::new(cx.study, &cx.people);
+    let all_mentions = collabmap_analysis::evidence::all_mentions(cx.study);
+    let mut files = theme_evidence_pages(cx, &labels, &all_mentions)?;
+    files.extend(cell_evidence_pages(cx, &labels, &all_mentions)?);
+    files.extend(link_evidence_pages(cx, &labels)?);
+    Ok(files)
+}
+
+/// Every count opens to the mentions behind it: a page per theme.
+fn theme_evidence_pages(
+    cx: &Report<'_>,
+    labels: &EvidenceLabels,
+    all_mentions: &[Vec<collabmap_analysis::evidence::Mention>],
+) -> Result<Vec<SiteFile>, RenderError> {
+    let (study, synthesis, options, title) = (cx.study, cx.synthesis, cx.options, cx.title);
+    let codebook = &study.codebook;
+    let mut files = Vec::new();
     for (t, theme) in codebook.themes().iter().enumerate() {
         let row = synthesis.table.row(&theme.id);
-        let (persons, apart) = evidence_groups(study, &labels, &all_mentions[t]);
+        let (persons, apart) = evidence_groups(study, labels, &all_mentions[t]);
         let page = EvidencePage {
             root: "../",
             workspace: options.workspace,
@@ -559,13 +627,25 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             persons,
             apart,
         };
-        site.files.push(SiteFile { path: format!("evidence/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
+        files.push(SiteFile { path: format!("evidence/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
     }
+    Ok(files)
+}
+
+/// Every cell of a theme's breakdowns opens to the mentions of the people it counts.
+fn cell_evidence_pages(
+    cx: &Report<'_>,
+    labels: &EvidenceLabels,
+    all_mentions: &[Vec<collabmap_analysis::evidence::Mention>],
+) -> Result<Vec<SiteFile>, RenderError> {
+    let (study, synthesis, options, title) = (cx.study, cx.synthesis, cx.options, cx.title);
+    let codebook = &study.codebook;
+    let mut files = Vec::new();
     // Every cell of a theme's breakdowns opens to the mentions of the people it counts. Quotes given
     // anonymously stay on the theme's own evidence page: on a group's page they would be tied to the group.
     let groupings: Vec<Grouping> = BREAKDOWN_COLUMNS.iter().filter_map(|column| Grouping::of(study, synthesis, column).ok()).collect();
     for (t, theme) in codebook.themes().iter().enumerate() {
-        for (grouping, tab) in groupings.iter().zip(&breakdown_tabs) {
+        for (grouping, tab) in groupings.iter().zip(&cx.breakdowns) {
             let counts = tab.row(&theme.id);
             for (g, group) in grouping.groups.iter().enumerate() {
                 let mentions: Vec<collabmap_analysis::evidence::Mention> = all_mentions[t].iter().filter(|m| grouping.holds(g, m.person)).cloned().collect();
@@ -573,7 +653,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
                 if counted == 0 {
                     continue;
                 }
-                let (persons, _) = evidence_groups(study, &labels, &mentions);
+                let (persons, _) = evidence_groups(study, labels, &mentions);
                 let page = EvidencePage {
                     root: "../../../",
                     workspace: options.workspace,
@@ -585,10 +665,18 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
                     persons,
                     apart: Vec::new(),
                 };
-                site.files.push(SiteFile { path: format!("evidence/{}/{}/{g}.html", theme.id, grouping.column), bytes: render(&page)?.into_bytes() });
+                files.push(SiteFile { path: format!("evidence/{}/{}/{g}.html", theme.id, grouping.column), bytes: render(&page)?.into_bytes() });
             }
         }
     }
+    Ok(files)
+}
+
+/// Every kept link opens to the chains of concepts behind it.
+fn link_evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels) -> Result<Vec<SiteFile>, RenderError> {
+    let (study, model, options, title) = (cx.study, cx.model, cx.options, cx.title);
+    let codebook = &study.codebook;
+    let mut files = Vec::new();
     for link in &model.links {
         let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { continue };
         let chains = collabmap_analysis::evidence::link_chains(study, from, to);
@@ -605,7 +693,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
                 kept_apart: false,
             })
             .collect();
-        let (mut persons, _) = evidence_groups(study, &labels, &mentions);
+        let (mut persons, _) = evidence_groups(study, labels, &mentions);
         for line in persons.iter_mut().flat_map(|p| &mut p.interviews).flat_map(|g| &mut g.mentions) {
             line.kind = "chain";
             line.how = "means to end".into();
@@ -622,14 +710,19 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             persons,
             apart: Vec::new(),
         };
-        site.files.push(SiteFile { path: format!("evidence/{}--{}.html", link.from, link.to), bytes: render(&page)?.into_bytes() });
+        files.push(SiteFile { path: format!("evidence/{}--{}.html", link.from, link.to), bytes: render(&page)?.into_bytes() });
     }
 
-    let structure = StudyStructure::of(study);
-    site.files.push(SiteFile {
-        path: "analysis.html".into(),
-        bytes: render(&analysis_page(study, synthesis, model, &structure, title, options.workspace))?.into_bytes(),
-    });
+    Ok(files)
+}
+
+/// A page per interview: who attended, the map drawn with its structure, quotes, stories and pictures;
+/// and the pictures to copy beside the pages.
+fn interview_pages(cx: &Report<'_>, structure: &StudyStructure) -> Result<(Vec<SiteFile>, Vec<String>), RenderError> {
+    let (study, options, people, title) = (cx.study, cx.options, &cx.people, cx.title);
+    let codebook = &study.codebook;
+    let mut files = Vec::new();
+    let mut pictures = Vec::new();
     for (number, interview) in study.interviews.iter().enumerate() {
         let (structure_view, marks) = StructureView::of(study, &structure.maps[number]);
         let quotes = interview
@@ -653,7 +746,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             .pictures
             .iter()
             .map(|p| {
-                site.copies.push(p.path.clone());
+                pictures.push(p.path.clone());
                 PictureView { line: p.line, path: p.path.clone(), title: p.caption.clone(), text: p.explanation.clone() }
             })
             .collect();
@@ -674,7 +767,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             stories,
             pictures,
             memos: if memos_shown(study, options) {
-                memo_views(study, &people, |about| {
+                memo_views(study, people, |about| {
                     use collabmap_study::MemoAbout;
                     matches!(about, MemoAbout::Interview(id) | MemoAbout::Concept { interview: id, .. } if *id == interview.id)
                 })
@@ -683,11 +776,9 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
             },
             memo_about: format!("interview:{}", interview.id),
         };
-        site.files.push(SiteFile { path: format!("interviews/{}.html", interview.id), bytes: render(&page)?.into_bytes() });
+        files.push(SiteFile { path: format!("interviews/{}.html", interview.id), bytes: render(&page)?.into_bytes() });
     }
-    site.copies.sort();
-    site.copies.dedup();
-    Ok(site)
+    Ok((files, pictures))
 }
 
 #[derive(Template)]
