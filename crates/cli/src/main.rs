@@ -129,7 +129,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = AnalyseFormat::Text)]
         format: AnalyseFormat,
     },
-    /// Find words in a study's concepts, quotes, stories and pictures, by code, people column, project or interview
+    /// Find words in a study's concepts, quotes, stories, pictures and memos, by code, people column, project or interview
     Search {
         /// The study folder.
         study: PathBuf,
@@ -421,48 +421,9 @@ fn write_page(dir: Option<&Path>, html: &str) -> Result<()> {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Check { study: path } => {
-            let loaded = load_study(&path);
-            if !loaded.problems.is_empty() {
-                return refuse(&path, &loaded.problems, "fix them and run check again");
-            }
-            let study = loaded.study;
-            println!(
-                "ok: {}, {}, {}",
-                counted(study.interviews.len(), "interview", "interviews"),
-                counted(study.people.len(), "person", "people"),
-                counted(study.projects.len(), "project", "projects")
-            );
-        }
-        Command::Table { study, all, by, format } => {
-            let study = load_valid(&study)?;
-            let synthesis = synthesise(&study);
-            let crosstab = by.map(|column| CrossTab::new(&study, &synthesis, &column)).transpose().map_err(anyhow::Error::msg)?;
-            if let Some(note) = crosstab.as_ref().and_then(|c| c.note.as_ref()) {
-                eprintln!("note: {note}");
-            }
-            let rows: Vec<_> = synthesis.table.shown(all).collect();
-            let text = match format {
-                TableFormat::Text => table::table_text(&rows, crosstab.as_ref()),
-                TableFormat::Csv => table::table_csv(&rows, crosstab.as_ref()),
-                TableFormat::Json => table::table_json(&rows, crosstab.as_ref()),
-                TableFormat::Markdown => table::table_markdown(&rows, crosstab.as_ref()),
-            };
-            print!("{text}");
-        }
-        Command::Model { study, format } => {
-            let study = load_valid(&study)?;
-            let synthesis = synthesise(&study);
-            let model = Model::discover(&study, &synthesis);
-            let text = match format {
-                ModelFormat::Json => table::model_json(&model),
-                ModelFormat::Text => {
-                    let name_of = |id: &str| study.codebook.get(id).map(|t| t.name.clone()).unwrap_or_default();
-                    table::model_text(&model, &name_of)
-                }
-            };
-            print!("{text}");
-        }
+        Command::Check { study: path } => check(path)?,
+        Command::Table { study, all, by, format } => table(study, all, by, format)?,
+        Command::Model { study, format } => model(study, format)?,
         Command::Report { study, output } => {
             let study_dir = study;
             let study = load_valid(&study_dir)?;
@@ -470,87 +431,10 @@ fn run(cli: Cli) -> Result<()> {
             println!("Report written to {}", output.join("index.html").display());
         }
         Command::New { dir } => commands::new_study(&dir)?,
-        Command::Analyse { study, interview, format } => {
-            let study = load_valid(&study)?;
-            let structure = StudyStructure::of(&study);
-            let maps: Vec<&MapStructure> = match &interview {
-                None => structure.maps.iter().collect(),
-                Some(id) => {
-                    let Some(map) = structure.maps.iter().find(|m| &study.interviews[m.interview].id == id) else {
-                        let hint = collabmap_study::did_you_mean(id, study.interviews.iter().map(|i| i.id.as_str()))
-                            .map(|s| format!(" (did you mean {s}?)"))
-                            .unwrap_or_default();
-                        anyhow::bail!("the study has no interview `{id}`{hint}");
-                    };
-                    vec![map]
-                }
-            };
-            match format {
-                AnalyseFormat::Json => {
-                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                    analyses::analyse_json(&study, &structure, &maps, &mut out)?;
-                    std::io::Write::flush(&mut out)?;
-                }
-                AnalyseFormat::Csv => print!("{}", analyses::analyse_csv(&study, &maps)),
-                AnalyseFormat::Text => print!("{}", analyses::analyse_text(&study, &maps)),
-            }
-        }
-        Command::Trace { study, from, to, max_steps, thread, format } => {
-            let study = load_valid(&study)?;
-            let theme = |id: &str| study.codebook.index_or_refusal(id).map_err(anyhow::Error::msg);
-            let (start, end) = (theme(&from)?, theme(&to)?);
-            let synthesis = synthesise(&study);
-            let found = trace(&synthesis, study.codebook.len(), start, end, max_steps, thread);
-            print!(
-                "{}",
-                match format {
-                    ModelFormat::Json => analyses::trace_json(&study, &from, &to, max_steps, thread, &found),
-                    ModelFormat::Text => analyses::trace_text(&study, &from, &to, max_steps, thread, &found),
-                }
-            );
-        }
-        Command::Evidence { study, theme, link, format } => {
-            let study = load_valid(&study)?;
-            let index = |id: &str| study.codebook.index_or_refusal(id).map_err(anyhow::Error::msg);
-            let synthesis = synthesise(&study);
-            let text = match (theme, link.as_deref()) {
-                (Some(theme), _) => {
-                    let theme = index(&theme)?;
-                    let mentions = collabmap_analysis::evidence::theme_mentions(&study, theme);
-                    match format {
-                        AnalyseFormat::Json => evidence::theme_json(&study, &synthesis, theme, &mentions),
-                        AnalyseFormat::Text => evidence::theme_text(&study, &synthesis, theme, &mentions),
-                        AnalyseFormat::Csv => evidence::theme_csv(&study, &mentions).map_err(anyhow::Error::msg)?,
-                    }
-                }
-                (None, Some([from, to])) => {
-                    let (from, to) = (index(from)?, index(to)?);
-                    let model = Model::discover(&study, &synthesis);
-                    let chains = collabmap_analysis::evidence::link_chains(&study, from, to);
-                    match format {
-                        AnalyseFormat::Json => evidence::link_json(&study, &synthesis, &model, from, to, &chains),
-                        AnalyseFormat::Text => evidence::link_text(&study, &synthesis, &model, from, to, &chains),
-                        AnalyseFormat::Csv => evidence::link_csv(&study, &chains).map_err(anyhow::Error::msg)?,
-                    }
-                }
-                _ => anyhow::bail!("say what to open: --theme ID, or --link FROM TO"),
-            };
-            print!("{text}");
-        }
-        Command::Search { study, query, code, column, project, interview, format } => {
-            let study = load_valid(&study)?;
-            let query = collabmap_analysis::search::Query::parse(&query).map_err(anyhow::Error::msg)?;
-            let filters = collabmap_analysis::search::Filters::parse(&study, code.as_deref(), column.as_deref(), project.as_deref(), interview.as_deref())
-                .map_err(anyhow::Error::msg)?;
-            let hits = collabmap_analysis::search::search(&study, &query, &filters);
-            print!(
-                "{}",
-                match format {
-                    ModelFormat::Json => collabmap_render::search::hits_json(&study, &hits),
-                    ModelFormat::Text => collabmap_render::search::hits_text(&study, &hits),
-                }
-            );
-        }
+        Command::Analyse { study, interview, format } => analyse(study, interview, format)?,
+        Command::Trace { study, from, to, max_steps, thread, format } => trace_command(study, from, to, max_steps, thread, format)?,
+        Command::Evidence { study, theme, link, format } => evidence_command(study, theme, link, format)?,
+        Command::Search { study, query, code, column, project, interview, format } => search(study, query, code, column, project, interview, format)?,
         Command::Agree { studies, format } => {
             let loaded = studies.iter().map(|path| load_valid(path)).collect::<Result<Vec<_>>>()?;
             let refs: Vec<&Study> = loaded.iter().collect();
@@ -565,56 +449,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Generate { dir, people, seed } => commands::generate(&dir, people, seed, true)?,
         Command::Demo { output } => commands::demo(&output)?,
-        Command::ImportRefi { file, output } => {
-            output::refuse_non_empty(&output)?;
-            let size = std::fs::metadata(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?.len();
-            if size > collabmap_study::Limits::default().max_total_bytes {
-                anyhow::bail!("{} is larger than a study may be", file.display());
-            }
-            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let (files, notes) = if name.to_lowercase().ends_with(".qdc") {
-                collabmap_exchange::refi_import::import_qdc(&bytes, &name).map(|files| (files, Vec::new()))
-            } else {
-                collabmap_exchange::refi_import::import_qdpx_with_notes(&bytes, collabmap_study::Limits::default())
-            }
-            .map_err(|message| anyhow::anyhow!("{}: {message}", file.display()))?;
-            for note in &notes {
-                eprintln!("note: {note}");
-            }
-            files.write_folder(&output).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
-            println!("Created a study in {} from {}. Check it with `collabmap check {}`.", output.display(), file.display(), output.display());
-        }
-        Command::Assess { dir, format, output } => {
-            let assessment = load_valid_assessment(&dir)?;
-            let rounds = assess(&assessment);
-            match format {
-                ReportFormat::Json => print!("{}", assessment_output::assess_json(&assessment, &rounds)),
-                ReportFormat::Text => print!("{}", assessment_output::assess_text(&assessment, &rounds)),
-                ReportFormat::Html => {
-                    let html = assessment_output::assess_html(&assessment, &rounds).map_err(anyhow::Error::msg)?;
-                    write_page(output.as_deref(), &html)?;
-                }
-            }
-        }
-        Command::Compare { dirs, format, output } => {
-            let assessments = dirs.iter().map(|d| load_valid_assessment(d)).collect::<Result<Vec<_>>>()?;
-            let results: Vec<_> = assessments.iter().map(assess).collect();
-            let compared: Vec<assessment_output::Compared<'_>> =
-                assessments.iter().zip(&results).map(|(a, r)| assessment_output::Compared { assessment: a, rounds: r }).collect();
-            match format {
-                ReportFormat::Json => print!("{}", assessment_output::compare_json(&compared)),
-                ReportFormat::Text => print!("{}", assessment_output::compare_text(&compared)),
-                ReportFormat::Html => write_page(output.as_deref(), &assessment_output::compare_html(&compared))?,
-            }
-        }
-        Command::Survey { dir, format } => {
-            let assessment = load_valid_assessment(&dir)?;
-            match format {
-                SurveyFormat::Markdown => print!("{}", assessment_output::survey_markdown(&assessment)),
-                SurveyFormat::Html => print!("{}", assessment_output::survey_html(&assessment).map_err(anyhow::Error::msg)?),
-            }
-        }
+        Command::ImportRefi { file, output } => import_refi(file, output)?,
+        Command::Assess { dir, format, output } => assess_command(dir, format, output)?,
+        Command::Compare { dirs, format, output } => compare(dirs, format, output)?,
+        Command::Survey { dir, format } => survey(dir, format)?,
         Command::Serve { db, bind, demo, secure_cookies, trust_proxy } => workspace::serve_command(&db, &bind, demo, Options { secure_cookies, trust_proxy })?,
         Command::User { action: UserAction::Add { email, admin, db } } => workspace::add_user(&db, &email, admin)?,
         Command::Import { study, db, owner } => workspace::import(&db, &study, &owner)?,
@@ -628,6 +466,220 @@ fn run(cli: Cli) -> Result<()> {
                 ),
             },
         },
+    }
+    Ok(())
+}
+
+/// `collabmap check`.
+fn check(path: PathBuf) -> Result<()> {
+    let loaded = load_study(&path);
+    if !loaded.problems.is_empty() {
+        return refuse(&path, &loaded.problems, "fix them and run check again");
+    }
+    let study = loaded.study;
+    println!(
+        "ok: {}, {}, {}",
+        counted(study.interviews.len(), "interview", "interviews"),
+        counted(study.people.len(), "person", "people"),
+        counted(study.projects.len(), "project", "projects")
+    );
+    Ok(())
+}
+
+/// `collabmap table`.
+fn table(study: PathBuf, all: bool, by: Option<String>, format: TableFormat) -> Result<()> {
+    let study = load_valid(&study)?;
+    let synthesis = synthesise(&study);
+    let crosstab = by.map(|column| CrossTab::new(&study, &synthesis, &column)).transpose().map_err(anyhow::Error::msg)?;
+    if let Some(note) = crosstab.as_ref().and_then(|c| c.note.as_ref()) {
+        eprintln!("note: {note}");
+    }
+    let rows: Vec<_> = synthesis.table.shown(all).collect();
+    let text = match format {
+        TableFormat::Text => table::table_text(&rows, crosstab.as_ref()),
+        TableFormat::Csv => table::table_csv(&rows, crosstab.as_ref()),
+        TableFormat::Json => table::table_json(&rows, crosstab.as_ref()),
+        TableFormat::Markdown => table::table_markdown(&rows, crosstab.as_ref()),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// `collabmap model`.
+fn model(study: PathBuf, format: ModelFormat) -> Result<()> {
+    let study = load_valid(&study)?;
+    let synthesis = synthesise(&study);
+    let model = Model::discover(&study, &synthesis);
+    let text = match format {
+        ModelFormat::Json => table::model_json(&model),
+        ModelFormat::Text => {
+            let name_of = |id: &str| study.codebook.get(id).map(|t| t.name.clone()).unwrap_or_default();
+            table::model_text(&model, &name_of)
+        }
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// `collabmap analyse`.
+fn analyse(study: PathBuf, interview: Option<String>, format: AnalyseFormat) -> Result<()> {
+    let study = load_valid(&study)?;
+    let structure = StudyStructure::of(&study);
+    let maps: Vec<&MapStructure> = match &interview {
+        None => structure.maps.iter().collect(),
+        Some(id) => {
+            let Some(map) = structure.maps.iter().find(|m| &study.interviews[m.interview].id == id) else {
+                let hint = collabmap_study::did_you_mean(id, study.interviews.iter().map(|i| i.id.as_str()))
+                    .map(|s| format!(" (did you mean {s}?)"))
+                    .unwrap_or_default();
+                anyhow::bail!("the study has no interview `{id}`{hint}");
+            };
+            vec![map]
+        }
+    };
+    match format {
+        AnalyseFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            analyses::analyse_json(&study, &structure, &maps, &mut out)?;
+            std::io::Write::flush(&mut out)?;
+        }
+        AnalyseFormat::Csv => print!("{}", analyses::analyse_csv(&study, &maps)),
+        AnalyseFormat::Text => print!("{}", analyses::analyse_text(&study, &maps)),
+    }
+    Ok(())
+}
+
+/// `collabmap trace`.
+fn trace_command(study: PathBuf, from: String, to: String, max_steps: usize, thread: bool, format: ModelFormat) -> Result<()> {
+    let study = load_valid(&study)?;
+    let theme = |id: &str| study.codebook.index_or_refusal(id).map_err(anyhow::Error::msg);
+    let (start, end) = (theme(&from)?, theme(&to)?);
+    let synthesis = synthesise(&study);
+    let found = trace(&synthesis, study.codebook.len(), start, end, max_steps, thread);
+    print!(
+        "{}",
+        match format {
+            ModelFormat::Json => analyses::trace_json(&study, &from, &to, max_steps, thread, &found),
+            ModelFormat::Text => analyses::trace_text(&study, &from, &to, max_steps, thread, &found),
+        }
+    );
+    Ok(())
+}
+
+/// `collabmap evidence`.
+fn evidence_command(study: PathBuf, theme: Option<String>, link: Option<Vec<String>>, format: AnalyseFormat) -> Result<()> {
+    let study = load_valid(&study)?;
+    let index = |id: &str| study.codebook.index_or_refusal(id).map_err(anyhow::Error::msg);
+    let synthesis = synthesise(&study);
+    let text = match (theme, link.as_deref()) {
+        (Some(theme), _) => {
+            let theme = index(&theme)?;
+            let mentions = collabmap_analysis::evidence::theme_mentions(&study, theme);
+            match format {
+                AnalyseFormat::Json => evidence::theme_json(&study, &synthesis, theme, &mentions),
+                AnalyseFormat::Text => evidence::theme_text(&study, &synthesis, theme, &mentions),
+                AnalyseFormat::Csv => evidence::theme_csv(&study, &mentions).map_err(anyhow::Error::msg)?,
+            }
+        }
+        (None, Some([from, to])) => {
+            let (from, to) = (index(from)?, index(to)?);
+            let model = Model::discover(&study, &synthesis);
+            let chains = collabmap_analysis::evidence::link_chains(&study, from, to);
+            match format {
+                AnalyseFormat::Json => evidence::link_json(&study, &synthesis, &model, from, to, &chains),
+                AnalyseFormat::Text => evidence::link_text(&study, &synthesis, &model, from, to, &chains),
+                AnalyseFormat::Csv => evidence::link_csv(&study, &chains).map_err(anyhow::Error::msg)?,
+            }
+        }
+        _ => anyhow::bail!("say what to open: --theme ID, or --link FROM TO"),
+    };
+    print!("{text}");
+    Ok(())
+}
+
+/// `collabmap search`.
+fn search(
+    study: PathBuf,
+    query: String,
+    code: Option<String>,
+    column: Option<String>,
+    project: Option<String>,
+    interview: Option<String>,
+    format: ModelFormat,
+) -> Result<()> {
+    let study = load_valid(&study)?;
+    let query = collabmap_analysis::search::Query::parse(&query).map_err(anyhow::Error::msg)?;
+    let filters = collabmap_analysis::search::Filters::parse(&study, code.as_deref(), column.as_deref(), project.as_deref(), interview.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let hits = collabmap_analysis::search::search(&study, &query, &filters);
+    print!(
+        "{}",
+        match format {
+            ModelFormat::Json => collabmap_render::search::hits_json(&study, &hits),
+            ModelFormat::Text => collabmap_render::search::hits_text(&study, &hits),
+        }
+    );
+    Ok(())
+}
+
+/// `collabmap import-refi`.
+fn import_refi(file: PathBuf, output: PathBuf) -> Result<()> {
+    output::refuse_non_empty(&output)?;
+    let size = std::fs::metadata(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?.len();
+    if size > collabmap_study::Limits::default().max_total_bytes {
+        anyhow::bail!("{} is larger than a study may be", file.display());
+    }
+    let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let (files, notes) = if name.to_lowercase().ends_with(".qdc") {
+        collabmap_exchange::refi_import::import_qdc(&bytes, &name).map(|files| (files, Vec::new()))
+    } else {
+        collabmap_exchange::refi_import::import_qdpx_with_notes(&bytes, collabmap_study::Limits::default())
+    }
+    .map_err(|message| anyhow::anyhow!("{}: {message}", file.display()))?;
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
+    files.write_folder(&output).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+    println!("Created a study in {} from {}. Check it with `collabmap check {}`.", output.display(), file.display(), output.display());
+    Ok(())
+}
+
+/// `collabmap assess`.
+fn assess_command(dir: PathBuf, format: ReportFormat, output: Option<PathBuf>) -> Result<()> {
+    let assessment = load_valid_assessment(&dir)?;
+    let rounds = assess(&assessment);
+    match format {
+        ReportFormat::Json => print!("{}", assessment_output::assess_json(&assessment, &rounds)),
+        ReportFormat::Text => print!("{}", assessment_output::assess_text(&assessment, &rounds)),
+        ReportFormat::Html => {
+            let html = assessment_output::assess_html(&assessment, &rounds).map_err(anyhow::Error::msg)?;
+            write_page(output.as_deref(), &html)?;
+        }
+    }
+    Ok(())
+}
+
+/// `collabmap compare`.
+fn compare(dirs: Vec<PathBuf>, format: ReportFormat, output: Option<PathBuf>) -> Result<()> {
+    let assessments = dirs.iter().map(|d| load_valid_assessment(d)).collect::<Result<Vec<_>>>()?;
+    let results: Vec<_> = assessments.iter().map(assess).collect();
+    let compared: Vec<assessment_output::Compared<'_>> =
+        assessments.iter().zip(&results).map(|(a, r)| assessment_output::Compared { assessment: a, rounds: r }).collect();
+    match format {
+        ReportFormat::Json => print!("{}", assessment_output::compare_json(&compared)),
+        ReportFormat::Text => print!("{}", assessment_output::compare_text(&compared)),
+        ReportFormat::Html => write_page(output.as_deref(), &assessment_output::compare_html(&compared))?,
+    }
+    Ok(())
+}
+
+/// `collabmap survey`.
+fn survey(dir: PathBuf, format: SurveyFormat) -> Result<()> {
+    let assessment = load_valid_assessment(&dir)?;
+    match format {
+        SurveyFormat::Markdown => print!("{}", assessment_output::survey_markdown(&assessment)),
+        SurveyFormat::Html => print!("{}", assessment_output::survey_html(&assessment).map_err(anyhow::Error::msg)?),
     }
     Ok(())
 }
