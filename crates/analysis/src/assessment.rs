@@ -114,7 +114,7 @@ pub struct RoundResult {
 
 /// Scores every round of `assessment` (which must have no problems).
 pub fn assess(assessment: &Assessment) -> Vec<RoundResult> {
-    let model: Vec<&collabmap_study::Theme> = assessment.codebook.themes().iter().filter(|t| t.model).collect();
+    let model: Vec<&collabmap_study::Code> = assessment.codebook.themes().iter().filter(|t| t.model).collect();
     let theme_of: HashMap<&str, &str> = assessment.items.iter().map(|i| (i.id.as_str(), i.theme.as_str())).collect();
     let mut previous: HashMap<String, f64> = HashMap::new();
     let mut results = Vec::new();

@@ -46,7 +46,7 @@ impl Credit {
 /// Codes items by the study's rules: explicit tags, inferred indicator
 /// phrases (pole only, word boundaries), and rollup to ancestors.
 #[derive(Debug, Clone)]
-pub struct Coder<'a> {
+pub struct AutoCoder<'a> {
     codebook: &'a Codebook,
     counting: Counting,
     /// One automaton over every indicator phrase, so an item's text is scanned
@@ -70,7 +70,7 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-impl<'a> Coder<'a> {
+impl<'a> AutoCoder<'a> {
     /// A coder for `codebook` under the `counting` settings.
     pub fn new(codebook: &'a Codebook, counting: Counting) -> Self {
         let mut phrases: Vec<String> = Vec::new();
@@ -94,7 +94,7 @@ impl<'a> Coder<'a> {
         }
         let matcher = if phrases.is_empty() { None } else { AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases).ok() };
         let phrases = if matcher.is_some() { phrases } else { Vec::new() };
-        Coder { codebook, counting, matcher, pattern_themes, phrases }
+        AutoCoder { codebook, counting, matcher, pattern_themes, phrases }
     }
 
     /// The themes whose indicator phrases occur in `text` at word boundaries.
@@ -127,7 +127,7 @@ impl<'a> Coder<'a> {
     /// How `item` comes to carry `theme`, if it does: by its own tag, through
     /// a tagged child code rolled up (`rollup = true`), by an indicator phrase
     /// (which one), or through a child code that phrase inferred. The order is
-    /// [`Coder::codes`]'s: a code that is explicit by any route is explicit.
+    /// [`AutoCoder::codes`]'s: a code that is explicit by any route is explicit.
     pub fn explain(&self, item: &Item<'_>, theme: usize) -> Option<(Credit, Option<String>)> {
         let tagged: Vec<usize> = item.codes.iter().filter_map(|id| self.codebook.index_of(id)).collect();
         if tagged.contains(&theme) {
@@ -198,14 +198,14 @@ pub fn attributed<'i>(interview: &'i Interview, item: &Item<'i>, group_agreement
 #[cfg(test)]
 mod tests {
     use super::*;
-    use collabmap_study::{Codebook, Counting, Theme, ThemeKind};
+    use collabmap_study::{Code, CodeKind, Codebook, Counting};
 
-    fn theme(id: &str, parent: Option<&str>, indicators: &[&str]) -> Theme {
-        Theme {
+    fn theme(id: &str, parent: Option<&str>, indicators: &[&str]) -> Code {
+        Code {
             id: id.into(),
             name: id.into(),
             parent: parent.map(Into::into),
-            kind: ThemeKind::Theme,
+            kind: CodeKind::Code,
             model: true,
             indicators: indicators.iter().map(|s| s.to_string()).collect(),
             description: String::new(),
@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn phrases_need_word_boundaries_and_fold_case() {
         let codebook = codebook();
-        let coder = Coder::new(&codebook, Counting::default());
+        let coder = AutoCoder::new(&codebook, Counting::default());
         assert_eq!(coder.inferred_themes("We built LOCAL\n  ownership."), vec![0]);
         assert!(coder.inferred_themes("superlocal ownership").is_empty());
         assert!(coder.inferred_themes("local ownerships").is_empty());
@@ -237,7 +237,7 @@ mod tests {
     #[test]
     fn a_later_occurrence_can_match_when_the_first_cannot() {
         let codebook = codebook();
-        let coder = Coder::new(&codebook, Counting::default());
+        let coder = AutoCoder::new(&codebook, Counting::default());
         assert_eq!(coder.inferred_themes("selfego then ego"), vec![0]);
     }
 
@@ -245,21 +245,21 @@ mod tests {
     fn explicit_beats_inferred_and_infer_can_be_off() {
         let codebook = codebook();
         let explicit = vec!["power".to_string()];
-        let coder = Coder::new(&codebook, Counting::default());
+        let coder = AutoCoder::new(&codebook, Counting::default());
         assert_eq!(coder.codes(&item("local ownership", &explicit)).codes, vec![(0, false)]);
         assert_eq!(coder.codes(&item("local ownership", &[])).codes, vec![(0, true)]);
-        let off = Coder::new(&codebook, Counting { infer: false, ..Counting::default() });
+        let off = AutoCoder::new(&codebook, Counting { infer: false, ..Counting::default() });
         assert!(off.codes(&item("local ownership", &[])).codes.is_empty());
     }
 
     #[test]
     fn rollup_carries_the_inferred_flag_of_its_source() {
         let codebook = codebook();
-        let coder = Coder::new(&codebook, Counting { rollup: true, ..Counting::default() });
+        let coder = AutoCoder::new(&codebook, Counting { rollup: true, ..Counting::default() });
         assert_eq!(coder.codes(&item("a shared vision", &[])).codes, vec![(0, true), (1, true)]);
         let explicit = vec!["child".to_string()];
         assert_eq!(coder.codes(&item("nothing", &explicit)).codes, vec![(0, false), (1, false)]);
-        let no_rollup = Coder::new(&codebook, Counting::default());
+        let no_rollup = AutoCoder::new(&codebook, Counting::default());
         assert_eq!(no_rollup.codes(&item("nothing", &explicit)).codes, vec![(1, false)]);
     }
 }

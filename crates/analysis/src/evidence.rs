@@ -1,14 +1,14 @@
 //! What stands behind a figure: the mentions that put each person into a
 //! theme's count, and the chains of concepts behind a theme link.
 //!
-//! Both are found with the very functions that count ([`Coder`],
+//! Both are found with the very functions that count ([`AutoCoder`],
 //! [`attributed`], the theme-link walk's rules), so the distinct people of a
 //! theme's evidence are exactly its `people` in the mention table, and those
 //! of a link's chains exactly its weight.
 
 use collabmap_study::{Interview, Item, ItemKind, Study};
 
-use crate::coding::{Coder, Credit, attributed};
+use crate::coding::{AutoCoder, Credit, attributed};
 
 /// One mention: a person credited with a theme through one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub struct CodedItem {
 /// that someone is credited for, in interview order (each interview's
 /// quotes, then stories, then pictures).
 pub fn coded_items(study: &Study) -> Vec<Vec<CodedItem>> {
-    let coder = Coder::new(&study.codebook, study.config.counting);
+    let coder = AutoCoder::new(&study.codebook, study.config.counting);
     let mut found: Vec<Vec<CodedItem>> = vec![Vec::new(); study.codebook.len()];
     for (number, interview) in study.interviews.iter().enumerate() {
         let quotes = interview.quotes.iter().map(|q| (ItemKind::Quote, q.item()));
@@ -112,7 +112,7 @@ pub fn all_mentions(study: &Study) -> Vec<Vec<Mention>> {
 
 /// The mentions of the entries `wanted` accepts; the others stay empty.
 fn mentions_of(study: &Study, wanted: impl Fn(usize) -> bool) -> Vec<Vec<Mention>> {
-    let coder = Coder::new(&study.codebook, study.config.counting);
+    let coder = AutoCoder::new(&study.codebook, study.config.counting);
     let group_agreement = study.config.counting.group_agreement;
     let index = person_index(study);
     let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); study.codebook.len()];
@@ -169,7 +169,7 @@ fn person_index(study: &Study) -> std::collections::HashMap<&str, usize> {
 /// and per person it is attributed to.
 pub fn link_chains(study: &Study, from: usize, to: usize) -> Vec<Chain> {
     let codebook = &study.codebook;
-    let coder = Coder::new(codebook, study.config.counting);
+    let coder = AutoCoder::new(codebook, study.config.counting);
     let group_agreement = study.config.counting.group_agreement;
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
     let index = person_index(study);

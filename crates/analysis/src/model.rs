@@ -14,7 +14,7 @@ use crate::synthesis::Synthesis;
 /// A model theme and where it sits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ModelTheme {
-    /// Theme id.
+    /// Code id.
     pub id: String,
     /// Kept-link distance to the attractor: 0 the centre, 1 the inner ring, 2+ the outer ring, none unplaced.
     pub level: Option<u32>,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use collabmap_study::{Interview, Item, ItemKind, Study};
 
-use crate::coding::{Coder, attributed, normalise};
+use crate::coding::{AutoCoder, attributed, normalise};
 
 /// A parsed query: its terms, each normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -289,7 +289,7 @@ impl SearchIndex {
     /// that passes them, and never a people-column filter.
     pub fn search(&self, study: &Study, query: &Query, filters: &Filters) -> Vec<Hit> {
         use rayon::prelude::*;
-        let coder = Coder::new(&study.codebook, study.config.counting);
+        let coder = AutoCoder::new(&study.codebook, study.config.counting);
         let people: HashMap<&str, &collabmap_study::Person> =
             if filters.column.is_some() { study.people.iter().map(|p| (p.id.as_str(), p)).collect() } else { HashMap::new() };
         let mut hits: Vec<Hit> = self.candidates(query).par_iter().filter_map(|&entry| self.hit(study, &coder, &people, query, filters, entry)).collect();
@@ -305,7 +305,7 @@ impl SearchIndex {
     fn hit(
         &self,
         study: &Study,
-        coder: &Coder<'_>,
+        coder: &AutoCoder<'_>,
         people: &HashMap<&str, &collabmap_study::Person>,
         query: &Query,
         filters: &Filters,
@@ -386,7 +386,7 @@ fn memo_passes(study: &Study, memo: &collabmap_study::Memo, filters: &Filters) -
         return false;
     }
     if let Some(code) = filters.code {
-        let about_code = matches!(&memo.about, MemoAbout::Theme(id) if study.codebook.index_or_refusal(id).ok() == Some(code));
+        let about_code = matches!(&memo.about, MemoAbout::Code(id) if study.codebook.index_or_refusal(id).ok() == Some(code));
         if !about_code {
             return false;
         }

@@ -8,14 +8,14 @@ use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::coding::{Coder, ItemCodes, attributed};
+use crate::coding::{AutoCoder, ItemCodes, attributed};
 
 /// One row of the mention table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MentionRow {
-    /// Theme id.
+    /// Code id.
     pub theme: String,
-    /// Theme name.
+    /// Code name.
     pub name: String,
     /// People who mention the theme.
     pub people: u32,
@@ -144,7 +144,7 @@ impl<'s> Index<'s> {
 /// Counts mentions and theme links over the whole study.
 pub fn synthesise(study: &Study) -> Synthesis {
     let codebook = &study.codebook;
-    let coder = Coder::new(codebook, study.config.counting);
+    let coder = AutoCoder::new(codebook, study.config.counting);
     let index = Index::new(study);
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
     let empty = || Totals::new(codebook.len(), study.people.len(), study.projects.len());
@@ -210,7 +210,15 @@ pub fn percent(part: u32, whole: u32) -> f64 {
     tenths as f64 / 10.0
 }
 
-fn count_interview(study: &Study, number: u32, interview: &Interview, coder: &Coder<'_>, index: &Index<'_>, projection: &[Option<usize>], totals: &mut Totals) {
+fn count_interview(
+    study: &Study,
+    number: u32,
+    interview: &Interview,
+    coder: &AutoCoder<'_>,
+    index: &Index<'_>,
+    projection: &[Option<usize>],
+    totals: &mut Totals,
+) {
     let group_agreement = study.config.counting.group_agreement;
     let projects: Vec<u32> = interview.projects.iter().filter_map(|p| index.projects.get(p.as_str()).copied()).collect();
     for person in index.people_of(interview.people.iter().map(String::as_str)) {

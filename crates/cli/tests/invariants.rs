@@ -61,7 +61,7 @@ fn uses(dir: &str, needle: &str, allowed: &[&str]) -> Vec<String> {
 #[test]
 fn render_lays_out_what_analysis_computed_and_never_counts() {
     // Coding items, deciding who said one, and counting people are analysis's work.
-    for needle in ["Coder::new", "attributed(", ".ones()", "Grouping {"] {
+    for needle in ["AutoCoder::new", "attributed(", ".ones()", "Grouping {"] {
         let found = uses("crates/render/src", needle, &[]);
         assert!(found.is_empty(), "render must not use `{needle}`: move the work into collabmap-analysis\n{}", found.join("\n"));
     }

@@ -22,7 +22,7 @@ use crate::ExchangeError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Write};
 
-use collabmap_analysis::Coder;
+use collabmap_analysis::AutoCoder;
 use collabmap_analysis::coding::attributed;
 use collabmap_study::{Interview, Item, MapNodeKind, Study};
 
@@ -133,7 +133,7 @@ impl SourceText {
 }
 
 /// The plain text of an interview and its coded selections.
-fn source_of(study: &Study, interview: &Interview, coder: &Coder<'_>) -> (String, Vec<Selection>) {
+fn source_of(study: &Study, interview: &Interview, coder: &AutoCoder<'_>) -> (String, Vec<Selection>) {
     let group_agreement = study.config.counting.group_agreement;
     let mut source = SourceText { text: String::new(), chars: 0 };
     let mut selections = Vec::new();
@@ -198,7 +198,7 @@ pub const ANONYMOUS_SOURCE_NAME: &str = "Anonymous quotes";
 pub const ANONYMOUS_SOURCE_MARKER: &str = "collabmap anonymous quotes";
 
 /// The source of anonymous quotes: their text and coded selections, attributed to no one.
-fn anonymous_source(study: &Study, coder: &Coder<'_>) -> Option<(String, Vec<Selection>)> {
+fn anonymous_source(study: &Study, coder: &AutoCoder<'_>) -> Option<(String, Vec<Selection>)> {
     let mut source = SourceText { text: String::new(), chars: 0 };
     let mut selections = Vec::new();
     source.line(ANONYMOUS_SOURCE_NAME);
@@ -254,7 +254,7 @@ pub fn memo_line(memo: &collabmap_study::Memo) -> String {
 pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
     let codebook = &study.codebook;
     let themes = codebook.themes();
-    let coder = Coder::new(codebook, study.config.counting);
+    let coder = AutoCoder::new(codebook, study.config.counting);
     let sources: Vec<(String, &Interview, String, Vec<Selection>)> = study
         .interviews
         .iter()
@@ -416,7 +416,7 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
 /// The plain text collabmap writes for an interview, and its coded stretches
 /// as (start, end, theme ids), for tests and for readers of the export.
 pub fn interview_text(study: &Study, interview: &Interview) -> (String, Vec<(usize, usize, Vec<String>)>) {
-    let coder = Coder::new(&study.codebook, study.config.counting);
+    let coder = AutoCoder::new(&study.codebook, study.config.counting);
     let (text, selections) = source_of(study, interview, &coder);
     let themes = study.codebook.themes();
     (text, selections.into_iter().map(|s| (s.start, s.end, s.codes.iter().map(|&(t, _)| themes[t].id.clone()).collect())).collect())

@@ -25,7 +25,7 @@ use collabmap_study::codebook::Codebook;
 use collabmap_study::model::{Interview, Memo, MemoAbout, Person, Project, Quote, Study};
 use collabmap_study::parse::front_matter::is_iso_date;
 use collabmap_study::write::study_files;
-use collabmap_study::{Limits, LineIndex, MemoryFiles, StudyConfig, Theme, ThemeKind, load_from};
+use collabmap_study::{Code, CodeKind, Limits, LineIndex, MemoryFiles, StudyConfig, load_from};
 use quick_xml::events::Event;
 
 /// Largest `project.qde` or `.qdc` read.
@@ -248,7 +248,7 @@ fn slug(name: &str) -> String {
 
 /// Turns codes into themes, recovering collabmap's own ids, kinds and model
 /// flags from the description marker written on export.
-fn themes_of(codes: &[CodeEntry]) -> (Vec<Theme>, HashMap<String, String>) {
+fn themes_of(codes: &[CodeEntry]) -> (Vec<Code>, HashMap<String, String>) {
     let mut taken: BTreeSet<String> = BTreeSet::new();
     let mut ids = Vec::with_capacity(codes.len());
     let mut marks = Vec::with_capacity(codes.len());
@@ -260,13 +260,13 @@ fn themes_of(codes: &[CodeEntry]) -> (Vec<Theme>, HashMap<String, String>) {
                 let kind = details.trim_matches(|c| c == '(' || c == ')');
                 let (kind, model) = kind.split_once(", ").map_or((kind, false), |(k, m)| (k, m == "model"));
                 let kind = match kind {
-                    "barrier" => ThemeKind::Barrier,
-                    "reason" => ThemeKind::Reason,
-                    _ => ThemeKind::Theme,
+                    "barrier" => CodeKind::Barrier,
+                    "reason" => CodeKind::Reason,
+                    _ => CodeKind::Code,
                 };
                 (id.to_string(), kind, model)
             }
-            None => (slug(&code.name), ThemeKind::Theme, true),
+            None => (slug(&code.name), CodeKind::Code, true),
         };
         let mut id = wanted.clone();
         let mut n = 2;
@@ -282,7 +282,7 @@ fn themes_of(codes: &[CodeEntry]) -> (Vec<Theme>, HashMap<String, String>) {
         .enumerate()
         .map(|(i, code)| {
             let description = code.description.lines().filter(|l| !l.starts_with("collabmap id: #")).collect::<Vec<_>>().join("\n").trim().to_string();
-            Theme {
+            Code {
                 id: ids[i].clone(),
                 name: code.name.clone(),
                 parent: code.parent.map(|p| ids[p].clone()),
@@ -642,7 +642,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
 /// another tool becomes a memo about the study. A memo about something that
 /// did not come across (a concept: maps are not carried) is kept as a memo
 /// about the study, and the import says so.
-fn memos_of(document: &Document, root: usize, themes: &[Theme], people: &[Person], interviews: &[Interview], file: &str, notes: &mut Vec<String>) -> Vec<Memo> {
+fn memos_of(document: &Document, root: usize, themes: &[Code], people: &[Person], interviews: &[Interview], file: &str, notes: &mut Vec<String>) -> Vec<Memo> {
     let Some(list) = document.child(root, "Notes") else { return Vec::new() };
     let mut memos: Vec<Memo> = Vec::new();
     let decode = |v: &str| v.replace("%20", " ").replace("%25", "%");
@@ -674,7 +674,7 @@ fn memos_of(document: &Document, root: usize, themes: &[Theme], people: &[Person
         }
         let exists = match &memo.about {
             MemoAbout::Study => true,
-            MemoAbout::Theme(id) => themes.iter().any(|t| &t.id == id),
+            MemoAbout::Code(id) => themes.iter().any(|t| &t.id == id),
             MemoAbout::Interview(id) => interviews.iter().any(|i| &i.id == id),
             MemoAbout::Person(id) => people.iter().any(|p| &p.id == id),
             MemoAbout::Concept { .. } => false,

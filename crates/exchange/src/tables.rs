@@ -9,7 +9,7 @@
 
 use crate::ExchangeError;
 use collabmap_analysis::coding::attributed;
-use collabmap_analysis::{Coder, Model, Synthesis};
+use collabmap_analysis::{AutoCoder, Model, Synthesis};
 use collabmap_study::csv_out::CsvWriter;
 use collabmap_study::{MapNodeKind, Study};
 
@@ -29,7 +29,7 @@ struct Row<'i> {
 pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, ExchangeError> {
     let fail = |e: csv::Error| ExchangeError::Write(format!("a table: {e}"));
     let finish = CsvWriter::into_string;
-    let coder = Coder::new(&study.codebook, study.config.counting);
+    let coder = AutoCoder::new(&study.codebook, study.config.counting);
     let themes = study.codebook.themes();
     let mut items = CsvWriter::new();
     let mut codings = CsvWriter::new();

@@ -10,7 +10,7 @@ use collabmap_store::Role;
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::views::StudyView;
+use crate::views::StudyAtRevision;
 
 /// Who is asking, for rate limiting: the peer address, or, only when the
 /// server was told it stands behind a proxy (`--trust-proxy`), the address
@@ -43,7 +43,7 @@ pub(crate) async fn member_role(state: &AppState, user: i64, study: i64, need: R
 
 /// The study, for a member with at least `need` (for helpers that serve
 /// more than one route; a handler takes a [`Member`] instead).
-pub(crate) async fn member_view(state: &AppState, user: i64, study: i64, need: Role) -> Result<(Role, Arc<StudyView>), AppError> {
+pub(crate) async fn member_view(state: &AppState, user: i64, study: i64, need: Role) -> Result<(Role, Arc<StudyAtRevision>), AppError> {
     let role = member_role(state, user, study, need).await?;
     Ok((role, study_view(state, study).await?))
 }
@@ -124,12 +124,12 @@ where
 }
 
 /// The study at its current revision, for a handler whose [`Member`] extractor has checked the role.
-pub(crate) async fn study_view(state: &AppState, id: i64) -> Result<Arc<StudyView>, AppError> {
+pub(crate) async fn study_view(state: &AppState, id: i64) -> Result<Arc<StudyAtRevision>, AppError> {
     state.views().get(state.store(), id).await
 }
 
 /// The study at `revision` (the current one when `None`), for a handler whose [`Member`] extractor has checked the role.
-pub(crate) async fn study_view_at(state: &AppState, id: i64, revision: Option<i64>) -> Result<Arc<StudyView>, AppError> {
+pub(crate) async fn study_view_at(state: &AppState, id: i64, revision: Option<i64>) -> Result<Arc<StudyAtRevision>, AppError> {
     match revision {
         None => study_view(state, id).await,
         Some(revision) => state.views().at(state.store(), id, revision).await,

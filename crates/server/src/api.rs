@@ -21,7 +21,7 @@ use crate::access::{ClientAddr, Member, Owner, Viewer, member_role, member_view,
 use crate::archive::zip_response;
 use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
 use crate::error::{AppError, problems_json};
-use crate::views::{Document, StudyView};
+use crate::views::{Document, StudyAtRevision};
 use crate::{AppState, MAX_DOCUMENT_BYTES, MAX_PREVIEW_BYTES, MAX_UPLOAD_BYTES, archive, import_study};
 use axum::extract::DefaultBodyLimit;
 
@@ -155,7 +155,7 @@ async fn delete_study(State(state): State<AppState>, Member { id, .. }: Member<A
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn analysed(view: &StudyView) -> Result<&crate::views::Analysis, AppError> {
+fn analysed(view: &StudyAtRevision) -> Result<&crate::views::Analysis, AppError> {
     view.analysis.as_ref().ok_or_else(|| AppError::Invalid(view.problems.clone()))
 }
 

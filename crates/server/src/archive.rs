@@ -92,7 +92,7 @@ pub fn read_received(upload: &Upload, file_name: &str, limits: Limits) -> Result
 
 /// The study as a zip download (compressed on a blocking thread, so a large
 /// study never stalls the requests sharing the async threads).
-pub async fn zip_response(view: std::sync::Arc<crate::views::StudyView>) -> Result<axum::response::Response, AppError> {
+pub async fn zip_response(view: std::sync::Arc<crate::views::StudyAtRevision>) -> Result<axum::response::Response, AppError> {
     use axum::http::header;
     use axum::response::IntoResponse as _;
     let zipped = view.clone();

@@ -292,7 +292,7 @@ async fn past_export_zip(
 }
 
 /// A file of `view`'s site: a report page, or one of the study's pictures.
-async fn site_file(view: std::sync::Arc<crate::views::StudyView>, path: String) -> Result<Response, AppError> {
+async fn site_file(view: std::sync::Arc<crate::views::StudyAtRevision>, path: String) -> Result<Response, AppError> {
     if !view.problems.is_empty() && path == "index.html" {
         return Err(AppError::Invalid(view.problems.clone()));
     }
@@ -343,7 +343,7 @@ struct Download {
 
 /// The study in `format` (`qdpx`, `qdc`, `graphml`, `gexf`, `dot`, `csv`), or
 /// `None` for a format there is none of.
-fn converted_to(view: &crate::views::StudyView, format: &str, network: collabmap_exchange::graph::Network) -> Result<Option<Download>, AppError> {
+fn converted_to(view: &crate::views::StudyAtRevision, format: &str, network: collabmap_exchange::graph::Network) -> Result<Option<Download>, AppError> {
     use collabmap_exchange::graph;
     let Some(analysis) = &view.analysis else { return Ok(None) };
     let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);

@@ -28,7 +28,7 @@ pub struct Analysis {
 }
 
 /// A stored study at one revision: its files, parsed study and analysis.
-pub struct StudyView {
+pub struct StudyAtRevision {
     /// The study's id.
     pub id: i64,
     /// The revision the files belong to.
@@ -62,9 +62,9 @@ pub(crate) fn is_interview_path(path: &str) -> bool {
     path.strip_prefix("interviews/").and_then(|rest| rest.strip_suffix(".md")).is_some_and(|stem| !stem.contains('/') && !stem.is_empty())
 }
 
-impl StudyView {
+impl StudyAtRevision {
     /// Parses and analyses a snapshot (CPU-bound: run it off the async threads).
-    pub fn build(id: i64, snapshot: Snapshot) -> StudyView {
+    pub fn build(id: i64, snapshot: Snapshot) -> StudyAtRevision {
         let loaded = load_from(&snapshot.files);
         let analysis = loaded.problems.is_empty().then(|| {
             let synthesis = synthesise(&loaded.study);
@@ -74,7 +74,7 @@ impl StudyView {
             let model_json = table::model_json(&model);
             Analysis { synthesis, model, table_json, model_json }
         });
-        StudyView {
+        StudyAtRevision {
             id,
             revision: snapshot.revision,
             title: snapshot.title,
@@ -92,8 +92,8 @@ impl StudyView {
     /// Parses and analyses a past revision, whose pages are the published
     /// report exactly as `collabmap report` writes it from the study exported
     /// at that revision (CPU-bound: run it off the async threads).
-    pub fn build_past(id: i64, snapshot: Snapshot) -> StudyView {
-        StudyView { report: ReportOptions::default(), ..StudyView::build(id, snapshot) }
+    pub fn build_past(id: i64, snapshot: Snapshot) -> StudyAtRevision {
+        StudyAtRevision { report: ReportOptions::default(), ..StudyAtRevision::build(id, snapshot) }
     }
 
     /// Whether this is a past revision (read-only, shown as the published report).
@@ -272,13 +272,13 @@ impl Document {
         }
     }
 
-    fn builtin_codebook(view: &StudyView) -> Option<String> {
+    fn builtin_codebook(view: &StudyAtRevision) -> Option<String> {
         let config = &view.study.config;
         config.codebook_file().is_none().then(|| config.codebook.trim().to_string())
     }
 
     /// The document's current text and version.
-    pub(crate) fn read(&self, view: &StudyView) -> Result<DocumentText, AppError> {
+    pub(crate) fn read(&self, view: &StudyAtRevision) -> Result<DocumentText, AppError> {
         let path = match self {
             Document::Interview(id) => {
                 if !is_interview_id(id) {
@@ -315,7 +315,7 @@ impl Document {
     /// The changes that save `text` over version `version` (0: the file is new).
     /// Saving the built-in codebook gives the study its own copy and points
     /// `study.toml` at it, in the same transaction.
-    pub(crate) fn changes(&self, view: &StudyView, text: &str, version: i64) -> Result<(Vec<Change>, Option<String>), AppError> {
+    pub(crate) fn changes(&self, view: &StudyAtRevision, text: &str, version: i64) -> Result<(Vec<Change>, Option<String>), AppError> {
         let current = self.read(view)?;
         let expected = (version != 0).then_some(version);
         let mut changes = vec![Change { path: current.path.clone(), expected, content: Some(text.as_bytes().to_vec()) }];
@@ -333,7 +333,7 @@ impl Document {
 }
 
 /// A codebook file name the study does not use yet.
-fn free_codebook_path(view: &StudyView) -> String {
+fn free_codebook_path(view: &StudyAtRevision) -> String {
     (0..).map(|n| if n == 0 { "codebook.toml".to_string() } else { format!("codebook-{n}.toml") }).find(|p| view.files.get(p).is_none()).unwrap_or_default()
 }
 
@@ -369,7 +369,7 @@ pub(crate) fn point_codebook_at(settings: &str, path: &str) -> String {
 }
 
 /// One study's parsed view; the async lock makes concurrent readers wait for one build.
-type Slot = Arc<tokio::sync::Mutex<Option<Arc<StudyView>>>>;
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<StudyAtRevision>>>>;
 
 /// Parsed studies by id, one revision each, rebuilt after a save on first use.
 #[derive(Default)]
@@ -388,7 +388,7 @@ const KEPT_PAST_VIEWS: usize = 4;
 
 impl Views {
     /// The study at its current revision.
-    pub async fn get(&self, store: &Store, id: i64) -> Result<Arc<StudyView>, AppError> {
+    pub async fn get(&self, store: &Store, id: i64) -> Result<Arc<StudyAtRevision>, AppError> {
         let revision = store.revision(id).await?.ok_or(AppError::NotFound)?;
         let slot = {
             let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
@@ -405,13 +405,13 @@ impl Views {
             return Ok(view.clone());
         }
         let snapshot = store.snapshot(id).await?.ok_or(AppError::NotFound)?;
-        let view = Arc::new(tokio::task::spawn_blocking(move || StudyView::build(id, snapshot)).await?);
+        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build(id, snapshot)).await?);
         *held = Some(view.clone());
         Ok(view)
     }
 
     /// The study as it was at `revision`; not found when it has no such revision.
-    pub async fn at(&self, store: &Store, id: i64, revision: i64) -> Result<Arc<StudyView>, AppError> {
+    pub async fn at(&self, store: &Store, id: i64, revision: i64) -> Result<Arc<StudyAtRevision>, AppError> {
         let slot = {
             let mut past = self.past.lock().unwrap_or_else(|e| e.into_inner());
             if past.len() >= KEPT_PAST_VIEWS && !past.contains_key(&(id, revision)) {
@@ -424,7 +424,7 @@ impl Views {
             return Ok(view.clone());
         }
         let snapshot = store.snapshot_at(id, revision).await?.ok_or(AppError::NotFound)?;
-        let view = Arc::new(tokio::task::spawn_blocking(move || StudyView::build_past(id, snapshot)).await?);
+        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build_past(id, snapshot)).await?);
         *held = Some(view.clone());
         Ok(view)
     }

@@ -15,37 +15,37 @@ const WHOLE_SYSTEMS: &str = include_str!("../codebooks/whole-systems.toml");
 /// What a codebook entry stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum ThemeKind {
+pub enum CodeKind {
     /// Something that made collaboration work.
-    Theme,
+    Code,
     /// Something that got in its way.
     Barrier,
     /// A reason to collaborate.
     Reason,
 }
 
-impl ThemeKind {
+impl CodeKind {
     /// The word used in files and output.
     pub fn as_str(self) -> &'static str {
         match self {
-            ThemeKind::Theme => "theme",
-            ThemeKind::Barrier => "barrier",
-            ThemeKind::Reason => "reason",
+            CodeKind::Code => "theme",
+            CodeKind::Barrier => "barrier",
+            CodeKind::Reason => "reason",
         }
     }
 }
 
 /// One codebook entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Theme {
+pub struct Code {
     /// Lowercase id, `[a-z0-9-]+`, used as `#id` in interviews.
     pub id: String,
     /// Human name.
     pub name: String,
     /// The id of the broader entry this one belongs to.
     pub parent: Option<String>,
-    /// Theme, barrier or reason.
-    pub kind: ThemeKind,
+    /// Code, barrier or reason.
+    pub kind: CodeKind,
     /// Whether the theme takes part in the model (always false for barriers and reasons).
     pub model: bool,
     /// Phrases whose presence in an item's text infers this code.
@@ -63,7 +63,7 @@ pub struct Theme {
 pub struct Codebook {
     /// The built-in name or the file name it came from.
     pub name: String,
-    themes: Vec<Theme>,
+    themes: Vec<Code>,
     by_id: HashMap<String, usize>,
     parents: Vec<Option<usize>>,
 }
@@ -81,7 +81,7 @@ struct ThemeEntry {
     id: toml::Spanned<String>,
     name: String,
     parent: Option<toml::Spanned<String>>,
-    kind: Option<ThemeKind>,
+    kind: Option<CodeKind>,
     model: Option<bool>,
     #[serde(default)]
     indicators: Vec<String>,
@@ -135,7 +135,7 @@ impl Codebook {
                 return (Codebook { name: path.to_string(), ..Default::default() }, problems);
             }
         };
-        let mut themes: Vec<Theme> = Vec::new();
+        let mut themes: Vec<Code> = Vec::new();
         let mut by_id = HashMap::new();
         let mut parent_lines = Vec::new();
         // One index for every entry's line, so a codebook of any size is read in linear time.
@@ -150,7 +150,7 @@ impl Codebook {
                 continue;
             }
             if let Some(&first) = by_id.get(&id) {
-                let first: &Theme = &themes[first];
+                let first: &Code = &themes[first];
                 problems.push(Problem::new(
                     path,
                     id_line,
@@ -158,12 +158,12 @@ impl Codebook {
                 ));
                 continue;
             }
-            let kind = entry.kind.unwrap_or(ThemeKind::Theme);
-            let model = kind == ThemeKind::Theme && entry.model.unwrap_or(true);
+            let kind = entry.kind.unwrap_or(CodeKind::Code);
+            let model = kind == CodeKind::Code && entry.model.unwrap_or(true);
             let parent_line = entry.parent.as_ref().map(|p| lines.line(p.span().start));
             by_id.insert(id.clone(), themes.len());
             parent_lines.push(parent_line.unwrap_or(line));
-            themes.push(Theme {
+            themes.push(Code {
                 id,
                 name: entry.name,
                 parent: entry.parent.map(toml::Spanned::into_inner),
@@ -199,8 +199,8 @@ impl Codebook {
     /// Builds a codebook from themes already checked (for generators and tests).
     ///
     /// Unknown parents are dropped and duplicates keep their first occurrence.
-    pub fn from_themes(name: &str, themes: Vec<Theme>) -> Codebook {
-        let mut kept: Vec<Theme> = Vec::new();
+    pub fn from_themes(name: &str, themes: Vec<Code>) -> Codebook {
+        let mut kept: Vec<Code> = Vec::new();
         let mut by_id = HashMap::new();
         for theme in themes {
             if by_id.contains_key(&theme.id) {
@@ -264,7 +264,7 @@ impl Codebook {
     }
 
     /// The entries in display order.
-    pub fn themes(&self) -> &[Theme] {
+    pub fn themes(&self) -> &[Code] {
         &self.themes
     }
 
@@ -290,7 +290,7 @@ impl Codebook {
     }
 
     /// The entry with `id`.
-    pub fn get(&self, id: &str) -> Option<&Theme> {
+    pub fn get(&self, id: &str) -> Option<&Code> {
         self.index_of(id).map(|i| &self.themes[i])
     }
 
@@ -323,10 +323,10 @@ impl Codebook {
             if let Some(parent) = &theme.parent {
                 let _ = writeln!(out, "parent = {}", quote(parent));
             }
-            if theme.kind != ThemeKind::Theme {
+            if theme.kind != CodeKind::Code {
                 let _ = writeln!(out, "kind = {}", quote(theme.kind.as_str()));
             }
-            if theme.kind == ThemeKind::Theme && !theme.model {
+            if theme.kind == CodeKind::Code && !theme.model {
                 out.push_str("model = false\n");
             }
             if !theme.indicators.is_empty() {

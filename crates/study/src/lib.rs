@@ -25,7 +25,7 @@ pub mod parse;
 mod problem;
 pub mod write;
 
-pub use codebook::{Codebook, Theme, ThemeKind, UnknownCode};
+pub use codebook::{Code, CodeKind, Codebook, UnknownCode};
 pub use config::{Counting, ModelSettings, ReportSettings, StudyConfig};
 pub use files::{Folder, Limits, MemoryFiles, ReadFolderError, StudyFiles};
 pub use load::{Loaded, duplicate_interview, load_from, load_study};

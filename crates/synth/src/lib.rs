@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 /// The number of people the published study interviewed.
 pub const PUBLISHED_PEOPLE: u32 = 69;
 
-/// Theme counts out of 69, in the published order, then the other codes the generator uses.
+/// Code counts out of 69, in the published order, then the other codes the generator uses.
 pub const PUBLISHED_COUNTS: &[(&str, u32)] = &[
     ("common-purpose", 66),
     ("whole-system", 62),
