@@ -24,6 +24,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}/memos", get(list_page))
         .route("/studies/{id}/memos/new", get(new_page).post(add_form))
         .route("/studies/{id}/memos/delete", post(delete_form))
+        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
 }
 
 /// What kinds of thing a memo can be about, as the filter names them.
