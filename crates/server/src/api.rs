@@ -17,8 +17,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use crate::access::{ClientAddr, Member, Owner, Viewer, member_role, member_view, parse_role, study_view, study_view_at};
-use crate::archive::zip_response;
+use crate::access::{ClientAddr, Member, Owner, Viewer, member_role, member_view, study_view, study_view_at};
 use crate::auth::{ApiUser, session_cookie, sign_in, wants_secure};
 use crate::error::{AppError, problems_json};
 use crate::views::{Document, StudyAtRevision};
@@ -42,25 +41,18 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/api/studies/{id}/model", get(model))
         .route("/api/studies/{id}/evidence", get(evidence))
         .route("/api/studies/{id}/search", get(search))
-        .route("/api/studies/{id}/export", get(export))
         .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
         .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route(
             "/api/studies/{id}/interviews/{interview}",
             get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
         )
-        .route("/api/studies/{id}/history", get(history))
-        .route("/api/studies/{id}/audit.csv", get(audit_csv))
-        .route("/api/studies/{id}/files/{*path}", get(file_at_revision))
-        .route("/api/studies/{id}/restore", post(restore))
         .route("/api/studies/{id}/memos", get(list_memos).post(create_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/memos/{memo}", get(get_memo).put(put_memo).delete(delete_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/people", get(get_people).put(put_people).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/projects", get(get_projects).put(put_projects).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/codebook", get(get_codebook).put(put_codebook).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route("/api/studies/{id}/settings", get(get_settings).put(put_settings).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
-        .route("/api/studies/{id}/members", get(list_members).post(add_member))
-        .route("/api/studies/{id}/members/{email}", axum::routing::delete(remove_member))
 }
 
 /// A JSON body whose refusal is a 400 with a readable message (axum's own
@@ -161,8 +153,8 @@ fn analysed(view: &StudyAtRevision) -> Result<&crate::views::Analysis, AppError>
 
 /// `?revision=N`: a figure as it was at a past revision (history is never rewritten).
 #[derive(Deserialize)]
-struct RevisionQuery {
-    revision: Option<i64>,
+pub(crate) struct RevisionQuery {
+    pub(crate) revision: Option<i64>,
 }
 
 /// The table as `collabmap table --format json` prints it, now or at `?revision=N`.
@@ -238,12 +230,6 @@ async fn model(State(state): State<AppState>, Member { id, .. }: Member<ApiUser,
     Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
 }
 
-/// The study's folder as a zip, now or at `?revision=N`.
-async fn export(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
-    let view = study_view_at(&state, id, at.revision).await?;
-    zip_response(view).await
-}
-
 #[derive(Deserialize)]
 struct PreviewBody {
     path: String,
@@ -277,7 +263,7 @@ async fn read_document(state: &AppState, user: &ApiUser, id: i64, document: Docu
 
 /// How many times a save is checked again when other files of the study
 /// were saved meanwhile, before the editor is asked to try again.
-const SAVE_ATTEMPTS: usize = 8;
+pub(crate) const SAVE_ATTEMPTS: usize = 8;
 
 /// Saves a document for an editor: checked against the whole study at one
 /// revision, then committed only if the study is still at that revision and
@@ -491,154 +477,6 @@ pub(crate) fn iso_time(seconds: i64) -> String {
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
-/// The study's history, newest first: `[{"revision", "at", "by", "files": [{"path", "action"}], "message"}]`.
-async fn history(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
-    let changes = state.store().history(id).await?;
-    let mut revisions: Vec<serde_json::Value> = Vec::new();
-    for change in changes {
-        let file = json!({"path": change.path, "action": change.action});
-        match revisions.last_mut() {
-            Some(last) if last["revision"] == json!(change.revision) => {
-                if let Some(files) = last["files"].as_array_mut() {
-                    files.push(file);
-                }
-            }
-            _ => revisions.push(json!({"revision": change.revision, "at": iso_time(change.at), "by": change.by, "files": [file], "message": change.message})),
-        }
-    }
-    Ok(Json(json!(revisions)))
-}
-
-/// The audit trail as CSV: one row per file changed, oldest first.
-async fn audit_csv(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Response, AppError> {
-    let mut changes = state.store().history(id).await?;
-    changes.sort_by(|a, b| a.revision.cmp(&b.revision).then(a.path.cmp(&b.path)));
-    let mut writer = collabmap_study::csv_out::CsvWriter::new();
-    let fail = |e: csv::Error| AppError::Internal(format!("cannot write the audit trail: {e}"));
-    writer.write_record(["revision", "at", "user", "file", "action", "message"]).map_err(fail)?;
-    for change in &changes {
-        writer
-            .write_record([
-                change.revision.to_string(),
-                iso_time(change.at),
-                change.by.clone().unwrap_or_default(),
-                change.path.clone(),
-                change.action.clone(),
-                change.message.clone().unwrap_or_default(),
-            ])
-            .map_err(fail)?;
-    }
-    let csv = writer.into_string()?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\"")], csv).into_response())
-}
-
-#[derive(Deserialize)]
-struct FileRevisionQuery {
-    revision: i64,
-}
-
-/// One file as it was at a revision: `{"path", "revision", "text"}`.
-async fn file_at_revision(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<ApiUser, Viewer>,
-    Path((_, path)): Path<(i64, String)>,
-    Query(query): Query<FileRevisionQuery>,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let bytes = state.store().file_at(id, &path, query.revision).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(json!({"path": path, "revision": query.revision, "text": String::from_utf8_lossy(&bytes)})))
-}
-
-#[derive(Deserialize)]
-struct RestoreBody {
-    revision: i64,
-    path: Option<String>,
-    message: Option<String>,
-}
-
-/// Puts back a file, or the whole study, as it was at a revision, as a new
-/// revision (history is never rewritten); checked like any save.
-async fn restore(
-    State(state): State<AppState>,
-    user: ApiUser,
-    Path(id): Path<i64>,
-    JsonBody(body): JsonBody<RestoreBody>,
-) -> Result<Json<serde_json::Value>, AppError> {
-    let (revision, files) = restore_revision(&state, user.session.user.id, id, body.revision, body.path.as_deref(), body.message).await?;
-    Ok(Json(json!({"revision": revision, "files": files})))
-}
-
-/// Restores `path` (or every file) of study `id` as it was at `revision`,
-/// for an editor: the new revision and how many files changed.
-pub(crate) async fn restore_revision(
-    state: &AppState,
-    user: i64,
-    id: i64,
-    revision: i64,
-    path: Option<&str>,
-    message: Option<String>,
-) -> Result<(i64, usize), AppError> {
-    member_role(state, user, id, Role::Editor).await?;
-    let lock = state.views().save_lock(id);
-    let _held = lock.lock().await;
-    let note = collabmap_store::Note {
-        message: Some(message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| format!("restored revision {revision}"))),
-        restored: true,
-    };
-    for _ in 0..SAVE_ATTEMPTS {
-        let view = state.views().get(state.store(), id).await?;
-        if revision < 1 || revision > view.revision {
-            return Err(AppError::BadRequest(format!("revision {revision} is not one of this study's (1 to {})", view.revision)));
-        }
-        // Each file as it was (`None`: it did not exist then, so it goes).
-        let wanted: Vec<(String, Option<Vec<u8>>)> = match path {
-            Some(path) => vec![(path.to_string(), state.store().file_at(id, path, revision).await?)],
-            None => {
-                let then = state.store().snapshot_at(id, revision).await?.ok_or(AppError::NotFound)?;
-                let added_since = view.files.iter().filter(|(p, _)| then.files.get(p).is_none()).map(|(p, _)| (p.to_string(), None));
-                let mut all: Vec<(String, Option<Vec<u8>>)> = added_since.collect();
-                all.extend(then.files.iter().map(|(p, bytes)| (p.to_string(), Some(bytes.to_vec()))));
-                all
-            }
-        };
-        let mut changes = Vec::new();
-        for (path, then) in wanted {
-            if then.as_deref() != view.files.get(&path) {
-                let version = view.version(&path);
-                changes.push(collabmap_store::Change { path, expected: (version != 0).then_some(version), content: then });
-            }
-        }
-        if changes.is_empty() {
-            return Ok((view.revision, 0));
-        }
-        let title = changes
-            .iter()
-            .find(|c| c.path == "study.toml")
-            .and_then(|c| c.content.as_deref())
-            .and_then(|t| collabmap_study::StudyConfig::parse(&String::from_utf8_lossy(t)).ok())
-            .map(|c| c.title);
-        let checked: Vec<(String, Option<Vec<u8>>)> = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect();
-        let at = view.revision;
-        let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
-        if !problems.is_empty() {
-            return Err(AppError::Invalid(problems));
-        }
-        let count = changes.len();
-        match state.store().change_files_noted(id, user, &changes, title.as_deref(), Some(at), &note).await {
-            Ok(new) => return Ok((new, count)),
-            Err(ChangeError::Moved { .. }) => continue,
-            Err(ChangeError::Conflict { path, current }) => {
-                return Err(AppError::Conflict {
-                    message: format!("{path} changed meanwhile (now version {}): try again", current.unwrap_or(0)),
-                    current: current.unwrap_or(0),
-                });
-            }
-            Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
-            Err(ChangeError::Store(error)) => return Err(error.into()),
-        }
-    }
-    Err(AppError::Conflict { message: "the study kept changing while the restore was checked; try again".into(), current: 0 })
-}
-
 async fn get_memo(State(state): State<AppState>, user: ApiUser, Path((id, memo)): Path<(i64, String)>) -> Result<Json<serde_json::Value>, AppError> {
     let reply = read_document(&state, &user, id, Document::Memo(memo)).await?;
     if reply.0["version"] == json!(0) {
@@ -710,32 +548,3 @@ document_endpoints!(get_people, put_people, Document::People);
 document_endpoints!(get_projects, put_projects, Document::Projects);
 document_endpoints!(get_codebook, put_codebook, Document::Codebook);
 document_endpoints!(get_settings, put_settings, Document::Settings);
-
-async fn list_members(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
-    let members = state.store().members(id).await?;
-    Ok(Json(members.iter().map(|m| json!({"email": m.email, "role": m.role.as_str()})).collect()))
-}
-
-#[derive(Deserialize)]
-struct MemberBody {
-    email: String,
-    role: String,
-}
-
-async fn add_member(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<ApiUser, Owner>,
-    JsonBody(body): JsonBody<MemberBody>,
-) -> Result<Response, AppError> {
-    let role = parse_role(&body.role)?;
-    state.store().set_member(id, &body.email, role).await?;
-    Ok((StatusCode::CREATED, Json(json!({"email": collabmap_store::normalise_email(&body.email), "role": role.as_str()}))).into_response())
-}
-
-async fn remove_member(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<ApiUser, Owner>,
-    Path((_, email)): Path<(i64, String)>,
-) -> Result<StatusCode, AppError> {
-    if state.store().remove_member(id, &email).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
-}

@@ -27,7 +27,10 @@ pub mod archive;
 mod auth;
 mod collaborations;
 mod error;
+mod exports;
+mod history;
 mod html;
+mod members;
 mod memos;
 mod pages;
 mod views;
@@ -133,6 +136,12 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(collaborations::routes())
         .merge(memos::routes())
+        .merge(history::api_routes())
+        .merge(history::page_routes())
+        .merge(members::api_routes())
+        .merge(members::page_routes())
+        .merge(exports::api_routes())
+        .merge(exports::page_routes())
         .layer(middleware::from_fn(check_origin))
         .layer(middleware::from_fn(security_headers))
         // Routes that take more say so themselves; this is the limit of all the others.

@@ -18,8 +18,7 @@ use collabmap_store::Role;
 use collabmap_study::{Limits, is_interview_id};
 use serde::Deserialize;
 
-use crate::access::{ClientAddr, Member, Owner, Viewer, member_view, parse_role, study_view, study_view_at};
-use crate::archive::zip_response;
+use crate::access::{ClientAddr, Member, Owner, Viewer, member_view, study_view};
 use crate::auth::{PageUser, session_cookie, sign_in, wants_secure};
 use crate::error::AppError;
 use crate::html::{render, safe_next, url_encode};
@@ -43,23 +42,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/studies/{id}/", get(dashboard))
         .route("/studies/{id}/crosstab", get(crosstab_page))
         .route("/studies/{id}/search", get(search_page))
-        .route("/studies/{id}/history", get(history_page))
-        .route("/studies/{id}/history/file", get(history_file_page))
-        .route("/studies/{id}/history/restore", post(restore_form))
         .route(
             "/studies/{id}/revisions/{revision}",
             get(|Path((id, revision)): Path<(i64, i64)>| async move { Redirect::permanent(&format!("/studies/{id}/revisions/{revision}/")) }),
         )
-        .route("/studies/{id}/revisions/{revision}/", get(past_report_index))
-        .route("/studies/{id}/revisions/{revision}/export.zip", get(past_export_zip))
-        .route("/studies/{id}/revisions/{revision}/{*path}", get(past_report_file))
         .route("/studies/{id}/agreement", get(agreement_page))
-        .route("/studies/{id}/export.zip", get(export_zip))
-        .route("/studies/{id}/export/{format}", get(export_format))
-        .route("/studies/{id}/exchange", get(exchange_page))
         .route("/studies/{id}/delete", post(delete_form))
-        .route("/studies/{id}/members", get(members_page).post(member_form))
-        .route("/studies/{id}/members/remove", post(remove_member_form))
         .route("/studies/{id}/edit/interviews/new", get(new_interview))
         .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
         .route("/studies/{id}/edit/memos/{memo}", get(edit_memo))
@@ -263,36 +251,8 @@ async fn study_file(
     site_file(view, path).await
 }
 
-/// The published report as it was at a past revision: its index.
-async fn past_report_index(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<PageUser, Viewer>,
-    Path((_, revision)): Path<(i64, i64)>,
-) -> Result<Response, AppError> {
-    site_file(study_view_at(&state, id, Some(revision)).await?, "index.html".to_string()).await
-}
-
-/// A page of the published report as it was at a past revision, byte for
-/// byte what `collabmap report` writes from `collabmap export ID --revision N`.
-async fn past_report_file(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<PageUser, Viewer>,
-    Path((_, revision, path)): Path<(i64, i64, String)>,
-) -> Result<Response, AppError> {
-    site_file(study_view_at(&state, id, Some(revision)).await?, path).await
-}
-
-/// The study's folder as it was at a past revision, zipped.
-async fn past_export_zip(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<PageUser, Viewer>,
-    Path((_, revision)): Path<(i64, i64)>,
-) -> Result<Response, AppError> {
-    zip_response(study_view_at(&state, id, Some(revision)).await?).await
-}
-
 /// A file of `view`'s site: a report page, or one of the study's pictures.
-async fn site_file(view: std::sync::Arc<crate::views::StudyAtRevision>, path: String) -> Result<Response, AppError> {
+pub(crate) async fn site_file(view: std::sync::Arc<crate::views::StudyAtRevision>, path: String) -> Result<Response, AppError> {
     if !view.problems.is_empty() && path == "index.html" {
         return Err(AppError::Invalid(view.problems.clone()));
     }
@@ -309,80 +269,6 @@ async fn site_file(view: std::sync::Arc<crate::views::StudyAtRevision>, path: St
         view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
     };
     Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
-}
-
-async fn export_zip(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
-    let view = study_view(&state, id).await?;
-    zip_response(view).await
-}
-
-#[derive(Template)]
-#[template(path = "exchange.html")]
-struct ExchangePage {
-    id: i64,
-    title: String,
-    signed_in: bool,
-}
-
-async fn exchange_page(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
-    let view = study_view(&state, id).await?;
-    Ok(render(&ExchangePage { id, title: view.title.clone(), signed_in: true }))
-}
-
-#[derive(Deserialize)]
-struct GraphQuery {
-    graph: Option<String>,
-}
-
-/// A file to download: its bytes, media type and file-name extension.
-struct Download {
-    bytes: Vec<u8>,
-    media_type: &'static str,
-    extension: &'static str,
-}
-
-/// The study in `format` (`qdpx`, `qdc`, `graphml`, `gexf`, `dot`, `csv`), or
-/// `None` for a format there is none of.
-fn converted_to(view: &crate::views::StudyAtRevision, format: &str, network: collabmap_exchange::graph::Network) -> Result<Option<Download>, AppError> {
-    use collabmap_exchange::graph;
-    let Some(analysis) = &view.analysis else { return Ok(None) };
-    let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
-    let (bytes, media_type, extension) = match format {
-        "qdpx" => (collabmap_exchange::refi::project_qdpx(study)?, "application/zip", "qdpx"),
-        "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
-        "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
-        "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),
-        "dot" => (graph::dot(study, synthesis, model, network).into_bytes(), "text/vnd.graphviz", "dot"),
-        "csv" => {
-            let mut files = collabmap_study::MemoryFiles::new();
-            for (name, text) in collabmap_exchange::tables::tidy_tables(study, synthesis, model)? {
-                files.insert(name, text.into_bytes());
-            }
-            (collabmap_exchange::archive::write_zip(&files)?, "application/zip", "zip")
-        }
-        _ => return Ok(None),
-    };
-    Ok(Some(Download { bytes, media_type, extension }))
-}
-
-/// The study in another tool's format: REFI-QDA, a network, or tidy tables (zipped).
-async fn export_format(
-    State(state): State<AppState>,
-    Member { id, .. }: Member<PageUser, Viewer>,
-    Path((_, format)): Path<(i64, String)>,
-    Query(query): Query<GraphQuery>,
-) -> Result<Response, AppError> {
-    use collabmap_exchange::graph::Network;
-    let view = study_view(&state, id).await?;
-    if view.analysis.is_none() {
-        return Err(AppError::Invalid(view.problems.clone()));
-    }
-    let network = if query.graph.as_deref() == Some("concepts") { Network::Concepts } else { Network::Themes };
-    // Writing a project or a network is CPU work that grows with the study: off the async threads.
-    let converted = tokio::task::spawn_blocking(move || converted_to(&view, &format, network)).await??;
-    let Some(Download { bytes, media_type: kind, extension }) = converted else { return Err(AppError::NotFound) };
-    let disposition = format!("attachment; filename=\"study-{id}.{extension}\"");
-    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
 }
 
 async fn delete_form(
@@ -547,162 +433,6 @@ async fn search_page(
             Ok((StatusCode::BAD_REQUEST, render(&page)).into_response())
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "history.html")]
-struct HistoryPage {
-    id: i64,
-    title: String,
-    can_edit: bool,
-    revisions: Vec<RevisionRow>,
-    csrf: String,
-    signed_in: bool,
-}
-
-/// One revision of the history page.
-struct RevisionRow {
-    revision: i64,
-    at: String,
-    by: String,
-    /// (path, action, path encoded for a link).
-    files: Vec<(String, String, String)>,
-    message: String,
-}
-
-/// Who made a change the history records without an account: a survey answer or an import by command.
-const UNKNOWN_AUTHOR: &str = "a survey respondent or an import";
-
-/// A change's time as the history pages show it: `YYYY-MM-DD HH:MM:SS` (UTC).
-fn when(at: i64) -> String {
-    crate::api::iso_time(at).replace('T', " ").trim_end_matches('Z').to_string()
-}
-
-async fn history_page(State(state): State<AppState>, Member { user, id, role, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
-    let view = study_view(&state, id).await?;
-    let mut revisions: Vec<RevisionRow> = Vec::new();
-    for change in state.store().history(id).await? {
-        let file = (change.path.clone(), change.action.clone(), url_encode(&change.path));
-        match revisions.last_mut() {
-            Some(last) if last.revision == change.revision => last.files.push(file),
-            _ => revisions.push(RevisionRow {
-                revision: change.revision,
-                at: when(change.at),
-                by: change.by.unwrap_or_else(|| UNKNOWN_AUTHOR.into()),
-                files: vec![file],
-                message: change.message.unwrap_or_default(),
-            }),
-        }
-    }
-    Ok(render(&HistoryPage { id, title: view.title.clone(), can_edit: role.can_edit(), revisions, csrf: user.session.csrf.clone(), signed_in: true }))
-}
-
-#[derive(Template)]
-#[template(path = "history_file.html")]
-struct HistoryFilePage {
-    id: i64,
-    title: String,
-    path: String,
-    revision: i64,
-    /// The revision compared against (the one before, unless the reader chose another).
-    against: i64,
-    summary: String,
-    /// The revisions that changed this file, newest first, for the comparison form.
-    changed_at: Vec<i64>,
-    /// This file's history, newest first: (revision, when, who, action, message).
-    file_history: Vec<(i64, String, String, String, String)>,
-    /// (class, text) per line: `added`, `removed` or `same`.
-    lines: Vec<(&'static str, String)>,
-    can_edit: bool,
-    csrf: String,
-    signed_in: bool,
-}
-
-#[derive(Deserialize)]
-struct FileRevisionQuery {
-    path: String,
-    revision: i64,
-    /// Compare with this revision instead of the one before.
-    against: Option<i64>,
-}
-
-/// The lines of `old` and `new` as a diff: (class, text) per line, `removed`, `added` or `same`.
-fn diff_lines(old: &str, new: &str) -> Vec<(&'static str, String)> {
-    similar::TextDiff::from_lines(old, new)
-        .iter_all_changes()
-        .map(|change| {
-            let text = change.value().trim_end_matches('\n');
-            match change.tag() {
-                similar::ChangeTag::Delete => ("removed", format!("- {text}")),
-                similar::ChangeTag::Insert => ("added", format!("+ {text}")),
-                similar::ChangeTag::Equal => ("same", format!("  {text}")),
-            }
-        })
-        .collect()
-}
-
-/// A file at a revision, as a diff against another revision (by default the one before).
-async fn history_file_page(
-    State(state): State<AppState>,
-    Member { user, id, role, .. }: Member<PageUser, Viewer>,
-    Query(query): Query<FileRevisionQuery>,
-) -> Result<Response, AppError> {
-    let view = study_view(&state, id).await?;
-    let store = state.store();
-    let against = query.against.unwrap_or(query.revision - 1);
-    if query.revision < 1 || against < 0 || query.revision > view.revision || against > view.revision {
-        return Err(AppError::BadRequest(format!("the study has revisions 1 to {}: choose revisions in that range", view.revision)));
-    }
-    let then = store.file_at(id, &query.path, query.revision).await?;
-    let before = if against > 0 { store.file_at(id, &query.path, against).await? } else { None };
-    if then.is_none() && before.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let text = |bytes: &Option<Vec<u8>>| String::from_utf8_lossy(bytes.as_deref().unwrap_or_default()).into_owned();
-    let lines = diff_lines(&text(&before), &text(&then));
-    let history = store.history(id).await?;
-    let file_history: Vec<(i64, String, String, String, String)> = history
-        .into_iter()
-        .filter(|c| c.path == query.path)
-        .map(|c| (c.revision, when(c.at), c.by.unwrap_or_else(|| UNKNOWN_AUTHOR.into()), c.action, c.message.unwrap_or_default()))
-        .collect();
-    let changed_at: Vec<i64> = file_history.iter().map(|c| c.0).collect();
-    let summary = match file_history.iter().find(|c| c.0 == query.revision) {
-        Some((_, at, by, action, message)) => format!("{action} by {by} on {at}{}", if message.is_empty() { String::new() } else { format!(": {message}") }),
-        None => "not changed at this revision".into(),
-    };
-    Ok(render(&HistoryFilePage {
-        id,
-        title: view.title.clone(),
-        path: query.path,
-        revision: query.revision,
-        against,
-        summary,
-        changed_at,
-        file_history,
-        lines,
-        can_edit: role.can_edit() && then.is_some(),
-        csrf: user.session.csrf.clone(),
-        signed_in: true,
-    }))
-}
-
-#[derive(Deserialize)]
-struct RestoreForm {
-    csrf: String,
-    /// One file; without it, the whole study.
-    path: Option<String>,
-    revision: i64,
-    message: Option<String>,
-}
-
-/// "Put back this version": the file as it was at the revision, as a new revision.
-async fn restore_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<RestoreForm>) -> Result<Response, AppError> {
-    user.check_form(&form.csrf)?;
-    let path = form.path.filter(|p| !p.is_empty());
-    let message = form.message.filter(|m| !m.trim().is_empty());
-    crate::api::restore_revision(&state, user.session.user.id, id, form.revision, path.as_deref(), message).await?;
-    Ok(Redirect::to(&format!("/studies/{id}/history")).into_response())
 }
 
 async fn crosstab_page(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>, Query(query): Query<ByQuery>) -> Result<Response, AppError> {
@@ -908,53 +638,3 @@ async fn editor(state: AppState, user: PageUser, id: i64, document: Document) ->
 }
 
 // ---- members -----------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "members.html")]
-struct MembersPage {
-    id: i64,
-    title: String,
-    members: Vec<(String, &'static str)>,
-    can_manage: bool,
-    csrf: String,
-    signed_in: bool,
-}
-
-async fn members_page(State(state): State<AppState>, Member { user, id, role, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
-    let view = study_view(&state, id).await?;
-    let members = state.store().members(id).await?.into_iter().map(|m| (m.email, m.role.as_str())).collect();
-    Ok(render(&MembersPage { id, title: view.title.clone(), members, can_manage: role.can_manage(), csrf: user.session.csrf.clone(), signed_in: true }))
-}
-
-#[derive(Deserialize)]
-struct MemberForm {
-    csrf: String,
-    email: String,
-    role: String,
-}
-
-async fn member_form(
-    State(state): State<AppState>,
-    Member { user, id, .. }: Member<PageUser, Owner>,
-    Form(form): Form<MemberForm>,
-) -> Result<Response, AppError> {
-    user.check_form(&form.csrf)?;
-    state.store().set_member(id, &form.email, parse_role(&form.role)?).await?;
-    Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
-}
-
-#[derive(Deserialize)]
-struct RemoveForm {
-    csrf: String,
-    email: String,
-}
-
-async fn remove_member_form(
-    State(state): State<AppState>,
-    Member { user, id, .. }: Member<PageUser, Owner>,
-    Form(form): Form<RemoveForm>,
-) -> Result<Response, AppError> {
-    user.check_form(&form.csrf)?;
-    state.store().remove_member(id, &form.email).await?;
-    Ok(Redirect::to(&format!("/studies/{id}/members")).into_response())
-}
