@@ -11,11 +11,11 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::access::{Member, Viewer, study_view, study_view_at};
-use crate::api::RevisionQuery;
 use crate::archive::zip_response;
 use crate::auth::{ApiUser, PageUser};
 use crate::error::AppError;
 use crate::html::render;
+use crate::studies::RevisionQuery;
 
 /// The JSON API's routes of this feature.
 pub(crate) fn api_routes() -> Router<AppState> {

@@ -14,12 +14,13 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::access::{Member, Viewer, member_role, study_view, study_view_at};
-use crate::api::{JsonBody, SAVE_ATTEMPTS, iso_time};
+use crate::api::{JsonBody, iso_time};
 use crate::archive::zip_response;
 use crate::auth::{ApiUser, PageUser};
+use crate::editor::SAVE_ATTEMPTS;
 use crate::error::AppError;
 use crate::html::{render, url_encode};
-use crate::pages::site_file;
+use crate::studies::site_file;
 
 /// The JSON API's routes of this feature.
 pub(crate) fn api_routes() -> Router<AppState> {
@@ -33,6 +34,10 @@ pub(crate) fn api_routes() -> Router<AppState> {
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
+        .route(
+            "/studies/{id}/revisions/{revision}",
+            get(|Path((id, revision)): Path<(i64, i64)>| async move { Redirect::permanent(&format!("/studies/{id}/revisions/{revision}/")) }),
+        )
         .route("/studies/{id}/history", get(history_page))
         .route("/studies/{id}/history/file", get(history_file_page))
         .route("/studies/{id}/history/restore", post(restore_form))

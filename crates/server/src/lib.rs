@@ -26,13 +26,15 @@ mod api;
 pub mod archive;
 mod auth;
 mod collaborations;
+mod editor;
 mod error;
 mod exports;
 mod history;
 mod html;
 mod members;
 mod memos;
-mod pages;
+mod signin;
+mod studies;
 mod views;
 
 pub use error::AppError;
@@ -133,9 +135,15 @@ pub const PICTURE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline';
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
-        .merge(pages::routes())
+        .merge(studies::api_routes())
+        .merge(studies::page_routes())
         .merge(collaborations::routes())
-        .merge(memos::routes())
+        .merge(memos::api_routes())
+        .merge(memos::page_routes())
+        .merge(editor::api_routes())
+        .merge(editor::page_routes())
+        .merge(signin::api_routes())
+        .merge(signin::page_routes())
         .merge(history::api_routes())
         .merge(history::page_routes())
         .merge(members::api_routes())

@@ -2,24 +2,33 @@
 //! what it is about and by who wrote it; adding one from the page of what it
 //! is about; deleting one. A memo is edited in the editor like any file, and
 //! every change is a revision with its place in the history. The JSON
-//! endpoints are in `api.rs`.
+//! endpoints are here too.
 
 use askama::Template;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::{Form, Json, Router};
+use collabmap_store::Role;
 use collabmap_study::{MemoAbout, Study};
 use serde::Deserialize;
+use serde_json::json;
 
 use crate::AppState;
-use crate::access::{Editor, Member, Viewer, study_view};
+use crate::MAX_DOCUMENT_BYTES;
+use crate::access::{Editor, Member, Viewer, member_view, study_view};
+use crate::api::{JsonBody, iso_time};
+use crate::auth::ApiUser;
 use crate::auth::PageUser;
+use crate::editor::{SaveBody, VersionQuery, read_document, remove_document, save_document, write_document};
 use crate::error::AppError;
 use crate::html::{render, url_encode};
 use crate::views::{Document, memo_name};
 
-pub(crate) fn routes() -> Router<AppState> {
+/// The pages' routes of this feature; a refusal shows as a page.
+pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/studies/{id}/memos", get(list_page))
         .route("/studies/{id}/memos/new", get(new_page).post(add_form))
@@ -90,6 +99,13 @@ struct MemosPage {
     can_edit: bool,
     csrf: String,
     signed_in: bool,
+}
+
+/// The JSON API's routes of memos.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/studies/{id}/memos", get(list_memos).post(create_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/memos/{memo}", get(get_memo).put(put_memo).delete(delete_memo).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
 }
 
 #[derive(Deserialize)]
@@ -211,7 +227,7 @@ struct AddForm {
 /// Saves a memo by the signed-in member and goes back to where it shows.
 async fn add_form(State(state): State<AppState>, Member { user, id, .. }: Member<PageUser, Viewer>, Form(form): Form<AddForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    let (name, _) = crate::api::add_memo(&state, &user.session.user, id, &form.about, &form.text).await?;
+    let (name, _) = add_memo(&state, &user.session.user, id, &form.about, &form.text).await?;
     let view = study_view(&state, id).await?;
     let about = MemoAbout::parse(form.about.trim()).unwrap_or(MemoAbout::Study);
     // The memo's own anchor on the page of what it is about, so the reader lands on what they wrote.
@@ -229,6 +245,98 @@ struct DeleteForm {
 /// Deletes a memo (a revision like any other: the history keeps its text).
 async fn delete_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Form(form): Form<DeleteForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    crate::api::remove_document(&state, user.session.user.id, id, Document::Memo(form.name), form.version).await?;
+    remove_document(&state, user.session.user.id, id, Document::Memo(form.name), form.version).await?;
     Ok(Redirect::to(&format!("/studies/{id}/memos")).into_response())
+}
+
+/// The study's memos: `[{"name", "file", "about", "by", "date", "text", "version"}]`, by file name.
+async fn list_memos(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
+    let view = study_view(&state, id).await?;
+    let memos: Vec<serde_json::Value> = view
+        .study
+        .memos
+        .iter()
+        .map(|memo| {
+            let name = crate::views::memo_name(&memo.file);
+            json!({"name": name, "file": memo.file, "about": memo.about.as_text(), "by": memo.by, "date": memo.date, "text": memo.body, "version": view.version(&memo.file)})
+        })
+        .collect();
+    Ok(Json(json!(memos)))
+}
+
+#[derive(Deserialize)]
+struct NewMemo {
+    about: String,
+    text: String,
+}
+
+/// Adds a memo by the signed-in member, dated today, about what `about`
+/// names; checked like any save (an unknown target is refused with its line).
+async fn create_memo(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(body): JsonBody<NewMemo>) -> Result<Response, AppError> {
+    let (name, version) = add_memo(&state, &user.session.user, id, &body.about, &body.text).await?;
+    Ok((StatusCode::CREATED, Json(json!({"name": name, "version": version}))).into_response())
+}
+
+/// Saves a new memo by `author`, dated today, under a free name made from
+/// what it is about: its name and version. Refused when `about` names
+/// nothing a memo can be about, or nothing the study has.
+pub(crate) async fn add_memo(state: &AppState, author: &collabmap_store::User, id: i64, about: &str, text: &str) -> Result<(String, i64), AppError> {
+    let about = collabmap_study::MemoAbout::parse(about.trim()).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "`{about}` is not something a memo can be about: use study, theme:ID, interview:ID, concept:INTERVIEW#^BLOCK or person:ID"
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(AppError::BadRequest("the memo is empty: write what you noticed".into()));
+    }
+    let (_, view) = member_view(state, author.id, id, Role::Editor).await?;
+    let date = today();
+    let stem: String = about.as_text().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let stem = format!("{}-{date}", stem.trim_matches('-'));
+    let name =
+        (1..).map(|n| if n == 1 { stem.clone() } else { format!("{stem}-{n}") }).find(|n| view.files.get(&format!("memos/{n}.md")).is_none()).unwrap_or(stem);
+    let memo = collabmap_study::Memo {
+        file: format!("memos/{name}.md"),
+        about,
+        about_line: 2,
+        by: Some(author.email.clone()),
+        date: Some(date),
+        body: text.trim().to_string(),
+        body_line: 0,
+    };
+    let text = collabmap_study::write::memo_markdown(&memo);
+    let version = save_document(state, author.id, id, Document::Memo(name.clone()), text, 0).await?;
+    Ok((name, version))
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`.
+fn today() -> String {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    iso_time(seconds)[..10].to_string()
+}
+
+async fn get_memo(State(state): State<AppState>, user: ApiUser, Path((id, memo)): Path<(i64, String)>) -> Result<Json<serde_json::Value>, AppError> {
+    let reply = read_document(&state, &user, id, Document::Memo(memo)).await?;
+    if reply.0["version"] == json!(0) {
+        return Err(AppError::NotFound);
+    }
+    Ok(reply)
+}
+
+async fn put_memo(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, memo)): Path<(i64, String)>,
+    JsonBody(body): JsonBody<SaveBody>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    write_document(&state, &user, id, Document::Memo(memo), body).await
+}
+
+async fn delete_memo(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Path((id, memo)): Path<(i64, String)>,
+    Query(query): Query<VersionQuery>,
+) -> Result<StatusCode, AppError> {
+    remove_document(&state, user.session.user.id, id, Document::Memo(memo), query.version).await
 }

@@ -1,28 +1,31 @@
-//! Server-rendered pages. The study's own pages (dashboard, themes,
-//! interviews, model) are the static report's, built with workspace
-//! navigation; the pages here are the workspace's: sign-in, the studies
-//! list, editors, members and cross-tabs. Every page works without
-//! JavaScript except the live preview of the editor.
+//! Studies: the list of a member's studies, importing one, deleting one,
+//! and reading one: its pages (the dashboard, themes, interviews and model
+//! are the static report's, built with the workspace's navigation), its
+//! figures as JSON (table, model, evidence, search), the search page,
+//! cross-tabs and coder agreement; and the workspace's own assets. Every
+//! page works without JavaScript except the editor's live preview.
 
 use collabmap_analysis::MentionRow;
 use collabmap_analysis::cooccurrence::compare_groups;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Multipart, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::{Form, Json, Router};
 use collabmap_render::report::STYLE;
 use collabmap_store::Role;
-use collabmap_study::{Limits, is_interview_id};
+use collabmap_study::Limits;
 use serde::Deserialize;
+use serde_json::json;
 
-use crate::access::{ClientAddr, Member, Owner, Viewer, member_view, study_view};
-use crate::auth::{PageUser, session_cookie, sign_in, wants_secure};
-use crate::error::AppError;
-use crate::html::{render, safe_next, url_encode};
-use crate::views::Document;
+use crate::MAX_UPLOAD_BYTES;
+use crate::access::{Member, Owner, Viewer, member_view, study_view, study_view_at};
+use crate::auth::{ApiUser, PageUser};
+use crate::error::{AppError, problems_json};
+use crate::html::{render, url_encode};
+use crate::views::StudyAtRevision;
 use crate::{AppState, archive, import_study};
 
 const WORKSPACE_CSS: &str = include_str!("../assets/workspace.css");
@@ -30,28 +33,29 @@ const EDITOR_JS: &str = include_str!("../assets/editor.js");
 const CONFIRM_JS: &str = include_str!("../assets/confirm.js");
 
 /// The pages' routes.
-pub(crate) fn routes() -> Router<AppState> {
+/// The JSON API's routes of this feature.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/studies", get(list_studies).post(create_study))
+        .route("/api/studies/{id}", get(study_info).delete(delete_study))
+        .route("/api/studies/{id}/table", get(table))
+        .route("/api/studies/{id}/model", get(model))
+        .route("/api/studies/{id}/evidence", get(evidence))
+        .route("/api/studies/{id}/search", get(search))
+}
+
+/// The pages' routes of this feature; a refusal shows as a page.
+pub(crate) fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(studies_page))
-        .route("/login", get(login_page).post(login_form))
-        .route("/logout", get(logout_page).post(logout_form))
         .route("/import", post(import_form).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES + (1 << 20))))
-        .route("/users", post(add_user_form))
         .route("/assets/{file}", get(asset))
         .route("/studies/{id}", get(study_root))
         .route("/studies/{id}/", get(dashboard))
         .route("/studies/{id}/crosstab", get(crosstab_page))
         .route("/studies/{id}/search", get(search_page))
-        .route(
-            "/studies/{id}/revisions/{revision}",
-            get(|Path((id, revision)): Path<(i64, i64)>| async move { Redirect::permanent(&format!("/studies/{id}/revisions/{revision}/")) }),
-        )
         .route("/studies/{id}/agreement", get(agreement_page))
         .route("/studies/{id}/delete", post(delete_form))
-        .route("/studies/{id}/edit/interviews/new", get(new_interview))
-        .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
-        .route("/studies/{id}/edit/memos/{memo}", get(edit_memo))
-        .route("/studies/{id}/edit/{document}", get(edit_document))
         .route("/studies/{id}/{*path}", get(study_file))
         .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
 }
@@ -69,70 +73,9 @@ async fn asset(Path(file): Path<String>) -> Response {
 
 // ---- signing in and out ------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    next: String,
-    email: String,
-    error: String,
-    signed_in: bool,
-}
-
 #[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
-}
-
-async fn login_page(Query(query): Query<NextQuery>) -> Response {
-    render(&LoginPage { next: safe_next(query.next.as_deref()), email: String::new(), error: String::new(), signed_in: false })
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    email: String,
-    password: String,
-    next: Option<String>,
-}
-
-async fn login_form(State(state): State<AppState>, client: ClientAddr, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
-    let next = safe_next(form.next.as_deref());
-    match sign_in(&state, &form.email, &form.password, client.0).await {
-        Ok((_, session)) => {
-            let cookie = session_cookie(Some(&session.token), wants_secure(&state, &headers));
-            ([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response()
-        }
-        Err(error) => {
-            let status = error.status();
-            let message = match error {
-                AppError::Unauthorized => "That e-mail and password do not match an account.".to_string(),
-                other => other.public_message(),
-            };
-            (status, render(&LoginPage { next, email: form.email, error: message, signed_in: false })).into_response()
-        }
-    }
-}
-
-#[derive(Template)]
-#[template(path = "logout.html")]
-struct LogoutPage {
-    csrf: String,
-    email: String,
-    signed_in: bool,
-}
-
-async fn logout_page(user: PageUser) -> Response {
-    render(&LogoutPage { csrf: user.session.csrf.clone(), email: user.session.user.email.clone(), signed_in: true })
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
-async fn logout_form(State(state): State<AppState>, headers: HeaderMap, user: PageUser, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
-    user.check_form(&form.csrf)?;
-    state.store().end_session(&user.token).await?;
-    Ok(([(header::SET_COOKIE, session_cookie(None, wants_secure(&state, &headers)))], Redirect::to("/login")).into_response())
+pub(crate) struct CsrfForm {
+    pub(crate) csrf: String,
 }
 
 // ---- studies -----------------------------------------------------------------
@@ -200,23 +143,6 @@ async fn import_form(State(state): State<AppState>, user: PageUser, mut multipar
     let id = import_study(state.store(), user.session.user.id, files).await?;
     let place = if state.store().kind(id).await? == Some(collabmap_store::Kind::Collaboration) { "collaborations" } else { "studies" };
     Ok(Redirect::to(&format!("/{place}/{id}/")).into_response())
-}
-
-#[derive(Deserialize)]
-struct UserForm {
-    csrf: String,
-    email: String,
-    password: String,
-    admin: Option<String>,
-}
-
-async fn add_user_form(State(state): State<AppState>, user: PageUser, Form(form): Form<UserForm>) -> Result<Response, AppError> {
-    user.check_form(&form.csrf)?;
-    if !user.session.user.admin {
-        return Err(AppError::Forbidden("only an administrator adds accounts".into()));
-    }
-    state.store().add_user(&form.email, &form.password, form.admin.is_some()).await?;
-    Ok(Redirect::to("/").into_response())
 }
 
 async fn study_root(Path(id): Path<i64>) -> Redirect {
@@ -547,94 +473,119 @@ async fn agreement_page(
 
 // ---- editors -----------------------------------------------------------------
 
-#[derive(Template)]
-#[template(path = "editor.html")]
-struct EditorPage {
-    id: i64,
-    title: String,
-    label: String,
-    path: String,
-    text: String,
-    version: i64,
-    exists: bool,
-    save_url: String,
-    is_interview: bool,
-    /// The interview's or the memo's name (empty for the study's other files).
-    name: String,
-    can_edit: bool,
-    csrf: String,
-    help: &'static str,
-    signed_in: bool,
+// ---- members -----------------------------------------------------------------
+
+async fn list_studies(State(state): State<AppState>, user: ApiUser) -> Result<Json<serde_json::Value>, AppError> {
+    let studies = state.store().studies_of(user.session.user.id).await?;
+    Ok(Json(studies.iter().map(|s| json!({"id": s.id, "title": s.title, "role": s.role.as_str(), "revision": s.revision})).collect()))
+}
+
+async fn create_study(State(state): State<AppState>, user: ApiUser, request: Request) -> Result<Response, AppError> {
+    let _slot = state.upload_slot()?;
+    let upload = archive::receive(request.into_body(), MAX_UPLOAD_BYTES).await?;
+    let files = tokio::task::spawn_blocking(move || archive::read_received(&upload, "", Limits::default())).await??;
+    let id = import_study(state.store(), user.session.user.id, files).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+async fn study_info(State(state): State<AppState>, Member { id, role, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
+    let view = study_view(&state, id).await?;
+    let interviews: Vec<_> = view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect();
+    Ok(Json(json!({
+        "id": id,
+        "title": view.title,
+        "role": role.as_str(),
+        "revision": view.revision,
+        "problems": problems_json(&view.problems),
+        "interviews": interviews,
+    })))
+}
+
+async fn delete_study(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Owner>) -> Result<StatusCode, AppError> {
+    state.store().delete_study(id).await?;
+    state.views().forget(id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn analysed(view: &StudyAtRevision) -> Result<&crate::views::Analysis, AppError> {
+    view.analysis.as_ref().ok_or_else(|| AppError::Invalid(view.problems.clone()))
+}
+
+/// `?revision=N`: a figure as it was at a past revision (history is never rewritten).
+#[derive(Deserialize)]
+pub(crate) struct RevisionQuery {
+    pub(crate) revision: Option<i64>,
+}
+
+/// The table as `collabmap table --format json` prints it, now or at `?revision=N`.
+async fn table(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let view = study_view_at(&state, id, at.revision).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.table_json.clone()).into_response())
 }
 
 #[derive(Deserialize)]
-struct NewInterviewQuery {
-    id: String,
+struct EvidenceQuery {
+    theme: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
-async fn new_interview(Path(id): Path<i64>, Query(query): Query<NewInterviewQuery>) -> Result<Response, AppError> {
-    if !is_interview_id(&query.id) {
-        return Err(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", query.id)));
-    }
-    Ok(Redirect::to(&format!("/studies/{id}/edit/interviews/{}", url_encode(&query.id))).into_response())
+/// What stands behind a theme's count (`?theme=ID`) or a theme link
+/// (`?from=A&to=B`): the same JSON as `collabmap evidence --format json`.
+async fn evidence(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(query): Query<EvidenceQuery>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
+    analysed(&view)?;
+    // Walking every item or map is CPU work that grows with the study: off the async threads.
+    let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
+        let analysis = analysed(&view)?;
+        let study = &view.study;
+        let index = |id: &str| study.codebook.index_or_refusal(id).map_err(AppError::from);
+        match (&query.theme, &query.from, &query.to) {
+            (Some(theme), None, None) => {
+                let theme = index(theme)?;
+                let mentions = collabmap_analysis::evidence::theme_mentions(study, theme);
+                Ok(collabmap_render::evidence::theme_json(study, &analysis.synthesis, theme, &mentions))
+            }
+            (None, Some(from), Some(to)) => {
+                let (from, to) = (index(from)?, index(to)?);
+                let chains = collabmap_analysis::evidence::link_chains(study, from, to);
+                Ok(collabmap_render::evidence::link_json(study, &analysis.synthesis, &analysis.model, from, to, &chains))
+            }
+            _ => Err(AppError::BadRequest("say what to open: ?theme=ID, or ?from=ID&to=ID".into())),
+        }
+    })
+    .await??;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-async fn edit_interview(State(state): State<AppState>, user: PageUser, Path((id, interview)): Path<(i64, String)>) -> Result<Response, AppError> {
-    editor(state, user, id, Document::Interview(interview)).await
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: String,
+    code: Option<String>,
+    #[serde(rename = "where")]
+    column: Option<String>,
+    project: Option<String>,
+    interview: Option<String>,
 }
 
-async fn edit_memo(State(state): State<AppState>, user: PageUser, Path((id, memo)): Path<(i64, String)>) -> Result<Response, AppError> {
-    editor(state, user, id, Document::Memo(memo)).await
+/// Items whose words match `q`, filtered like `collabmap search`: the same JSON.
+async fn search(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(query): Query<SearchQuery>) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
+    analysed(&view)?;
+    // A search reads every item of the study: off the async threads.
+    let json = tokio::task::spawn_blocking(move || -> Result<String, AppError> {
+        use collabmap_analysis::search::{Filters, Query as Words};
+        let study = &view.study;
+        let words = Words::parse(&query.q)?;
+        let filters = Filters::parse(study, query.code.as_deref(), query.column.as_deref(), query.project.as_deref(), query.interview.as_deref())?;
+        Ok(collabmap_render::search::hits_json(study, &view.search_index().search(study, &words, &filters)))
+    })
+    .await??;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, document)): Path<(i64, String)>) -> Result<Response, AppError> {
-    let document = match document.as_str() {
-        "people" => Document::People,
-        "projects" => Document::Projects,
-        "codebook" => Document::Codebook,
-        "settings" => Document::Settings,
-        _ => return Err(AppError::NotFound),
-    };
-    editor(state, user, id, document).await
+/// The model as `collabmap model --format json` prints it, now or at `?revision=N`.
+async fn model(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(at): Query<RevisionQuery>) -> Result<Response, AppError> {
+    let view = study_view_at(&state, id, at.revision).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], analysed(&view)?.model_json.clone()).into_response())
 }
-
-/// A starting text for a new interview, attended by the study's first person.
-fn new_interview_text(first_person: &str) -> String {
-    format!("---\npeople: [{first_person}]\n---\n\n# Map\n\n- What the collaboration set out to do\n  - How it was done\n\n# Quotes\n\n# Stories\n")
-}
-
-async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Result<Response, AppError> {
-    let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
-    let text = document.read(&view)?;
-    let (save_url, help, name) = match &document {
-        Document::Interview(name) => (format!("/api/studies/{id}/interviews/{}", url_encode(name)), "interview", name.clone()),
-        Document::People => (format!("/api/studies/{id}/people"), "people", String::new()),
-        Document::Projects => (format!("/api/studies/{id}/projects"), "projects", String::new()),
-        Document::Codebook => (format!("/api/studies/{id}/codebook"), "codebook", String::new()),
-        Document::Settings => (format!("/api/studies/{id}/settings"), "settings", String::new()),
-        Document::Memo(name) => (format!("/api/studies/{id}/memos/{}", url_encode(name)), "memo", name.clone()),
-    };
-    let body = if !text.exists && matches!(document, Document::Interview(_)) {
-        new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))
-    } else {
-        text.text
-    };
-    Ok(render(&EditorPage {
-        id,
-        title: view.title.clone(),
-        label: document.label(),
-        path: text.path,
-        text: body,
-        version: text.version,
-        exists: text.exists,
-        save_url,
-        is_interview: matches!(document, Document::Interview(_)),
-        name,
-        can_edit: role.can_edit(),
-        csrf: user.session.csrf.clone(),
-        help,
-        signed_in: true,
-    }))
-}
-
-// ---- members -----------------------------------------------------------------
