@@ -374,65 +374,181 @@ pub fn import_qdpx(bytes: &[u8], limits: Limits) -> Result<MemoryFiles, Exchange
     import_qdpx_with_notes(bytes, limits).map(|(files, _)| files)
 }
 
-/// Imports a `.qdpx` project, with a note for each part of it left out
-/// (sources that are not text, sources no case refers to), so a researcher
-/// knows what did not come across.
-pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFiles, Vec<String>), ExchangeError> {
-    let mut notes = Vec::new();
-    let archive = read_archive(bytes, limits)?;
-    let (file, text) = &archive.project;
-    let document = parse_xml(text.trim_start_matches('\u{feff}'), file)?;
-    if document.elements[0].name != "Project" {
-        return Err(document.refuse(0, "a project document's root element is Project"));
-    }
-    let root = 0;
-    let codes = match document.child(root, "CodeBook").and_then(|c| document.child(c, "Codes")) {
-        Some(codes) => collect_codes(&document, codes)?,
-        None => Vec::new(),
-    };
-    let (themes, code_ids) = themes_of(&codes);
-    let mut config = StudyConfig::new(document.elements[root].attribute("name").unwrap_or("Imported project"), "codebook.toml");
-    let carried = document
-        .child(root, "Description")
-        .and_then(|d| document.elements[d].text.lines().find_map(|l| l.trim().strip_prefix("collabmap settings:")).map(str::to_string));
-    if let Some(settings) = &carried {
-        apply_settings(&mut config, settings);
-    }
+/// What the project's cases say: the people with their columns, who
+/// attended each source, and who said each selection (by GUID).
+struct Cases {
+    columns: Vec<String>,
+    people: Vec<Person>,
+    attended: Vec<BTreeSet<String>>,
+    said_by: HashMap<String, Vec<String>>,
+}
 
-    // Variables by GUID.
+/// The project's cases as people; a source no case refers to becomes an
+/// interview with one person named after it (the usual unit in MAXQDA and ATLAS.ti).
+fn cases_of(
+    document: &Document,
+    root: usize,
+    read: &Sources,
+    variables: &HashMap<String, String>,
+    file: &str,
+    notes: &mut Vec<String>,
+) -> Result<Cases, ExchangeError> {
+    let (sources, selection_source) = (&read.sources, &read.selection_source);
+    let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.guid.as_str(), i)).collect();
+    let mut taken = BTreeSet::new();
+    let mut columns: Vec<String> = vec!["id".into(), "name".into()];
+    let mut people = Vec::new();
+    let mut attended: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sources.len()];
+    let mut said_by: HashMap<String, Vec<String>> = HashMap::new();
+    if let Some(list) = document.child(root, "Cases") {
+        for case in document.children(list, "Case") {
+            let guid = document.required(case, "guid")?.to_uppercase();
+            let name = document.elements[case].attribute("name").unwrap_or(&guid).to_string();
+            let id = person_id(&name, &mut taken);
+            let mut values: BTreeMap<String, String> = BTreeMap::new();
+            for value in document.children(case, "VariableValue") {
+                let (column, text) = variable_value(document, variables, value)?;
+                if !columns.contains(&column) && column != "id" && column != "name" {
+                    columns.push(column.clone());
+                }
+                values.insert(column, text);
+            }
+            for reference in document.children(case, "SourceRef") {
+                let target = document.required(reference, "targetGUID")?.to_uppercase();
+                let source = source_index
+                    .get(target.as_str())
+                    .ok_or_else(|| document.refuse(reference, format!("refers to the source {target}, which the project does not define")))?;
+                attended[*source].insert(id.clone());
+            }
+            for reference in document.children(case, "SelectionRef") {
+                let target = document.required(reference, "targetGUID")?.to_uppercase();
+                let source = selection_source
+                    .get(&target)
+                    .ok_or_else(|| document.refuse(reference, format!("refers to the selection {target}, which the project does not define")))?;
+                attended[*source].insert(id.clone());
+                said_by.entry(target).or_default().push(id.clone());
+            }
+            people.push((id, name, values));
+        }
+    }
+    // A document no case refers to is the usual unit in MAXQDA and ATLAS.ti: it
+    // becomes its own interview, attended by one person named after it.
+    for (number, source) in sources.iter().enumerate() {
+        if !attended[number].is_empty() || source.anonymous_quotes {
+            continue;
+        }
+        let id = person_id(&source.name, &mut taken);
+        notes.push(format!("{file}: no case refers to the document `{}`: it was imported as an interview with one person, `{id}`, named after it; rename or merge people in people.csv as needed", source.name));
+        attended[number].insert(id.clone());
+        people.push((id, source.name.clone(), BTreeMap::new()));
+    }
+    let people: Vec<Person> = people
+        .into_iter()
+        .map(|(id, name, values)| {
+            let row: Vec<String> = columns
+                .iter()
+                .map(|c| {
+                    if c == "id" {
+                        id.clone()
+                    } else if c == "name" {
+                        name.clone()
+                    } else {
+                        values.get(c).cloned().unwrap_or_default()
+                    }
+                })
+                .collect();
+            Person { id, name, values: row, anonymous: false }
+        })
+        .collect();
+
+    Ok(Cases { columns, people, attended, said_by })
+}
+
+/// Each source as an interview with its coded selections as quotes, and the
+/// projects the sources name. Anonymous quotes came across linked to no
+/// case, so they are counted for no one (with a note).
+fn interviews_of(sources: &[SourceEntry], cases: &Cases, group_agreement: bool, file: &str, notes: &mut Vec<String>) -> (Vec<Interview>, BTreeSet<String>) {
+    let (attended, said_by) = (&cases.attended, &cases.said_by);
+    let mut projects: BTreeSet<String> = BTreeSet::new();
+    let mut interviews = Vec::new();
+    let mut interview_ids = BTreeSet::new();
+    for (number, source) in sources.iter().enumerate() {
+        if source.anonymous_quotes {
+            notes.push(format!(
+                "{file}: the {} anonymous quotes in `{}` came across without their speakers (collabmap exports them linked to no case), so they are counted for no one",
+                source.selections.len(),
+                source.name
+            ));
+            continue;
+        }
+        let attendees: Vec<String> = attended[number].iter().cloned().collect();
+        let id = person_id(&source.name, &mut interview_ids);
+        let variable = |name: &str| source.variables.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let interview_projects: Vec<String> = variable("projects").split(',').map(|p| slug(p.trim())).filter(|p| !p.is_empty() && p != "code").collect();
+        projects.extend(interview_projects.iter().cloned());
+        let date = Some(variable("date")).filter(|d| collabmap_study::parse::front_matter::is_iso_date(d));
+        let quotes = source
+            .selections
+            .iter()
+            .map(|s| {
+                let mut speakers = said_by.get(&s.guid).cloned().unwrap_or_default();
+                speakers.sort();
+                speakers.dedup();
+                // Everyone present needs no marks under group agreement; otherwise the cases that refer to the selection are its speakers.
+                let everyone = speakers.len() == attendees.len() && group_agreement;
+                let speakers = if attendees.len() > 1 && !everyone { speakers } else { Vec::new() };
+                Quote { text: s.text.clone(), codes: s.codes.clone(), speakers, ..Default::default() }
+            })
+            .collect();
+        interviews.push(Interview {
+            file: format!("interviews/{id}.md"),
+            id,
+            people: attendees,
+            projects: interview_projects,
+            date,
+            quotes,
+            ..Default::default()
+        });
+    }
+    (interviews, projects)
+}
+
+/// A `<VariableValue>`'s variable name and value.
+fn variable_value(document: &Document, variables: &HashMap<String, String>, element: usize) -> Result<(String, String), ExchangeError> {
+    let reference = document.child(element, "VariableRef").ok_or_else(|| document.refuse(element, "no <VariableRef>"))?;
+    let guid = document.required(reference, "targetGUID")?.to_uppercase();
+    let name = variables.get(&guid).ok_or_else(|| document.refuse(reference, format!("refers to the variable {guid}, which the project does not define")))?;
+    let value = document.elements[element]
+        .children
+        .iter()
+        .find(|&&c| document.elements[c].name != "VariableRef")
+        .map(|&c| document.elements[c].text.trim().to_string())
+        .unwrap_or_default();
+    Ok((name.clone(), value))
+}
+
+/// The project's variables, by GUID (upper-cased).
+fn variables_of(document: &Document, root: usize) -> Result<HashMap<String, String>, ExchangeError> {
     let mut variables: HashMap<String, String> = HashMap::new();
     if let Some(list) = document.child(root, "Variables") {
         for variable in document.children(list, "Variable") {
             variables.insert(document.required(variable, "guid")?.to_uppercase(), document.required(variable, "name")?.to_string());
         }
     }
-    let value_of = |element: usize| -> Result<(String, String), ExchangeError> {
-        let reference = document.child(element, "VariableRef").ok_or_else(|| document.refuse(element, "no <VariableRef>"))?;
-        let guid = document.required(reference, "targetGUID")?.to_uppercase();
-        let name =
-            variables.get(&guid).ok_or_else(|| document.refuse(reference, format!("refers to the variable {guid}, which the project does not define")))?;
-        let value = document.elements[element]
-            .children
-            .iter()
-            .find(|&&c| document.elements[c].name != "VariableRef")
-            .map(|&c| document.elements[c].text.trim().to_string())
-            .unwrap_or_default();
-        Ok((name.clone(), value))
-    };
+    Ok(variables)
+}
 
-    // Sources, their text and selections.
-    struct SelectionEntry {
-        guid: String,
-        text: String,
-        codes: Vec<String>,
-    }
-    struct SourceEntry {
-        guid: String,
-        name: String,
-        selections: Vec<SelectionEntry>,
-        variables: Vec<(String, String)>,
-        anonymous_quotes: bool,
-    }
+/// The text sources of the project with their coded selections; which
+/// source each selection (by GUID) is in; how many codings the project says
+/// were inferred. Sources of other kinds are left out, with a note.
+fn sources_of(
+    document: &Document,
+    root: usize,
+    archive: &Archive,
+    code_ids: &HashMap<String, String>,
+    variables: &HashMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<Sources, ExchangeError> {
     let mut inferred_codings = 0usize;
     let mut sources: Vec<SourceEntry> = Vec::new();
     let mut selection_source: HashMap<String, usize> = HashMap::new();
@@ -488,122 +604,71 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
                     selections.push(SelectionEntry { guid: selection_guid, text, codes: selected_codes });
                 }
             }
-            let values = document.children(source, "VariableValue").map(value_of).collect::<Result<Vec<_>, _>>()?;
+            let values = document.children(source, "VariableValue").map(|v| variable_value(document, variables, v)).collect::<Result<Vec<_>, _>>()?;
             let anonymous_quotes =
                 document.child(source, "Description").is_some_and(|d| document.elements[d].text.trim_start().starts_with(crate::refi::ANONYMOUS_SOURCE_MARKER));
             sources.push(SourceEntry { guid, name, selections, variables: values, anonymous_quotes });
         }
     }
-    let source_index: HashMap<&str, usize> = sources.iter().enumerate().map(|(i, s)| (s.guid.as_str(), i)).collect();
+    Ok(Sources { sources, selection_source, inferred_codings })
+}
 
-    // Cases: people, their columns, the sources they attended and the selections attributed to them.
-    let mut taken = BTreeSet::new();
-    let mut columns: Vec<String> = vec!["id".into(), "name".into()];
-    let mut people = Vec::new();
-    let mut attended: Vec<BTreeSet<String>> = vec![BTreeSet::new(); sources.len()];
-    let mut said_by: HashMap<String, Vec<String>> = HashMap::new();
-    if let Some(list) = document.child(root, "Cases") {
-        for case in document.children(list, "Case") {
-            let guid = document.required(case, "guid")?.to_uppercase();
-            let name = document.elements[case].attribute("name").unwrap_or(&guid).to_string();
-            let id = person_id(&name, &mut taken);
-            let mut values: BTreeMap<String, String> = BTreeMap::new();
-            for value in document.children(case, "VariableValue") {
-                let (column, text) = value_of(value)?;
-                if !columns.contains(&column) && column != "id" && column != "name" {
-                    columns.push(column.clone());
-                }
-                values.insert(column, text);
-            }
-            for reference in document.children(case, "SourceRef") {
-                let target = document.required(reference, "targetGUID")?.to_uppercase();
-                let source = source_index
-                    .get(target.as_str())
-                    .ok_or_else(|| document.refuse(reference, format!("refers to the source {target}, which the project does not define")))?;
-                attended[*source].insert(id.clone());
-            }
-            for reference in document.children(case, "SelectionRef") {
-                let target = document.required(reference, "targetGUID")?.to_uppercase();
-                let source = selection_source
-                    .get(&target)
-                    .ok_or_else(|| document.refuse(reference, format!("refers to the selection {target}, which the project does not define")))?;
-                attended[*source].insert(id.clone());
-                said_by.entry(target).or_default().push(id.clone());
-            }
-            people.push((id, name, values));
-        }
-    }
-    // A document no case refers to is the usual unit in MAXQDA and ATLAS.ti: it
-    // becomes its own interview, attended by one person named after it.
-    for (number, source) in sources.iter().enumerate() {
-        if !attended[number].is_empty() || source.anonymous_quotes {
-            continue;
-        }
-        let id = person_id(&source.name, &mut taken);
-        notes.push(format!("{file}: no case refers to the document `{}`: it was imported as an interview with one person, `{id}`, named after it; rename or merge people in people.csv as needed", source.name));
-        attended[number].insert(id.clone());
-        people.push((id, source.name.clone(), BTreeMap::new()));
-    }
-    let people: Vec<Person> = people
-        .into_iter()
-        .map(|(id, name, values)| {
-            let row: Vec<String> = columns
-                .iter()
-                .map(|c| {
-                    if c == "id" {
-                        id.clone()
-                    } else if c == "name" {
-                        name.clone()
-                    } else {
-                        values.get(c).cloned().unwrap_or_default()
-                    }
-                })
-                .collect();
-            Person { id, name, values: row, anonymous: false }
-        })
-        .collect();
+/// What [`sources_of`] read.
+struct Sources {
+    sources: Vec<SourceEntry>,
+    /// Which source each selection (by GUID) is in.
+    selection_source: HashMap<String, usize>,
+    /// How many codings the project says collabmap had inferred.
+    inferred_codings: usize,
+}
 
-    let mut projects: BTreeSet<String> = BTreeSet::new();
-    let mut interviews = Vec::new();
-    let mut interview_ids = BTreeSet::new();
-    for (number, source) in sources.iter().enumerate() {
-        if source.anonymous_quotes {
-            notes.push(format!(
-                "{file}: the {} anonymous quotes in `{}` came across without their speakers (collabmap exports them linked to no case), so they are counted for no one",
-                source.selections.len(),
-                source.name
-            ));
-            continue;
-        }
-        let attendees: Vec<String> = attended[number].iter().cloned().collect();
-        let id = person_id(&source.name, &mut interview_ids);
-        let variable = |name: &str| source.variables.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
-        let interview_projects: Vec<String> = variable("projects").split(',').map(|p| slug(p.trim())).filter(|p| !p.is_empty() && p != "code").collect();
-        projects.extend(interview_projects.iter().cloned());
-        let date = Some(variable("date")).filter(|d| collabmap_study::parse::front_matter::is_iso_date(d));
-        let quotes = source
-            .selections
-            .iter()
-            .map(|s| {
-                let mut speakers = said_by.get(&s.guid).cloned().unwrap_or_default();
-                speakers.sort();
-                speakers.dedup();
-                // Everyone present needs no marks under group agreement; otherwise the cases that refer to the selection are its speakers.
-                let everyone = speakers.len() == attendees.len() && config.counting.group_agreement;
-                let speakers = if attendees.len() > 1 && !everyone { speakers } else { Vec::new() };
-                Quote { text: s.text.clone(), codes: s.codes.clone(), speakers, ..Default::default() }
-            })
-            .collect();
-        interviews.push(Interview {
-            file: format!("interviews/{id}.md"),
-            id,
-            people: attendees,
-            projects: interview_projects,
-            date,
-            quotes,
-            ..Default::default()
-        });
+/// A coded selection of a source: its GUID, its text, the codes it carries.
+struct SelectionEntry {
+    guid: String,
+    text: String,
+    codes: Vec<String>,
+}
+/// A text source of the project, read: its selections, variable values and whether it holds anonymous quotes.
+struct SourceEntry {
+    guid: String,
+    name: String,
+    selections: Vec<SelectionEntry>,
+    variables: Vec<(String, String)>,
+    anonymous_quotes: bool,
+}
+
+/// Imports a `.qdpx` project, with a note for each part of it left out
+/// (sources that are not text, sources no case refers to), so a researcher
+/// knows what did not come across.
+pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFiles, Vec<String>), ExchangeError> {
+    let mut notes = Vec::new();
+    let archive = read_archive(bytes, limits)?;
+    let (file, text) = &archive.project;
+    let document = parse_xml(text.trim_start_matches('\u{feff}'), file)?;
+    if document.elements[0].name != "Project" {
+        return Err(document.refuse(0, "a project document's root element is Project"));
     }
+    let root = 0;
+    let codes = match document.child(root, "CodeBook").and_then(|c| document.child(c, "Codes")) {
+        Some(codes) => collect_codes(&document, codes)?,
+        None => Vec::new(),
+    };
+    let (themes, code_ids) = themes_of(&codes);
+    let mut config = StudyConfig::new(document.elements[root].attribute("name").unwrap_or("Imported project"), "codebook.toml");
+    let carried = document
+        .child(root, "Description")
+        .and_then(|d| document.elements[d].text.lines().find_map(|l| l.trim().strip_prefix("collabmap settings:")).map(str::to_string));
+    if let Some(settings) = &carried {
+        apply_settings(&mut config, settings);
+    }
+
+    let variables = variables_of(&document, root)?;
+    let read = sources_of(&document, root, &archive, &code_ids, &variables, &mut notes)?;
+    let cases = cases_of(&document, root, &read, &variables, file, &mut notes)?;
+    let (interviews, projects) = interviews_of(&read.sources, &cases, config.counting.group_agreement, file, &mut notes);
+    let inferred_codings = read.inferred_codings;
+    let Cases { columns, people, .. } = cases;
+
     if carried.is_none() && document.elements[root].attribute("origin") == Some("collabmap") {
         notes.push(format!("{file}: the project names no counting settings, so the defaults are used"));
     }
