@@ -48,10 +48,22 @@ impl Hrefs<'_> {
     pub const NONE: Hrefs<'static> = Hrefs { theme: &|_| None, link: &|_, _| None };
 }
 
-/// Draws the model as SVG. `name_of` gives a theme's display name; `hrefs`
-/// where a theme and a kept link's arrow lead (nowhere for a bare drawing).
-pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<'_>) -> String {
-    let link_of = hrefs.theme;
+/// Where each theme of the model sits, and the drawing's size.
+struct Layout<'m> {
+    max_level: u32,
+    /// The rings' centre.
+    cx: f64,
+    cy: f64,
+    width: f64,
+    height: f64,
+    /// The width of the side panel of themes not placed in the model (0 when there are none).
+    side: f64,
+    unplaced: Vec<&'m str>,
+    placed: HashMap<&'m str, Placed>,
+}
+
+/// Lays the model out in rings: each ring spread evenly, an outer theme near the inner theme it feeds.
+fn layout(model: &Model) -> Layout<'_> {
     let max_level = model.themes.iter().filter_map(|t| t.level).max().unwrap_or(0);
     let outer = ring_radius(max_level.max(1)) + 90.0;
     let (cx, cy) = (outer + 20.0, outer + 60.0);
@@ -62,7 +74,6 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<
     let most = model.themes.iter().map(|t| t.people).max().unwrap_or(1).max(1) as f64;
     let size = |people: u32| 20.0 + 26.0 * (f64::from(people) / most).sqrt();
 
-    // Each ring is spread evenly; an outer theme sits near the inner theme it feeds.
     let mut placed: HashMap<&str, Placed> = HashMap::new();
     let mut angle_of: HashMap<&str, f64> = HashMap::new();
     for level in 0..=max_level {
@@ -98,16 +109,11 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<
         placed.insert(id, Placed { x: 2.0 * cx + side / 2.0, y: 130.0 + 110.0 * i as f64, radius: size(people) });
     }
 
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"DejaVu Sans, sans-serif\" role=\"img\" aria-labelledby=\"model-title\">"
-    );
-    let _ = write!(out, "<title id=\"model-title\">The collaboration model</title>{}", arrow_defs());
-    let _ = write!(out, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
-    for level in (1..=max_level).rev() {
-        let _ = write!(out, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{:.1}\" fill=\"none\" stroke=\"#e3e3e3\" stroke-width=\"1.5\"/>", ring_radius(level));
-    }
+    Layout { max_level, cx, cy, width, height, side, unplaced, placed }
+}
+
+/// The model's kept links as arrows, thicker for more people, each opening its evidence when `hrefs` says where.
+fn draw_links(out: &mut String, model: &Model, placed: &HashMap<&str, Placed>, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<'_>) {
     let heaviest = model.links.iter().map(|l| l.people).max().unwrap_or(1).max(1) as f64;
     for link in &model.links {
         let (Some(a), Some(b)) = (placed.get(link.from.as_str()), placed.get(link.to.as_str())) else { continue };
@@ -119,13 +125,13 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<
         let stroke = 1.0 + 6.0 * f64::from(link.people) / heaviest;
         let evidence = (hrefs.link)(&link.from, &link.to);
         if let Some(href) = &evidence {
-            let _ = write!(out, "<a href=\"{}\" class=\"link\">", escape(href));
+            let _ = write!(*out, "<a href=\"{}\" class=\"link\">", escape(href));
             // A thin arrow is hard to hit: an invisible wider stroke takes the click.
             let _ =
-                write!(out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#ffffff\" stroke-opacity=\"0\" stroke-width=\"14\"/>");
+                write!(*out, "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#ffffff\" stroke-opacity=\"0\" stroke-width=\"14\"/>");
         }
         let _ = write!(
-            out,
+            *out,
             "<line class=\"link\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#555\" stroke-opacity=\"0.6\" stroke-width=\"{stroke:.1}\" marker-end=\"url(#arrow)\"><title>{} → {}: {} people</title></line>",
             escape(&name_of(&link.from)),
             escape(&name_of(&link.to)),
@@ -135,6 +141,25 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<
             out.push_str("</a>");
         }
     }
+}
+
+/// Draws the model as SVG. `name_of` gives a theme's display name; `hrefs`
+/// where a theme and a kept link's arrow lead (nowhere for a bare drawing).
+pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<'_>) -> String {
+    let link_of = hrefs.theme;
+    let Layout { max_level, cx, cy, width, height, side, unplaced, placed } = layout(model);
+
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"DejaVu Sans, sans-serif\" role=\"img\" aria-labelledby=\"model-title\">"
+    );
+    let _ = write!(out, "<title id=\"model-title\">The collaboration model</title>{}", arrow_defs());
+    let _ = write!(out, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
+    for level in (1..=max_level).rev() {
+        let _ = write!(out, "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"{:.1}\" fill=\"none\" stroke=\"#e3e3e3\" stroke-width=\"1.5\"/>", ring_radius(level));
+    }
+    draw_links(&mut out, model, &placed, name_of, hrefs);
     if !unplaced.is_empty() {
         let x = 2.0 * cx + 10.0;
         let _ =
