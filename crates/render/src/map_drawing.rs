@@ -42,26 +42,32 @@ pub fn map_svg(interview: &Interview, codebook: &Codebook) -> String {
     map_svg_marked(interview, codebook, &MapMarks::default())
 }
 
-/// Draws the map with the analysis's marks: loops, potent options, roles.
-pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMarks) -> String {
-    let concepts: Vec<usize> = interview.concepts().map(|(i, _)| i).collect();
-    if concepts.is_empty() {
-        return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 60\" width=\"400\" height=\"60\" font-family=\"DejaVu Sans, sans-serif\"><text x=\"10\" y=\"35\" font-size=\"14\" fill=\"#666\">This interview has no map.</text></svg>".to_string();
-    }
+/// A map laid out: each concept's text lines and code chips, and where its box sits.
+struct MapLayout {
+    lines: Vec<Vec<(String, &'static str)>>,
+    chips: Vec<Vec<(String, &'static str)>>,
+    laid: Vec<Laid>,
+    width: f64,
+    height: f64,
+}
+
+/// Lays the map out as a tree, purposes on top: each box sized to its text
+/// and chips, leaves in successive slots, an end centred over its means.
+fn lay_out(interview: &Interview, codebook: &Codebook, concepts: &[usize]) -> MapLayout {
     let size = interview.map.len();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); size];
     let mut roots = Vec::new();
-    for &i in &concepts {
+    for &i in concepts {
         match interview.map[i].parent {
             Some(p) => children[p].push(i),
             None => roots.push(i),
         }
     }
     // Text lines per concept, to size each box.
-    let mut lines: Vec<Vec<(String, &str)>> = vec![Vec::new(); size];
+    let mut lines: Vec<Vec<(String, &'static str)>> = vec![Vec::new(); size];
     let mut chips: Vec<Vec<(String, &'static str)>> = vec![Vec::new(); size];
     for (i, concept) in interview.concepts() {
-        let mut text: Vec<(String, &str)> = wrap(&concept.pole, CHARS).into_iter().map(|l| (l, "pole")).collect();
+        let mut text: Vec<(String, &'static str)> = wrap(&concept.pole, CHARS).into_iter().map(|l| (l, "pole")).collect();
         if let Some(contrast) = &concept.contrast {
             text.extend(wrap(&format!("... as opposed to {contrast}"), CHARS).into_iter().map(|l| (l, "contrast")));
         }
@@ -92,7 +98,7 @@ pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMar
     let depth_of = |i: usize| interview.map[i].depth;
     let max_depth = concepts.iter().map(|&i| depth_of(i)).max().unwrap_or(0);
     let mut row_height = vec![0.0f64; max_depth + 1];
-    for &i in &concepts {
+    for &i in concepts {
         row_height[depth_of(i)] = row_height[depth_of(i)].max(heights[i]);
     }
     let mut row_top = vec![40.0; max_depth + 1];
@@ -119,6 +125,16 @@ pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMar
     let laid: Vec<Laid> = (0..size).map(|i| Laid { x: x[i] + 20.0, y: row_top[depth_of(i).min(max_depth)], height: heights[i] }).collect();
     let width = next_slot + 40.0;
     let height = row_top[max_depth] + row_height[max_depth] + 40.0;
+    MapLayout { lines, chips, laid, width, height }
+}
+
+/// Draws the map with the analysis's marks: loops, potent options, roles.
+pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMarks) -> String {
+    let concepts: Vec<usize> = interview.concepts().map(|(i, _)| i).collect();
+    if concepts.is_empty() {
+        return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 400 60\" width=\"400\" height=\"60\" font-family=\"DejaVu Sans, sans-serif\"><text x=\"10\" y=\"35\" font-size=\"14\" fill=\"#666\">This interview has no map.</text></svg>".to_string();
+    }
+    let MapLayout { lines, chips, laid, width, height } = lay_out(interview, codebook, &concepts);
 
     let mut out = String::new();
     let _ = write!(
