@@ -250,6 +250,102 @@ pub fn memo_line(memo: &collabmap_study::Memo) -> String {
     line
 }
 
+/// The project's cases: everyone who attended an interview, with their
+/// disclosed columns, the sources they attended and the selections attributed to them.
+fn write_cases(writer: &mut Writer, study: &Study, sources: &[ProjectSource<'_>], columns: &[String]) {
+    let mut attended: BTreeSet<&str> = BTreeSet::new();
+    for interview in &study.interviews {
+        attended.extend(interview.people.iter().map(String::as_str));
+    }
+    let mut selections_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (_, _, _, selections) in sources {
+        for selection in selections {
+            for person in &selection.people {
+                selections_of.entry(person.as_str()).or_default().push(&selection.guid);
+            }
+        }
+    }
+    let cases: Vec<&collabmap_study::Person> = study.people.iter().filter(|p| attended.contains(p.id.as_str())).collect();
+    if !cases.is_empty() {
+        writer.open("Cases", &[]);
+        for person in cases {
+            let name = if person.anonymous { person.id.as_str() } else { person.name.as_str() };
+            writer.open("Case", &[("guid", &stable_guid("case", &person.id)), ("name", name)]);
+            for column in columns {
+                let value = person.disclosed(&study.people_columns, column);
+                if value.is_empty() {
+                    continue;
+                }
+                writer.open("VariableValue", &[]);
+                writer.empty("VariableRef", &[("targetGUID", &stable_guid("variable", column))]);
+                writer.leaf("TextValue", &[], value);
+                writer.close("VariableValue");
+            }
+            for interview in study.interviews.iter().filter(|i| i.people.contains(&person.id)) {
+                writer.empty("SourceRef", &[("targetGUID", &stable_guid("source", &interview.id))]);
+            }
+            for guid in selections_of.get(person.id.as_str()).into_iter().flatten() {
+                writer.empty("SelectionRef", &[("targetGUID", guid)]);
+            }
+            writer.close("Case");
+        }
+        writer.close("Cases");
+    }
+}
+
+/// The project's notes, one per memo.
+fn write_notes(writer: &mut Writer, study: &Study) {
+    // Memos travel as the project's notes: their words as the note's text, and
+    // what they are about, who wrote them and when in a description line
+    // that the import reads back (other tools show it as the note's description).
+    if !study.memos.is_empty() {
+        writer.open("Notes", &[]);
+        for memo in &study.memos {
+            let about = memo.about.as_text();
+            let mut attributes = vec![("guid", stable_guid("note", &memo.file)), ("name", format!("Memo about {about}"))];
+            if let Some(date) = &memo.date {
+                attributes.push(("creationDateTime", format!("{date}T00:00:00Z")));
+            }
+            let attributes: Vec<(&str, &str)> = attributes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            writer.open("Note", &attributes);
+            writer.leaf("Description", &[], &memo_line(memo));
+            writer.leaf("PlainTextContent", &[], &memo.body);
+            writer.close("Note");
+        }
+        writer.close("Notes");
+    }
+}
+
+/// The project's sets: the codes of each kind (themes, barriers, …).
+fn write_sets(writer: &mut Writer, study: &Study) {
+    writer.open("Sets", &[]);
+    for (kind, members) in kinds(study) {
+        writer.open("Set", &[("guid", &stable_guid("set", &kind)), ("name", &kind)]);
+        for id in members {
+            writer.empty("MemberCode", &[("targetGUID", &code_guid(&id))]);
+        }
+        writer.close("Set");
+    }
+    writer.close("Sets");
+}
+
+/// The `.qdpx` archive: the project document and each source's text.
+fn zip_project(project: &str, sources: &[ProjectSource<'_>], anonymous: Option<&(String, String, Vec<Selection>)>) -> Result<Vec<u8>, ExchangeError> {
+    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let fail = |e: zip::result::ZipError| ExchangeError::Write(format!("the project: {e}"));
+    zip.start_file("project.qde", options).map_err(fail)?;
+    zip.write_all(project.as_bytes()).map_err(|e| ExchangeError::Write(format!("the project: {e}")))?;
+    for (guid, text) in sources.iter().map(|(guid, _, text, _)| (guid, text)).chain(anonymous.map(|(guid, text, _)| (guid, text))) {
+        zip.start_file(format!("sources/{guid}.txt"), options).map_err(fail)?;
+        zip.write_all(text.as_bytes()).map_err(|e| ExchangeError::Write(format!("the project: {e}")))?;
+    }
+    Ok(zip.finish().map_err(fail)?.into_inner())
+}
+
+/// A source of the project: its GUID, its interview, its text and its coded selections.
+type ProjectSource<'s> = (String, &'s Interview, String, Vec<Selection>);
+
 /// `--format qdpx`: the whole project as a zip, valid against `Project-mrt2019.xsd`.
 pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
     let codebook = &study.codebook;
@@ -284,45 +380,7 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
     }
     writer.close("Variables");
 
-    // Cases: everyone who attended an interview, with the selections attributed to them.
-    let mut attended: BTreeSet<&str> = BTreeSet::new();
-    for interview in &study.interviews {
-        attended.extend(interview.people.iter().map(String::as_str));
-    }
-    let mut selections_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (_, _, _, selections) in &sources {
-        for selection in selections {
-            for person in &selection.people {
-                selections_of.entry(person.as_str()).or_default().push(&selection.guid);
-            }
-        }
-    }
-    let cases: Vec<&collabmap_study::Person> = study.people.iter().filter(|p| attended.contains(p.id.as_str())).collect();
-    if !cases.is_empty() {
-        writer.open("Cases", &[]);
-        for person in cases {
-            let name = if person.anonymous { person.id.as_str() } else { person.name.as_str() };
-            writer.open("Case", &[("guid", &stable_guid("case", &person.id)), ("name", name)]);
-            for column in &columns {
-                let value = person.disclosed(&study.people_columns, column);
-                if value.is_empty() {
-                    continue;
-                }
-                writer.open("VariableValue", &[]);
-                writer.empty("VariableRef", &[("targetGUID", &stable_guid("variable", column))]);
-                writer.leaf("TextValue", &[], value);
-                writer.close("VariableValue");
-            }
-            for interview in study.interviews.iter().filter(|i| i.people.contains(&person.id)) {
-                writer.empty("SourceRef", &[("targetGUID", &stable_guid("source", &interview.id))]);
-            }
-            for guid in selections_of.get(person.id.as_str()).into_iter().flatten() {
-                writer.empty("SelectionRef", &[("targetGUID", guid)]);
-            }
-            writer.close("Case");
-        }
-        writer.close("Cases");
-    }
+    write_cases(&mut writer, study, &sources, &columns);
 
     if !sources.is_empty() {
         writer.open("Sources", &[]);
@@ -368,49 +426,14 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
         writer.close("Sources");
     }
 
-    // Memos travel as the project's notes: their words as the note's text, and
-    // what they are about, who wrote them and when in a description line
-    // that the import reads back (other tools show it as the note's description).
-    if !study.memos.is_empty() {
-        writer.open("Notes", &[]);
-        for memo in &study.memos {
-            let about = memo.about.as_text();
-            let mut attributes = vec![("guid", stable_guid("note", &memo.file)), ("name", format!("Memo about {about}"))];
-            if let Some(date) = &memo.date {
-                attributes.push(("creationDateTime", format!("{date}T00:00:00Z")));
-            }
-            let attributes: Vec<(&str, &str)> = attributes.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            writer.open("Note", &attributes);
-            writer.leaf("Description", &[], &memo_line(memo));
-            writer.leaf("PlainTextContent", &[], &memo.body);
-            writer.close("Note");
-        }
-        writer.close("Notes");
-    }
+    write_notes(&mut writer, study);
 
-    writer.open("Sets", &[]);
-    for (kind, members) in kinds(study) {
-        writer.open("Set", &[("guid", &stable_guid("set", &kind)), ("name", &kind)]);
-        for id in members {
-            writer.empty("MemberCode", &[("targetGUID", &code_guid(&id))]);
-        }
-        writer.close("Set");
-    }
-    writer.close("Sets");
+    write_sets(&mut writer, study);
     writer.leaf("Description", &[], &settings_line(study));
     writer.close("Project");
     let project = writer.finish();
 
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let fail = |e: zip::result::ZipError| ExchangeError::Write(format!("the project: {e}"));
-    zip.start_file("project.qde", options).map_err(fail)?;
-    zip.write_all(project.as_bytes()).map_err(|e| ExchangeError::Write(format!("the project: {e}")))?;
-    for (guid, text) in sources.iter().map(|(guid, _, text, _)| (guid, text)).chain(anonymous.iter().map(|(guid, text, _)| (guid, text))) {
-        zip.start_file(format!("sources/{guid}.txt"), options).map_err(fail)?;
-        zip.write_all(text.as_bytes()).map_err(|e| ExchangeError::Write(format!("the project: {e}")))?;
-    }
-    Ok(zip.finish().map_err(fail)?.into_inner())
+    zip_project(&project, &sources, anonymous.as_ref())
 }
 
 /// The plain text collabmap writes for an interview, and its coded stretches
