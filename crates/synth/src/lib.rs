@@ -235,16 +235,12 @@ const ACTIVITIES: &[(&str, &[&str])] = &[
     ("share-power", &["distribute-leadership", "serve-perspectives", "relationships"]),
 ];
 
-/// Generates a synthetic study of `people` interviewed people; `progress` is called with the share done.
-pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> Study {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+/// Who meets in which interview: group meetings scale with the study; everyone else is interviewed alone.
+fn meetings(people: u32, rng: &mut ChaCha8Rng) -> Vec<Unit> {
     let n = people.max(1) as usize;
-    let codebook = Codebook::builtin("whole-systems").unwrap_or_default();
-
-    // Group meetings scale with the study; everyone else is interviewed alone.
     let groups = (scaled(GROUP_SIZES.len() as u32, people)).min(n / 6);
     let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut rng);
+    order.shuffle(rng);
     let mut units: Vec<Unit> = Vec::new();
     let mut next = 0;
     for g in 0..groups {
@@ -256,6 +252,14 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
         units.push(Unit { people: vec![person], themes: Vec::new(), inferred: Vec::new(), projects: Vec::new() });
     }
 
+    units
+}
+
+/// Gives each meeting its themes so that the counts come out as published
+/// (scaled): cores mostly among those who see the service user's side,
+/// activities among their core; some codes only through indicator phrases.
+fn assign_themes(units: &mut Vec<Unit>, people: u32, rng: &mut ChaCha8Rng) {
+    let n = people.max(1) as usize;
     let target = |theme: &str| -> usize {
         let count = PUBLISHED_COUNTS.iter().chain(OTHER_COUNTS).find(|(t, _)| *t == theme).map_or(0, |(_, c)| *c);
         scaled(count, people).min(n)
@@ -266,18 +270,18 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
             units[u].themes.push(theme);
         }
     };
-    assign(&mut units, "service-user", &all, &mut rng);
+    assign(units, "service-user", &all, rng);
     for (core, activities) in ACTIVITIES {
         // Cores mostly among those who see the service user's side, activities among their core.
         let with_user: Vec<usize> = (0..units.len()).filter(|&u| units[u].has("service-user")).collect();
-        assign(&mut units, core, &with_user, &mut rng);
+        assign(units, core, &with_user, rng);
         let with_core: Vec<usize> = (0..units.len()).filter(|&u| units[u].has(core)).collect();
         for activity in *activities {
-            assign(&mut units, activity, &with_core, &mut rng);
+            assign(units, activity, &with_core, rng);
         }
     }
     for (theme, _) in OTHER_COUNTS {
-        assign(&mut units, theme, &all, &mut rng);
+        assign(units, theme, &all, rng);
     }
     for (theme, count) in INFERRED_ONLY {
         let holders: Vec<usize> = (0..units.len()).filter(|&u| units[u].has(theme) && units[u].people.len() == 1).collect();
@@ -285,13 +289,16 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
             units[u].inferred.push(theme);
         }
     }
+}
 
-    // Projects: outcome measures stay within their own projects; every project gets an interview.
+/// The projects, each meeting in at least one: outcome measures stay within
+/// their own projects; every project gets an interview.
+fn assign_projects(units: &mut [Unit], people: u32, rng: &mut ChaCha8Rng) -> Vec<Project> {
     let project_count = scaled(PROJECTS, people).max(1);
     let outcome_projects = scaled(OUTCOME_PROJECTS, people).clamp(1, project_count);
     let (mut measured, mut others): (Vec<usize>, Vec<usize>) = (0..units.len()).partition(|&u| units[u].has("outcome-measures"));
-    measured.shuffle(&mut rng);
-    others.shuffle(&mut rng);
+    measured.shuffle(rng);
+    others.shuffle(rng);
     for (i, &u) in measured.iter().enumerate() {
         units[u].projects.push(i % outcome_projects);
     }
@@ -302,39 +309,42 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
         }
         if other_projects.len() < others.len() {
             for &u in &others[other_projects.len()..] {
-                let project = *other_projects.choose(&mut rng).unwrap_or(&0);
+                let project = *other_projects.choose(rng).unwrap_or(&0);
                 units[u].projects.push(project);
             }
         }
     }
 
-    let projects: Vec<Project> = (0..project_count)
+    (0..project_count)
         .map(|p| {
             let id = format!("proj-{:0w$}", p + 1, w = digits(project_count));
             let name = format!("Collaborative project {}", p + 1);
             let country = COUNTRIES[p % COUNTRIES.len()].to_string();
             Project { values: vec![id.clone(), name.clone(), country], id, name }
         })
-        .collect();
+        .collect()
+}
 
-    // People: everyone interviewed, and a few contacts who were not.
+/// The people: everyone interviewed, and a few contacts who were not.
+fn people_of(units: &[Unit], people: u32, rng: &mut ChaCha8Rng) -> Vec<Person> {
+    let n = people.max(1) as usize;
     let extra = scaled(3, people).max(1);
     let organisations = scaled(ORGANISATIONS, people).max(1);
     let mut country_of = vec![0usize; n + extra];
-    for unit in &units {
+    for unit in units {
         let project = unit.projects.first().copied().unwrap_or(0);
         for &p in &unit.people {
             country_of[p] = project % COUNTRIES.len();
         }
     }
     let width = digits(n + extra);
-    let people_rows: Vec<Person> = (0..n + extra)
+    (0..n + extra)
         .map(|p| {
             let id = format!("p{:0width$}", p + 1);
-            let name = format!("{} {}", FIRST.choose(&mut rng).unwrap_or(&"Ada"), LAST.choose(&mut rng).unwrap_or(&"Brook"));
+            let name = format!("{} {}", FIRST.choose(rng).unwrap_or(&"Ada"), LAST.choose(rng).unwrap_or(&"Brook"));
             let organisation = if p < organisations { p } else { rng.random_range(0..organisations) };
             let organisation = format!("Organisation {:0w$}", organisation + 1, w = digits(organisations));
-            let role = ROLES.choose(&mut rng).unwrap_or(&"Manager").to_string();
+            let role = ROLES.choose(rng).unwrap_or(&"Manager").to_string();
             let anonymous = rng.random_bool(0.12);
             let values = vec![
                 id.clone(),
@@ -346,7 +356,18 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
             ];
             Person { id, name, values, anonymous }
         })
-        .collect();
+        .collect()
+}
+
+/// Generates a synthetic study of `people` interviewed people; `progress` is called with the share done.
+pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> Study {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let codebook = Codebook::builtin("whole-systems").unwrap_or_default();
+
+    let mut units = meetings(people, &mut rng);
+    assign_themes(&mut units, people, &mut rng);
+    let projects = assign_projects(&mut units, people, &mut rng);
+    let people_rows = people_of(&units, people, &mut rng);
 
     let total = units.len() as u64;
     let interview_width = digits(units.len());
