@@ -604,17 +604,13 @@ fn theme_evidence_pages(
     labels: &EvidenceLabels,
     all_mentions: &[Vec<collabmap_analysis::evidence::Mention>],
 ) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, synthesis, options, title) = (cx.study, cx.synthesis, cx.options, cx.title);
+    let (study, synthesis) = (cx.study, cx.synthesis);
     let codebook = &study.codebook;
     let mut files = Vec::new();
     for (t, theme) in codebook.themes().iter().enumerate() {
         let row = synthesis.table.row(&theme.id);
         let (persons, apart) = evidence_groups(study, labels, &all_mentions[t]);
         let page = EvidencePage {
-            root: "../",
-            workspace: options.workspace,
-            page_title: &theme.name,
-            study_title: title,
             heading: format!("{}: who said it", theme.name),
             summary: format!(
                 "{} of {} people interviewed, in {} project{}",
@@ -626,6 +622,7 @@ fn theme_evidence_pages(
             explanation: "Every person counted for this theme, with what they said and where: follow a line to the interview. A person counts once however often they said it.",
             persons,
             apart,
+            ..EvidencePage::frame(cx, "../", &theme.name)
         };
         files.push(SiteFile { path: format!("evidence/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
     }
@@ -638,7 +635,7 @@ fn cell_evidence_pages(
     labels: &EvidenceLabels,
     all_mentions: &[Vec<collabmap_analysis::evidence::Mention>],
 ) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, synthesis, options, title) = (cx.study, cx.synthesis, cx.options, cx.title);
+    let (study, synthesis) = (cx.study, cx.synthesis);
     let codebook = &study.codebook;
     let mut files = Vec::new();
     // Every cell of a theme's breakdowns opens to the mentions of the people it counts. Quotes given
@@ -655,15 +652,12 @@ fn cell_evidence_pages(
                 }
                 let (persons, _) = evidence_groups(study, labels, &mentions);
                 let page = EvidencePage {
-                    root: "../../../",
-                    workspace: options.workspace,
-                    page_title: &theme.name,
-                    study_title: title,
                     heading: format!("{}: who said it ({}: {group})", theme.name, grouping.column),
                     summary: format!("{counted} of the {} people interviewed in this group", grouping.totals[g]),
                     explanation: "The people this cell of the theme's breakdown counts, with what they said and where. Quotes given anonymously are shown only on the theme's own evidence page, never beside a group.",
                     persons,
                     apart: Vec::new(),
+                    ..EvidencePage::frame(cx, "../../../", &theme.name)
                 };
                 files.push(SiteFile { path: format!("evidence/{}/{}/{g}.html", theme.id, grouping.column), bytes: render(&page)?.into_bytes() });
             }
@@ -674,7 +668,7 @@ fn cell_evidence_pages(
 
 /// Every kept link opens to the chains of concepts behind it.
 fn link_evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, model, options, title) = (cx.study, cx.model, cx.options, cx.title);
+    let (study, model) = (cx.study, cx.model);
     let codebook = &study.codebook;
     let mut files = Vec::new();
     for link in &model.links {
@@ -700,15 +694,12 @@ fn link_evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels) -> Result<Vec<S
         }
         let (from_name, to_name) = (&codebook.themes()[from].name, &codebook.themes()[to].name);
         let page = EvidencePage {
-            root: "../",
-            workspace: options.workspace,
-            page_title: &link.from,
-            study_title: title,
             heading: format!("{from_name} \u{2192} {to_name}: who linked them"),
             summary: format!("{} people state this link in their maps; the model keeps it", link.people),
             explanation: "Each chain runs from a concept coded with the means up the map, past concepts without themes, to the first concept coded with the end. Follow a line to the interview.",
             persons,
             apart: Vec::new(),
+            ..EvidencePage::frame(cx, "../", &link.from)
         };
         files.push(SiteFile { path: format!("evidence/{}--{}.html", link.from, link.to), bytes: render(&page)?.into_bytes() });
     }
@@ -794,6 +785,23 @@ struct EvidencePage<'a> {
     persons: Vec<EvidencePerson>,
     /// Quotes given anonymously, shown with neither speaker nor interview.
     apart: Vec<String>,
+}
+
+impl<'a> EvidencePage<'a> {
+    /// An evidence page of `cx`'s report, `root` being the way back to the site's top, with no content yet.
+    fn frame(cx: &'a Report<'_>, root: &'a str, page_title: &'a str) -> Self {
+        EvidencePage {
+            root,
+            workspace: cx.options.workspace,
+            page_title,
+            study_title: cx.title,
+            heading: String::new(),
+            summary: String::new(),
+            explanation: "",
+            persons: Vec::new(),
+            apart: Vec::new(),
+        }
+    }
 }
 
 /// One person's mentions on an evidence page, by interview.
