@@ -66,7 +66,9 @@ fn outputs(dir: &Path) -> Vec<(String, String)> {
     let out = tempfile::tempdir().expect("temp");
     let site = out.path().join("site");
     assert!(collabmap(&["report", &study, "-o", &site.to_string_lossy()]).status.success());
-    for (name, bytes) in files_under(&site) {
+    // The PNG is left out: it is rasterised from model.svg (pinned here), and
+    // anti-aliasing may round differently on another processor.
+    for (name, bytes) in files_under(&site).into_iter().filter(|(name, _)| !name.ends_with(".png")) {
         found.push((format!("report/{name}"), digest(&bytes)));
     }
     for format in ["qdc", "graphml", "gexf", "dot"] {
