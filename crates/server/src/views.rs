@@ -48,7 +48,8 @@ pub struct StudyAtRevision {
     /// How its pages are built: the workspace's pages for the current
     /// revision, the published report (what `collabmap report` writes) for a past one.
     report: ReportOptions,
-    site: OnceLock<Result<HashMap<String, Vec<u8>>, String>>,
+    /// The report's pages, shared by every request: a page is handed out by reference count, never copied.
+    site: OnceLock<Result<HashMap<String, axum::body::Bytes>, String>>,
     search_index: OnceLock<SearchIndex>,
 }
 
@@ -102,12 +103,12 @@ impl StudyAtRevision {
     }
 
     /// The report pages of the study, built on first use.
-    pub fn site(&self) -> Result<&HashMap<String, Vec<u8>>, String> {
+    pub fn site(&self) -> Result<&HashMap<String, axum::body::Bytes>, String> {
         self.site
             .get_or_init(|| {
                 let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
                 let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, self.report).map_err(|e| e.to_string())?;
-                Ok(site.files.into_iter().map(|f| (f.path, f.bytes)).collect())
+                Ok(site.files.into_iter().map(|f| (f.path, axum::body::Bytes::from(f.bytes))).collect())
             })
             .as_ref()
             .map_err(Clone::clone)
