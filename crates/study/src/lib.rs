@@ -31,5 +31,5 @@ pub use files::{Folder, Limits, MemoryFiles, ReadFolderError, StudyFiles};
 pub use load::{Loaded, duplicate_interview, load_from, load_study};
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Memo, MemoAbout, Person, Picture, Project, Quote, Story, Study};
 pub use parse::front_matter::is_interview_id;
-pub use parse::interview::{InterviewContext, parse_interview};
+pub use parse::interview::{InterviewContext, InterviewSyntax, parse_interview, read_interview, resolve_interview};
 pub use problem::{LineIndex, Problem, did_you_mean, line_of_offset};

@@ -120,3 +120,40 @@ fn deep_nesting_and_huge_files_get_answers() {
     let (_, problems) = parse_interview(&huge, "interviews/huge.md", &context(&codebook, &people, &projects));
     assert!(problems[0].message.contains("limited to 16 MiB"));
 }
+
+/// The syntax of a file is the file's alone: reading it never names a
+/// person, project or code as unknown; resolving it against a study does,
+/// and a syntax read once resolves the same against each study it meets.
+#[test]
+fn reading_needs_only_the_file_and_resolving_checks_it_against_the_study() {
+    use collabmap_study::{read_interview, resolve_interview};
+    let text = "---\npeople: [p1, p9]\nprojects: [x, nowhere]\n---\n\n# Map\n\n- Listen to tenants #service-user #no-such-code @p9\n  - Meet monthly\n\n1. a numbered line\n\n# Quotes\n\n> We agreed one aim. #common-purpose\n> — p9\n";
+    let (syntax, read_problems) = read_interview(text.as_bytes(), "interviews/i1.md");
+    let read_messages: Vec<String> = read_problems.iter().map(|p| p.message.clone()).collect();
+    assert!(read_messages.iter().all(|m| !m.contains("unknown")), "reading checks nothing against a study: {read_messages:?}");
+    assert!(read_messages.iter().any(|m| m.contains("numbered items are not concepts")), "but it finds the file's own slips: {read_messages:?}");
+
+    let codebook = Codebook::builtin("whole-systems").expect("codebook");
+    let (people, projects): (HashSet<&str>, HashSet<&str>) = (["p1"].into(), ["x"].into());
+    let (interview, resolve_problems) = resolve_interview(&syntax, &context(&codebook, &people, &projects));
+    let lines: Vec<(usize, String)> = resolve_problems.iter().map(|p| (p.line, p.message.clone())).collect();
+    for unknown in ["unknown person `p9`", "unknown project `nowhere`", "unknown code #no-such-code", "unknown person @p9", "unknown person — p9"] {
+        assert!(lines.iter().any(|(_, m)| m.contains(unknown)), "resolving finds {unknown}: {lines:?}");
+    }
+    assert_eq!(interview.people, ["p1"]);
+    assert_eq!(interview.map.len(), 2, "the outline is built when resolving");
+
+    // The same syntax against a study that has everyone: no reference problems, and p9 attends.
+    let (everyone, all_projects): (HashSet<&str>, HashSet<&str>) = (["p1", "p9"].into(), ["x", "nowhere"].into());
+    let (interview, problems) = resolve_interview(&syntax, &context(&codebook, &everyone, &all_projects));
+    assert_eq!(interview.people, ["p1", "p9"]);
+    assert!(problems.iter().all(|p| !p.message.contains("person") && !p.message.contains("project")), "{problems:?}");
+
+    // parse_interview is reading then resolving.
+    let (parsed, mut all) = parse_interview(text.as_bytes(), "interviews/i1.md", &context(&codebook, &people, &projects));
+    let mut expected: Vec<_> = read_problems.into_iter().chain(resolve_problems).collect();
+    expected.sort();
+    all.sort();
+    assert_eq!(all, expected);
+    assert_eq!(parsed.people, ["p1"]);
+}

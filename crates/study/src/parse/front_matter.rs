@@ -9,7 +9,7 @@ use crate::problem::{Problem, did_you_mean};
 pub(crate) type AtLine<T> = (T, usize);
 
 /// What the front matter says.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct FrontMatter {
     pub(crate) people: Vec<AtLine<String>>,
     pub(crate) projects: Vec<AtLine<String>>,

@@ -62,25 +62,103 @@ enum Section {
 }
 
 /// Parses one interview file. Never fails: problems are returned beside
-/// whatever could be read.
+/// whatever could be read. The same as [`read_interview`], then
+/// [`resolve_interview`] against the study.
 pub fn parse_interview(bytes: &[u8], path: &str, context: &InterviewContext<'_>) -> (Interview, Vec<Problem>) {
+    let (syntax, mut problems) = read_interview(bytes, path);
+    let (interview, found) = resolve_interview(&syntax, context);
+    problems.extend(found);
+    problems.sort();
+    (interview, problems)
+}
+
+/// What an interview file says, read from the file alone: its front matter
+/// and the blocks of its body (map items, quotes, stories, pictures), with
+/// nothing checked against the study yet. It depends on the file's bytes
+/// only, so it can be fuzzed alone and kept while the file is unchanged.
+#[derive(Debug, Clone)]
+pub struct InterviewSyntax {
+    path: String,
+    /// The id the file name gives, unless the front matter sets one.
+    default_id: String,
+    /// Whether the file could be read at all (not too large, and text).
+    readable: bool,
+    front: front_matter::FrontMatter,
+    blocks: Vec<BodyBlock>,
+}
+
+/// One block of an interview's body, as the file alone says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BodyBlock {
+    /// `# Map`: a map section starts, and its outline's nesting with it.
+    MapStart,
+    /// A bullet of the map with its continuation lines.
+    MapItem(PendingItem),
+    /// A run of `>` lines: (line, content).
+    Quote(Vec<(usize, String)>),
+    /// `## Title` under `# Stories`, with the lines of its body.
+    Story { line: usize, title: String, body: Vec<String> },
+    /// An image line under `# Pictures`, with the lines explaining it.
+    Picture { line: usize, caption: String, target: String, explanation: Vec<String> },
+}
+
+/// Reads an interview file's syntax: the problems it gives are those of the
+/// file alone (encoding, size, front matter, the shape of its body).
+pub fn read_interview(bytes: &[u8], path: &str) -> (InterviewSyntax, Vec<Problem>) {
     let default_id = Path::new(path).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let mut interview = Interview { id: default_id, file: path.to_string(), ..Default::default() };
+    let mut syntax = InterviewSyntax { path: path.to_string(), default_id, readable: false, front: front_matter::FrontMatter::default(), blocks: Vec::new() };
     if let Some(problem) = too_large(path, bytes.len() as u64) {
-        return (interview, vec![problem]);
+        return (syntax, vec![problem]);
     }
     let text = match decode(bytes) {
         Ok(text) => text,
-        Err((line, message)) => return (interview, vec![Problem::new(path, line, message)]),
+        Err((line, message)) => return (syntax, vec![Problem::new(path, line, message)]),
     };
     let lines: Vec<&str> = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).collect();
     let (front, body_start, mut problems) = front_matter::split_and_parse(&lines, path);
+    let mut reader = BodyReader { path, blocks: Vec::new(), problems: &mut problems, pending: None };
+    reader.read_body(&lines, body_start);
+    syntax.blocks = reader.blocks;
+    syntax.front = front;
+    syntax.readable = true;
+    (syntax, problems)
+}
+
+/// Checks what an interview file says against the study (people, projects,
+/// codes, attendees, pictures) and builds the interview: the map's tree,
+/// its cross-links, the quotes, stories and pictures, each keeping only the
+/// references the study has.
+pub fn resolve_interview(syntax: &InterviewSyntax, context: &InterviewContext<'_>) -> (Interview, Vec<Problem>) {
+    let mut interview = Interview { id: syntax.default_id.clone(), file: syntax.path.clone(), ..Default::default() };
+    let mut problems = Vec::new();
+    if !syntax.readable {
+        return (interview, problems);
+    }
+    let path = syntax.path.as_str();
     let mut parser = BodyParser { path, context, interview: &mut interview, problems: &mut problems, attendees: HashSet::new(), map: MapBuilder::default() };
-    parser.take_front_matter(front);
-    parser.read_body(&lines, body_start);
+    parser.take_front_matter(syntax.front.clone());
+    for block in &syntax.blocks {
+        match block {
+            BodyBlock::MapStart => parser.map.stack.clear(),
+            BodyBlock::MapItem(item) => parser.add_map_item(item.clone()),
+            BodyBlock::Quote(lines) => parser.finish_quote(lines.iter().map(|(line, text)| (*line, text.as_str())).collect()),
+            BodyBlock::Story { line, title, body } => parser.finish_story((*line, title.clone(), body.iter().map(String::as_str).collect())),
+            BodyBlock::Picture { line, caption, target, explanation } => {
+                parser.finish_picture((*line, caption.clone(), target.clone(), explanation.iter().map(String::as_str).collect()))
+            }
+        }
+    }
     parser.finish_map();
-    problems.sort();
     (interview, problems)
+}
+
+/// The first pass over an interview's body: its blocks, and the problems of their shape.
+struct BodyReader<'p> {
+    path: &'p str,
+    blocks: Vec<BodyBlock>,
+    problems: &'p mut Vec<Problem>,
+    /// The map item being read (its continuation lines may follow).
+    pending: Option<PendingItem>,
 }
 
 struct BodyParser<'p, 'c> {
@@ -93,6 +171,7 @@ struct BodyParser<'p, 'c> {
 }
 
 /// An item being read: its first line, marker column and text so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct PendingItem {
     line: usize,
     indent: usize,
@@ -103,9 +182,151 @@ struct PendingItem {
 struct MapBuilder {
     /// (marker column, index in the map) of the open ancestors.
     stack: Vec<(usize, usize)>,
-    pending: Option<PendingItem>,
     block_ids: HashMap<String, (usize, usize)>,
     too_deep_reported: bool,
+}
+
+impl BodyReader<'_> {
+    fn problem(&mut self, line: usize, message: impl Into<String>) {
+        self.problems.push(Problem::new(self.path, line, message));
+    }
+
+    /// Ends the map item being read, if any.
+    fn flush_item(&mut self) {
+        if let Some(item) = self.pending.take() {
+            self.blocks.push(BodyBlock::MapItem(item));
+        }
+    }
+
+    fn push_story(&mut self, (line, title, body): (usize, String, Vec<&str>)) {
+        self.blocks.push(BodyBlock::Story { line, title, body: body.into_iter().map(str::to_string).collect() });
+    }
+
+    fn push_picture(&mut self, (line, caption, target, explanation): (usize, String, String, Vec<&str>)) {
+        self.blocks.push(BodyBlock::Picture { line, caption, target, explanation: explanation.into_iter().map(str::to_string).collect() });
+    }
+
+    fn read_body(&mut self, lines: &[&str], start: usize) {
+        let mut section = Section::Notes;
+        let mut fence: Option<&str> = None;
+        let mut quote: Vec<(usize, &str)> = Vec::new();
+        let mut story: Option<(usize, String, Vec<&str>)> = None;
+        let mut picture: Option<(usize, String, String, Vec<&str>)> = None;
+        for (index, &raw) in lines.iter().enumerate().skip(start) {
+            let line_no = index + 1;
+            let trimmed = raw.trim();
+            if let Some(marker) = fence {
+                if trimmed.starts_with(marker) {
+                    fence = None;
+                }
+                continue;
+            }
+            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+                fence = Some(&trimmed[..3]);
+                self.flush_item();
+                continue;
+            }
+            let heading = heading_level(raw);
+            let is_quote_line = section == Section::Quotes && indentation(raw) <= 3 && trimmed.starts_with('>');
+            if !is_quote_line && !quote.is_empty() {
+                self.blocks.push(BodyBlock::Quote(std::mem::take(&mut quote).into_iter().map(|(line, text)| (line, text.to_string())).collect()));
+            }
+            if let Some((level, title)) = heading {
+                self.flush_item();
+                if let Some(done) = story.take() {
+                    self.push_story(done);
+                }
+                if let Some(done) = picture.take() {
+                    self.push_picture(done);
+                }
+                if level == 1 {
+                    section = match title.to_lowercase().as_str() {
+                        "map" => Section::Map,
+                        "quotes" => Section::Quotes,
+                        "stories" => Section::Stories,
+                        "pictures" => Section::Pictures,
+                        _ => Section::Notes,
+                    };
+                    if section == Section::Map {
+                        self.blocks.push(BodyBlock::MapStart);
+                    }
+                } else if level == 2 && section == Section::Stories {
+                    story = Some((line_no, title.to_string(), Vec::new()));
+                }
+                continue;
+            }
+            match section {
+                Section::Notes => {}
+                Section::Map => self.map_line(raw, line_no),
+                Section::Quotes => {
+                    if is_quote_line {
+                        let content = trimmed[1..].strip_prefix(' ').unwrap_or(&trimmed[1..]);
+                        quote.push((line_no, content));
+                    }
+                }
+                Section::Stories => {
+                    if let Some((_, _, body)) = story.as_mut() {
+                        body.push(raw);
+                    }
+                }
+                Section::Pictures => {
+                    if let Some((caption, target)) = image(trimmed) {
+                        if let Some(done) = picture.take() {
+                            self.push_picture(done);
+                        }
+                        picture = Some((line_no, caption.to_string(), target.to_string(), Vec::new()));
+                    } else if let Some((_, _, _, explanation)) = picture.as_mut() {
+                        if trimmed.is_empty() {
+                            if !explanation.is_empty() {
+                                let done = picture.take();
+                                if let Some(done) = done {
+                                    self.push_picture(done);
+                                }
+                            }
+                        } else {
+                            explanation.push(raw);
+                        }
+                    }
+                }
+            }
+        }
+        self.flush_item();
+        if !quote.is_empty() {
+            self.blocks.push(BodyBlock::Quote(quote.into_iter().map(|(line, text)| (line, text.to_string())).collect()));
+        }
+        if let Some(done) = story {
+            self.push_story(done);
+        }
+        if let Some(done) = picture {
+            self.push_picture(done);
+        }
+    }
+
+    fn map_line(&mut self, raw: &str, line_no: usize) {
+        let indent = indentation(raw);
+        let content = raw.trim_start();
+        if content.is_empty() {
+            self.flush_item();
+            return;
+        }
+        if let Some(text) = bullet(content) {
+            self.flush_item();
+            self.pending = Some(PendingItem { line: line_no, indent, text: text.to_string() });
+            return;
+        }
+        if let Some(pending) = self.pending.as_mut()
+            && indent > pending.indent
+        {
+            pending.text.push(' ');
+            pending.text.push_str(content);
+            return;
+        }
+        self.flush_item();
+        if is_numbered_item(content) {
+            self.problem(line_no, "numbered items are not concepts: start the item with `-`");
+        }
+        // Other lines in the map section are notes and carry no codes.
+    }
 }
 
 impl BodyParser<'_, '_> {
@@ -146,130 +367,8 @@ impl BodyParser<'_, '_> {
         }
     }
 
-    fn read_body(&mut self, lines: &[&str], start: usize) {
-        let mut section = Section::Notes;
-        let mut fence: Option<&str> = None;
-        let mut quote: Vec<(usize, &str)> = Vec::new();
-        let mut story: Option<(usize, String, Vec<&str>)> = None;
-        let mut picture: Option<(usize, String, String, Vec<&str>)> = None;
-        for (index, &raw) in lines.iter().enumerate().skip(start) {
-            let line_no = index + 1;
-            let trimmed = raw.trim();
-            if let Some(marker) = fence {
-                if trimmed.starts_with(marker) {
-                    fence = None;
-                }
-                continue;
-            }
-            if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-                fence = Some(&trimmed[..3]);
-                self.flush_item();
-                continue;
-            }
-            let heading = heading_level(raw);
-            let is_quote_line = section == Section::Quotes && indentation(raw) <= 3 && trimmed.starts_with('>');
-            if !is_quote_line && !quote.is_empty() {
-                self.finish_quote(std::mem::take(&mut quote));
-            }
-            if let Some((level, title)) = heading {
-                self.flush_item();
-                if let Some(done) = story.take() {
-                    self.finish_story(done);
-                }
-                if let Some(done) = picture.take() {
-                    self.finish_picture(done);
-                }
-                if level == 1 {
-                    section = match title.to_lowercase().as_str() {
-                        "map" => Section::Map,
-                        "quotes" => Section::Quotes,
-                        "stories" => Section::Stories,
-                        "pictures" => Section::Pictures,
-                        _ => Section::Notes,
-                    };
-                    if section == Section::Map {
-                        self.map.stack.clear();
-                    }
-                } else if level == 2 && section == Section::Stories {
-                    story = Some((line_no, title.to_string(), Vec::new()));
-                }
-                continue;
-            }
-            match section {
-                Section::Notes => {}
-                Section::Map => self.map_line(raw, line_no),
-                Section::Quotes => {
-                    if is_quote_line {
-                        let content = trimmed[1..].strip_prefix(' ').unwrap_or(&trimmed[1..]);
-                        quote.push((line_no, content));
-                    }
-                }
-                Section::Stories => {
-                    if let Some((_, _, body)) = story.as_mut() {
-                        body.push(raw);
-                    }
-                }
-                Section::Pictures => {
-                    if let Some((caption, target)) = image(trimmed) {
-                        if let Some(done) = picture.take() {
-                            self.finish_picture(done);
-                        }
-                        picture = Some((line_no, caption.to_string(), target.to_string(), Vec::new()));
-                    } else if let Some((_, _, _, explanation)) = picture.as_mut() {
-                        if trimmed.is_empty() {
-                            if !explanation.is_empty() {
-                                let done = picture.take();
-                                if let Some(done) = done {
-                                    self.finish_picture(done);
-                                }
-                            }
-                        } else {
-                            explanation.push(raw);
-                        }
-                    }
-                }
-            }
-        }
-        self.flush_item();
-        if !quote.is_empty() {
-            self.finish_quote(quote);
-        }
-        if let Some(done) = story {
-            self.finish_story(done);
-        }
-        if let Some(done) = picture {
-            self.finish_picture(done);
-        }
-    }
-
-    fn map_line(&mut self, raw: &str, line_no: usize) {
-        let indent = indentation(raw);
-        let content = raw.trim_start();
-        if content.is_empty() {
-            self.flush_item();
-            return;
-        }
-        if let Some(text) = bullet(content) {
-            self.flush_item();
-            self.map.pending = Some(PendingItem { line: line_no, indent, text: text.to_string() });
-            return;
-        }
-        if let Some(pending) = self.map.pending.as_mut()
-            && indent > pending.indent
-        {
-            pending.text.push(' ');
-            pending.text.push_str(content);
-            return;
-        }
-        self.flush_item();
-        if is_numbered_item(content) {
-            self.problem(line_no, "numbered items are not concepts: start the item with `-`");
-        }
-        // Other lines in the map section are notes and carry no codes.
-    }
-
-    fn flush_item(&mut self) {
-        let Some(item) = self.map.pending.take() else { return };
+    /// Places a map item in the outline: under the nearest item less indented, as a concept or a cross-link.
+    fn add_map_item(&mut self, item: PendingItem) {
         while self.map.stack.last().is_some_and(|&(indent, _)| indent >= item.indent) {
             self.map.stack.pop();
         }
@@ -413,7 +512,6 @@ impl BodyParser<'_, '_> {
     }
 
     fn finish_map(&mut self) {
-        self.flush_item();
         let block_ids = std::mem::take(&mut self.map.block_ids);
         let mut problems = Vec::new();
         for node in &mut self.interview.map {
