@@ -213,27 +213,17 @@ fn read_text(files: &dyn StudyFiles, path: &str, problems: &mut Vec<Problem>) ->
     }
 }
 
-/// Reads an assessment folder; the assessment is sound when the problems are empty.
-pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
-    let mut problems = Vec::new();
-    let mut assessment = Assessment::default();
-    let Some(text) = read_text(files, "collaboration.toml", &mut problems) else {
-        problems.push(Problem::new(
-            "collaboration.toml",
-            1,
-            format!("{} has no collaboration.toml: every assessment folder needs one (see docs/assessment.md)", files.describe()),
-        ));
-        return (assessment, problems);
-    };
+/// `collaboration.toml`: the name and purpose, the codebook, the leaders and the rounds (in date order).
+fn read_collaboration(files: &dyn StudyFiles, text: &str, assessment: &mut Assessment, problems: &mut Vec<Problem>) {
     let lines = LineIndex::new(text.as_bytes());
     let line = |span: std::ops::Range<usize>| lines.line(span.start);
-    if let Some(file) = toml_file::<CollaborationFile>(&text, "collaboration.toml", &mut problems) {
+    if let Some(file) = toml_file::<CollaborationFile>(text, "collaboration.toml", problems) {
         assessment.name = file.name;
         assessment.purpose = file.purpose;
         assessment.codebook_name = file.codebook.clone();
         match Codebook::builtin(&file.codebook) {
             Some(codebook) => assessment.codebook = codebook,
-            None => match read_text(files, &file.codebook, &mut problems) {
+            None => match read_text(files, &file.codebook, problems) {
                 Some(codebook_text) => {
                     let (codebook, found) = Codebook::parse(&codebook_text, &file.codebook);
                     problems.extend(found);
@@ -288,12 +278,13 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
             problems.push(Problem::new("collaboration.toml", 1, "no rounds: add [[round]] with an id and a date for each survey round"));
         }
     }
-    let model_owned: Vec<String> = assessment.codebook.themes().iter().filter(|t| t.model).map(|t| t.id.clone()).collect();
-    let model_themes: Vec<&str> = model_owned.iter().map(String::as_str).collect();
+}
 
-    match read_text(files, "survey.toml", &mut problems) {
+/// `survey.toml`, or the codebook's built-in questionnaire when there is none.
+fn read_survey(files: &dyn StudyFiles, assessment: &mut Assessment, model_themes: &[&str], problems: &mut Vec<Problem>) {
+    match read_text(files, "survey.toml", problems) {
         Some(survey_text) => {
-            if let Some(file) = toml_file::<SurveyFile>(&survey_text, "survey.toml", &mut problems) {
+            if let Some(file) = toml_file::<SurveyFile>(&survey_text, "survey.toml", problems) {
                 let mut seen = HashSet::new();
                 let lines = LineIndex::new(survey_text.as_bytes());
                 for entry in file.item {
@@ -325,6 +316,25 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
             None => {}
         },
     }
+}
+
+/// Reads an assessment folder; the assessment is sound when the problems are empty.
+pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let mut assessment = Assessment::default();
+    let Some(text) = read_text(files, "collaboration.toml", &mut problems) else {
+        problems.push(Problem::new(
+            "collaboration.toml",
+            1,
+            format!("{} has no collaboration.toml: every assessment folder needs one (see docs/assessment.md)", files.describe()),
+        ));
+        return (assessment, problems);
+    };
+    read_collaboration(files, &text, &mut assessment, &mut problems);
+    let model_owned: Vec<String> = assessment.codebook.themes().iter().filter(|t| t.model).map(|t| t.id.clone()).collect();
+    let model_themes: Vec<&str> = model_owned.iter().map(String::as_str).collect();
+
+    read_survey(files, &mut assessment, &model_themes, &mut problems);
 
     read_responses(files, &mut assessment, &mut problems);
     read_evidence(files, &mut assessment, &model_themes, &mut problems);
