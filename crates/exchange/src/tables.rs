@@ -25,10 +25,10 @@ struct Row<'i> {
     item: collabmap_study::Item<'i>,
 }
 
-/// The four tables, as (file name, CSV text).
-pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, ExchangeError> {
+/// `items.csv` (every concept, quote, story and picture, with who it is attributed to) and
+/// `codings.csv` (each item's codes, explicit or inferred).
+fn item_tables(study: &Study) -> Result<(CsvWriter, CsvWriter), ExchangeError> {
     let fail = |e: csv::Error| ExchangeError::Write(format!("a table: {e}"));
-    let finish = CsvWriter::into_string;
     let coder = AutoCoder::new(&study.codebook, study.config.counting);
     let themes = study.codebook.themes();
     let mut items = CsvWriter::new();
@@ -100,6 +100,13 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
         }
     }
 
+    Ok((items, codings))
+}
+
+/// `presence.csv`: each person interviewed against each theme, 1 or 0.
+fn presence_table(study: &Study, synthesis: &Synthesis) -> Result<CsvWriter, ExchangeError> {
+    let fail = |e: csv::Error| ExchangeError::Write(format!("a table: {e}"));
+    let themes = study.codebook.themes();
     // Names and organisations of anonymous people are left blank.
     let columns: Vec<&String> = study.people_columns.iter().collect();
     let mut presence = CsvWriter::new();
@@ -113,6 +120,13 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
         presence.write_record(&row).map_err(fail)?;
     }
 
+    Ok(presence)
+}
+
+/// `links.csv`: the theme graph's links, with their people, interviews and whether the model keeps them.
+fn link_table(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<CsvWriter, ExchangeError> {
+    let fail = |e: csv::Error| ExchangeError::Write(format!("a table: {e}"));
+    let themes = study.codebook.themes();
     let mut links = CsvWriter::new();
     links.write_record(["from", "to", "people", "interviews", "kept"]).map_err(fail)?;
     for link in &synthesis.links {
@@ -126,5 +140,14 @@ pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Resul
             ])
             .map_err(fail)?;
     }
+    Ok(links)
+}
+
+/// The four tables, as (file name, CSV text).
+pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, ExchangeError> {
+    let finish = CsvWriter::into_string;
+    let (items, codings) = item_tables(study)?;
+    let presence = presence_table(study, synthesis)?;
+    let links = link_table(study, synthesis, model)?;
     Ok(vec![("items.csv", finish(items)?), ("codings.csv", finish(codings)?), ("presence.csv", finish(presence)?), ("links.csv", finish(links)?)])
 }
