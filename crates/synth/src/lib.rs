@@ -447,48 +447,9 @@ impl MapWriter {
     }
 }
 
-fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &mut ChaCha8Rng) -> Interview {
-    let mut map = MapWriter { map: Vec::new() };
-    let purpose = map.add(None, false, "Collaborate to improve services", &[], None);
-    // Time spent on relationships also helps partners hold each other to account.
-    let relationships_help = unit.has("relationships") && unit.has("hold-to-account") && rng.random_bool(0.3);
-    let say = |theme: &str, rng: &mut ChaCha8Rng| *wording(theme).choose(rng).unwrap_or(&"Keep going");
-    let centre = if unit.has("service-user") { map.add(Some(purpose), false, say("service-user", rng), &["service-user"], None) } else { purpose };
-    for (core, activities) in ACTIVITIES {
-        let core_at = if unit.has(core) {
-            if unit.inferred.contains(core) {
-                map.add(Some(centre), false, inferred_wording(core), &[], None)
-            } else {
-                map.add(Some(centre), false, say(core, rng), &[core], None)
-            }
-        } else if activities.iter().any(|a| unit.has(a)) {
-            // Activities without their core hang from the purpose, so they add no link to the centre.
-            purpose
-        } else {
-            continue;
-        };
-        for activity in *activities {
-            if !unit.has(activity) {
-                continue;
-            }
-            let at = if unit.inferred.contains(activity) {
-                map.add(Some(core_at), false, inferred_wording(activity), &[], Some(activity))
-            } else {
-                map.add(Some(core_at), false, say(activity, rng), &[activity], Some(activity))
-            };
-            if *activity == "hold-to-account" && relationships_help {
-                map.cross_link(at, "relationships");
-            }
-        }
-        if *core == "whole-system" && unit.has("institutional-inertia") && core_at != purpose {
-            map.add(Some(core_at), true, "Separate budgets kept each agency in its lane", &["institutional-inertia"], None);
-        }
-    }
-    for theme in ["outcome-measures", "user-governance", "listen-communities"] {
-        if unit.has(theme) {
-            map.add(Some(centre), false, say(theme, rng), &[theme], None);
-        }
-    }
+/// A meeting's quotes and stories: some of its model themes in people's
+/// words, and its barriers and reasons.
+fn quotes_and_stories(unit: &Unit, people: &[Person], rng: &mut ChaCha8Rng) -> (Vec<Quote>, Vec<Story>) {
     let mut quotes = Vec::new();
     let mut stories = Vec::new();
     // A quote in the same interview credits the same people with a theme the
@@ -537,6 +498,52 @@ fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &m
             });
         }
     }
+    (quotes, stories)
+}
+
+fn build_interview(unit: &Unit, people: &[Person], projects: &[Project], rng: &mut ChaCha8Rng) -> Interview {
+    let mut map = MapWriter { map: Vec::new() };
+    let purpose = map.add(None, false, "Collaborate to improve services", &[], None);
+    // Time spent on relationships also helps partners hold each other to account.
+    let relationships_help = unit.has("relationships") && unit.has("hold-to-account") && rng.random_bool(0.3);
+    let say = |theme: &str, rng: &mut ChaCha8Rng| *wording(theme).choose(rng).unwrap_or(&"Keep going");
+    let centre = if unit.has("service-user") { map.add(Some(purpose), false, say("service-user", rng), &["service-user"], None) } else { purpose };
+    for (core, activities) in ACTIVITIES {
+        let core_at = if unit.has(core) {
+            if unit.inferred.contains(core) {
+                map.add(Some(centre), false, inferred_wording(core), &[], None)
+            } else {
+                map.add(Some(centre), false, say(core, rng), &[core], None)
+            }
+        } else if activities.iter().any(|a| unit.has(a)) {
+            // Activities without their core hang from the purpose, so they add no link to the centre.
+            purpose
+        } else {
+            continue;
+        };
+        for activity in *activities {
+            if !unit.has(activity) {
+                continue;
+            }
+            let at = if unit.inferred.contains(activity) {
+                map.add(Some(core_at), false, inferred_wording(activity), &[], Some(activity))
+            } else {
+                map.add(Some(core_at), false, say(activity, rng), &[activity], Some(activity))
+            };
+            if *activity == "hold-to-account" && relationships_help {
+                map.cross_link(at, "relationships");
+            }
+        }
+        if *core == "whole-system" && unit.has("institutional-inertia") && core_at != purpose {
+            map.add(Some(core_at), true, "Separate budgets kept each agency in its lane", &["institutional-inertia"], None);
+        }
+    }
+    for theme in ["outcome-measures", "user-governance", "listen-communities"] {
+        if unit.has(theme) {
+            map.add(Some(centre), false, say(theme, rng), &[theme], None);
+        }
+    }
+    let (quotes, stories) = quotes_and_stories(unit, people, rng);
     let month = if rng.random_bool(0.7) { rng.random_range(10..=11) } else { 5 };
     let year = if month == 5 { 2011 } else { 2010 };
     Interview {
