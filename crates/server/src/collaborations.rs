@@ -35,17 +35,18 @@ const RESPONSE_HEADER: &str = "round,respondent,organisation,role,item,score\n";
 
 /// The routes of collaborations and surveys.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/collaborations/{id}", get(|Path(id): Path<i64>| async move { Redirect::permanent(&format!("/collaborations/{id}/")) }))
-        .route("/collaborations/{id}/", get(results_page))
-        .route("/collaborations/{id}/rounds/{round}/open", post(open_round))
-        .route("/collaborations/{id}/rounds/{round}/close", post(close_round))
-        .route("/collaborations/{id}/rounds/{round}/links", post(issue_links))
-        .route("/survey/{token}", get(survey_form).post(survey_submit))
-        .route("/compare", get(compare_page))
-        .route("/collaborations/new", post(new_collaboration))
-        .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route("/collaborations/{id}", get(|Path(id): Path<i64>| async move { Redirect::permanent(&format!("/collaborations/{id}/")) }))
+            .route("/collaborations/{id}/", get(results_page))
+            .route("/collaborations/{id}/rounds/{round}/open", post(open_round))
+            .route("/collaborations/{id}/rounds/{round}/close", post(close_round))
+            .route("/collaborations/{id}/rounds/{round}/links", post(issue_links))
+            .route("/survey/{token}", get(survey_form).post(survey_submit))
+            .route("/compare", get(compare_page))
+            .route("/collaborations/new", post(new_collaboration))
+            .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file)),
+    )
 }
 
 /// The assessment stored as collaboration `id`, for a member with at least `need`.

@@ -41,12 +41,13 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/studies/{id}/edit/interviews/new", get(new_interview))
-        .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
-        .route("/studies/{id}/edit/memos/{memo}", get(edit_memo))
-        .route("/studies/{id}/edit/{document}", get(edit_document))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route("/studies/{id}/edit/interviews/new", get(new_interview))
+            .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
+            .route("/studies/{id}/edit/memos/{memo}", get(edit_memo))
+            .route("/studies/{id}/edit/{document}", get(edit_document)),
+    )
 }
 
 #[derive(Deserialize)]

@@ -109,7 +109,7 @@ impl IntoResponse for AppError {
             AppError::Invalid(problems) => body["problems"] = problems_json(problems),
             _ => {}
         }
-        // What a page shows instead, should the route be a page (see `html::refusals_as_pages`).
+        // What a page shows instead, should the route be a page (see `html::as_pages`).
         let for_page = match &self {
             AppError::Invalid(problems) => problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
             _ => message,

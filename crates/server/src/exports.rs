@@ -24,11 +24,12 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/studies/{id}/export.zip", get(export_zip))
-        .route("/studies/{id}/export/{format}", get(export_format))
-        .route("/studies/{id}/exchange", get(exchange_page))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route("/studies/{id}/export.zip", get(export_zip))
+            .route("/studies/{id}/export/{format}", get(export_format))
+            .route("/studies/{id}/exchange", get(exchange_page)),
+    )
 }
 
 /// The study's folder as a zip, now or at `?revision=N`.

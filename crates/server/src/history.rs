@@ -33,18 +33,19 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/studies/{id}/revisions/{revision}",
-            get(|Path((id, revision)): Path<(i64, i64)>| async move { Redirect::permanent(&format!("/studies/{id}/revisions/{revision}/")) }),
-        )
-        .route("/studies/{id}/history", get(history_page))
-        .route("/studies/{id}/history/file", get(history_file_page))
-        .route("/studies/{id}/history/restore", post(restore_form))
-        .route("/studies/{id}/revisions/{revision}/", get(past_report_index))
-        .route("/studies/{id}/revisions/{revision}/export.zip", get(past_export_zip))
-        .route("/studies/{id}/revisions/{revision}/{*path}", get(past_report_file))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route(
+                "/studies/{id}/revisions/{revision}",
+                get(|Path((id, revision)): Path<(i64, i64)>| async move { Redirect::permanent(&format!("/studies/{id}/revisions/{revision}/")) }),
+            )
+            .route("/studies/{id}/history", get(history_page))
+            .route("/studies/{id}/history/file", get(history_file_page))
+            .route("/studies/{id}/history/restore", post(restore_form))
+            .route("/studies/{id}/revisions/{revision}/", get(past_report_index))
+            .route("/studies/{id}/revisions/{revision}/export.zip", get(past_export_zip))
+            .route("/studies/{id}/revisions/{revision}/{*path}", get(past_report_file)),
+    )
 }
 
 /// The study's history, newest first: `[{"revision", "at", "by", "files": [{"path", "action"}], "message"}]`.

@@ -65,9 +65,15 @@ fn refusal_page(response: Response) -> Response {
     page
 }
 
-/// The layer of every page route: a handler returns `Err(AppError)` with
-/// `?` like an API handler does, and the person sees a page, not JSON.
-pub(crate) async fn refusals_as_pages(response: Response) -> Response {
+/// Page routes: a handler returns `Err(AppError)` with `?` like an API
+/// handler does, and the person sees a page, not JSON. Every room's
+/// `page_routes()` ends with this.
+pub(crate) fn as_pages(routes: axum::Router<crate::AppState>) -> axum::Router<crate::AppState> {
+    routes.layer(axum::middleware::map_response(refusals_as_pages))
+}
+
+/// The layer [`as_pages`] adds.
+async fn refusals_as_pages(response: Response) -> Response {
     refusal_page(response)
 }
 

@@ -27,10 +27,9 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/studies/{id}/members", get(members_page).post(member_form))
-        .route("/studies/{id}/members/remove", post(remove_member_form))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new().route("/studies/{id}/members", get(members_page).post(member_form)).route("/studies/{id}/members/remove", post(remove_member_form)),
+    )
 }
 
 async fn list_members(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {

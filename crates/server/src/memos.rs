@@ -29,11 +29,12 @@ use crate::views::{Document, memo_name};
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/studies/{id}/memos", get(list_page))
-        .route("/studies/{id}/memos/new", get(new_page).post(add_form))
-        .route("/studies/{id}/memos/delete", post(delete_form))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route("/studies/{id}/memos", get(list_page))
+            .route("/studies/{id}/memos/new", get(new_page).post(add_form))
+            .route("/studies/{id}/memos/delete", post(delete_form)),
+    )
 }
 
 /// What kinds of thing a memo can be about, as the filter names them.

@@ -26,11 +26,12 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login_form))
-        .route("/logout", get(logout_page).post(logout_form))
-        .route("/users", post(add_user_form))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route("/login", get(login_page).post(login_form))
+            .route("/logout", get(logout_page).post(logout_form))
+            .route("/users", post(add_user_form)),
+    )
 }
 
 #[derive(Deserialize)]

@@ -46,18 +46,19 @@ pub(crate) fn api_routes() -> Router<AppState> {
 
 /// The pages' routes of this feature; a refusal shows as a page.
 pub(crate) fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(studies_page))
-        .route("/import", post(import_form).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES + (1 << 20))))
-        .route("/assets/{file}", get(asset))
-        .route("/studies/{id}", get(study_root))
-        .route("/studies/{id}/", get(dashboard))
-        .route("/studies/{id}/crosstab", get(crosstab_page))
-        .route("/studies/{id}/search", get(search_page))
-        .route("/studies/{id}/agreement", get(agreement_page))
-        .route("/studies/{id}/delete", post(delete_form))
-        .route("/studies/{id}/{*path}", get(study_file))
-        .layer(axum::middleware::map_response(crate::html::refusals_as_pages))
+    crate::html::as_pages(
+        Router::new()
+            .route("/", get(studies_page))
+            .route("/import", post(import_form).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_UPLOAD_BYTES + (1 << 20))))
+            .route("/assets/{file}", get(asset))
+            .route("/studies/{id}", get(study_root))
+            .route("/studies/{id}/", get(dashboard))
+            .route("/studies/{id}/crosstab", get(crosstab_page))
+            .route("/studies/{id}/search", get(search_page))
+            .route("/studies/{id}/agreement", get(agreement_page))
+            .route("/studies/{id}/delete", post(delete_form))
+            .route("/studies/{id}/{*path}", get(study_file)),
+    )
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
