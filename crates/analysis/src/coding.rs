@@ -205,7 +205,7 @@ mod tests {
             id: id.into(),
             name: id.into(),
             parent: parent.map(Into::into),
-            kind: CodeKind::Code,
+            kind: CodeKind::Theme,
             model: true,
             indicators: indicators.iter().map(|s| s.to_string()).collect(),
             description: String::new(),

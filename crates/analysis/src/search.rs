@@ -386,7 +386,7 @@ fn memo_passes(study: &Study, memo: &collabmap_study::Memo, filters: &Filters) -
         return false;
     }
     if let Some(code) = filters.code {
-        let about_code = matches!(&memo.about, MemoAbout::Code(id) if study.codebook.index_or_refusal(id).ok() == Some(code));
+        let about_code = matches!(&memo.about, MemoAbout::Theme(id) if study.codebook.index_or_refusal(id).ok() == Some(code));
         if !about_code {
             return false;
         }

@@ -262,11 +262,11 @@ fn themes_of(codes: &[CodeEntry]) -> (Vec<Code>, HashMap<String, String>) {
                 let kind = match kind {
                     "barrier" => CodeKind::Barrier,
                     "reason" => CodeKind::Reason,
-                    _ => CodeKind::Code,
+                    _ => CodeKind::Theme,
                 };
                 (id.to_string(), kind, model)
             }
-            None => (slug(&code.name), CodeKind::Code, true),
+            None => (slug(&code.name), CodeKind::Theme, true),
         };
         let mut id = wanted.clone();
         let mut n = 2;
@@ -739,7 +739,7 @@ fn memos_of(document: &Document, root: usize, themes: &[Code], people: &[Person]
         }
         let exists = match &memo.about {
             MemoAbout::Study => true,
-            MemoAbout::Code(id) => themes.iter().any(|t| &t.id == id),
+            MemoAbout::Theme(id) => themes.iter().any(|t| &t.id == id),
             MemoAbout::Interview(id) => interviews.iter().any(|i| &i.id == id),
             MemoAbout::Person(id) => people.iter().any(|p| &p.id == id),
             MemoAbout::Concept { .. } => false,

@@ -135,7 +135,7 @@ fn memo_views(study: &Study, people: &PeopleView<'_>, keep: impl Fn(&collabmap_s
         .map(|memo| {
             let (about, link) = match &memo.about {
                 MemoAbout::Study => ("The study".to_string(), None),
-                MemoAbout::Code(id) => (study.codebook.get(id).map_or_else(|| id.clone(), |t| t.name.clone()), Some(format!("themes/{id}.html"))),
+                MemoAbout::Theme(id) => (study.codebook.get(id).map_or_else(|| id.clone(), |t| t.name.clone()), Some(format!("themes/{id}.html"))),
                 MemoAbout::Interview(id) => (format!("Interview {id}"), Some(format!("interviews/{id}.html"))),
                 MemoAbout::Concept { interview, block } => {
                     let line = study
@@ -576,7 +576,7 @@ fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
             links_out: link_list(false),
             evidence: std::mem::take(&mut evidence[t]),
             memos: if memos_shown(study, options) {
-                memo_views(study, people, |about| matches!(about, collabmap_study::MemoAbout::Code(id) if *id == theme.id))
+                memo_views(study, people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
             } else {
                 Vec::new()
             },

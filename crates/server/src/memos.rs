@@ -45,7 +45,7 @@ const KINDS: [(&str, &str); 5] =
 fn kind_of(about: &MemoAbout) -> &'static str {
     match about {
         MemoAbout::Study => "study",
-        MemoAbout::Code(_) => "theme",
+        MemoAbout::Theme(_) => "theme",
         MemoAbout::Interview(_) => "interview",
         MemoAbout::Concept { .. } => "concept",
         MemoAbout::Person(_) => "person",
@@ -59,7 +59,7 @@ fn described(study: &Study, id: i64, about: &MemoAbout) -> (String, Option<Strin
     let root = format!("/studies/{id}/");
     match about {
         MemoAbout::Study => ("The study".into(), Some(format!("{root}#memos"))),
-        MemoAbout::Code(theme) => {
+        MemoAbout::Theme(theme) => {
             (format!("Theme {}", study.codebook.get(theme).map_or(theme.as_str(), |t| t.name.as_str())), Some(format!("{root}themes/{theme}.html#memos")))
         }
         MemoAbout::Interview(interview) => (format!("Interview {interview}"), Some(format!("{root}interviews/{interview}.html#memos"))),

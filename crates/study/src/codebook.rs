@@ -16,8 +16,8 @@ const WHOLE_SYSTEMS: &str = include_str!("../codebooks/whole-systems.toml");
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CodeKind {
-    /// Something that made collaboration work.
-    Code,
+    /// Something that made collaboration work: the codes the model is made of.
+    Theme,
     /// Something that got in its way.
     Barrier,
     /// A reason to collaborate.
@@ -28,7 +28,7 @@ impl CodeKind {
     /// The word used in files and output.
     pub fn as_str(self) -> &'static str {
         match self {
-            CodeKind::Code => "theme",
+            CodeKind::Theme => "theme",
             CodeKind::Barrier => "barrier",
             CodeKind::Reason => "reason",
         }
@@ -158,8 +158,8 @@ impl Codebook {
                 ));
                 continue;
             }
-            let kind = entry.kind.unwrap_or(CodeKind::Code);
-            let model = kind == CodeKind::Code && entry.model.unwrap_or(true);
+            let kind = entry.kind.unwrap_or(CodeKind::Theme);
+            let model = kind == CodeKind::Theme && entry.model.unwrap_or(true);
             let parent_line = entry.parent.as_ref().map(|p| lines.line(p.span().start));
             by_id.insert(id.clone(), themes.len());
             parent_lines.push(parent_line.unwrap_or(line));
@@ -323,10 +323,10 @@ impl Codebook {
             if let Some(parent) = &theme.parent {
                 let _ = writeln!(out, "parent = {}", quote(parent));
             }
-            if theme.kind != CodeKind::Code {
+            if theme.kind != CodeKind::Theme {
                 let _ = writeln!(out, "kind = {}", quote(theme.kind.as_str()));
             }
-            if theme.kind == CodeKind::Code && !theme.model {
+            if theme.kind == CodeKind::Theme && !theme.model {
                 out.push_str("model = false\n");
             }
             if !theme.indicators.is_empty() {

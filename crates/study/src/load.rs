@@ -165,7 +165,7 @@ fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &HashSet<&str>
         let hint = |word: &str, known: &mut dyn Iterator<Item = &str>| suggestion(word, known, "");
         let missing = match &memo.about {
             MemoAbout::Study => None,
-            MemoAbout::Code(id) => {
+            MemoAbout::Theme(id) => {
                 codebook.index_of(id).is_none().then(|| format!("unknown theme `{id}`{}", hint(id, &mut codebook.themes().iter().map(|t| t.id.as_str()))))
             }
             MemoAbout::Interview(id) => (!by_id.contains_key(id.as_str())).then(|| format!("unknown interview `{id}`{}", hint(id, &mut by_id.keys().copied()))),

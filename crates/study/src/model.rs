@@ -48,8 +48,8 @@ pub struct Memo {
 pub enum MemoAbout {
     /// The study as a whole.
     Study,
-    /// A codebook entry.
-    Code(String),
+    /// A codebook entry (`theme:ID` in the file, whatever its kind).
+    Theme(String),
     /// An interview.
     Interview(String),
     /// A concept of an interview's map, by its `^block` id.
@@ -75,7 +75,7 @@ impl MemoAbout {
             return None;
         }
         match kind.trim() {
-            "theme" => Some(MemoAbout::Code(target.into())),
+            "theme" => Some(MemoAbout::Theme(target.into())),
             "interview" => Some(MemoAbout::Interview(target.into())),
             "person" => Some(MemoAbout::Person(target.into())),
             "concept" => {
@@ -90,7 +90,7 @@ impl MemoAbout {
     pub fn as_text(&self) -> String {
         match self {
             MemoAbout::Study => "study".into(),
-            MemoAbout::Code(id) => format!("theme:{id}"),
+            MemoAbout::Theme(id) => format!("theme:{id}"),
             MemoAbout::Interview(id) => format!("interview:{id}"),
             MemoAbout::Concept { interview, block } => format!("concept:{interview}#^{block}"),
             MemoAbout::Person(id) => format!("person:{id}"),
