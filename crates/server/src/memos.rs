@@ -56,17 +56,24 @@ fn kind_of(about: &MemoAbout) -> &'static str {
 /// address in the workspace, when it has a page). People are named by id:
 /// the workspace's pages never name an anonymous person.
 fn described(study: &Study, id: i64, about: &MemoAbout) -> (String, Option<String>) {
+    let label = match about {
+        MemoAbout::Study => "The study".into(),
+        MemoAbout::Theme(theme) => format!("Theme {}", study.codebook.get(theme).map_or(theme.as_str(), |t| t.name.as_str())),
+        MemoAbout::Interview(interview) => format!("Interview {interview}"),
+        MemoAbout::Concept { interview, block } => format!("Interview {interview}, concept ^{block}"),
+        MemoAbout::Person(person) => format!("Person {person}"),
+    };
+    (label, page_of(id, about).map(|page| format!("{page}#memos")))
+}
+
+/// The workspace page that shows what `about` names, when there is one.
+fn page_of(id: i64, about: &MemoAbout) -> Option<String> {
     let root = format!("/studies/{id}/");
     match about {
-        MemoAbout::Study => ("The study".into(), Some(format!("{root}#memos"))),
-        MemoAbout::Theme(theme) => {
-            (format!("Theme {}", study.codebook.get(theme).map_or(theme.as_str(), |t| t.name.as_str())), Some(format!("{root}themes/{theme}.html#memos")))
-        }
-        MemoAbout::Interview(interview) => (format!("Interview {interview}"), Some(format!("{root}interviews/{interview}.html#memos"))),
-        MemoAbout::Concept { interview, block } => {
-            (format!("Interview {interview}, concept ^{block}"), Some(format!("{root}interviews/{interview}.html#memos")))
-        }
-        MemoAbout::Person(person) => (format!("Person {person}"), None),
+        MemoAbout::Study => Some(root),
+        MemoAbout::Theme(theme) => Some(format!("{root}themes/{theme}.html")),
+        MemoAbout::Interview(interview) | MemoAbout::Concept { interview, .. } => Some(format!("{root}interviews/{interview}.html")),
+        MemoAbout::Person(_) => None,
     }
 }
 
@@ -229,10 +236,9 @@ struct AddForm {
 async fn add_form(State(state): State<AppState>, Member { user, id, .. }: Member<PageUser, Viewer>, Form(form): Form<AddForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
     let (name, _) = add_memo(&state, &user.session.user, id, &form.about, &form.text).await?;
-    let view = study_view(&state, id).await?;
     let about = MemoAbout::parse(form.about.trim()).unwrap_or(MemoAbout::Study);
     // The memo's own anchor on the page of what it is about, so the reader lands on what they wrote.
-    let page = described(&view.study, id, &about).1.map(|link| link.trim_end_matches("#memos").to_string()).unwrap_or_else(|| format!("/studies/{id}/memos"));
+    let page = page_of(id, &about).unwrap_or_else(|| format!("/studies/{id}/memos"));
     Ok(Redirect::to(&format!("{page}#memo-{}", url_encode(&name))).into_response())
 }
 
