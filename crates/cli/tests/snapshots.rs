@@ -11,29 +11,10 @@ mod support;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
-use support::{collabmap, json_of, studies};
+use support::{collabmap, files_under, json_of, studies};
 
 fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Every file under `dir`, as (path relative to it, bytes), sorted.
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).expect("a folder").filter_map(Result::ok) {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let name = path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
-                out.push((name, std::fs::read(&path).expect("read")));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// `(output's name, digest)` of everything collabmap writes for the study at `dir`.

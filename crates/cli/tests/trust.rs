@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::collabmap;
+use support::{collabmap, files_under};
 
 use std::path::Path;
 use std::process::Output;
@@ -23,29 +23,12 @@ fn new_study(dir: &Path) {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
-fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        for entry in std::fs::read_dir(&folder).expect("read dir").filter_map(Result::ok) {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(dir).expect("inside").to_string_lossy().into_owned(), std::fs::read(&p).expect("read")));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn a_report_is_never_written_into_the_study() {
     let temp = tempfile::tempdir().expect("temp");
     let study = temp.path().join("study");
     new_study(&study);
-    let before = listing(&study);
+    let before = files_under(&study);
     for inside in [study.clone(), study.join("site"), study.join("interviews"), study.join("site/../report")] {
         let out = collabmap(&["report", path(&study), "-o", path(&inside)]);
         assert_eq!(out.status.code(), Some(2), "{}", inside.display());
@@ -54,7 +37,7 @@ fn a_report_is_never_written_into_the_study() {
     // Nor may the output hold the study: replacing it would take the study with it.
     let out = collabmap(&["report", path(&study), "-o", path(temp.path())]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(listing(&study), before, "the study is untouched");
+    assert_eq!(files_under(&study), before, "the study is untouched");
 }
 
 #[test]
@@ -146,7 +129,7 @@ fn an_anonymous_quote_never_sits_beside_its_interview() {
     let footer = &theme[at..theme[at..].find("</blockquote>").map_or(theme.len(), |e| at + e)];
     assert!(footer.contains("Anonymous participant") && !footer.contains("petra") && !footer.contains("Petra"), "{footer}");
     // Nor beside a group: the evidence pages of the breakdown cells never hold it.
-    let cells = listing(&site.join("evidence/share-power"));
+    let cells = files_under(&site.join("evidence/share-power"));
     assert!(!cells.is_empty(), "the cell counting Petra opens a page");
     for (name, bytes) in cells {
         let page = String::from_utf8_lossy(&bytes);

@@ -46,3 +46,22 @@ pub fn table_counts(dir: &Path) -> Vec<(String, u64, u64, u64)> {
     rows.sort();
     rows
 }
+
+/// Every file under `dir`, as (path relative to it with `/`, bytes), sorted.
+pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap_or_else(|e| panic!("{}: {e}", folder.display())).filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
+                out.push((name, std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
