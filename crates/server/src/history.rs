@@ -335,10 +335,10 @@ async fn history_file_page(
     }
     let text = |bytes: &Option<Vec<u8>>| String::from_utf8_lossy(bytes.as_deref().unwrap_or_default()).into_owned();
     let lines = diff_lines(&text(&before), &text(&then));
-    let history = store.history(id).await?;
-    let file_history: Vec<(i64, String, String, String, String)> = history
+    let file_history: Vec<(i64, String, String, String, String)> = store
+        .file_history(id, &query.path)
+        .await?
         .into_iter()
-        .filter(|c| c.path == query.path)
         .map(|c| (c.revision, when(c.at), c.by.unwrap_or_else(|| UNKNOWN_AUTHOR.into()), c.action, c.message.unwrap_or_default()))
         .collect();
     let changed_at: Vec<i64> = file_history.iter().map(|c| c.0).collect();

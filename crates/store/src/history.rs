@@ -276,14 +276,27 @@ impl Store {
 
     /// Every recorded change of the study's files, newest revision first, files in path order.
     pub async fn history(&self, study: i64) -> Result<Vec<FileChange>> {
-        let rows = sqlx::query(
-            "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
+        self.changes(study, None).await
+    }
+
+    /// Every recorded change of one file of the study, newest first.
+    pub async fn file_history(&self, study: i64, path: &str) -> Result<Vec<FileChange>> {
+        self.changes(study, Some(path)).await
+    }
+
+    /// The recorded changes of the study's files, or of one of them, newest revision first, files in path order.
+    async fn changes(&self, study: i64, path: Option<&str>) -> Result<Vec<FileChange>> {
+        const ALL: &str = "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
              FROM file_changes LEFT JOIN users ON users.id = file_changes.user_id WHERE file_changes.study_id = $1 \
-             ORDER BY file_changes.revision DESC, file_changes.path",
-        )
-        .bind(study)
-        .fetch_all(&self.pool)
-        .await?;
+             ORDER BY file_changes.revision DESC, file_changes.path";
+        const ONE: &str = "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
+             FROM file_changes LEFT JOIN users ON users.id = file_changes.user_id WHERE file_changes.study_id = $1 AND file_changes.path = $2 \
+             ORDER BY file_changes.revision DESC";
+        let query = match path {
+            None => sqlx::query(ALL).bind(study),
+            Some(path) => sqlx::query(ONE).bind(study).bind(path),
+        };
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(FileChange {

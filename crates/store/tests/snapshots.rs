@@ -82,6 +82,13 @@ async fn a_study_at_any_revision_is_every_file_as_it_was_then() {
                 assert_eq!(store.file_at(study, &path, revision).await.expect("file"), snapshot.files.get(&path).map(<[u8]>::to_vec), "{path} at {revision}");
             }
         }
+        // One file's history is the study's history of that file.
+        for path in ["a.md", "b.md", "c.md", "d.md"] {
+            let all: Vec<_> = store.history(study).await.expect("history").into_iter().filter(|c| c.path == path).collect();
+            assert_eq!(store.file_history(study, path).await.expect("file history"), all, "{path}");
+        }
+        let revisions: Vec<i64> = store.file_history(study, "a.md").await.expect("file history").iter().map(|c| c.revision).collect();
+        assert_eq!(revisions, [5, 2, 1], "a.md: changed at 5 and 2, imported at 1");
         assert!(store.snapshot_at(study, 6).await.expect("read").is_none(), "no revision after the latest");
         assert!(store.snapshot_at(study, 0).await.expect("read").is_none());
         store.close().await;
