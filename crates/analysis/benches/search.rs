@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use collabmap_analysis::Coding;
 use collabmap_analysis::search::{Filters, Query, SearchIndex};
 
 fn main() {
@@ -15,6 +16,7 @@ fn main() {
     println!("generated {people} people in {:.1?}", started.elapsed());
     let started = Instant::now();
     let index = SearchIndex::new(&study);
+    let coding = Coding::of(&study);
     println!("indexed {} items in {:.1?}", index.len(), started.elapsed());
     let code = study.codebook.index_or_refusal("service-user").ok();
     let cases: [(&str, Filters); 4] = [
@@ -29,7 +31,7 @@ fn main() {
         let mut found = 0;
         for _ in 0..7 {
             let started = Instant::now();
-            found = index.search(&study, &query, &filters).len();
+            found = index.search(&study, &coding, &query, &filters).len();
             times.push(started.elapsed());
         }
         times.sort();

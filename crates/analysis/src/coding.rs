@@ -1,7 +1,7 @@
 //! Which codes an item carries and whom it is attributed to.
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use collabmap_study::{Codebook, Counting, Interview, Item, ItemKind};
+use collabmap_study::{Codebook, Counting, Interview, Item, ItemKind, MapNodeKind, Study};
 
 /// The codes of one item: codebook indices, each explicit or inferred.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,9 +105,14 @@ impl<'a> AutoCoder<'a> {
     /// Each theme an indicator phrase in `text` infers, with the first phrase
     /// (normalised) that did, in order of first appearance.
     pub fn inferences(&self, text: &str) -> Vec<(usize, &str)> {
+        self.inferred_by_pattern(text).into_iter().map(|(theme, pattern)| (theme, self.phrases[pattern].as_str())).collect()
+    }
+
+    /// [`AutoCoder::inferences`] with each phrase as its index in `self.phrases`.
+    fn inferred_by_pattern(&self, text: &str) -> Vec<(usize, usize)> {
         let Some(matcher) = &self.matcher else { return Vec::new() };
         let haystack = normalise(text);
-        let mut found: Vec<(usize, &str)> = Vec::new();
+        let mut found: Vec<(usize, usize)> = Vec::new();
         for hit in matcher.find_overlapping_iter(&haystack) {
             let before = haystack[..hit.start()].chars().next_back();
             let after = haystack[hit.end()..].chars().next();
@@ -116,7 +121,7 @@ impl<'a> AutoCoder<'a> {
                 let pattern = hit.pattern().as_usize();
                 for &theme in &self.pattern_themes[pattern] {
                     if !found.iter().any(|&(t, _)| t == theme) {
-                        found.push((theme, self.phrases[pattern].as_str()));
+                        found.push((theme, pattern));
                     }
                 }
             }
@@ -129,29 +134,52 @@ impl<'a> AutoCoder<'a> {
     /// (which one), or through a child code that phrase inferred. The order is
     /// [`AutoCoder::codes`]'s: a code that is explicit by any route is explicit.
     pub fn explain(&self, item: &Item<'_>, theme: usize) -> Option<(Credit, Option<String>)> {
+        self.code_item(item).into_iter().find(|c| c.code == theme).map(|c| (c.how, c.indicator.map(|p| self.phrases[p as usize].clone())))
+    }
+
+    /// The codes of `item`, each with how it came (see [`AutoCoder::explain`]),
+    /// from one scan of its text.
+    pub fn code_item(&self, item: &Item<'_>) -> Vec<CodeOnItem> {
         let tagged: Vec<usize> = item.codes.iter().filter_map(|id| self.codebook.index_of(id)).collect();
-        if tagged.contains(&theme) {
-            return Some((Credit::Explicit, None));
-        }
-        if self.counting.rollup && tagged.iter().any(|&t| self.codebook.ancestors(t).any(|a| a == theme)) {
-            return Some((Credit::Rollup, None));
-        }
-        let inferred = self.inferences(item.text);
-        if let Some((_, phrase)) = inferred.iter().find(|&&(t, _)| t == theme) {
-            return Some((Credit::Inferred, Some((*phrase).to_string())));
-        }
-        if self.counting.rollup
-            && let Some((_, phrase)) = inferred.iter().find(|&&(t, _)| self.codebook.ancestors(t).any(|a| a == theme))
-        {
-            return Some((Credit::Rollup, Some((*phrase).to_string())));
-        }
-        None
+        let inferred = self.inferred_by_pattern(item.text);
+        let rollup = self.counting.rollup;
+        let rolls_up_to = |from: usize, theme: usize| rollup && self.codebook.ancestors(from).any(|a| a == theme);
+        let how = |theme: usize| -> (Credit, Option<u32>) {
+            if tagged.contains(&theme) {
+                return (Credit::Explicit, None);
+            }
+            if tagged.iter().any(|&t| rolls_up_to(t, theme)) {
+                return (Credit::Rollup, None);
+            }
+            if let Some(&(_, pattern)) = inferred.iter().find(|&&(t, _)| t == theme) {
+                return (Credit::Inferred, Some(pattern as u32));
+            }
+            match inferred.iter().find(|&&(t, _)| rolls_up_to(t, theme)) {
+                Some(&(_, pattern)) => (Credit::Rollup, Some(pattern as u32)),
+                // Unreachable for a code `codes_from` found; explicit is the safe reading.
+                None => (Credit::Explicit, None),
+            }
+        };
+        self.codes_from(&tagged, inferred.iter().map(|&(t, _)| t))
+            .into_iter()
+            .map(|(code, _)| {
+                let (how, indicator) = how(code);
+                CodeOnItem { code, how, indicator }
+            })
+            .collect()
     }
 
     /// The codes of `item`.
     pub fn codes(&self, item: &Item<'_>) -> ItemCodes {
-        let mut codes: Vec<(usize, bool)> = item.codes.iter().filter_map(|id| self.codebook.index_of(id)).map(|t| (t, false)).collect();
-        for theme in self.inferred_themes(item.text) {
+        let tagged: Vec<usize> = item.codes.iter().filter_map(|id| self.codebook.index_of(id)).collect();
+        ItemCodes { codes: self.codes_from(&tagged, self.inferred_themes(item.text)) }
+    }
+
+    /// The codes of an item tagged with `tagged` whose text infers `inferred`:
+    /// `(theme, inferred)` in codebook order.
+    fn codes_from(&self, tagged: &[usize], inferred: impl IntoIterator<Item = usize>) -> Vec<(usize, bool)> {
+        let mut codes: Vec<(usize, bool)> = tagged.iter().map(|&t| (t, false)).collect();
+        for theme in inferred {
             if !codes.iter().any(|&(t, _)| t == theme) {
                 codes.push((theme, true));
             }
@@ -165,7 +193,125 @@ impl<'a> AutoCoder<'a> {
             }
         }
         codes.sort_unstable();
-        ItemCodes { codes }
+        codes
+    }
+
+    /// The indicator phrases, normalised, that [`CodeOnItem::indicator`] points into.
+    pub fn phrases(&self) -> &[String] {
+        &self.phrases
+    }
+}
+
+/// One code of one item and how the item came to carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeOnItem {
+    /// The codebook entry's index.
+    pub code: usize,
+    /// Tagged, inferred, or rolled up from a child code.
+    pub how: Credit,
+    /// The indicator phrase that inferred it (directly or through a child),
+    /// as an index into [`Coding::indicator`]'s list; `None` when tagged.
+    pub indicator: Option<u32>,
+}
+
+impl CodeOnItem {
+    /// Whether the code came from an indicator phrase rather than a tag.
+    pub fn inferred(&self) -> bool {
+        self.indicator.is_some()
+    }
+}
+
+/// Every item of a study coded once, by one [`AutoCoder`], so that every
+/// figure and every surface (counts, evidence, search, exports) reads the
+/// same codes without coding again.
+#[derive(Debug, Clone, Default)]
+pub struct Coding {
+    interviews: Vec<InterviewCoding>,
+    phrases: Vec<String>,
+}
+
+/// The codes of one interview's items: its map's nodes by index (none for a
+/// cross-link), then its quotes, stories and pictures by position.
+#[derive(Debug, Clone, Default)]
+pub struct InterviewCoding {
+    /// Where each item's codes end in `codes`, items in the order above.
+    ends: Vec<u32>,
+    codes: Vec<CodeOnItem>,
+    nodes: u32,
+    quotes: u32,
+    stories: u32,
+}
+
+impl Coding {
+    /// Codes every item of `study` under its counting settings, interviews in parallel.
+    pub fn of(study: &Study) -> Coding {
+        use rayon::prelude::*;
+        let coder = AutoCoder::new(&study.codebook, study.config.counting);
+        let interviews = study.interviews.par_iter().map(|interview| InterviewCoding::of(&coder, interview)).collect();
+        Coding { interviews, phrases: coder.phrases }
+    }
+
+    /// The codes of the items of interview `number` (an index into `study.interviews`).
+    pub fn interview(&self, number: usize) -> &InterviewCoding {
+        static NONE: InterviewCoding = InterviewCoding { ends: Vec::new(), codes: Vec::new(), nodes: 0, quotes: 0, stories: 0 };
+        self.interviews.get(number).unwrap_or(&NONE)
+    }
+
+    /// The codes of one item: a concept by its map index, anything else by its position.
+    pub fn item(&self, interview: usize, kind: ItemKind, position: usize) -> &[CodeOnItem] {
+        self.interview(interview).item(kind, position)
+    }
+
+    /// The indicator phrase (normalised) that inferred `code`, if one did.
+    pub fn indicator(&self, code: &CodeOnItem) -> Option<&str> {
+        code.indicator.and_then(|p| self.phrases.get(p as usize)).map(String::as_str)
+    }
+}
+
+impl InterviewCoding {
+    /// Codes every item of one interview.
+    pub fn of(coder: &AutoCoder<'_>, interview: &Interview) -> InterviewCoding {
+        let mut coding = InterviewCoding {
+            nodes: interview.map.len() as u32,
+            quotes: interview.quotes.len() as u32,
+            stories: interview.stories.len() as u32,
+            ..InterviewCoding::default()
+        };
+        let mut push = |codes: Vec<CodeOnItem>| {
+            coding.codes.extend(codes);
+            coding.ends.push(coding.codes.len() as u32);
+        };
+        for node in &interview.map {
+            match &node.kind {
+                MapNodeKind::Concept(concept) => push(coder.code_item(&concept.item())),
+                MapNodeKind::CrossLink { .. } => push(Vec::new()),
+            }
+        }
+        for (_, item) in interview.items_beside_the_map() {
+            push(coder.code_item(&item));
+        }
+        coding
+    }
+
+    /// The codes of a concept (by its map index, none for a cross-link) or of
+    /// a quote, story or picture (by its position); none when out of range.
+    pub fn item(&self, kind: ItemKind, position: usize) -> &[CodeOnItem] {
+        let (nodes, quotes, stories) = (self.nodes as usize, self.quotes as usize, self.stories as usize);
+        let slot = match kind {
+            ItemKind::Concept if position < nodes => position,
+            ItemKind::Quote if position < quotes => nodes + position,
+            ItemKind::Story if position < stories => nodes + quotes + position,
+            ItemKind::Picture => nodes + quotes + stories + position,
+            _ => return &[],
+        };
+        let Some(&end) = self.ends.get(slot) else { return &[] };
+        let start = if slot == 0 { 0 } else { self.ends[slot - 1] };
+        &self.codes[start as usize..end as usize]
+    }
+
+    /// The codes of the concept at map index `node`.
+    pub fn concept(&self, node: usize) -> &[CodeOnItem] {
+        self.item(ItemKind::Concept, node)
     }
 }
 

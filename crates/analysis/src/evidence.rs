@@ -1,14 +1,14 @@
 //! What stands behind a figure: the mentions that put each person into a
 //! theme's count, and the chains of concepts behind a theme link.
 //!
-//! Both are found with the very functions that count ([`AutoCoder`],
-//! [`attributed`], the theme-link walk's rules), so the distinct people of a
-//! theme's evidence are exactly its `people` in the mention table, and those
-//! of a link's chains exactly its weight.
+//! Both read the codes the synthesis found ([`Coding`]) and attribute with
+//! the function that counts ([`attributed`], the theme-link walk's rules), so
+//! the distinct people of a theme's evidence are exactly its `people` in the
+//! mention table, and those of a link's chains exactly its weight.
 
 use collabmap_study::{Interview, Item, ItemKind, Study};
 
-use crate::coding::{AutoCoder, Credit, attributed};
+use crate::coding::{CodeOnItem, Coding, Credit, InterviewCoding, attributed};
 
 /// One mention: a person credited with a theme through one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,27 +49,15 @@ pub struct CodedItem {
 /// For each codebook entry, the quotes, stories and pictures coded with it
 /// that someone is credited for, in interview order (each interview's
 /// quotes, then stories, then pictures).
-pub fn coded_items(study: &Study) -> Vec<Vec<CodedItem>> {
-    let coder = AutoCoder::new(&study.codebook, study.config.counting);
+pub fn coded_items(study: &Study, coding: &Coding) -> Vec<Vec<CodedItem>> {
     let mut found: Vec<Vec<CodedItem>> = vec![Vec::new(); study.codebook.len()];
     for (number, interview) in study.interviews.iter().enumerate() {
-        let quotes = interview.quotes.iter().map(|q| (ItemKind::Quote, q.item()));
-        let stories = interview.stories.iter().map(|s| (ItemKind::Story, s.item()));
-        let pictures = interview.pictures.iter().map(|p| (ItemKind::Picture, p.item()));
-        let mut position = [0usize; 3];
-        for (kind, item) in quotes.chain(stories).chain(pictures) {
-            let slot = match kind {
-                ItemKind::Quote => 0,
-                ItemKind::Story => 1,
-                _ => 2,
-            };
-            let at = position[slot];
-            position[slot] += 1;
+        for (position, item) in interview.items_beside_the_map() {
             if attributed(interview, &item, study.config.counting.group_agreement).is_empty() {
                 continue;
             }
-            for &(theme, inferred) in &coder.codes(&item).codes {
-                found[theme].push(CodedItem { interview: number, kind, position: at, inferred });
+            for code in coding.item(number, item.kind, position) {
+                found[code.code].push(CodedItem { interview: number, kind: item.kind, position, inferred: code.inferred() });
             }
         }
     }
@@ -100,34 +88,34 @@ pub struct Chain {
 }
 
 /// Every mention of codebook entry `theme`, by interview, item and person.
-pub fn theme_mentions(study: &Study, theme: usize) -> Vec<Mention> {
-    mentions_of(study, |t| t == theme).swap_remove(theme)
+pub fn theme_mentions(study: &Study, coding: &Coding, theme: usize) -> Vec<Mention> {
+    mentions_of(study, coding, |t| t == theme).swap_remove(theme)
 }
 
 /// Every mention of every codebook entry, indexed like the codebook, in one
 /// pass over the study (what a report needs).
-pub fn all_mentions(study: &Study) -> Vec<Vec<Mention>> {
-    mentions_of(study, |_| true)
+pub fn all_mentions(study: &Study, coding: &Coding) -> Vec<Vec<Mention>> {
+    mentions_of(study, coding, |_| true)
 }
 
 /// The mentions of the entries `wanted` accepts; the others stay empty.
-fn mentions_of(study: &Study, wanted: impl Fn(usize) -> bool) -> Vec<Vec<Mention>> {
-    let coder = AutoCoder::new(&study.codebook, study.config.counting);
+fn mentions_of(study: &Study, coding: &Coding, wanted: impl Fn(usize) -> bool) -> Vec<Vec<Mention>> {
     let group_agreement = study.config.counting.group_agreement;
     let index = person_index(study);
     let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); study.codebook.len()];
     for (number, interview) in study.interviews.iter().enumerate() {
-        for (item, text, kept_apart) in items_with_text(interview) {
+        for (item, text, kept_apart, codes) in items_with_text(interview, coding.interview(number)) {
             let attributed_to: Vec<(usize, &str)> =
                 attributed(interview, &item, group_agreement).into_iter().filter_map(|id| index.get(id).map(|&p| (p, id))).collect();
             if attributed_to.is_empty() {
                 continue;
             }
-            for &(theme, _) in &coder.codes(&item).codes {
+            for code in codes {
+                let theme = code.code;
                 if !wanted(theme) {
                     continue;
                 }
-                let Some((how, indicator)) = coder.explain(&item, theme) else { continue };
+                let (how, indicator) = (code.how, coding.indicator(code).map(str::to_string));
                 for &(person, id) in &attributed_to {
                     let spoke = item.speakers.iter().any(|s| s == id) || item.attribution == Some(id);
                     // In a group meeting whose agreement credits everyone, those who did not say it are credited by the group.
@@ -149,13 +137,17 @@ fn mentions_of(study: &Study, wanted: impl Fn(usize) -> bool) -> Vec<Vec<Mention
     mentions
 }
 
-/// Every item of an interview with its words as written, and whether it is
-/// kept apart from its interview (a quote given anonymously).
-fn items_with_text(interview: &Interview) -> Vec<(Item<'_>, String, bool)> {
-    let concepts = interview.concepts().map(|(_, c)| (c.item(), c.text(), false));
-    let quotes = interview.quotes.iter().map(|q| (q.item(), q.text.clone(), q.kept_apart_from_its_interview()));
-    let stories = interview.stories.iter().map(|s| (s.item(), if s.title.is_empty() { s.body.clone() } else { format!("{}: {}", s.title, s.body) }, false));
-    let pictures = interview.pictures.iter().map(|p| (p.item(), p.explanation.clone(), false));
+/// Every item of an interview with its words as written, whether it is kept
+/// apart from its interview (a quote given anonymously), and its codes.
+fn items_with_text<'i>(interview: &'i Interview, coding: &'i InterviewCoding) -> Vec<(Item<'i>, String, bool, &'i [CodeOnItem])> {
+    let concepts = interview.concepts().map(|(node, c)| (c.item(), c.text(), false, coding.concept(node)));
+    let quotes =
+        interview.quotes.iter().enumerate().map(|(i, q)| (q.item(), q.text.clone(), q.kept_apart_from_its_interview(), coding.item(ItemKind::Quote, i)));
+    let stories = interview.stories.iter().enumerate().map(|(i, s)| {
+        let text = if s.title.is_empty() { s.body.clone() } else { format!("{}: {}", s.title, s.body) };
+        (s.item(), text, false, coding.item(ItemKind::Story, i))
+    });
+    let pictures = interview.pictures.iter().enumerate().map(|(i, p)| (p.item(), p.explanation.clone(), false, coding.item(ItemKind::Picture, i)));
     concepts.chain(quotes).chain(stories).chain(pictures).collect()
 }
 
@@ -167,9 +159,8 @@ fn person_index(study: &Study) -> std::collections::HashMap<&str, usize> {
 /// Every chain of concepts behind the theme link `from → to` (model themes),
 /// one per concept with the means theme that reaches one with the end theme,
 /// and per person it is attributed to.
-pub fn link_chains(study: &Study, from: usize, to: usize) -> Vec<Chain> {
+pub fn link_chains(study: &Study, coding: &Coding, from: usize, to: usize) -> Vec<Chain> {
     let codebook = &study.codebook;
-    let coder = AutoCoder::new(codebook, study.config.counting);
     let group_agreement = study.config.counting.group_agreement;
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
     let index = person_index(study);
@@ -181,7 +172,7 @@ pub fn link_chains(study: &Study, from: usize, to: usize) -> Vec<Chain> {
         let mut texts: Vec<(usize, String)> = vec![(0, String::new()); size];
         for (node, concept) in interview.concepts() {
             let item = concept.item();
-            let mut projected: Vec<usize> = coder.codes(&item).codes.iter().filter_map(|&(t, _)| projection[t]).collect();
+            let mut projected: Vec<usize> = coding.interview(number).concept(node).iter().filter_map(|c| projection[c.code]).collect();
             projected.sort_unstable();
             projected.dedup();
             themes[node] = projected;
@@ -274,7 +265,7 @@ mod tests {
             ],
         );
         let power = study.codebook.index_of("share-power").expect("theme");
-        let mentions = theme_mentions(&study, power);
+        let mentions = theme_mentions(&study, &Coding::of(&study), power);
         let seen: Vec<(&str, Credit, Option<&str>, usize)> =
             mentions.iter().map(|m| (study.people[m.person].id.as_str(), m.how, m.indicator.as_deref(), m.line)).collect();
         assert_eq!(seen, [("p1", Credit::Inferred, Some("local ownership"), 8), ("p2", Credit::Explicit, None, 7), ("p3", Credit::Group, None, 7)]);
@@ -287,10 +278,11 @@ mod tests {
             &[("a", "---\npeople: [p1]\n---\n\n# Map\n\n- Keep families housed #service-user\n  - Meet every month\n    - Agree one aim #common-purpose\n")],
         );
         let (purpose, user) = (study.codebook.index_of("common-purpose").expect("t"), study.codebook.index_of("service-user").expect("t"));
-        let chains = link_chains(&study, purpose, user);
+        let coding = Coding::of(&study);
+        let chains = link_chains(&study, &coding, purpose, user);
         assert_eq!(chains.len(), 1);
         let steps: Vec<(usize, Option<usize>)> = chains[0].path.iter().map(|s| (s.line, s.theme)).collect();
         assert_eq!(steps, [(9, Some(purpose)), (8, None), (7, Some(user))]);
-        assert!(link_chains(&study, user, purpose).is_empty(), "links run from means to end");
+        assert!(link_chains(&study, &coding, user, purpose).is_empty(), "links run from means to end");
     }
 }

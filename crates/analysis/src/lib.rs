@@ -29,7 +29,7 @@ pub mod structure;
 pub mod synthesis;
 pub mod trace;
 
-pub use coding::{AutoCoder, Credit, ItemCodes};
+pub use coding::{AutoCoder, CodeOnItem, Coding, Credit, InterviewCoding, ItemCodes};
 pub use crosstab::{ANONYMOUS_LABEL, BreakdownError, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP, breakdown_columns, comparable_columns};
 pub use glance::Glance;
 pub use model::{Model, ModelLink, ModelTheme};

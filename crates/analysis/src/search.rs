@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use collabmap_study::{Interview, Item, ItemKind, Study};
 
-use crate::coding::{AutoCoder, attributed, normalise};
+use crate::coding::{Coding, attributed, normalise};
 
 /// A parsed query: its terms, each normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -199,8 +199,8 @@ pub struct Hit {
 /// Every item of `study` that matches `query` and `filters`, in interview and
 /// line order, then the memos' lines in file order. For more than one search
 /// of the same study, build a [`SearchIndex`] once.
-pub fn search(study: &Study, query: &Query, filters: &Filters) -> Vec<Hit> {
-    SearchIndex::new(study).search(study, query, filters)
+pub fn search(study: &Study, coding: &Coding, query: &Query, filters: &Filters) -> Vec<Hit> {
+    SearchIndex::new(study).search(study, coding, query, filters)
 }
 
 /// Which searchable text an entry of the index is.
@@ -287,12 +287,11 @@ impl SearchIndex {
     /// a code filter when the memo is about that code, the interview and
     /// project filters when it is about an interview (or one of its concepts)
     /// that passes them, and never a people-column filter.
-    pub fn search(&self, study: &Study, query: &Query, filters: &Filters) -> Vec<Hit> {
+    pub fn search(&self, study: &Study, coding: &Coding, query: &Query, filters: &Filters) -> Vec<Hit> {
         use rayon::prelude::*;
-        let coder = AutoCoder::new(&study.codebook, study.config.counting);
         let people: HashMap<&str, &collabmap_study::Person> =
             if filters.column.is_some() { study.people.iter().map(|p| (p.id.as_str(), p)).collect() } else { HashMap::new() };
-        let mut hits: Vec<Hit> = self.candidates(query).par_iter().filter_map(|&entry| self.hit(study, &coder, &people, query, filters, entry)).collect();
+        let mut hits: Vec<Hit> = self.candidates(query).par_iter().filter_map(|&entry| self.hit(study, coding, &people, query, filters, entry)).collect();
         // Entries run concepts first, then quotes, stories and pictures; people read an interview in line order.
         hits.sort_by_key(|hit| match hit.source {
             Source::Interview { index, .. } => (0, index, hit.line),
@@ -305,7 +304,7 @@ impl SearchIndex {
     fn hit(
         &self,
         study: &Study,
-        coder: &AutoCoder<'_>,
+        coding: &Coding,
         people: &HashMap<&str, &collabmap_study::Person>,
         query: &Query,
         filters: &Filters,
@@ -320,7 +319,7 @@ impl SearchIndex {
                 }
                 let (item, text, kept_apart) = item_at(interview, kind, position as usize)?;
                 let matches = query.find(&text)?;
-                let codes: Vec<usize> = coder.codes(&item).codes.iter().map(|&(t, _)| t).collect();
+                let codes: Vec<usize> = coding.item(interview_index, kind, position as usize).iter().map(|c| c.code).collect();
                 if filters.code.is_some_and(|code| !codes.contains(&code)) {
                     return None;
                 }

@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 
-use collabmap_study::{Interview, Item, Picture, Quote, Story, Study};
+use collabmap_study::{Interview, Item, Study};
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::coding::{AutoCoder, ItemCodes, attributed};
+use crate::coding::{CodeOnItem, Coding, InterviewCoding, attributed};
 
 /// One row of the mention table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,6 +84,9 @@ pub struct Synthesis {
     pub attended: FixedBitSet,
     /// Every theme link with at least one supporter, heaviest first.
     pub links: Vec<ThemeLinkSupport>,
+    /// Every item's codes, found once for this synthesis; evidence, search
+    /// and exports read them here rather than coding again.
+    pub coding: Coding,
 }
 
 /// Running totals, kept per worker thread and merged at the end.
@@ -144,7 +147,7 @@ impl<'s> Index<'s> {
 /// Counts mentions and theme links over the whole study.
 pub fn synthesise(study: &Study) -> Synthesis {
     let codebook = &study.codebook;
-    let coder = AutoCoder::new(codebook, study.config.counting);
+    let coding = Coding::of(study);
     let index = Index::new(study);
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
     let empty = || Totals::new(codebook.len(), study.people.len(), study.projects.len());
@@ -153,7 +156,7 @@ pub fn synthesise(study: &Study) -> Synthesis {
         .par_iter()
         .enumerate()
         .fold(empty, |mut totals, (number, interview)| {
-            count_interview(study, number as u32, interview, &coder, &index, &projection, &mut totals);
+            count_interview(study, number as u32, interview, coding.interview(number), &index, &projection, &mut totals);
             totals
         })
         .reduce(empty, Totals::merge);
@@ -197,7 +200,7 @@ pub fn synthesise(study: &Study) -> Synthesis {
             .then_with(|| codebook.themes()[a.from].id.cmp(&codebook.themes()[b.from].id))
             .then_with(|| codebook.themes()[a.to].id.cmp(&codebook.themes()[b.to].id))
     });
-    Synthesis { table: MentionTable { rows, out_of }, mentions: totals.mentioned, attended: totals.attended, links }
+    Synthesis { table: MentionTable { rows, out_of }, mentions: totals.mentioned, attended: totals.attended, links, coding }
 }
 
 /// 100 × part / whole rounded half up to one decimal, computed in integers so
@@ -214,7 +217,7 @@ fn count_interview(
     study: &Study,
     number: u32,
     interview: &Interview,
-    coder: &AutoCoder<'_>,
+    coding: &InterviewCoding,
     index: &Index<'_>,
     projection: &[Option<usize>],
     totals: &mut Totals,
@@ -228,14 +231,14 @@ fn count_interview(
     let size = interview.map.len();
     let mut themes: Vec<Vec<usize>> = vec![Vec::new(); size];
     let mut people: Vec<Vec<u32>> = vec![Vec::new(); size];
-    let mut count = |item: Item<'_>| -> (ItemCodes, Vec<u32>) {
+    let mut count = |item: Item<'_>, codes: &[CodeOnItem]| -> Vec<u32> {
         let attributed_to = index.people_of(attributed(interview, &item, group_agreement));
-        let codes = coder.codes(&item);
         if !attributed_to.is_empty() {
-            for &(theme, inferred) in &codes.codes {
+            for code in codes {
+                let theme = code.code;
                 for &person in &attributed_to {
                     totals.mentioned[theme].insert(person as usize);
-                    if !inferred {
+                    if !code.inferred() {
                         totals.explicit[theme].insert(person as usize);
                     }
                 }
@@ -244,19 +247,19 @@ fn count_interview(
                 }
             }
         }
-        (codes, attributed_to)
+        attributed_to
     };
     for (node, concept) in interview.concepts() {
-        let (codes, attributed_to) = count(concept.item());
-        let mut projected: Vec<usize> = codes.codes.iter().filter_map(|&(t, _)| projection[t]).collect();
+        let codes = coding.concept(node);
+        let attributed_to = count(concept.item(), codes);
+        let mut projected: Vec<usize> = codes.iter().filter_map(|c| projection[c.code]).collect();
         projected.sort_unstable();
         projected.dedup();
         themes[node] = projected;
         people[node] = attributed_to;
     }
-    let others = interview.quotes.iter().map(Quote::item).chain(interview.stories.iter().map(Story::item)).chain(interview.pictures.iter().map(Picture::item));
-    for item in others {
-        count(item);
+    for (position, item) in interview.items_beside_the_map() {
+        count(item, coding.item(item.kind, position));
     }
     link_themes(number, interview, &themes, &people, totals);
 }

@@ -139,6 +139,7 @@ mod tests {
             mentions: Vec::new(),
             attended: FixedBitSet::new(),
             links: links.iter().map(|&(from, to, people)| ThemeLinkSupport { from, to, supporters: people.to_vec(), interviews: people.to_vec() }).collect(),
+            coding: crate::Coding::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! folding at query time would see (case, accents, letters that lower-case
 //! to two characters, runs of spaces).
 
+use collabmap_analysis::Coding;
 use collabmap_analysis::search::{Filters, Query, SearchIndex, Source, search};
 use collabmap_study::{ItemKind, Quote, Study};
 use proptest::prelude::*;
@@ -47,8 +48,9 @@ proptest! {
         let text = if phrase { format!("\"{}\"", words.join(" ")) } else { words.join(" ") };
         let Ok(query) = Query::parse(&text) else { return Ok(()) };
         let index = SearchIndex::new(&study);
+        let coding = Coding::of(&study);
         let mut from_index: Vec<(usize, usize)> = index
-            .search(&study, &query, &Filters::default())
+            .search(&study, &coding, &query, &Filters::default())
             .into_iter()
             .filter_map(|hit| match hit.source {
                 Source::Interview { index, kind: ItemKind::Quote } if hit.line >= 1000 => Some((index, hit.line)),
@@ -57,6 +59,6 @@ proptest! {
             .collect();
         from_index.sort_unstable();
         prop_assert_eq!(&from_index, &by_reading(&study, &query));
-        prop_assert_eq!(search(&study, &query, &Filters::default()).len(), index.search(&study, &query, &Filters::default()).len());
+        prop_assert_eq!(search(&study, &coding, &query, &Filters::default()).len(), index.search(&study, &coding, &query, &Filters::default()).len());
     }
 }

@@ -391,7 +391,7 @@ fn export_folder(dir: &Path, format: ExportFormat, graph: GraphChoice, output: &
         GraphChoice::Concepts => Network::Concepts,
     };
     let bytes = match format {
-        ExportFormat::Qdpx => collabmap_exchange::refi::project_qdpx(&study).map_err(anyhow::Error::msg)?,
+        ExportFormat::Qdpx => collabmap_exchange::refi::project_qdpx(&study, &synthesis.coding).map_err(anyhow::Error::msg)?,
         ExportFormat::Qdc => collabmap_exchange::refi::codebook_qdc(&study).into_bytes(),
         ExportFormat::Graphml => graph::graphml(&study, &synthesis, &model, network).into_bytes(),
         ExportFormat::Gexf => graph::gexf(&study, &synthesis, &model, network).into_bytes(),
@@ -574,7 +574,7 @@ fn evidence_command(study: PathBuf, theme: Option<String>, link: Option<Vec<Stri
     let text = match (theme, link.as_deref()) {
         (Some(theme), _) => {
             let theme = index(&theme)?;
-            let mentions = collabmap_analysis::evidence::theme_mentions(&study, theme);
+            let mentions = collabmap_analysis::evidence::theme_mentions(&study, &synthesis.coding, theme);
             match format {
                 AnalyseFormat::Json => evidence::theme_json(&study, &synthesis, theme, &mentions),
                 AnalyseFormat::Text => evidence::theme_text(&study, &synthesis, theme, &mentions),
@@ -584,7 +584,7 @@ fn evidence_command(study: PathBuf, theme: Option<String>, link: Option<Vec<Stri
         (None, Some([from, to])) => {
             let (from, to) = (index(from)?, index(to)?);
             let model = Model::discover(&study, &synthesis);
-            let chains = collabmap_analysis::evidence::link_chains(&study, from, to);
+            let chains = collabmap_analysis::evidence::link_chains(&study, &synthesis.coding, from, to);
             match format {
                 AnalyseFormat::Json => evidence::link_json(&study, &synthesis, &model, from, to, &chains),
                 AnalyseFormat::Text => evidence::link_text(&study, &synthesis, &model, from, to, &chains),
@@ -611,7 +611,7 @@ fn search(
     let query = collabmap_analysis::search::Query::parse(&query).map_err(anyhow::Error::msg)?;
     let filters = collabmap_analysis::search::Filters::parse(&study, code.as_deref(), column.as_deref(), project.as_deref(), interview.as_deref())
         .map_err(anyhow::Error::msg)?;
-    let hits = collabmap_analysis::search::search(&study, &query, &filters);
+    let hits = collabmap_analysis::search::search(&study, &collabmap_analysis::Coding::of(&study), &query, &filters);
     print!(
         "{}",
         match format {

@@ -68,6 +68,18 @@ fn render_lays_out_what_analysis_computed_and_never_counts() {
 }
 
 #[test]
+fn every_item_is_coded_once_per_analysis() {
+    // `Coding::of` is the one place an auto-coder is built; everything else reads `Synthesis::coding`.
+    // (The study crate cannot reach the auto-coder; its parser's `codes` reads tags.)
+    for dir in ["crates/analysis/src", "crates/render/src", "crates/exchange/src", "crates/server/src", "crates/cli/src", "crates/store/src"] {
+        for needle in ["AutoCoder::new", ".codes(&", ".code_item(", ".explain("] {
+            let found = uses(dir, needle, &["crates/analysis/src/coding.rs"]);
+            assert!(found.is_empty(), "an item is coded again: read `Synthesis::coding` (analysis::Coding) instead of `{needle}`\n{}", found.join("\n"));
+        }
+    }
+}
+
+#[test]
 fn anonymity_is_decided_in_one_place_per_question() {
     // Whether a person is anonymous is read only where ARCHITECTURE.md says each question is answered.
     let allowed = [

@@ -22,9 +22,9 @@ use crate::ExchangeError;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Cursor, Write};
 
-use collabmap_analysis::AutoCoder;
 use collabmap_analysis::coding::attributed;
-use collabmap_study::{Interview, Item, MapNodeKind, Study};
+use collabmap_analysis::{CodeOnItem, Coding, InterviewCoding};
+use collabmap_study::{Interview, Item, ItemKind, MapNodeKind, Study};
 
 use crate::stable_guid;
 use crate::xml::Writer;
@@ -133,13 +133,13 @@ impl SourceText {
 }
 
 /// The plain text of an interview and its coded selections.
-fn source_of(study: &Study, interview: &Interview, coder: &AutoCoder<'_>) -> (String, Vec<Selection>) {
+fn source_of(study: &Study, interview: &Interview, coding: &InterviewCoding) -> (String, Vec<Selection>) {
     let group_agreement = study.config.counting.group_agreement;
     let mut source = SourceText { text: String::new(), chars: 0 };
     let mut selections = Vec::new();
-    let mut add = |source: &mut SourceText, line: &str, item: Item<'_>, label: String| {
+    let mut add = |source: &mut SourceText, line: &str, item: Item<'_>, codes: &[CodeOnItem], label: String| {
         let (start, end) = source.line(line);
-        let codes = coder.codes(&item).codes;
+        let codes: Vec<(usize, bool)> = codes.iter().map(|c| (c.code, c.inferred())).collect();
         if codes.is_empty() || start == end {
             return;
         }
@@ -159,7 +159,7 @@ fn source_of(study: &Study, interview: &Interview, coder: &AutoCoder<'_>) -> (St
         let indent = "  ".repeat(node.depth);
         source.text.push_str(&indent);
         source.chars += indent.chars().count();
-        add(&mut source, &text, concept.item(), format!("concept-{number}"));
+        add(&mut source, &text, concept.item(), coding.concept(number), format!("concept-{number}"));
     }
     if interview.quotes.iter().any(|q| !q.kept_apart_from_its_interview()) {
         source.line("");
@@ -167,7 +167,7 @@ fn source_of(study: &Study, interview: &Interview, coder: &AutoCoder<'_>) -> (St
         for (number, quote) in interview.quotes.iter().enumerate() {
             // An anonymous quote goes to the source of anonymous quotes instead (see `anonymous_source`).
             if !quote.kept_apart_from_its_interview() {
-                add(&mut source, &quote.text.replace('\n', " "), quote.item(), format!("quote-{number}"));
+                add(&mut source, &quote.text.replace('\n', " "), quote.item(), coding.item(ItemKind::Quote, number), format!("quote-{number}"));
             }
         }
     }
@@ -176,7 +176,7 @@ fn source_of(study: &Study, interview: &Interview, coder: &AutoCoder<'_>) -> (St
         source.line("Stories");
         for (number, story) in interview.stories.iter().enumerate() {
             source.line(&story.title);
-            add(&mut source, &story.body.replace('\n', " "), story.item(), format!("story-{number}"));
+            add(&mut source, &story.body.replace('\n', " "), story.item(), coding.item(ItemKind::Story, number), format!("story-{number}"));
         }
     }
     if !interview.pictures.is_empty() {
@@ -184,7 +184,7 @@ fn source_of(study: &Study, interview: &Interview, coder: &AutoCoder<'_>) -> (St
         source.line("Pictures");
         for (number, picture) in interview.pictures.iter().enumerate() {
             source.line(&format!("{} ({})", picture.caption, picture.path));
-            add(&mut source, &picture.explanation.replace('\n', " "), picture.item(), format!("picture-{number}"));
+            add(&mut source, &picture.explanation.replace('\n', " "), picture.item(), coding.item(ItemKind::Picture, number), format!("picture-{number}"));
         }
     }
     (source.text, selections)
@@ -198,16 +198,16 @@ pub const ANONYMOUS_SOURCE_NAME: &str = "Anonymous quotes";
 pub const ANONYMOUS_SOURCE_MARKER: &str = "collabmap anonymous quotes";
 
 /// The source of anonymous quotes: their text and coded selections, attributed to no one.
-fn anonymous_source(study: &Study, coder: &AutoCoder<'_>) -> Option<(String, Vec<Selection>)> {
+fn anonymous_source(study: &Study, coding: &Coding) -> Option<(String, Vec<Selection>)> {
     let mut source = SourceText { text: String::new(), chars: 0 };
     let mut selections = Vec::new();
     source.line(ANONYMOUS_SOURCE_NAME);
     source.line("");
     let mut number = 0;
-    for interview in &study.interviews {
-        for quote in interview.quotes.iter().filter(|q| q.kept_apart_from_its_interview()) {
+    for (interview_number, interview) in study.interviews.iter().enumerate() {
+        for (position, quote) in interview.quotes.iter().enumerate().filter(|(_, q)| q.kept_apart_from_its_interview()) {
             let (start, end) = source.line(&quote.text.replace('\n', " "));
-            let codes = coder.codes(&quote.item()).codes;
+            let codes: Vec<(usize, bool)> = coding.item(interview_number, ItemKind::Quote, position).iter().map(|c| (c.code, c.inferred())).collect();
             number += 1;
             if !codes.is_empty() && start < end {
                 let label = format!("anonymous-quote-{number}");
@@ -347,19 +347,19 @@ fn zip_project(project: &str, sources: &[ProjectSource<'_>], anonymous: Option<&
 type ProjectSource<'s> = (String, &'s Interview, String, Vec<Selection>);
 
 /// `--format qdpx`: the whole project as a zip, valid against `Project-mrt2019.xsd`.
-pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
+pub fn project_qdpx(study: &Study, coding: &Coding) -> Result<Vec<u8>, ExchangeError> {
     let codebook = &study.codebook;
     let themes = codebook.themes();
-    let coder = AutoCoder::new(codebook, study.config.counting);
     let sources: Vec<(String, &Interview, String, Vec<Selection>)> = study
         .interviews
         .iter()
-        .map(|interview| {
-            let (text, selections) = source_of(study, interview, &coder);
+        .enumerate()
+        .map(|(number, interview)| {
+            let (text, selections) = source_of(study, interview, coding.interview(number));
             (stable_guid("source", &interview.id), interview, text, selections)
         })
         .collect();
-    let anonymous = anonymous_source(study, &coder).map(|(text, selections)| (stable_guid("source", ANONYMOUS_SOURCE_MARKER), text, selections));
+    let anonymous = anonymous_source(study, coding).map(|(text, selections)| (stable_guid("source", ANONYMOUS_SOURCE_MARKER), text, selections));
 
     let mut writer = Writer::new();
     let title = if study.config.title.is_empty() { "collabmap study" } else { study.config.title.as_str() };
@@ -434,13 +434,4 @@ pub fn project_qdpx(study: &Study) -> Result<Vec<u8>, ExchangeError> {
     let project = writer.finish();
 
     zip_project(&project, &sources, anonymous.as_ref())
-}
-
-/// The plain text collabmap writes for an interview, and its coded stretches
-/// as (start, end, theme ids), for tests and for readers of the export.
-pub fn interview_text(study: &Study, interview: &Interview) -> (String, Vec<(usize, usize, Vec<String>)>) {
-    let coder = AutoCoder::new(&study.codebook, study.config.counting);
-    let (text, selections) = source_of(study, interview, &coder);
-    let themes = study.codebook.themes();
-    (text, selections.into_iter().map(|s| (s.start, s.end, s.codes.iter().map(|&(t, _)| themes[t].id.clone()).collect())).collect())
 }

@@ -9,9 +9,9 @@
 
 use crate::ExchangeError;
 use collabmap_analysis::coding::attributed;
-use collabmap_analysis::{AutoCoder, Model, Synthesis};
+use collabmap_analysis::{CodeOnItem, Coding, Model, Synthesis};
 use collabmap_study::csv_out::CsvWriter;
-use collabmap_study::{MapNodeKind, Study};
+use collabmap_study::{ItemKind, MapNodeKind, Study};
 
 /// One line of items.csv.
 struct Row<'i> {
@@ -23,19 +23,20 @@ struct Row<'i> {
     parent: String,
     sign: &'static str,
     item: collabmap_study::Item<'i>,
+    codes: &'i [CodeOnItem],
 }
 
 /// `items.csv` (every concept, quote, story and picture, with who it is attributed to) and
 /// `codings.csv` (each item's codes, explicit or inferred).
-fn item_tables(study: &Study) -> Result<(CsvWriter, CsvWriter), ExchangeError> {
+fn item_tables(study: &Study, coding: &Coding) -> Result<(CsvWriter, CsvWriter), ExchangeError> {
     let fail = |e: csv::Error| ExchangeError::Write(format!("a table: {e}"));
-    let coder = AutoCoder::new(&study.codebook, study.config.counting);
     let themes = study.codebook.themes();
     let mut items = CsvWriter::new();
     let mut codings = CsvWriter::new();
     items.write_record(["interview", "item", "block_id", "kind", "text", "contrast", "parent", "sign", "people"]).map_err(fail)?;
     codings.write_record(["interview", "item", "code", "source"]).map_err(fail)?;
-    for interview in &study.interviews {
+    for (number, interview) in study.interviews.iter().enumerate() {
+        let coding = coding.interview(number);
         let mut position_of = vec![0usize; interview.map.len()];
         let mut position = 0;
         for (index, node) in interview.map.iter().enumerate() {
@@ -70,9 +71,10 @@ fn item_tables(study: &Study) -> Result<(CsvWriter, CsvWriter), ExchangeError> {
                 parent: parent.map(concept_id).unwrap_or_default(),
                 sign,
                 item: concept.item(),
+                codes: coding.concept(index),
             });
         }
-        let plain = |id: String, kind: &'static str, text: &str, item| Row {
+        let plain = |id: String, kind: &'static str, text: &str, item, codes| Row {
             id,
             block: String::new(),
             kind,
@@ -81,21 +83,23 @@ fn item_tables(study: &Study) -> Result<(CsvWriter, CsvWriter), ExchangeError> {
             parent: String::new(),
             sign: "",
             item,
+            codes,
         };
         for (n, quote) in interview.quotes.iter().enumerate() {
-            rows.push(plain(format!("quote-{}", n + 1), "quote", &quote.text, quote.item()));
+            rows.push(plain(format!("quote-{}", n + 1), "quote", &quote.text, quote.item(), coding.item(ItemKind::Quote, n)));
         }
         for (n, story) in interview.stories.iter().enumerate() {
-            rows.push(plain(format!("story-{}", n + 1), "story", &story.body, story.item()));
+            rows.push(plain(format!("story-{}", n + 1), "story", &story.body, story.item(), coding.item(ItemKind::Story, n)));
         }
         for (n, picture) in interview.pictures.iter().enumerate() {
-            rows.push(plain(format!("picture-{}", n + 1), "picture", &picture.explanation, picture.item()));
+            rows.push(plain(format!("picture-{}", n + 1), "picture", &picture.explanation, picture.item(), coding.item(ItemKind::Picture, n)));
         }
-        for Row { id, block, kind, text, contrast, parent, sign, item } in rows {
+        for Row { id, block, kind, text, contrast, parent, sign, item, codes } in rows {
             let people = attributed(interview, &item, study.config.counting.group_agreement).join(" ");
             items.write_record([interview.id.as_str(), &id, &block, kind, &text, &contrast, &parent, sign, &people]).map_err(fail)?;
-            for (theme, inferred) in coder.codes(&item).codes {
-                codings.write_record([interview.id.as_str(), &id, &themes[theme].id, if inferred { "inferred" } else { "explicit" }]).map_err(fail)?;
+            for code in codes {
+                let source = if code.inferred() { "inferred" } else { "explicit" };
+                codings.write_record([interview.id.as_str(), &id, &themes[code.code].id, source]).map_err(fail)?;
             }
         }
     }
@@ -146,7 +150,7 @@ fn link_table(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Csv
 /// The four tables, as (file name, CSV text).
 pub fn tidy_tables(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Vec<(&'static str, String)>, ExchangeError> {
     let finish = CsvWriter::into_string;
-    let (items, codings) = item_tables(study)?;
+    let (items, codings) = item_tables(study, &synthesis.coding)?;
     let presence = presence_table(study, synthesis)?;
     let links = link_table(study, synthesis, model)?;
     Ok(vec![("items.csv", finish(items)?), ("codings.csv", finish(codings)?), ("presence.csv", finish(presence)?), ("links.csv", finish(links)?)])

@@ -523,8 +523,10 @@ fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
     let codebook = &study.codebook;
     let mut files = Vec::new();
     // Evidence per theme: quotes, stories and pictures, in interview order, as analysis coded them.
-    let mut evidence: Vec<Vec<Evidence>> =
-        collabmap_analysis::evidence::coded_items(study).iter().map(|items| items.iter().map(|item| coded_item_view(study, people, item)).collect()).collect();
+    let mut evidence: Vec<Vec<Evidence>> = collabmap_analysis::evidence::coded_items(study, &synthesis.coding)
+        .iter()
+        .map(|items| items.iter().map(|item| coded_item_view(study, people, item)).collect())
+        .collect();
 
     let breakdown_tabs = &cx.breakdowns;
     for (t, theme) in codebook.themes().iter().enumerate() {
@@ -591,7 +593,7 @@ fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
 /// The evidence behind every figure: a theme's count, each cell of its breakdowns, and each kept link.
 fn evidence_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
     let labels = EvidenceLabels::new(cx.study, &cx.people);
-    let all_mentions = collabmap_analysis::evidence::all_mentions(cx.study);
+    let all_mentions = collabmap_analysis::evidence::all_mentions(cx.study, &cx.synthesis.coding);
     let mut files = theme_evidence_pages(cx, &labels, &all_mentions)?;
     files.extend(cell_evidence_pages(cx, &labels, &all_mentions)?);
     files.extend(link_evidence_pages(cx, &labels)?);
@@ -673,7 +675,7 @@ fn link_evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels) -> Result<Vec<S
     let mut files = Vec::new();
     for link in &model.links {
         let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { continue };
-        let chains = collabmap_analysis::evidence::link_chains(study, from, to);
+        let chains = collabmap_analysis::evidence::link_chains(study, &cx.synthesis.coding, from, to);
         let mentions: Vec<collabmap_analysis::evidence::Mention> = chains
             .iter()
             .map(|chain| collabmap_analysis::evidence::Mention {

@@ -75,7 +75,7 @@ fn converted_to(view: &crate::views::StudyAtRevision, format: &str, network: col
     let Some(analysis) = &view.analysis else { return Ok(None) };
     let (study, synthesis, model) = (&view.study, &analysis.synthesis, &analysis.model);
     let (bytes, media_type, extension) = match format {
-        "qdpx" => (collabmap_exchange::refi::project_qdpx(study)?, "application/zip", "qdpx"),
+        "qdpx" => (collabmap_exchange::refi::project_qdpx(study, &synthesis.coding)?, "application/zip", "qdpx"),
         "qdc" => (collabmap_exchange::refi::codebook_qdc(study).into_bytes(), "application/xml", "qdc"),
         "graphml" => (graph::graphml(study, synthesis, model, network).into_bytes(), "application/xml", "graphml"),
         "gexf" => (graph::gexf(study, synthesis, model, network).into_bytes(), "application/xml", "gexf"),

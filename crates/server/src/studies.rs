@@ -309,8 +309,7 @@ async fn search_page(
         let filters = Filters::parse(study, Some(code.as_str()).filter(|c| !c.is_empty()), Some(column.as_str()).filter(|c| !c.trim().is_empty()), None, None)?;
         let themes = study.codebook.themes();
         Ok(view
-            .search_index()
-            .search(study, &words, &filters)
+            .search(&words, &filters)
             .into_iter()
             .map(|hit| {
                 let mut parts = Vec::new();
@@ -544,12 +543,12 @@ async fn evidence(State(state): State<AppState>, Member { id, .. }: Member<ApiUs
         match (&query.theme, &query.from, &query.to) {
             (Some(theme), None, None) => {
                 let theme = index(theme)?;
-                let mentions = collabmap_analysis::evidence::theme_mentions(study, theme);
+                let mentions = collabmap_analysis::evidence::theme_mentions(study, &analysis.synthesis.coding, theme);
                 Ok(collabmap_render::evidence::theme_json(study, &analysis.synthesis, theme, &mentions))
             }
             (None, Some(from), Some(to)) => {
                 let (from, to) = (index(from)?, index(to)?);
-                let chains = collabmap_analysis::evidence::link_chains(study, from, to);
+                let chains = collabmap_analysis::evidence::link_chains(study, &analysis.synthesis.coding, from, to);
                 Ok(collabmap_render::evidence::link_json(study, &analysis.synthesis, &analysis.model, from, to, &chains))
             }
             _ => Err(AppError::BadRequest("say what to open: ?theme=ID, or ?from=ID&to=ID".into())),
@@ -579,7 +578,7 @@ async fn search(State(state): State<AppState>, Member { id, .. }: Member<ApiUser
         let study = &view.study;
         let words = Words::parse(&query.q)?;
         let filters = Filters::parse(study, query.code.as_deref(), query.column.as_deref(), query.project.as_deref(), query.interview.as_deref())?;
-        Ok(collabmap_render::search::hits_json(study, &view.search_index().search(study, &words, &filters)))
+        Ok(collabmap_render::search::hits_json(study, &view.search(&words, &filters)))
     })
     .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())

@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use collabmap_analysis::search::SearchIndex;
-use collabmap_analysis::{Model, Synthesis, synthesise};
+use collabmap_analysis::search::{Filters, Hit, Query, SearchIndex};
+use collabmap_analysis::{Coding, Model, Synthesis, synthesise};
 use collabmap_render::map_drawing::map_svg;
 use collabmap_render::report::{ReportOptions, build_report_with};
 use collabmap_render::table;
@@ -51,6 +51,8 @@ pub struct StudyAtRevision {
     /// The report's pages, shared by every request: a page is handed out by reference count, never copied.
     site: OnceLock<Result<HashMap<String, axum::body::Bytes>, String>>,
     search_index: OnceLock<SearchIndex>,
+    /// The items' codes when there is no analysis to take them from (a study with problems can still be searched).
+    coding_without_analysis: OnceLock<Coding>,
 }
 
 /// A memo's name: its file name under `memos/` without `.md`.
@@ -87,6 +89,7 @@ impl StudyAtRevision {
             report: ReportOptions { workspace: true, png: false },
             site: OnceLock::new(),
             search_index: OnceLock::new(),
+            coding_without_analysis: OnceLock::new(),
         }
     }
 
@@ -114,9 +117,15 @@ impl StudyAtRevision {
             .map_err(Clone::clone)
     }
 
-    /// The study's words folded for searching, built on first use (CPU-bound: call it off the async threads).
-    pub fn search_index(&self) -> &SearchIndex {
-        self.search_index.get_or_init(|| SearchIndex::new(&self.study))
+    /// The hits of `query` under `filters`, from the study's words folded
+    /// for searching on first use (CPU-bound: call it off the async threads).
+    pub fn search(&self, query: &Query, filters: &Filters) -> Vec<Hit> {
+        let index = self.search_index.get_or_init(|| SearchIndex::new(&self.study));
+        let coding = match &self.analysis {
+            Some(analysis) => &analysis.synthesis.coding,
+            None => self.coding_without_analysis.get_or_init(|| Coding::of(&self.study)),
+        };
+        index.search(&self.study, coding, query, filters)
     }
 
     /// The version of `path` (0 when there is no such file).

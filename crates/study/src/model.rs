@@ -193,6 +193,15 @@ impl Interview {
         })
     }
 
+    /// The quotes, stories and pictures kept beside the map, in that order,
+    /// each with its position among the items of its kind.
+    pub fn items_beside_the_map(&self) -> impl Iterator<Item = (usize, Item<'_>)> {
+        let quotes = self.quotes.iter().map(Quote::item).enumerate();
+        let stories = self.stories.iter().map(Story::item).enumerate();
+        let pictures = self.pictures.iter().map(Picture::item).enumerate();
+        quotes.chain(stories).chain(pictures)
+    }
+
     /// Every link of the map, from means to end.
     pub fn links(&self) -> impl Iterator<Item = Link> + '_ {
         self.map.iter().enumerate().filter_map(|(i, node)| {
