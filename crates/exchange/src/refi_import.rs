@@ -99,19 +99,7 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, ExchangeError> {
             }
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let name = String::from_utf8_lossy(start.local_name().as_ref()).into_owned();
-                let mut attributes = Vec::new();
-                for attribute in start.attributes() {
-                    let attribute = attribute.map_err(|e| ExchangeError::at(file, at(&reader), format!("<{name}>: a malformed attribute: {e}")))?;
-                    let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
-                    let value = attribute.unescape_value().map_err(|e| {
-                        ExchangeError::at(
-                            file,
-                            at(&reader),
-                            format!("<{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)"),
-                        )
-                    })?;
-                    attributes.push((key, value.into_owned()));
-                }
+                let attributes = attributes_of(start, &name).map_err(|message| ExchangeError::at(file, at(&reader), message))?;
                 let index = elements.len();
                 if index >= MAX_ELEMENTS {
                     return Err(ExchangeError::at(
@@ -152,26 +140,7 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, ExchangeError> {
                 }
             }
             Event::GeneralRef(reference) => {
-                let resolved = match reference.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    _ => match &*reference as &[u8] {
-                        b"amp" => "&".into(),
-                        b"lt" => "<".into(),
-                        b"gt" => ">".into(),
-                        b"quot" => "\"".into(),
-                        b"apos" => "'".into(),
-                        other => {
-                            return Err(ExchangeError::at(
-                                file,
-                                at(&reader),
-                                format!(
-                                    "the entity &{}; is refused: only the five predefined entities and character references are accepted",
-                                    String::from_utf8_lossy(other)
-                                ),
-                            ));
-                        }
-                    },
-                };
+                let resolved = resolved_reference(&reference).map_err(|message| ExchangeError::at(file, at(&reader), message))?;
                 if let Some(&current) = open.last() {
                     elements[current].text.push_str(&resolved);
                 }
@@ -184,6 +153,43 @@ fn parse_xml(text: &str, file: &str) -> Result<Document, ExchangeError> {
         return Err(ExchangeError::at(file, 1, "the file holds no XML element"));
     }
     Ok(Document { elements, file: file.to_string() })
+}
+
+/// The attributes of element `name`, unescaped; a refusal says which and why.
+fn attributes_of(start: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<Vec<(String, String)>, String> {
+    let mut attributes = Vec::new();
+    for attribute in start.attributes() {
+        let attribute = attribute.map_err(|e| format!("<{name}>: a malformed attribute: {e}"))?;
+        let key = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
+        let value = attribute
+            .unescape_value()
+            .map_err(|e| format!("<{name} {key}>: {e} (only &amp; &lt; &gt; &quot; &apos; and character references are accepted)"))?;
+        attributes.push((key, value.into_owned()));
+    }
+    Ok(attributes)
+}
+
+/// The text an entity or character reference in element text stands for:
+/// only the five predefined entities and character references, so that no
+/// entity of a DTD can expand.
+fn resolved_reference(reference: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
+    if let Ok(Some(c)) = reference.resolve_char_ref() {
+        return Ok(c.to_string());
+    }
+    let text = match &**reference as &[u8] {
+        b"amp" => "&",
+        b"lt" => "<",
+        b"gt" => ">",
+        b"quot" => "\"",
+        b"apos" => "'",
+        other => {
+            return Err(format!(
+                "the entity &{}; is refused: only the five predefined entities and character references are accepted",
+                String::from_utf8_lossy(other)
+            ));
+        }
+    };
+    Ok(text.to_string())
 }
 
 /// The files of a `.qdpx`: its project document and its sources by lower-cased name.

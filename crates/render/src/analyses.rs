@@ -76,103 +76,66 @@ pub fn analyse_json(study: &Study, structure: &StudyStructure, maps: &[&MapStruc
     let scope = if whole { "study".to_string() } else { maps.iter().map(|m| study.interviews[m.interview].id.clone()).collect::<Vec<_>>().join(",") };
     let figures = total(maps);
     writeln!(out, "{{\n\"scope\": {},\n\"figures\": {},", json!(scope), figures_json(&figures, maps.len(), density_within(maps, figures.links)))?;
-    type Section<'a> = (&'static str, Box<dyn Fn(&MapStructure, &mut dyn FnMut(Value) -> io::Result<()>) -> io::Result<()> + 'a>);
-    let sections: Vec<Section<'_>> = vec![
-        (
-            "concepts",
-            Box::new(|map, emit| {
-                let interview = &study.interviews[map.interview];
-                for (c, m) in map.concepts.iter().enumerate() {
-                    emit(
-                        json!({"interview": interview.id, "id": m.id, "text": concept_text(study, map, c), "domain": m.domain, "central": round4(m.central), "role": m.role.as_str(), "cluster": m.cluster}),
-                    )?;
-                }
-                Ok(())
-            }),
-        ),
-        (
-            "heads",
-            Box::new(|map, emit| {
-                for head in &map.heads {
-                    emit(
-                        json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[head.concept], "hieset": head.hieset.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>()}),
-                    )?;
-                }
-                Ok(())
-            }),
-        ),
-        (
-            "potent",
-            Box::new(|map, emit| {
-                for &(tail, count) in &map.potent {
-                    emit(
-                        json!({"interview": study.interviews[map.interview].id, "id": map.network.ids[tail], "text": concept_text(study, map, tail), "heads": count}),
-                    )?;
-                }
-                Ok(())
-            }),
-        ),
-        (
-            "loops",
-            Box::new(|map, emit| {
-                for cycle in &map.loops {
-                    emit(
-                        json!({"interview": study.interviews[map.interview].id, "concepts": cycle.concepts.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>(), "polarity": cycle.polarity.as_str()}),
-                    )?;
-                }
-                Ok(())
-            }),
-        ),
-        (
-            "loops_capped",
-            Box::new(|map, emit| {
-                if map.loops_capped {
-                    let listed = map.loops.len();
-                    emit(
-                        json!({"interview": study.interviews[map.interview].id, "listed": listed, "message": format!("this map has more than {listed} loops; the first {listed} are listed")}),
-                    )?;
-                }
-                Ok(())
-            }),
-        ),
-        (
-            "clusters",
-            Box::new(|map, emit| {
-                for cluster in 0..map.figures.clusters {
-                    let members: Vec<&String> =
-                        map.concepts.iter().enumerate().filter(|(_, c)| c.cluster == cluster).map(|(i, _)| &map.network.ids[i]).collect();
-                    emit(json!({"interview": study.interviews[map.interview].id, "cluster": cluster, "concepts": members}))?;
-                }
-                Ok(())
-            }),
-        ),
-        (
-            "links",
-            Box::new(|map, emit| {
-                let interview = &study.interviews[map.interview];
-                for &(means, end, negative) in &map.network.links {
-                    let people = map.link_people(study, means);
-                    emit(
-                        json!({"interview": interview.id, "from": map.network.ids[means], "to": map.network.ids[end], "negative": negative, "people": people}),
-                    )?;
-                }
-                Ok(())
-            }),
-        ),
-    ];
-    for (number, (name, section)) in sections.iter().enumerate() {
-        write!(out, "\"{name}\": [")?;
+    for (number, section) in JSON_SECTIONS.iter().enumerate() {
+        write!(out, "\"{section}\": [")?;
         let mut first = true;
         for map in maps {
-            section(map, &mut |value: Value| {
+            for value in section_rows(study, map, section) {
                 out.write_all(if first { b"\n" } else { b",\n" })?;
                 first = false;
-                serde_json::to_writer(&mut *out, &value).map_err(io::Error::other)
-            })?;
+                serde_json::to_writer(&mut *out, &value).map_err(io::Error::other)?;
+            }
         }
-        writeln!(out, "{}]{}", if first { "" } else { "\n" }, if number + 1 < sections.len() { "," } else { "" })?;
+        writeln!(out, "{}]{}", if first { "" } else { "\n" }, if number + 1 < JSON_SECTIONS.len() { "," } else { "" })?;
     }
     writeln!(out, "}}")
+}
+
+/// The sections of `analyse --format json`, in order; each lists rows from every map.
+const JSON_SECTIONS: [&str; 7] = ["concepts", "heads", "potent", "loops", "loops_capped", "clusters", "links"];
+
+/// The rows one map gives to `section` of `analyse --format json` (written map by map, so
+/// the output streams rather than holding the whole study's rows).
+fn section_rows(study: &Study, map: &MapStructure, section: &str) -> Vec<Value> {
+    let interview = &study.interviews[map.interview].id;
+    let ids = |concepts: &[usize]| concepts.iter().map(|&c| &map.network.ids[c]).collect::<Vec<_>>();
+    match section {
+        "concepts" => map
+            .concepts
+            .iter()
+            .enumerate()
+            .map(|(c, m)| {
+                json!({"interview": interview, "id": m.id, "text": concept_text(study, map, c), "domain": m.domain, "central": round4(m.central), "role": m.role.as_str(), "cluster": m.cluster})
+            })
+            .collect(),
+        "heads" => map.heads.iter().map(|head| json!({"interview": interview, "id": map.network.ids[head.concept], "hieset": ids(&head.hieset)})).collect(),
+        "potent" => map
+            .potent
+            .iter()
+            .map(|&(tail, count)| json!({"interview": interview, "id": map.network.ids[tail], "text": concept_text(study, map, tail), "heads": count}))
+            .collect(),
+        "loops" => map.loops.iter().map(|cycle| json!({"interview": interview, "concepts": ids(&cycle.concepts), "polarity": cycle.polarity.as_str()})).collect(),
+        "loops_capped" if map.loops_capped => {
+            let listed = map.loops.len();
+            vec![json!({"interview": interview, "listed": listed, "message": format!("this map has more than {listed} loops; the first {listed} are listed")})]
+        }
+        "clusters" => (0..map.figures.clusters)
+            .map(|cluster| {
+                let members: Vec<&String> = map.concepts.iter().enumerate().filter(|(_, c)| c.cluster == cluster).map(|(i, _)| &map.network.ids[i]).collect();
+                json!({"interview": interview, "cluster": cluster, "concepts": members})
+            })
+            .collect(),
+        "links" => map
+            .network
+            .links
+            .iter()
+            .map(|&(means, end, negative)| {
+                let people = map.link_people(study, means);
+                json!({"interview": interview, "from": map.network.ids[means], "to": map.network.ids[end], "negative": negative, "people": people})
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn total(maps: &[&MapStructure]) -> Figures {

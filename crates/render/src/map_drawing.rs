@@ -128,6 +128,99 @@ fn lay_out(interview: &Interview, codebook: &Codebook, concepts: &[usize]) -> Ma
     MapLayout { lines, chips, laid, width, height }
 }
 
+/// One concept's box as laid out: where it sits, its wrapped lines and its code chips.
+struct ConceptBox<'a> {
+    node: usize,
+    concept: &'a collabmap_study::Concept,
+    head: bool,
+    at: &'a Laid,
+    lines: &'a [(String, &'static str)],
+    chips: &'a [(String, &'static str)],
+}
+
+/// Draws one link from its means' box up to its end's box: a straight line
+/// for a tree link, a curve for a cross-link, dashed and marked when negative.
+fn draw_link(out: &mut String, link: &collabmap_study::Link, laid: &[Laid]) {
+    let (means, end) = (&laid[link.means], &laid[link.end]);
+    let (x1, y1) = (means.x + BOX_WIDTH / 2.0, means.y);
+    let (x2, y2) = (end.x + BOX_WIDTH / 2.0, end.y + end.height + 2.0);
+    let dash = if link.negative { " stroke-dasharray=\"6 4\"" } else { "" };
+    let (colour, marker) = match (link.cross, link.negative) {
+        (_, true) => ("#b03a2e", "arrow-negative"),
+        (true, false) => ("#7b4fa0", "arrow-cross"),
+        (false, false) => ("#555", "arrow"),
+    };
+    let class = if link.cross { "cross-link" } else { "link" };
+    if link.cross {
+        let bend = 60.0 + 0.15 * (x1 - x2).abs();
+        let _ = write!(
+            out,
+            "<path class=\"{class}\" d=\"M{x1:.1},{y1:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{y2:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\"/>",
+            y1 - bend,
+            y2 + bend
+        );
+    } else {
+        let _ = write!(
+            out,
+            "<line class=\"{class}\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\"/>"
+        );
+    }
+    if link.negative {
+        let _ = write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#b03a2e\" font-weight=\"bold\">−</text>",
+            (x1 + x2) / 2.0 + 4.0,
+            (y1 + y2) / 2.0
+        );
+    }
+}
+
+/// Draws one concept: its box (marked when an option or in a loop), its words and its code chips.
+fn draw_concept(out: &mut String, concept_box: ConceptBox<'_>, marks: &MapMarks) {
+    let ConceptBox { node, concept, head, at, lines, chips } = concept_box;
+    let (fill, mut stroke) = if head { ("#fff4d6", "#b5651d") } else { ("#f4f7fb", "#7f8fa6") };
+    let mut width = 1.0;
+    let mut class = "concept".to_string();
+    if marks.options.contains(&node) {
+        (stroke, width) = ("#2a7f62", 2.5);
+        class.push_str(" option");
+    }
+    if marks.in_loop.contains(&node) {
+        (stroke, width) = ("#c0392b", 3.0);
+        class.push_str(" in-loop");
+    }
+    let role = marks.roles.get(&node).map(|r| format!(" data-role=\"{r}\"")).unwrap_or_default();
+    let block = concept.block_id.as_deref().map(|b| format!(" data-block=\"{}\"", escape(b))).unwrap_or_default();
+    let _ = write!(
+        out,
+        "<g class=\"{class}\" id=\"L{}\" data-line=\"{}\"{block}{role}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
+        concept.line, concept.line, at.x, at.y, at.height
+    );
+    for (n, (line, kind)) in lines.iter().enumerate() {
+        let style = if *kind == "contrast" { " font-style=\"italic\" fill=\"#666\"" } else { " fill=\"#222\"" };
+        let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\"{style}>{}</text>", at.x + 8.0, at.y + 18.0 + LINE * n as f64, escape(line));
+    }
+    let mut cx = at.x + 8.0;
+    let mut cy = at.y + 14.0 + LINE * lines.len() as f64;
+    for (code, colour) in chips {
+        let w = chip_width(code);
+        if cx + w > at.x + BOX_WIDTH - 4.0 && cx > at.x + 8.0 {
+            cx = at.x + 8.0;
+            cy += 18.0;
+        }
+        let _ = write!(
+            out,
+            "<g class=\"chip\"><rect x=\"{cx:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"15\" rx=\"7\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#fff\">#{}</text></g>",
+            cy - 1.0,
+            cx + 5.0,
+            cy + 10.0,
+            escape(code)
+        );
+        cx += w + 4.0;
+    }
+    out.push_str("</g>");
+}
+
 /// Draws the map with the analysis's marks: loops, potent options, roles.
 pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMarks) -> String {
     let concepts: Vec<usize> = interview.concepts().map(|(i, _)| i).collect();
@@ -145,84 +238,13 @@ pub fn map_svg_marked(interview: &Interview, codebook: &Codebook, marks: &MapMar
     out.push_str(arrow_defs());
     out.push_str("<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");
     for link in interview.links() {
-        let (means, end) = (&laid[link.means], &laid[link.end]);
-        let (x1, y1) = (means.x + BOX_WIDTH / 2.0, means.y);
-        let (x2, y2) = (end.x + BOX_WIDTH / 2.0, end.y + end.height + 2.0);
-        let dash = if link.negative { " stroke-dasharray=\"6 4\"" } else { "" };
-        let (colour, marker) = match (link.cross, link.negative) {
-            (_, true) => ("#b03a2e", "arrow-negative"),
-            (true, false) => ("#7b4fa0", "arrow-cross"),
-            (false, false) => ("#555", "arrow"),
-        };
-        let class = if link.cross { "cross-link" } else { "link" };
-        if link.cross {
-            let bend = 60.0 + 0.15 * (x1 - x2).abs();
-            let _ = write!(
-                out,
-                "<path class=\"{class}\" d=\"M{x1:.1},{y1:.1} C{x1:.1},{:.1} {x2:.1},{:.1} {x2:.1},{y2:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\"/>",
-                y1 - bend,
-                y2 + bend
-            );
-        } else {
-            let _ = write!(
-                out,
-                "<line class=\"{class}\" x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"{colour}\" stroke-width=\"1.5\"{dash} marker-end=\"url(#{marker})\"/>"
-            );
-        }
-        if link.negative {
-            let _ = write!(
-                out,
-                "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"14\" fill=\"#b03a2e\" font-weight=\"bold\">−</text>",
-                (x1 + x2) / 2.0 + 4.0,
-                (y1 + y2) / 2.0
-            );
-        }
+        draw_link(&mut out, &link, &laid);
     }
     for &i in &concepts {
-        let MapNodeKind::Concept(concept) = &interview.map[i].kind else { continue };
-        let at = &laid[i];
-        let head = interview.map[i].parent.is_none();
-        let (fill, mut stroke) = if head { ("#fff4d6", "#b5651d") } else { ("#f4f7fb", "#7f8fa6") };
-        let mut width = 1.0;
-        let mut class = "concept".to_string();
-        if marks.options.contains(&i) {
-            (stroke, width) = ("#2a7f62", 2.5);
-            class.push_str(" option");
+        if let MapNodeKind::Concept(concept) = &interview.map[i].kind {
+            let head = interview.map[i].parent.is_none();
+            draw_concept(&mut out, ConceptBox { node: i, concept, head, at: &laid[i], lines: &lines[i], chips: &chips[i] }, marks);
         }
-        if marks.in_loop.contains(&i) {
-            (stroke, width) = ("#c0392b", 3.0);
-            class.push_str(" in-loop");
-        }
-        let role = marks.roles.get(&i).map(|r| format!(" data-role=\"{r}\"")).unwrap_or_default();
-        let block = concept.block_id.as_deref().map(|b| format!(" data-block=\"{}\"", escape(b))).unwrap_or_default();
-        let _ = write!(
-            out,
-            "<g class=\"{class}\" id=\"L{}\" data-line=\"{}\"{block}{role}><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{BOX_WIDTH}\" height=\"{:.1}\" rx=\"6\" fill=\"{fill}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/>",
-            concept.line, concept.line, at.x, at.y, at.height
-        );
-        for (n, (line, kind)) in lines[i].iter().enumerate() {
-            let style = if *kind == "contrast" { " font-style=\"italic\" fill=\"#666\"" } else { " fill=\"#222\"" };
-            let _ = write!(out, "<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\"{style}>{}</text>", at.x + 8.0, at.y + 18.0 + LINE * n as f64, escape(line));
-        }
-        let mut cx = at.x + 8.0;
-        let mut cy = at.y + 14.0 + LINE * lines[i].len() as f64;
-        for (code, colour) in &chips[i] {
-            let w = chip_width(code);
-            if cx + w > at.x + BOX_WIDTH - 4.0 && cx > at.x + 8.0 {
-                cx = at.x + 8.0;
-                cy += 18.0;
-            }
-            let _ = write!(
-                out,
-                "<g class=\"chip\"><rect x=\"{cx:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"15\" rx=\"7\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\" fill=\"#fff\">#{}</text></g>",
-                cy - 1.0,
-                cx + 5.0,
-                cy + 10.0,
-                escape(code)
-            );
-            cx += w + 4.0;
-        }
-        out.push_str("</g>");
     }
     out.push_str("</svg>");
     out

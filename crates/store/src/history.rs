@@ -185,25 +185,7 @@ impl Store {
         note: &Note,
     ) -> Result<i64, ChangeError> {
         let mut tx = self.write().await?;
-        // The row lock taken by this UPDATE (the write lock on SQLite) orders concurrent saves.
-        let bumped = match checked_at {
-            Some(revision) => {
-                sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision")
-                    .bind(study)
-                    .bind(revision)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
-            None => sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut *tx).await?,
-        };
-        let Some(row) = bumped else {
-            let current = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await?;
-            return Err(match current {
-                Some(row) => ChangeError::Moved { current: row.try_get("revision")? },
-                None => ChangeError::NoStudy,
-            });
-        };
-        let revision: i64 = row.try_get("revision")?;
+        let revision = bump_revision(&mut tx, study, checked_at).await?;
         for change in changes {
             let current =
                 sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut *tx).await?;
@@ -212,60 +194,8 @@ impl Store {
                 // Dropping the transaction rolls back the revision bump too.
                 return Err(ChangeError::Conflict { path: change.path.clone(), current });
             }
-            // The version being replaced, if the history does not hold it yet (see 0003_history.sql).
-            sqlx::query(
-                "INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) \
-                 SELECT study_id, version, path, CASE WHEN version = 1 THEN 'imported' ELSE 'earlier' END, content, updated, updated_by, NULL FROM files \
-                 WHERE study_id = $1 AND path = $2 AND NOT EXISTS (SELECT 1 FROM file_changes WHERE study_id = $1 AND path = $2)",
-            )
-            .bind(study)
-            .bind(&change.path)
-            .execute(&mut *tx)
-            .await?;
-            let action = match (&change.content, current) {
-                _ if note.restored => "restored",
-                (None, _) => "deleted",
-                (Some(_), None) => "added",
-                (Some(_), Some(_)) => "changed",
-            };
-            sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-                .bind(study)
-                .bind(revision)
-                .bind(&change.path)
-                .bind(action)
-                .bind(change.content.clone())
-                .bind(now())
-                .bind((user != 0).then_some(user))
-                .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
-                .execute(&mut *tx)
-                .await?;
-            match (&change.content, current) {
-                (Some(bytes), Some(_)) => {
-                    sqlx::query("UPDATE files SET content = $1, version = $2, updated = $3, updated_by = $4 WHERE study_id = $5 AND path = $6")
-                        .bind(bytes.clone())
-                        .bind(revision)
-                        .bind(now())
-                        .bind(user)
-                        .bind(study)
-                        .bind(&change.path)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                (Some(bytes), None) => {
-                    sqlx::query("INSERT INTO files (study_id, path, content, version, updated, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
-                        .bind(study)
-                        .bind(&change.path)
-                        .bind(bytes.clone())
-                        .bind(revision)
-                        .bind(now())
-                        .bind(user)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                (None, _) => {
-                    sqlx::query("DELETE FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).execute(&mut *tx).await?;
-                }
-            }
+            record_change(&mut tx, Stamp { study, revision, user }, change, current, note).await?;
+            apply_change(&mut tx, Stamp { study, revision, user }, change, current).await?;
         }
         if let Some(title) = title {
             sqlx::query("UPDATE studies SET title = $1 WHERE id = $2").bind(title).bind(study).execute(&mut *tx).await?;
@@ -341,4 +271,101 @@ impl Store {
             .await?;
         rows.iter().map(|row| Ok(row.try_get("path")?)).collect()
     }
+}
+
+/// Who changes which study, and the revision the change makes.
+#[derive(Clone, Copy)]
+struct Stamp {
+    study: i64,
+    revision: i64,
+    user: i64,
+}
+
+/// Takes the study's next revision, only if it is still at `checked_at` when
+/// one is given. The row lock taken by this UPDATE (the write lock on SQLite)
+/// orders concurrent saves.
+async fn bump_revision(tx: &mut Transaction<'static, sqlx::Any>, study: i64, checked_at: Option<i64>) -> Result<i64, ChangeError> {
+    let bumped = match checked_at {
+        Some(revision) => {
+            sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 AND revision = $2 RETURNING revision")
+                .bind(study)
+                .bind(revision)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => sqlx::query("UPDATE studies SET revision = revision + 1 WHERE id = $1 RETURNING revision").bind(study).fetch_optional(&mut **tx).await?,
+    };
+    let Some(row) = bumped else {
+        let current = sqlx::query("SELECT revision FROM studies WHERE id = $1").bind(study).fetch_optional(&mut **tx).await?;
+        return Err(match current {
+            Some(row) => ChangeError::Moved { current: row.try_get("revision")? },
+            None => ChangeError::NoStudy,
+        });
+    };
+    Ok(row.try_get("revision")?)
+}
+
+/// Writes one change into the history: first the version it replaces, if
+/// the history does not hold that yet (see 0003_history.sql), then the change.
+async fn record_change(tx: &mut Transaction<'static, sqlx::Any>, stamp: Stamp, change: &Change, current: Option<i64>, note: &Note) -> Result<(), ChangeError> {
+    sqlx::query(
+        "INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) \
+         SELECT study_id, version, path, CASE WHEN version = 1 THEN 'imported' ELSE 'earlier' END, content, updated, updated_by, NULL FROM files \
+         WHERE study_id = $1 AND path = $2 AND NOT EXISTS (SELECT 1 FROM file_changes WHERE study_id = $1 AND path = $2)",
+    )
+    .bind(stamp.study)
+    .bind(&change.path)
+    .execute(&mut **tx)
+    .await?;
+    let action = match (&change.content, current) {
+        _ if note.restored => "restored",
+        (None, _) => "deleted",
+        (Some(_), None) => "added",
+        (Some(_), Some(_)) => "changed",
+    };
+    sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(stamp.study)
+        .bind(stamp.revision)
+        .bind(&change.path)
+        .bind(action)
+        .bind(change.content.clone())
+        .bind(now())
+        .bind((stamp.user != 0).then_some(stamp.user))
+        .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Puts one change into the study's current files.
+async fn apply_change(tx: &mut Transaction<'static, sqlx::Any>, stamp: Stamp, change: &Change, current: Option<i64>) -> Result<(), ChangeError> {
+    let Stamp { study, revision, user } = stamp;
+    match (&change.content, current) {
+        (Some(bytes), Some(_)) => {
+            sqlx::query("UPDATE files SET content = $1, version = $2, updated = $3, updated_by = $4 WHERE study_id = $5 AND path = $6")
+                .bind(bytes.clone())
+                .bind(revision)
+                .bind(now())
+                .bind(user)
+                .bind(study)
+                .bind(&change.path)
+                .execute(&mut **tx)
+                .await?;
+        }
+        (Some(bytes), None) => {
+            sqlx::query("INSERT INTO files (study_id, path, content, version, updated, updated_by) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(study)
+                .bind(&change.path)
+                .bind(bytes.clone())
+                .bind(revision)
+                .bind(now())
+                .bind(user)
+                .execute(&mut **tx)
+                .await?;
+        }
+        (None, _) => {
+            sqlx::query("DELETE FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
 }

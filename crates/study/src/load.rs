@@ -54,24 +54,7 @@ pub fn load_study(root: &Path) -> Loaded {
 pub fn load_from(root: &dyn StudyFiles) -> Loaded {
     let mut problems = Vec::new();
     let config_text = read(root, "study.toml", &mut problems).map(|b| String::from_utf8_lossy(&b).into_owned());
-    let config = match &config_text {
-        None => {
-            let message = if root.exists() {
-                "missing study.toml: every study folder needs one (`collabmap new DIR` writes a starting point)".to_string()
-            } else {
-                format!("{} is not a study folder: create one with `collabmap new {}`", root.describe(), root.describe())
-            };
-            problems.push(Problem::new("study.toml", 1, message));
-            None
-        }
-        Some(text) => match StudyConfig::parse(text) {
-            Ok(config) => Some(config),
-            Err(problem) => {
-                problems.push(problem);
-                None
-            }
-        },
-    };
+    let config = read_config(root, config_text.as_deref(), &mut problems);
     let (codebook, codebook_ok) = match &config {
         Some(config) => load_codebook(root, config, config_text.as_deref().unwrap_or(""), &mut problems),
         None => (Codebook::default(), false),
@@ -107,7 +90,34 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
             problems.push(Problem::new(&path, 1, not_a_picture(&path)));
         }
     }
-    let files = interview_files(root, &mut problems);
+    let interviews = load_interviews(root, &context, &mut problems);
+    let memos = load_memos(root, &codebook, &person_ids, &interviews, &mut problems);
+    problems.sort();
+    problems.dedup();
+    let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews, memos };
+    Loaded { study, problems }
+}
+
+/// The settings of `study.toml` (its text, if it could be read), or `None`
+/// with a problem saying why there are none.
+fn read_config(root: &dyn StudyFiles, text: Option<&str>, problems: &mut Vec<Problem>) -> Option<StudyConfig> {
+    let Some(text) = text else {
+        let message = if root.exists() {
+            "missing study.toml: every study folder needs one (`collabmap new DIR` writes a starting point)".to_string()
+        } else {
+            format!("{} is not a study folder: create one with `collabmap new {}`", root.describe(), root.describe())
+        };
+        problems.push(Problem::new("study.toml", 1, message));
+        return None;
+    };
+    StudyConfig::parse(text).map_err(|problem| problems.push(problem)).ok()
+}
+
+/// Parses every `interviews/*.md` in parallel, against `context`; a file too
+/// large to read, or one whose id an earlier file already has, is a problem
+/// and is left out.
+fn load_interviews(root: &dyn StudyFiles, context: &InterviewContext<'_>, problems: &mut Vec<Problem>) -> Vec<Interview> {
+    let files = interview_files(root, problems);
     let parsed: Vec<_> = files
         .par_iter()
         .map(|name| {
@@ -118,7 +128,7 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
             }
             match root.read(&path) {
                 Ok(bytes) => {
-                    let (interview, found) = parse_interview(&bytes, &path, &context);
+                    let (interview, found) = parse_interview(&bytes, &path, context);
                     (Some(interview), found)
                 }
                 Err(error) => (None, vec![Problem::new(path, 1, format!("cannot read the file: {error}"))]),
@@ -137,11 +147,7 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
         first_file.insert(interview.id.clone(), interview.file.clone());
         interviews.push(interview);
     }
-    let memos = load_memos(root, &codebook, &person_ids, &interviews, &mut problems);
-    problems.sort();
-    problems.dedup();
-    let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews, memos };
-    Loaded { study, problems }
+    interviews
 }
 
 /// Reads `memos/*.md` and checks that what each is about exists; a memo

@@ -61,6 +61,19 @@ enum Section {
     Pictures,
 }
 
+impl Section {
+    /// The section a level-1 heading opens; any other heading opens notes.
+    fn named(title: &str) -> Section {
+        match title.to_lowercase().as_str() {
+            "map" => Section::Map,
+            "quotes" => Section::Quotes,
+            "stories" => Section::Stories,
+            "pictures" => Section::Pictures,
+            _ => Section::Notes,
+        }
+    }
+}
+
 /// Parses one interview file. Never fails: problems are returned beside
 /// whatever could be read. The same as [`read_interview`], then
 /// [`resolve_interview`] against the study.
@@ -240,13 +253,7 @@ impl BodyReader<'_> {
                     self.push_picture(done);
                 }
                 if level == 1 {
-                    section = match title.to_lowercase().as_str() {
-                        "map" => Section::Map,
-                        "quotes" => Section::Quotes,
-                        "stories" => Section::Stories,
-                        "pictures" => Section::Pictures,
-                        _ => Section::Notes,
-                    };
+                    section = Section::named(title);
                     if section == Section::Map {
                         self.blocks.push(BodyBlock::MapStart);
                     }
@@ -269,25 +276,7 @@ impl BodyReader<'_> {
                         body.push(raw);
                     }
                 }
-                Section::Pictures => {
-                    if let Some((caption, target)) = image(trimmed) {
-                        if let Some(done) = picture.take() {
-                            self.push_picture(done);
-                        }
-                        picture = Some((line_no, caption.to_string(), target.to_string(), Vec::new()));
-                    } else if let Some((_, _, _, explanation)) = picture.as_mut() {
-                        if trimmed.is_empty() {
-                            if !explanation.is_empty() {
-                                let done = picture.take();
-                                if let Some(done) = done {
-                                    self.push_picture(done);
-                                }
-                            }
-                        } else {
-                            explanation.push(raw);
-                        }
-                    }
-                }
+                Section::Pictures => self.picture_line(&mut picture, raw, line_no),
             }
         }
         self.flush_item();
@@ -299,6 +288,26 @@ impl BodyReader<'_> {
         }
         if let Some(done) = picture {
             self.push_picture(done);
+        }
+    }
+
+    /// A line under `# Pictures`: an image starts a picture, the lines after
+    /// it explain it, and a blank line after the explanation ends it.
+    fn picture_line<'l>(&mut self, picture: &mut Option<(usize, String, String, Vec<&'l str>)>, raw: &'l str, line_no: usize) {
+        let trimmed = raw.trim();
+        if let Some((caption, target)) = image(trimmed) {
+            if let Some(done) = picture.take() {
+                self.push_picture(done);
+            }
+            *picture = Some((line_no, caption.to_string(), target.to_string(), Vec::new()));
+        } else if let Some((_, _, _, explanation)) = picture.as_mut() {
+            if !trimmed.is_empty() {
+                explanation.push(raw);
+            } else if !explanation.is_empty()
+                && let Some(done) = picture.take()
+            {
+                self.push_picture(done);
+            }
         }
     }
 
