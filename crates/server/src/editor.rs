@@ -178,7 +178,7 @@ pub(crate) struct SaveBody {
 }
 
 pub(crate) async fn write_document(state: &AppState, user: &ApiUser, id: i64, document: Document, body: SaveBody) -> Result<Json<serde_json::Value>, AppError> {
-    let note = collabmap_store::Note { message: body.message, restored: false };
+    let note = collabmap_store::Note { message: body.message, ..Default::default() };
     let version = save_document_noted(state, user.session.user.id, id, document, body.text, body.version, &note).await?;
     Ok(Json(json!({"version": version})))
 }

@@ -140,6 +140,7 @@ pub(crate) async fn restore_revision(
     let note = collabmap_store::Note {
         message: Some(message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| format!("restored revision {revision}"))),
         restored: true,
+        author: None,
     };
     for _ in 0..SAVE_ATTEMPTS {
         let view = state.views().get(state.store(), id).await?;

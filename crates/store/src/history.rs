@@ -34,6 +34,9 @@ pub struct Note {
     pub message: Option<String>,
     /// The change puts back an earlier version.
     pub restored: bool,
+    /// Who made it, when no workspace user did (an interviewee through their
+    /// check-back link): the history shows this instead of an address.
+    pub author: Option<String>,
 }
 
 /// One file's change at one revision, as the history shows it.
@@ -185,21 +188,7 @@ impl Store {
         note: &Note,
     ) -> Result<i64, ChangeError> {
         let mut tx = self.write().await?;
-        let revision = bump_revision(&mut tx, study, checked_at).await?;
-        for change in changes {
-            let current =
-                sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut *tx).await?;
-            let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
-            if current != change.expected {
-                // Dropping the transaction rolls back the revision bump too.
-                return Err(ChangeError::Conflict { path: change.path.clone(), current });
-            }
-            record_change(&mut tx, Stamp { study, revision, user }, change, current, note).await?;
-            apply_change(&mut tx, Stamp { study, revision, user }, change, current).await?;
-        }
-        if let Some(title) = title {
-            sqlx::query("UPDATE studies SET title = $1 WHERE id = $2").bind(title).bind(study).execute(&mut *tx).await?;
-        }
+        let revision = change_files_in(&mut tx, Edit { study, user, changes, title, checked_at, note }).await?;
         tx.commit().await?;
         Ok(revision)
     }
@@ -216,10 +205,10 @@ impl Store {
 
     /// The recorded changes of the study's files, or of one of them, newest revision first, files in path order.
     async fn changes(&self, study: i64, path: Option<&str>) -> Result<Vec<FileChange>> {
-        const ALL: &str = "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
+        const ALL: &str = "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, COALESCE(users.email, file_changes.author) AS email \
              FROM file_changes LEFT JOIN users ON users.id = file_changes.user_id WHERE file_changes.study_id = $1 \
              ORDER BY file_changes.revision DESC, file_changes.path";
-        const ONE: &str = "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, users.email \
+        const ONE: &str = "SELECT file_changes.revision, file_changes.path, file_changes.action, file_changes.at, file_changes.message, COALESCE(users.email, file_changes.author) AS email \
              FROM file_changes LEFT JOIN users ON users.id = file_changes.user_id WHERE file_changes.study_id = $1 AND file_changes.path = $2 \
              ORDER BY file_changes.revision DESC";
         let query = match path {
@@ -273,6 +262,38 @@ impl Store {
     }
 }
 
+/// A change of a study's files, as [`Store::change_files_noted`] takes it.
+pub(crate) struct Edit<'a> {
+    pub(crate) study: i64,
+    pub(crate) user: i64,
+    pub(crate) changes: &'a [Change],
+    pub(crate) title: Option<&'a str>,
+    pub(crate) checked_at: Option<i64>,
+    pub(crate) note: &'a Note,
+}
+
+/// [`Store::change_files_noted`]'s work inside a transaction the caller
+/// commits, so that other writes (a check-back's confirmation) can be one
+/// atomic step with the change.
+pub(crate) async fn change_files_in(tx: &mut Transaction<'static, sqlx::Any>, edit: Edit<'_>) -> Result<i64, ChangeError> {
+    let Edit { study, user, changes, title, checked_at, note } = edit;
+    let revision = bump_revision(tx, study, checked_at).await?;
+    for change in changes {
+        let current = sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut **tx).await?;
+        let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
+        if current != change.expected {
+            // Dropping the transaction rolls back the revision bump too.
+            return Err(ChangeError::Conflict { path: change.path.clone(), current });
+        }
+        record_change(tx, Stamp { study, revision, user }, change, current, note).await?;
+        apply_change(tx, Stamp { study, revision, user }, change, current).await?;
+    }
+    if let Some(title) = title {
+        sqlx::query("UPDATE studies SET title = $1 WHERE id = $2").bind(title).bind(study).execute(&mut **tx).await?;
+    }
+    Ok(revision)
+}
+
 /// Who changes which study, and the revision the change makes.
 #[derive(Clone, Copy)]
 struct Stamp {
@@ -323,7 +344,7 @@ async fn record_change(tx: &mut Transaction<'static, sqlx::Any>, stamp: Stamp, c
         (Some(_), None) => "added",
         (Some(_), Some(_)) => "changed",
     };
-    sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+    sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message, author) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(stamp.study)
         .bind(stamp.revision)
         .bind(&change.path)
@@ -332,6 +353,7 @@ async fn record_change(tx: &mut Transaction<'static, sqlx::Any>, stamp: Stamp, c
         .bind(now())
         .bind((stamp.user != 0).then_some(stamp.user))
         .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
+        .bind(note.author.as_deref())
         .execute(&mut **tx)
         .await?;
     Ok(())

@@ -29,6 +29,8 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row, Transaction};
 
 mod accounts;
+mod checkbacks;
+mod drafts;
 mod history;
 mod members;
 mod studies;
@@ -37,6 +39,8 @@ mod surveys;
 pub use accounts::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewSession, Session, User, check_password, decoy_hash, hash_password, normalise_email, verify_password,
 };
+pub use checkbacks::{CheckBack, CheckBackState, ConfirmError, NewSuggestion, Suggestion};
+pub use drafts::Draft;
 pub use history::{Change, ChangeError, FileChange, Note, Snapshot};
 pub use members::Member;
 pub use studies::{Kind, StudySummary};

@@ -18,6 +18,7 @@ pub mod assessment;
 pub mod codebook;
 pub mod config;
 pub mod csv_out;
+pub mod edit;
 pub mod files;
 mod load;
 pub mod model;

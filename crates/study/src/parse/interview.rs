@@ -661,7 +661,7 @@ fn cross_link_target(text: &str) -> Option<&str> {
 }
 
 /// The text after the dash of an attribution line (`— p07`, `-- p07`, `– p07`).
-fn attribution_text(line: &str) -> Option<&str> {
+pub(crate) fn attribution_text(line: &str) -> Option<&str> {
     let trimmed = line.trim();
     let rest = trimmed.strip_prefix('\u{2014}').or_else(|| trimmed.strip_prefix("--")).or_else(|| trimmed.strip_prefix('\u{2013}'))?;
     rest.starts_with(char::is_whitespace).then(|| rest.trim())

@@ -1,0 +1,197 @@
+//! Small edits to a study's files that keep every other byte as it was: a
+//! front-matter key, the consent mark on a quote, one cell of `people.csv`.
+//!
+//! Writing the whole file back ([`crate::write`]) would normalise what the
+//! researcher typed (spacing, quoting, the order of keys); an interviewee's
+//! consent must change only what they chose, so these work on the text.
+
+use std::fmt;
+
+use crate::parse::interview::attribution_text;
+
+/// Why an edit could not be made; the file is then left as it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditError {
+    /// The interview has no front matter between `---` lines at the top.
+    NoFrontMatter,
+    /// No quote starts on the given line.
+    NoQuoteAt(usize),
+    /// `people.csv` could not be read as CSV, or has no `id` column.
+    People(String),
+    /// No row of `people.csv` has the given id.
+    NoPerson(String),
+}
+
+impl fmt::Display for EditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EditError::NoFrontMatter => write!(f, "the interview has no front matter between `---` lines at the top"),
+            EditError::NoQuoteAt(line) => write!(f, "no quote starts on line {line} of the interview"),
+            EditError::People(why) => write!(f, "people.csv: {why}"),
+            EditError::NoPerson(id) => write!(f, "people.csv has no row with id {id}"),
+        }
+    }
+}
+
+impl std::error::Error for EditError {}
+
+/// Sets the top-level front-matter `key` to `value` (written as YAML as
+/// given): the key's line is replaced where it is, or added before the
+/// closing `---`.
+pub fn set_front_matter(text: &str, key: &str, value: &str) -> Result<String, EditError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    if lines.first().map(|l| l.trim_end()) != Some("---") {
+        return Err(EditError::NoFrontMatter);
+    }
+    let close = lines.iter().skip(1).position(|l| l.trim_end() == "---").map(|i| i + 1).ok_or(EditError::NoFrontMatter)?;
+    let newline = if lines[0].ends_with("\r\n") { "\r\n" } else { "\n" };
+    let written = format!("{key}: {value}{newline}");
+    let is_key = |line: &str| line.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with(':'));
+    let mut out = String::with_capacity(text.len() + written.len());
+    let mut replaced = false;
+    for (index, line) in lines.iter().enumerate() {
+        if index > 0 && index < close && is_key(line) && !replaced {
+            out.push_str(&written);
+            replaced = true;
+            continue;
+        }
+        if index == close && !replaced {
+            out.push_str(&written);
+        }
+        out.push_str(line);
+    }
+    Ok(out)
+}
+
+/// Marks the quote starting on 1-based `line` as given anonymously (`— person,
+/// anonymous`) or as one its speaker may be named by (`— person`), adding
+/// the attribution line when the quote has none.
+pub fn set_quote_consent(text: &str, line: usize, person: &str, anonymous: bool) -> Result<String, EditError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_quote_line = |l: &str| {
+        let indent = l.len() - l.trim_start_matches(' ').len();
+        indent <= 3 && l.trim_start().starts_with('>')
+    };
+    let start = line.checked_sub(1).filter(|&i| lines.get(i).is_some_and(|l| is_quote_line(l))).ok_or(EditError::NoQuoteAt(line))?;
+    let last = (start..lines.len()).take_while(|&i| is_quote_line(lines[i])).last().unwrap_or(start);
+    let content = |l: &str| l.trim_start().trim_start_matches('>').trim().to_string();
+    let newline = if lines[last].ends_with("\r\n") { "\r\n" } else { "\n" };
+    let flag = if anonymous { ", anonymous" } else { "" };
+    let mut out = String::with_capacity(text.len() + 24);
+    for (index, l) in lines.iter().enumerate() {
+        if index == last && last > start && attribution_text(&content(l)).is_some() {
+            // Keep the dash the researcher typed; only the flag after the person changes.
+            let body = content(l);
+            let dash_end = body.len() - attribution_text(&body).map_or(0, str::len);
+            let (dash, attribution) = body.split_at(dash_end);
+            let speaker = attribution.split_once(',').map_or(attribution, |(p, _)| p).trim();
+            out.push_str(&format!("> {} {speaker}{flag}{newline}", dash.trim_end()));
+            continue;
+        }
+        out.push_str(l);
+        if index == last {
+            if !l.ends_with('\n') {
+                out.push_str(newline);
+            }
+            out.push_str(&format!("> — {person}{flag}{newline}"));
+        }
+    }
+    Ok(out)
+}
+
+/// Sets `column` of the person `id` in `people.csv` to `value`, adding the
+/// column (empty for everyone else) when the file has none. Every other row
+/// is kept byte for byte.
+pub fn set_person_column(people_csv: &str, id: &str, column: &str, value: &str) -> Result<String, EditError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(people_csv.as_bytes());
+    // Each record with where it starts, so that untouched rows are copied as they were.
+    let mut records: Vec<(usize, csv::StringRecord)> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| EditError::People(e.to_string()))?;
+        let start = record.position().map_or(0, |p| p.byte() as usize);
+        records.push((start, record));
+    }
+    let Some((_, header)) = records.first() else { return Err(EditError::People("the file is empty".into())) };
+    let id_column = header.iter().position(|h| h.trim() == "id").ok_or_else(|| EditError::People("there is no id column".into()))?;
+    let existing = header.iter().position(|h| h.trim() == column);
+    let person = records.iter().skip(1).position(|(_, r)| r.get(id_column).map(str::trim) == Some(id)).ok_or_else(|| EditError::NoPerson(id.into()))? + 1;
+    let mut out = String::with_capacity(people_csv.len() + 16 * records.len());
+    for (index, (start, record)) in records.iter().enumerate() {
+        let end = records.get(index + 1).map_or(people_csv.len(), |(next, _)| *next);
+        let raw = &people_csv[*start..end];
+        let body = raw.trim_end_matches(['\r', '\n']);
+        let newline = &raw[body.len()..];
+        match existing {
+            Some(at) if index == person => {
+                let mut fields: Vec<String> = record.iter().map(str::to_string).collect();
+                fields.resize(fields.len().max(at + 1), String::new());
+                fields[at] = value.to_string();
+                out.push_str(&csv_line(&fields));
+            }
+            Some(_) => out.push_str(body),
+            None => {
+                out.push_str(body);
+                out.push(',');
+                if index == 0 {
+                    out.push_str(&csv_field(column));
+                } else if index == person {
+                    out.push_str(&csv_field(value));
+                }
+            }
+        }
+        out.push_str(if newline.is_empty() && index + 1 < records.len() { "\n" } else { newline });
+    }
+    Ok(out)
+}
+
+/// One record as RFC 4180 text. Written here rather than with `CsvWriter`
+/// because this edits the researcher's own file: their cells must stay as they
+/// typed them, where `CsvWriter` neutralises formulas for exports.
+fn csv_line(fields: &[String]) -> String {
+    fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",")
+}
+
+/// A field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) { format!("\"{}\"", field.replace('"', "\"\"")) } else { field.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_front_matter_key_is_replaced_in_place_or_added_before_the_end() {
+        let text = "---\npeople: [p1]\nchecked_back: false\n---\n\n# Map\n";
+        assert_eq!(set_front_matter(text, "checked_back", "true").unwrap(), "---\npeople: [p1]\nchecked_back: true\n---\n\n# Map\n");
+        let added = set_front_matter(text, "checked_back_on", "2026-11-30").unwrap();
+        assert_eq!(added, "---\npeople: [p1]\nchecked_back: false\nchecked_back_on: 2026-11-30\n---\n\n# Map\n");
+        assert_eq!(set_front_matter("# Map\n", "checked_back", "true"), Err(EditError::NoFrontMatter));
+        // A key that only starts like another is not it.
+        let longer = "---\nchecked_back_on: 2020-01-01\n---\n";
+        assert_eq!(set_front_matter(longer, "checked_back", "true").unwrap(), "---\nchecked_back_on: 2020-01-01\nchecked_back: true\n---\n");
+    }
+
+    #[test]
+    fn a_quotes_consent_changes_its_attribution_only() {
+        let text = "# Quotes\n\n> We met weekly.\n> — p1\n\n> No line.\n\nafter\n";
+        let anonymous = set_quote_consent(text, 3, "p1", true).unwrap();
+        assert_eq!(anonymous, "# Quotes\n\n> We met weekly.\n> — p1, anonymous\n\n> No line.\n\nafter\n");
+        assert_eq!(set_quote_consent(&anonymous, 3, "p1", false).unwrap(), text);
+        let added = set_quote_consent(text, 6, "p1", true).unwrap();
+        assert_eq!(added, "# Quotes\n\n> We met weekly.\n> — p1\n\n> No line.\n> — p1, anonymous\n\nafter\n");
+        assert_eq!(set_quote_consent("> Words\n> -- p2\n", 1, "p2", true).unwrap(), "> Words\n> -- p2, anonymous\n", "the dash typed is kept");
+        assert_eq!(set_quote_consent(text, 2, "p1", true), Err(EditError::NoQuoteAt(2)));
+        assert_eq!(set_quote_consent("> last line without newline", 1, "p1", true).unwrap(), "> last line without newline\n> — p1, anonymous\n");
+    }
+
+    #[test]
+    fn a_persons_cell_changes_and_every_other_row_stays_as_typed() {
+        let csv = "id,name,attribution\np1,\"Ann, Jr\",named\np2,=SUM(A1),\r\n";
+        assert_eq!(set_person_column(csv, "p1", "attribution", "anonymous").unwrap(), "id,name,attribution\np1,\"Ann, Jr\",anonymous\np2,=SUM(A1),\r\n");
+        let without = "id,name\np1,Ann\np2,Bo\n";
+        assert_eq!(set_person_column(without, "p2", "attribution", "anonymous").unwrap(), "id,name,attribution\np1,Ann,\np2,Bo,anonymous\n");
+        assert_eq!(set_person_column(without, "p9", "attribution", "anonymous"), Err(EditError::NoPerson("p9".into())));
+        assert!(matches!(set_person_column("name\nAnn\n", "p1", "attribution", "x"), Err(EditError::People(_))));
+    }
+}
