@@ -90,6 +90,7 @@ fn anonymity_is_decided_in_one_place_per_question() {
         "crates/analysis/src/crosstab.rs",     // Grouping: anonymous people are one group
         "crates/render/src/report.rs",         // PeopleView: how a page names a person
         "crates/exchange/src/refi.rs",         // a REFI-QDA case is named by id when anonymous
+        "crates/server/src/checkback.rs",      // writing the interviewee's own choice into people.csv
     ];
     for dir in
         ["crates/study/src", "crates/analysis/src", "crates/render/src", "crates/exchange/src", "crates/server/src", "crates/cli/src", "crates/store/src"]

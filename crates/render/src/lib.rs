@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod png;
+pub mod read_back;
 pub mod report;
 pub mod search;
 pub mod svg;

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -190,13 +190,6 @@ struct LinksForm {
     respondents: String,
 }
 
-/// The address people will open, from the request (and the proxy's scheme).
-fn base_url(headers: &HeaderMap) -> String {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
-    let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
-    format!("{scheme}://{host}")
-}
-
 /// Issues one link per line `respondent,organisation,role` and shows them once.
 async fn issue_links(
     State(state): State<AppState>,
@@ -210,7 +203,7 @@ async fn issue_links(
     if !assessment.rounds.iter().any(|r| r.id == round) {
         return Err(AppError::NotFound);
     }
-    let base = base_url(&headers);
+    let base = crate::html::base_url(&headers);
     let mut issued = Vec::new();
     for (number, line) in form.respondents.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();

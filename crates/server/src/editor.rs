@@ -144,7 +144,13 @@ pub(crate) async fn commit_document(
             return Err(AppError::Invalid(problems));
         }
         match state.store().change_files_noted(id, user, &changes, title.as_deref(), Some(revision), note).await {
-            Ok(revision) => return Ok(revision),
+            Ok(revision) => {
+                // The interview is in the study now (or gone): its draft has done its work.
+                if let Document::Interview(name) = document {
+                    state.store().discard_draft(id, name).await?;
+                }
+                return Ok(revision);
+            }
             Err(ChangeError::Conflict { current, .. }) => return Err(conflict(document, current.unwrap_or(0))),
             Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
             Err(ChangeError::Moved { .. }) => continue,

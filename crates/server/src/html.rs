@@ -92,3 +92,11 @@ pub(crate) fn render(page: &impl Template) -> Response {
         }
     }
 }
+
+/// The address people will open, from the request (and the proxy's scheme):
+/// the start of the links handed to people without an account.
+pub(crate) fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("localhost");
+    let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
+    format!("{scheme}://{host}")
+}

@@ -25,6 +25,8 @@ mod access;
 mod api;
 pub mod archive;
 mod auth;
+mod capture;
+mod checkback;
 mod collaborations;
 mod editor;
 mod error;
@@ -142,6 +144,10 @@ pub fn router(state: AppState) -> Router {
         .merge(memos::page_routes())
         .merge(editor::api_routes())
         .merge(editor::page_routes())
+        .merge(capture::api_routes())
+        .merge(capture::page_routes())
+        .merge(checkback::api_routes())
+        .merge(checkback::page_routes())
         .merge(signin::api_routes())
         .merge(signin::page_routes())
         .merge(history::api_routes())

@@ -31,6 +31,7 @@ use crate::{AppState, archive, import_study};
 const WORKSPACE_CSS: &str = include_str!("../assets/workspace.css");
 const EDITOR_JS: &str = include_str!("../assets/editor.js");
 const CONFIRM_JS: &str = include_str!("../assets/confirm.js");
+const CAPTURE_JS: &str = include_str!("../assets/capture.js");
 
 /// The pages' routes.
 /// The JSON API's routes of this feature.
@@ -67,6 +68,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "workspace.css" => (WORKSPACE_CSS, "text/css; charset=utf-8"),
         "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
         "confirm.js" => (CONFIRM_JS, "text/javascript; charset=utf-8"),
+        "capture.js" => (CAPTURE_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
@@ -150,9 +152,22 @@ async fn study_root(Path(id): Path<i64>) -> Redirect {
     Redirect::permanent(&format!("/studies/{id}/"))
 }
 
+/// The study's report front page, with the workspace's live state (drafts,
+/// check-backs and consent, which live in the database, not in the study)
+/// where the page marks its place.
 async fn dashboard(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
-    site_file(study_view(&state, id).await?, "index.html".to_string()).await
+    let view = study_view(&state, id).await?;
+    let page = site_file(view.clone(), "index.html".to_string()).await?;
+    let (parts, body) = page.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| AppError::Internal(format!("cannot read the front page: {e}")))?;
+    let html = String::from_utf8_lossy(&bytes);
+    let panels = format!("{}{}", crate::capture::drafts_panel(&state, id).await?, crate::checkback::consent_panel(&state, &view).await?);
+    let html = html.replacen(WORKSPACE_STATE_MARK, &panels, 1);
+    Ok(Response::from_parts(parts, axum::body::Body::from(html)))
 }
+
+/// Where the front page, built by the report in workspace mode, takes the workspace's live state.
+const WORKSPACE_STATE_MARK: &str = "<!--collabmap:interview-day-->";
 
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {

@@ -203,17 +203,23 @@ impl StudyAtRevision {
         }
     }
 
+    /// Reads `text` as the interview at `path` of this study (which may not
+    /// be saved yet: a draft): the interview and the problems it would have.
+    pub fn parse_interview_text(&self, path: &str, text: &str) -> (collabmap_study::Interview, Vec<Problem>) {
+        let (people, projects) = self.context_sets();
+        let context = InterviewContext {
+            codebook: &self.study.codebook,
+            people: &people,
+            projects: &projects,
+            files: Some(&self.files),
+            check_codes: self.problems.is_empty(),
+        };
+        parse_interview(text.as_bytes(), path, &context)
+    }
+
     fn preview_parts(&self, path: &str, text: &str) -> (Option<Result<String, usize>>, Vec<Problem>) {
         if is_interview_path(path) {
-            let (people, projects) = self.context_sets();
-            let context = InterviewContext {
-                codebook: &self.study.codebook,
-                people: &people,
-                projects: &projects,
-                files: Some(&self.files),
-                check_codes: self.problems.is_empty(),
-            };
-            let (interview, mut problems) = parse_interview(text.as_bytes(), path, &context);
+            let (interview, mut problems) = self.parse_interview_text(path, text);
             if let Some(first) = self.study.interviews.iter().find(|iv| iv.id == interview.id && iv.file != path) {
                 problems.push(duplicate_interview(path, &interview.id, &first.file));
             }

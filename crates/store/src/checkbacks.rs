@@ -122,15 +122,13 @@ impl Store {
         let token = random_token();
         let at = now();
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE checkbacks SET revoked = $1 WHERE study_id = $2 AND interview = $3 AND person = $4 AND confirmed IS NULL AND revoked IS NULL",
-        )
-        .bind(at)
-        .bind(study)
-        .bind(interview)
-        .bind(person)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("UPDATE checkbacks SET revoked = $1 WHERE study_id = $2 AND interview = $3 AND person = $4 AND confirmed IS NULL AND revoked IS NULL")
+            .bind(at)
+            .bind(study)
+            .bind(interview)
+            .bind(person)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO checkbacks (token_hash, study_id, interview, person, created, created_by, expires) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(token_hash(&token))
             .bind(study)
@@ -193,12 +191,13 @@ impl Store {
         let at = now();
         let mut tx = self.write().await?;
         // Taking the link first orders two confirmations of it: the second finds it closed.
-        let claimed = sqlx::query("UPDATE checkbacks SET confirmed = $1, consent = $2 WHERE id = $3 AND confirmed IS NULL AND revoked IS NULL AND expires > $1")
-            .bind(at)
-            .bind(consent)
-            .bind(checkback.id)
-            .execute(&mut *tx)
-            .await?;
+        let claimed =
+            sqlx::query("UPDATE checkbacks SET confirmed = $1, consent = $2 WHERE id = $3 AND confirmed IS NULL AND revoked IS NULL AND expires > $1")
+                .bind(at)
+                .bind(consent)
+                .bind(checkback.id)
+                .execute(&mut *tx)
+                .await?;
         if claimed.rows_affected() != 1 {
             return Err(ConfirmError::Closed);
         }
@@ -230,7 +229,11 @@ impl Store {
                               WHERE s.study_id = $1";
         let rows = match interview {
             Some(interview) => {
-                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} AND s.interview = $2 ORDER BY s.id"))).bind(study).bind(interview).fetch_all(&self.pool).await?
+                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} AND s.interview = $2 ORDER BY s.id")))
+                    .bind(study)
+                    .bind(interview)
+                    .fetch_all(&self.pool)
+                    .await?
             }
             None => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY s.id"))).bind(study).fetch_all(&self.pool).await?,
         };
@@ -258,14 +261,16 @@ impl Store {
     /// there is no such suggestion or it was already decided.
     pub async fn decide_suggestion(&self, study: i64, id: i64, accepted: bool, user: i64) -> Result<bool> {
         let mut tx = self.write().await?;
-        let done = sqlx::query("UPDATE checkback_suggestions SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND study_id = $5 AND decision IS NULL")
-            .bind(if accepted { "accepted" } else { "declined" })
-            .bind(user)
-            .bind(now())
-            .bind(id)
-            .bind(study)
-            .execute(&mut *tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE checkback_suggestions SET decision = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND study_id = $5 AND decision IS NULL",
+        )
+        .bind(if accepted { "accepted" } else { "declined" })
+        .bind(user)
+        .bind(now())
+        .bind(id)
+        .bind(study)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }

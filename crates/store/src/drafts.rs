@@ -58,7 +58,9 @@ impl Store {
         const SELECT: &str = "SELECT drafts.interview, drafts.text, drafts.saved_at, users.email FROM drafts LEFT JOIN users ON users.id = drafts.saved_by \
                               WHERE drafts.study_id = $1";
         let rows = match interview {
-            Some(interview) => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} AND drafts.interview = $2"))).bind(study).bind(interview).fetch_all(&self.pool).await?,
+            Some(interview) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} AND drafts.interview = $2"))).bind(study).bind(interview).fetch_all(&self.pool).await?
+            }
             None => sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} ORDER BY drafts.interview"))).bind(study).fetch_all(&self.pool).await?,
         };
         rows.iter()

@@ -279,7 +279,8 @@ pub(crate) async fn change_files_in(tx: &mut Transaction<'static, sqlx::Any>, ed
     let Edit { study, user, changes, title, checked_at, note } = edit;
     let revision = bump_revision(tx, study, checked_at).await?;
     for change in changes {
-        let current = sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut **tx).await?;
+        let current =
+            sqlx::query("SELECT version FROM files WHERE study_id = $1 AND path = $2").bind(study).bind(&change.path).fetch_optional(&mut **tx).await?;
         let current: Option<i64> = current.map(|row| row.try_get("version")).transpose()?;
         if current != change.expected {
             // Dropping the transaction rolls back the revision bump too.
@@ -344,18 +345,20 @@ async fn record_change(tx: &mut Transaction<'static, sqlx::Any>, stamp: Stamp, c
         (Some(_), None) => "added",
         (Some(_), Some(_)) => "changed",
     };
-    sqlx::query("INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message, author) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(stamp.study)
-        .bind(stamp.revision)
-        .bind(&change.path)
-        .bind(action)
-        .bind(change.content.clone())
-        .bind(now())
-        .bind((stamp.user != 0).then_some(stamp.user))
-        .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
-        .bind(note.author.as_deref())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO file_changes (study_id, revision, path, action, content, at, user_id, message, author) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(stamp.study)
+    .bind(stamp.revision)
+    .bind(&change.path)
+    .bind(action)
+    .bind(change.content.clone())
+    .bind(now())
+    .bind((stamp.user != 0).then_some(stamp.user))
+    .bind(note.message.as_deref().filter(|m| !m.trim().is_empty()))
+    .bind(note.author.as_deref())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

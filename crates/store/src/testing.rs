@@ -77,3 +77,16 @@ impl TestDatabase {
         }
     }
 }
+
+/// Moves every open check-back link of `study` past its expiry, as time
+/// would: the tests cannot wait days.
+///
+/// # Panics
+/// When the database refuses.
+pub async fn expire_checkbacks(store: &crate::Store, study: i64) {
+    sqlx::query("UPDATE checkbacks SET expires = 0 WHERE study_id = $1 AND confirmed IS NULL AND revoked IS NULL")
+        .bind(study)
+        .execute(&store.pool)
+        .await
+        .unwrap_or_else(|e| panic!("cannot expire the links: {e}"));
+}

@@ -58,7 +58,8 @@ async fn a_check_back_is_confirmed_once_together_with_its_change() {
         assert!(store.suggestions(study, None).await.expect("list").is_empty());
 
         let change = Change { path: "interviews/i1.md".into(), expected: Some(1), content: Some(b"second".to_vec()) };
-        let revision = store.confirm_checkback(&link, "{\"all\":\"anonymous\"}", &[suggestion], std::slice::from_ref(&change), 1, &note).await.expect("confirmed");
+        let revision =
+            store.confirm_checkback(&link, "{\"all\":\"anonymous\"}", &[suggestion], std::slice::from_ref(&change), 1, &note).await.expect("confirmed");
         assert_eq!(revision, 2);
         let confirmed = store.checkback(&second).await.expect("read").expect("found");
         assert_eq!(confirmed.state(now), CheckBackState::Confirmed);

@@ -163,34 +163,34 @@ mod tests {
     #[test]
     fn a_front_matter_key_is_replaced_in_place_or_added_before_the_end() {
         let text = "---\npeople: [p1]\nchecked_back: false\n---\n\n# Map\n";
-        assert_eq!(set_front_matter(text, "checked_back", "true").unwrap(), "---\npeople: [p1]\nchecked_back: true\n---\n\n# Map\n");
-        let added = set_front_matter(text, "checked_back_on", "2026-11-30").unwrap();
+        assert_eq!(set_front_matter(text, "checked_back", "true").expect("edited"), "---\npeople: [p1]\nchecked_back: true\n---\n\n# Map\n");
+        let added = set_front_matter(text, "checked_back_on", "2026-11-30").expect("edited");
         assert_eq!(added, "---\npeople: [p1]\nchecked_back: false\nchecked_back_on: 2026-11-30\n---\n\n# Map\n");
         assert_eq!(set_front_matter("# Map\n", "checked_back", "true"), Err(EditError::NoFrontMatter));
         // A key that only starts like another is not it.
         let longer = "---\nchecked_back_on: 2020-01-01\n---\n";
-        assert_eq!(set_front_matter(longer, "checked_back", "true").unwrap(), "---\nchecked_back_on: 2020-01-01\nchecked_back: true\n---\n");
+        assert_eq!(set_front_matter(longer, "checked_back", "true").expect("edited"), "---\nchecked_back_on: 2020-01-01\nchecked_back: true\n---\n");
     }
 
     #[test]
     fn a_quotes_consent_changes_its_attribution_only() {
         let text = "# Quotes\n\n> We met weekly.\n> — p1\n\n> No line.\n\nafter\n";
-        let anonymous = set_quote_consent(text, 3, "p1", true).unwrap();
+        let anonymous = set_quote_consent(text, 3, "p1", true).expect("edited");
         assert_eq!(anonymous, "# Quotes\n\n> We met weekly.\n> — p1, anonymous\n\n> No line.\n\nafter\n");
-        assert_eq!(set_quote_consent(&anonymous, 3, "p1", false).unwrap(), text);
-        let added = set_quote_consent(text, 6, "p1", true).unwrap();
+        assert_eq!(set_quote_consent(&anonymous, 3, "p1", false).expect("edited"), text);
+        let added = set_quote_consent(text, 6, "p1", true).expect("edited");
         assert_eq!(added, "# Quotes\n\n> We met weekly.\n> — p1\n\n> No line.\n> — p1, anonymous\n\nafter\n");
-        assert_eq!(set_quote_consent("> Words\n> -- p2\n", 1, "p2", true).unwrap(), "> Words\n> -- p2, anonymous\n", "the dash typed is kept");
+        assert_eq!(set_quote_consent("> Words\n> -- p2\n", 1, "p2", true).expect("edited"), "> Words\n> -- p2, anonymous\n", "the dash typed is kept");
         assert_eq!(set_quote_consent(text, 2, "p1", true), Err(EditError::NoQuoteAt(2)));
-        assert_eq!(set_quote_consent("> last line without newline", 1, "p1", true).unwrap(), "> last line without newline\n> — p1, anonymous\n");
+        assert_eq!(set_quote_consent("> last line without newline", 1, "p1", true).expect("edited"), "> last line without newline\n> — p1, anonymous\n");
     }
 
     #[test]
     fn a_persons_cell_changes_and_every_other_row_stays_as_typed() {
         let csv = "id,name,attribution\np1,\"Ann, Jr\",named\np2,=SUM(A1),\r\n";
-        assert_eq!(set_person_column(csv, "p1", "attribution", "anonymous").unwrap(), "id,name,attribution\np1,\"Ann, Jr\",anonymous\np2,=SUM(A1),\r\n");
+        assert_eq!(set_person_column(csv, "p1", "attribution", "anonymous").expect("edited"), "id,name,attribution\np1,\"Ann, Jr\",anonymous\np2,=SUM(A1),\r\n");
         let without = "id,name\np1,Ann\np2,Bo\n";
-        assert_eq!(set_person_column(without, "p2", "attribution", "anonymous").unwrap(), "id,name,attribution\np1,Ann,\np2,Bo,anonymous\n");
+        assert_eq!(set_person_column(without, "p2", "attribution", "anonymous").expect("edited"), "id,name,attribution\np1,Ann,\np2,Bo,anonymous\n");
         assert_eq!(set_person_column(without, "p9", "attribution", "anonymous"), Err(EditError::NoPerson("p9".into())));
         assert!(matches!(set_person_column("name\nAnn\n", "p1", "attribution", "x"), Err(EditError::People(_))));
     }

@@ -1,0 +1,226 @@
+//! The interview day on SQLite and PostgreSQL: drafts that are never lost and
+//! never part of the study, the read-back, and checking a map back with an
+//! interviewee whose consent is written into the study and kept everywhere.
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use collabmap_study::{Interview, Study, load_from};
+use serde_json::json;
+use support::{App, Session};
+
+/// The study as stored now.
+async fn stored_study(app: &App) -> Study {
+    let snapshot = app.store.snapshot(app.study).await.expect("read").expect("the study");
+    load_from(&snapshot.files).study
+}
+
+/// The interview's name in addresses (its file name without `.md`).
+fn name_of(interview: &Interview) -> String {
+    interview.file.trim_start_matches("interviews/").trim_end_matches(".md").to_string()
+}
+
+async fn interview_text(app: &App, session: &Session, name: &str) -> (String, i64) {
+    let reply = app.get(&format!("/api/studies/{}/interviews/{name}", app.study), session).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    let body = reply.json();
+    (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
+}
+
+on_every_backend!(drafts_are_kept_whatever_their_problems_and_go_when_the_interview_is_saved, |app: App| async move {
+    let (owner, viewer) = (app.owner().await, app.login("viewer@example.org").await);
+    let name = app.first_interview(&owner).await;
+    let draft_url = format!("/api/studies/{}/interviews/{name}/draft", app.study);
+    assert_eq!(app.get(&draft_url, &owner).await.status, StatusCode::NOT_FOUND, "no draft yet");
+    let (saved, version) = interview_text(&app, &owner, &name).await;
+    let broken = format!("{saved}\n- a line with #no-such-code\n");
+    let kept = app.call(Method::PUT, &draft_url, Some(&owner), true, Some(json!({"text": broken}))).await;
+    assert_eq!(kept.status, StatusCode::OK, "a draft with problems is kept: {}", kept.text());
+    assert_eq!(app.get(&draft_url, &owner).await.json()["text"], json!(broken));
+    assert_eq!(interview_text(&app, &owner, &name).await.0, saved, "a draft is not part of the study");
+    assert_eq!(app.call(Method::PUT, &draft_url, Some(&viewer), true, Some(json!({"text": "x"}))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(Method::PUT, &draft_url, Some(&owner), false, Some(json!({"text": "x"}))).await.status, StatusCode::FORBIDDEN, "CSRF");
+    let dashboard = app.get(&format!("/studies/{}/", app.study), &owner).await.text();
+    assert!(dashboard.contains(&format!("href=\"capture/{name}\"")), "the dashboard lists the draft");
+
+    // The read-back comes from the draft being typed.
+    let summary = app.get(&format!("/studies/{}/summary/{name}", app.study), &owner).await;
+    assert_eq!(summary.status, StatusCode::OK);
+    assert!(summary.text().contains("What you set out to do:") && summary.text().contains("you said you"), "{}", summary.text());
+
+    // Saving the interview (sound words) removes its draft.
+    let sound = saved.replacen("# Map\n\n", "# Map\n\n- Keep the promise made in the room\n", 1);
+    let save = app
+        .call(Method::PUT, &format!("/api/studies/{}/interviews/{name}", app.study), Some(&owner), true, Some(json!({"text": sound, "version": version})))
+        .await;
+    assert_eq!(save.status, StatusCode::OK, "{}", save.text());
+    assert_eq!(app.get(&draft_url, &owner).await.status, StatusCode::NOT_FOUND, "the save removed the draft");
+    // An autosave that lands just after the save, with the saved words, leaves no draft behind.
+    let late = app.call(Method::PUT, &draft_url, Some(&owner), true, Some(json!({"text": sound}))).await.json();
+    assert_eq!(late["same_as_saved"], json!(true));
+    assert_eq!(app.get(&draft_url, &owner).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(Method::PUT, "/api/studies/999/interviews/x/draft", Some(&owner), true, Some(json!({"text": "x"}))).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // The capture page of a new interview asks who attends first; with them, it starts.
+    let first = app.get(&format!("/studies/{}/capture/new-one", app.study), &owner).await.text();
+    assert!(first.contains("Who is attending?"));
+    let started = app.get(&format!("/studies/{}/capture/new-one?people=p01&people=p02", app.study), &owner).await.text();
+    assert!(started.contains("people: [p01, p02]") && started.contains("id=\"outline\""), "{started}");
+});
+
+on_every_backend!(an_interviewee_checks_back_their_map_and_their_consent_reaches_the_study_once, |app: App| async move {
+    let owner = app.owner().await;
+    let study = stored_study(&app).await;
+    // A group meeting whose quotes come from two attendees: each sees only their own.
+    let group = study
+        .interviews
+        .iter()
+        .find(|iv| {
+            iv.people.len() > 1 && {
+                let speakers: std::collections::HashSet<&str> = iv.quotes.iter().filter_map(|q| q.attribution.as_deref()).collect();
+                speakers.len() > 1
+            }
+        })
+        .expect("a group meeting with quotes from two people");
+    let name = name_of(group);
+    let person = group.quotes[0].attribution.clone().expect("attributed");
+    let theirs: Vec<&str> = group.quotes.iter().filter(|q| q.attribution.as_deref() == Some(person.as_str())).map(|q| q.text.as_str()).collect();
+    let others: Vec<&str> = group.quotes.iter().filter(|q| q.attribution.as_deref().is_some_and(|a| a != person)).map(|q| q.text.as_str()).collect();
+
+    let links_url = format!("/api/studies/{}/interviews/{name}/checkbacks", app.study);
+    let refused = app.call(Method::POST, &links_url, Some(&owner), true, Some(json!({"person": "not-an-attendee"}))).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let made = app.call(Method::POST, &links_url, Some(&owner), true, Some(json!({"person": person, "days": 7}))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let url = made.json()["url"].as_str().expect("url").to_string();
+    let path = url.trim_start_matches("http://localhost");
+    assert!(path.starts_with("/check/"), "{url}");
+
+    // The interviewee's page: their map and quotes, no one else's, and no names at all.
+    let page = app.page(path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    for quote in &theirs {
+        assert!(html.contains(&escape(quote.lines().next().unwrap_or(quote))), "their quote {quote:?} is shown");
+    }
+    for quote in &others {
+        assert!(!html.contains(&escape(quote.lines().next().unwrap_or(quote))), "another attendee's quote {quote:?} is never shown");
+    }
+    for attendee in &group.people {
+        let someone = study.people.iter().find(|p| &p.id == attendee).expect("person");
+        let name = someone.column(&study.people_columns, "name");
+        assert!(name.is_empty() || !html.contains(name), "no one's name on the page: {name}");
+    }
+    assert!(html.contains("<svg") && html.contains("What you set out to do:"), "the map drawn and read back");
+
+    // Nothing chosen: the page asks again, saying what is missing; nothing is stored.
+    let before = stored_study(&app).await;
+    let empty = app.form(None, path, "").await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.text().contains("error-summary") && empty.text().contains("href=\"#all\""), "{}", empty.text());
+    assert_eq!(stored_study(&app).await.interviews, before.interviews);
+
+    // Named in general, the first quote kept anonymous, one suggestion.
+    let quote_lines: Vec<usize> = group.quotes.iter().filter(|q| q.attribution.as_deref() == Some(person.as_str())).map(|q| q.line).collect();
+    let first_concept = group.concepts().next().expect("a concept").1;
+    let mut form = format!("all=named&concept-{}=Better+words", first_concept.line);
+    for (n, line) in quote_lines.iter().enumerate() {
+        form.push_str(&format!("&quote-{line}={}", if n == 0 { "anonymous" } else { "named" }));
+    }
+    let confirmed = app.form(None, path, &form).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+    assert!(confirmed.text().contains("Thank you"));
+
+    let after = stored_study(&app).await;
+    let checked = after.interviews.iter().find(|iv| iv.file == group.file).expect("interview");
+    assert!(checked.checked_back, "checked_back: true is written");
+    assert_eq!(checked.checked_back_on.as_deref().map(str::len), Some(10), "checked_back_on: DATE is written");
+    let mine: Vec<bool> = checked.quotes.iter().filter(|q| q.attribution.as_deref() == Some(person.as_str())).map(|q| q.anonymous).collect();
+    assert_eq!(mine.first(), Some(&true), "the quote they chose is anonymous");
+    assert!(mine.iter().skip(1).all(|a| !a), "the others stay named");
+    assert_eq!(
+        checked.concepts().map(|(_, c)| c.text()).collect::<Vec<_>>(),
+        group.concepts().map(|(_, c)| c.text()).collect::<Vec<_>>(),
+        "suggestions are not applied by themselves"
+    );
+    let history = app.get(&format!("/api/studies/{}/history", app.study), &owner).await.json();
+    assert_eq!(history[0]["by"], json!("the interviewee (check-back link)"), "{history}");
+
+    // The link is spent: it says so, and changes nothing.
+    let again = app.page(path).await;
+    assert_eq!(again.status, StatusCode::GONE);
+    assert!(again.text().contains("already confirmed") && !again.text().contains("Back to your studies"), "{}", again.text());
+    assert_eq!(app.form(None, path, "all=anonymous").await.status, StatusCode::GONE);
+
+    // The editors see the consent and review the suggestion.
+    let links = app.get(&links_url, &owner).await.json();
+    assert_eq!(links[0]["state"], json!("confirmed"));
+    assert_eq!(links[0]["consent"]["all"], json!("named"));
+    let dashboard = app.get(&format!("/studies/{}/", app.study), &owner).await.text();
+    assert!(dashboard.contains("may be named, one quote kept anonymous"), "the dashboard shows the consent given");
+    let suggestions = app.get(&format!("/api/studies/{}/interviews/{name}/suggestions", app.study), &owner).await.json();
+    assert_eq!(suggestions[0]["suggestion"], json!("Better words"));
+    let id = suggestions[0]["id"].as_i64().expect("id");
+    let accept =
+        app.form(Some(&owner), &format!("/studies/{}/checkback/{name}/suggestions/{id}", app.study), &format!("csrf={}&decision=accept", owner.csrf)).await;
+    assert_eq!(accept.status, StatusCode::SEE_OTHER, "{}", accept.text());
+    let accepted = stored_study(&app).await;
+    let edited = accepted.interviews.iter().find(|iv| iv.file == group.file).expect("interview");
+    assert!(edited.concepts().any(|(_, c)| c.pole.starts_with("Better words")), "accepting puts the words in");
+    let decided = app.get(&format!("/api/studies/{}/interviews/{name}/suggestions", app.study), &owner).await.json();
+    assert_eq!(decided[0]["decision"], json!("accepted"));
+
+    // A withdrawn link and an expired one each say so.
+    let other = group.people.iter().find(|p| **p != person).expect("another attendee").clone();
+    let withdrawn = app.call(Method::POST, &links_url, Some(&owner), true, Some(json!({"person": other}))).await.json();
+    let listed = app.get(&links_url, &owner).await.json();
+    let open = listed.as_array().expect("links").iter().find(|l| l["state"] == json!("open")).expect("open link")["id"].as_i64().expect("id");
+    assert_eq!(app.call(Method::DELETE, &format!("{links_url}/{open}"), Some(&owner), true, None).await.status, StatusCode::NO_CONTENT);
+    let page = app.page(withdrawn["url"].as_str().expect("url").trim_start_matches("http://localhost")).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.text().contains("withdrawn"));
+    let later = app.call(Method::POST, &links_url, Some(&owner), true, Some(json!({"person": other}))).await.json();
+    collabmap_store::testing::expire_checkbacks(&app.store, app.study).await;
+    let page = app.page(later["url"].as_str().expect("url").trim_start_matches("http://localhost")).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert!(page.text().contains("expired"));
+    assert_eq!(app.page("/check/not-a-token").await.status, StatusCode::NOT_FOUND);
+});
+
+on_every_backend!(anonymity_chosen_at_check_back_reaches_every_surface, |app: App| async move {
+    let owner = app.owner().await;
+    let study = stored_study(&app).await;
+    let alone = study.interviews.iter().find(|iv| iv.people.len() == 1 && !iv.quotes.is_empty()).expect("an interview of one person with quotes");
+    let (name, person) = (name_of(alone), alone.people[0].clone());
+    let full_name = study.people.iter().find(|p| p.id == person).expect("person").column(&study.people_columns, "name").to_string();
+    assert!(!full_name.is_empty());
+    let interview_page = format!("/studies/{}/interviews/{name}.html", app.study);
+    assert!(app.get(&interview_page, &owner).await.text().contains(&full_name), "named before they chose anonymity (else this test proves nothing)");
+    let url = app
+        .call(Method::POST, &format!("/api/studies/{}/interviews/{name}/checkbacks", app.study), Some(&owner), true, Some(json!({"person": person})))
+        .await
+        .json()["url"]
+        .as_str()
+        .expect("url")
+        .to_string();
+    let confirmed = app.form(None, url.trim_start_matches("http://localhost"), "all=anonymous").await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+    let after = stored_study(&app).await;
+    assert!(after.people.iter().find(|p| p.id == person).expect("person").anonymous, "people.csv says anonymous");
+    let checked = after.interviews.iter().find(|iv| iv.file == alone.file).expect("interview");
+    assert!(checked.quotes.iter().all(|q| q.anonymous), "every quote of theirs is anonymous");
+    // The workspace's pages and the exports no longer name them.
+    for page in [format!("/studies/{}/interviews/{name}.html", app.study), format!("/studies/{}/", app.study)] {
+        let html = app.get(&page, &owner).await.text();
+        assert!(!html.contains(&full_name), "{page} still names {full_name}");
+    }
+    let export = app.get(&format!("/api/studies/{}/export?format=csv", app.study), &owner).await;
+    assert!(!String::from_utf8_lossy(&export.body).contains(&full_name), "the tables no longer name them");
+});
+
+/// Text as the pages escape it.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
+}
