@@ -48,8 +48,8 @@
 
   function compose() {
     var body = outline.value;
-    if (body === parts.body.replace(/\s+$/, "")) body = parts.body;
-    else body = body.replace(/\s+$/, "") + (parts.tail ? "\n\n" : "\n");
+    if (body === parts.body.replace(/\n+$/, "")) body = parts.body;
+    else body = body.replace(/\n+$/, "") + (parts.tail ? "\n\n" : "\n");
     return parts.head + body + parts.tail;
   }
 
@@ -270,7 +270,7 @@
     if (serverDraft && serverDraft.text !== saved) best = { text: serverDraft.text, at: Date.parse(serverDraft.saved_at) || 1, from: "the draft kept on the server" };
     if (local && local.text !== saved && local.at > best.at) best = { text: local.text, at: local.at, from: "the draft kept on this device" };
     parts = split(best.text);
-    outline.value = parts.body.replace(/\s+$/, "");
+    outline.value = parts.body.replace(/\n+$/, "");
     if (best.from) setStatus("Restored " + best.from + ": it is not part of the study until you save it.");
     sentText = serverDraft ? serverDraft.text : null;
     preview();

@@ -612,10 +612,19 @@ fn read_choices(interview: &Interview, person: &str, answers: &Answers<'_>) -> R
             _ if all_anonymous => quotes.push((line, true)),
             "named" => quotes.push((line, false)),
             "anonymous" => quotes.push((line, true)),
-            _ => missing.push((format!("quote-{line}"), format!("Choose whether the quote on line {line} may carry your name"))),
+            _ => missing.push((
+                format!("quote-{line}"),
+                format!("Choose whether your quote “{}” may carry your name", opening_words(&interview.quotes[position].text)),
+            )),
         }
     }
     if missing.is_empty() { Ok(Choices { all_anonymous, quotes }) } else { Err(missing) }
+}
+
+/// The first words of a quote, enough for its speaker to know which it is.
+fn opening_words(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.len() <= 8 { words.join(" ") } else { format!("{} …", words[..8].join(" ")) }
 }
 
 /// The suggestions in the form: other words for a concept or a quote.

@@ -261,6 +261,8 @@ async fn reading_journey(app: support::App, driver: u16) {
     fill_in_sign_in(&client).await;
     wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
     let study = app.study;
+    let snapshot = app.store.snapshot(study).await.expect("read").expect("study");
+    let first = collabmap_study::load_from(&snapshot.files).study.interviews[0].file.trim_start_matches("interviews/").trim_end_matches(".md").to_string();
     // A memo written from the page of what it is about lands there, at the memo.
     client.goto(&format!("{base}/studies/{study}/themes/common-purpose.html")).await.expect("goto");
     client.find(Locator::Css("#memos a[href*='memos/new?about=theme:common-purpose']")).await.expect("add a memo").click().await.expect("click");
@@ -280,6 +282,9 @@ async fn reading_journey(app: support::App, driver: u16) {
         ("history", format!("/studies/{study}/history"), "document.querySelector('table.history')"),
         ("memos", format!("/studies/{study}/memos"), "document.querySelector('article.memo')"),
         ("memo-new", format!("/studies/{study}/memos/new?about=theme:common-purpose"), "document.querySelector('textarea#text')"),
+        ("checkback-editor", format!("/studies/{study}/checkback/{first}"), "document.querySelector('form select[name=person]')"),
+        ("summary", format!("/studies/{study}/summary/{first}"), "document.querySelector('ol.read-back li')"),
+        ("capture-existing", format!("/studies/{study}/capture/{first}"), "document.querySelector('#map svg g.concept')"),
     ];
     for (width, height) in [(1366u32, 900u32), (320, 720)] {
         client.set_window_size(width, height).await.expect("resize");
@@ -398,6 +403,136 @@ async fn reading_journey(app: support::App, driver: u16) {
     server.abort();
 }
 
+/// WebDriver's codes for the keys live capture is written with.
+const ENTER: &str = "\u{e007}";
+const TAB: &str = "\u{e004}";
+const SHIFT_TAB: &str = "\u{e008}\u{e004}\u{e000}";
+
+/// Live capture with the keyboard only: three levels, a contrast pole and a
+/// code offered after `#`; the tab closed and opened again finds the draft
+/// intact; saving makes it part of the study.
+async fn capture_journey(app: support::App, driver: u16) {
+    let (base, server) = serve(&app).await;
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+    client.goto(&format!("{base}/login")).await.expect("goto");
+    fill_in_sign_in(&client).await;
+    wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
+    let study = app.study;
+    client.goto(&format!("{base}/studies/{study}/capture/live-1")).await.expect("goto");
+    wait_until(&client, "document.querySelector('input[name=people]')", "the question of who attends").await;
+    client.find(Locator::Css("input[name=people][value=p01]")).await.expect("p01").click().await.expect("click");
+    client.find(Locator::Css("main form button[type=submit]")).await.expect("start").click().await.expect("click");
+    wait_until(&client, "document.activeElement === document.getElementById('outline')", "the map, ready to type").await;
+    let outline = client.find(Locator::Id("outline")).await.expect("outline");
+    // The first concept's bullet is there to type after.
+    outline.send_keys("Cut detention of young people").await.expect("type");
+    outline.send_keys(&format!("{ENTER}{TAB}Meet every week ... meet when things go wrong{ENTER}{TAB}Share the data #commo")).await.expect("type");
+    wait_until(&client, "!document.getElementById('suggestions').hidden", "codes offered after #").await;
+    outline.send_keys(ENTER).await.expect("accept the code");
+    outline.send_keys(&format!("{ENTER}{SHIFT_TAB}Agree one plan")).await.expect("type");
+    let typed = client.execute("return document.getElementById('outline').value;", vec![]).await.expect("script");
+    assert_eq!(
+        typed,
+        json!("- Cut detention of young people\n  - Meet every week ... meet when things go wrong\n    - Share the data #common-purpose \n  - Agree one plan"),
+        "Enter, Tab, Shift+Tab and the offered code wrote the outline"
+    );
+    wait_until(&client, "document.querySelectorAll('#map svg g.concept').length === 4", "the map drawn as typed").await;
+    wait_until(&client, "document.getElementById('status').textContent.includes('Draft kept on the server')", "the draft kept on the server").await;
+    screenshot(&client, "capture").await;
+
+    // Close the tab: a new one finds the draft.
+    client.goto("about:blank").await.expect("leave");
+    let draft = app.store.draft(study, "live-1").await.expect("read").expect("a draft on the server");
+    assert!(draft.text.contains("Share the data #common-purpose"));
+    client.goto(&format!("{base}/studies/{study}/capture/live-1?people=p01")).await.expect("goto");
+    wait_until(&client, "document.getElementById('outline').value.includes('Agree one plan')", "the draft restored").await;
+    assert!(text_of(&client, "#status").await.contains("Restored"));
+    client.find(Locator::Id("outline")).await.expect("outline").send_keys("\u{e009}s\u{e000}").await.expect("Ctrl+S");
+    wait_until(&client, "document.getElementById('status').textContent.startsWith('Saved')", "the interview saved").await;
+    assert!(app.store.draft(study, "live-1").await.expect("read").is_none(), "saving removed the draft");
+    let saved = app.store.snapshot(study).await.expect("read").expect("study");
+    let text = String::from_utf8_lossy(saved.files.get("interviews/live-1.md").expect("the interview is in the study")).into_owned();
+    assert!(text.contains("people: [p01]") && text.contains("    - Share the data #common-purpose"), "{text}");
+    client.goto(&format!("{base}/studies/{study}/summary/live-1")).await.expect("goto");
+    wait_until(&client, "document.querySelectorAll('ol.read-back li').length === 4", "the read-back").await;
+    assert!(
+        text_of(&client, "ol.read-back li:nth-child(3)")
+            .await
+            .starts_with("To meet every week rather than meet when things go wrong, you said you share the data")
+    );
+    client.close().await.expect("close");
+    server.abort();
+}
+
+/// An interviewee on a phone checks back their map through a link: changes
+/// nothing, keeps one quote anonymous, confirms; the study then says so, and
+/// the link says it is spent. Withdrawn and expired links say so too.
+async fn checkback_journey(app: support::App, driver: u16) {
+    let (base, server) = serve(&app).await;
+    let study = app.study;
+    let snapshot = app.store.snapshot(study).await.expect("read").expect("study");
+    let loaded = collabmap_study::load_from(&snapshot.files).study;
+    let interview = loaded.interviews.iter().find(|iv| iv.people.len() == 1 && iv.quotes.len() >= 2).expect("an interview of one person with quotes");
+    let name = interview.file.trim_start_matches("interviews/").trim_end_matches(".md").to_string();
+    let person = interview.people[0].clone();
+    let demo = app.store.user_by_email(DEMO_EMAIL).await.expect("query").expect("demo user");
+    let token = app.store.issue_checkback(study, &name, &person, demo.id, 14).await.expect("a link");
+
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+    client.set_window_size(320, 720).await.expect("a phone's width");
+    client.goto(&format!("{base}/check/{token}")).await.expect("goto");
+    wait_until(&client, "document.querySelector('form figure svg') && document.querySelector('ol.read-back li')", "their map, drawn and read back").await;
+    let wider = client.execute("return document.documentElement.scrollWidth > document.documentElement.clientWidth;", vec![]).await.expect("script");
+    assert_eq!(wider, json!(false), "the page fits a 320 px screen");
+    screenshot(&client, "checkback-320").await;
+    // Confirming without choosing says what is missing, at the top.
+    client.find(Locator::Css("form button[type=submit]")).await.expect("confirm").click().await.expect("click");
+    wait_until(&client, "document.querySelector('.error-summary a[href=\"#all\"]')", "the error summary").await;
+    screenshot(&client, "checkback-missing-320").await;
+    let first_quote = interview.quotes[0].line;
+    for quote in &interview.quotes {
+        let choice = if quote.line == first_quote { "anonymous" } else { "named" };
+        client.find(Locator::Css(&format!("input[name='quote-{}'][value='{choice}']", quote.line))).await.expect("a choice").click().await.expect("click");
+    }
+    client.find(Locator::Css("input[name=all][value=named]")).await.expect("named").click().await.expect("click");
+    client.find(Locator::Css("form button[type=submit]")).await.expect("confirm").click().await.expect("click");
+    wait_until(&client, "document.querySelector('h1') && document.querySelector('h1').textContent.includes('Thank you')", "the thank-you page").await;
+    screenshot(&client, "checkback-done-320").await;
+
+    let after = app.store.snapshot(study).await.expect("read").expect("study");
+    let text = String::from_utf8_lossy(after.files.get(&interview.file).expect("the interview")).into_owned();
+    assert!(text.contains("checked_back: true"), "{text}");
+    assert!(text.contains(&format!("— {person}, anonymous")), "the quote they chose reads `, anonymous`: {text}");
+    // The report keeps that quote apart from the interview that would name them.
+    let quote_words = interview.quotes[0].text.lines().next().expect("words").to_string();
+    client.goto(&format!("{base}/login?next=/studies/{study}/interviews/{name}.html")).await.expect("goto");
+    fill_in_sign_in(&client).await;
+    wait_until(&client, "document.querySelector('main h1')", "the interview page").await;
+    let page = client.source().await.expect("source");
+    assert!(!page.contains(&quote_words), "the anonymous quote is no longer shown beside the interview that names them");
+    client.goto(&format!("{base}/check/{token}")).await.expect("goto");
+    wait_until(&client, "document.querySelector('h1')", "the spent link's page").await;
+    assert!(text_of(&client, "h1").await.contains("already confirmed"));
+
+    // A withdrawn link and an expired one each say so, in words for the interviewee.
+    let withdrawn = app.store.issue_checkback(study, &name, &person, demo.id, 14).await.expect("a link");
+    let link = app.store.checkback(&withdrawn).await.expect("read").expect("found");
+    app.store.revoke_checkback(study, link.id).await.expect("withdrawn");
+    client.goto(&format!("{base}/check/{withdrawn}")).await.expect("goto");
+    wait_until(&client, "document.querySelector('h1')", "the withdrawn link's page").await;
+    assert!(text_of(&client, "h1").await.contains("withdrawn"));
+    let expired = app.store.issue_checkback(study, &name, &person, demo.id, 14).await.expect("a link");
+    collabmap_store::testing::expire_checkbacks(&app.store, study).await;
+    client.goto(&format!("{base}/check/{expired}")).await.expect("goto");
+    wait_until(&client, "document.querySelector('h1')", "the expired link's page").await;
+    assert!(text_of(&client, "h1").await.contains("expired"));
+    screenshot(&client, "checkback-expired-320").await;
+    client.close().await.expect("close");
+    server.abort();
+}
+
 /// Runs a browser journey on SQLite, then on PostgreSQL, with one chromedriver.
 async fn on_every_backend<F, Fut>(name: &str, journey: F)
 where
@@ -429,4 +564,14 @@ async fn a_respondent_answers_through_a_link_and_the_results_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_read_well_on_a_desktop_and_a_phone() {
     on_every_backend("the reading journey", reading_journey).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interview_is_captured_live_with_the_keyboard_and_its_draft_survives_a_closed_tab() {
+    on_every_backend("the live capture journey", capture_journey).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interviewee_checks_back_on_a_phone_and_keeps_a_quote_anonymous() {
+    on_every_backend("the check-back journey", checkback_journey).await;
 }

@@ -188,7 +188,10 @@ mod tests {
     #[test]
     fn a_persons_cell_changes_and_every_other_row_stays_as_typed() {
         let csv = "id,name,attribution\np1,\"Ann, Jr\",named\np2,=SUM(A1),\r\n";
-        assert_eq!(set_person_column(csv, "p1", "attribution", "anonymous").expect("edited"), "id,name,attribution\np1,\"Ann, Jr\",anonymous\np2,=SUM(A1),\r\n");
+        assert_eq!(
+            set_person_column(csv, "p1", "attribution", "anonymous").expect("edited"),
+            "id,name,attribution\np1,\"Ann, Jr\",anonymous\np2,=SUM(A1),\r\n"
+        );
         let without = "id,name\np1,Ann\np2,Bo\n";
         assert_eq!(set_person_column(without, "p2", "attribution", "anonymous").expect("edited"), "id,name,attribution\np1,Ann,\np2,Bo,anonymous\n");
         assert_eq!(set_person_column(without, "p9", "attribution", "anonymous"), Err(EditError::NoPerson("p9".into())));
