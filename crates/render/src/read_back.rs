@@ -15,7 +15,8 @@ pub struct Sentence {
 
 /// The map of `interview` as sentences a person can hear: each purpose, then
 /// for each means "To END, you said you MEANS.", a means that works against
-/// its end said so, and a cross-link said as "also".
+/// its end quoted as said ("You said “…” worked against your aim to …",
+/// whatever its grammar), and a cross-link said as "also".
 pub fn read_back(interview: &Interview) -> Vec<Sentence> {
     let concept = |index: usize| match &interview.map.get(index)?.kind {
         MapNodeKind::Concept(concept) => Some(concept),
@@ -27,12 +28,12 @@ pub fn read_back(interview: &Interview) -> Vec<Sentence> {
         let text = match (&node.kind, end) {
             (MapNodeKind::Concept(means), None) => format!("What you set out to do: {}.", spoken(means, false)),
             (MapNodeKind::Concept(means), Some(end)) if node.negative => {
-                format!("You said that {} worked against your aim to {}.", spoken(means, true), spoken(end, true))
+                format!("You said “{}” worked against your aim to {}.", spoken(means, false), spoken(end, true))
             }
             (MapNodeKind::Concept(means), Some(end)) => format!("To {}, you said you {}.", spoken(end, true), spoken(means, true)),
             (MapNodeKind::CrossLink { resolved: Some(target), .. }, Some(end)) => match concept(*target) {
-                Some(means) if node.negative => format!("You also said that {} worked against {}.", spoken(means, true), spoken(end, true)),
-                Some(means) => format!("You also said that {} helped to {}.", spoken(means, true), spoken(end, true)),
+                Some(means) if node.negative => format!("You also said “{}” worked against your aim to {}.", spoken(means, false), spoken(end, true)),
+                Some(means) => format!("To {}, you also said you {}.", spoken(end, true), spoken(means, true)),
                 None => continue,
             },
             _ => continue,
@@ -84,9 +85,9 @@ mod tests {
                 (7, "What you set out to do: Cut detention of young people.".to_string()),
                 (8, "To cut detention of young people, you said you meet every week rather than meet when things go wrong.".to_string()),
                 (9, "To meet every week rather than meet when things go wrong, you said you share the NHS data.".to_string()),
-                (10, "You said that targets set in London worked against your aim to cut detention of young people.".to_string()),
+                (10, "You said “Targets set in London” worked against your aim to cut detention of young people.".to_string()),
                 (11, "What you set out to do: Keep families housed.".to_string()),
-                (12, "You also said that cut detention of young people helped to keep families housed.".to_string()),
+                (12, "To keep families housed, you also said you cut detention of young people.".to_string()),
             ]
         );
         let acronym = Concept { pole: "NHS trusts.".into(), ..Concept::default() };
