@@ -11,6 +11,7 @@
 
 pub mod archive;
 pub mod graph;
+pub mod picture;
 pub mod refi;
 pub mod refi_import;
 pub mod tables;

@@ -20,7 +20,7 @@ use crate::auth::{ApiUser, PageUser};
 use crate::error::AppError;
 use crate::error::problems_json;
 use crate::html::{render, url_encode};
-use crate::views::Document;
+use crate::views::{Document, StudyAtRevision};
 use crate::{MAX_DOCUMENT_BYTES, MAX_PREVIEW_BYTES};
 use collabmap_study::is_interview_id;
 
@@ -122,21 +122,49 @@ pub(crate) async fn commit_document(
     note: &collabmap_store::Note,
 ) -> Result<i64, AppError> {
     member_role(state, user, id, Role::Editor).await?;
-    let lock = state.views().save_lock(id);
-    let _held = lock.lock().await;
-    for _ in 0..SAVE_ATTEMPTS {
-        let view = state.views().get(state.store(), id).await?;
-        let current = document.read(&view)?;
+    let (done, again) = if text.is_some() { ("saved", "save again") } else { ("removed", "try again") };
+    let kept_changing = format!("{} could not be {done}: the study kept changing while it was checked; {again}", document.label());
+    let (revision, _) = commit_built(state, user, id, note, &kept_changing, |view| {
+        let current = document.read(view)?;
         if text.is_none() && !current.exists {
             return Err(AppError::NotFound);
         }
         if current.version != version {
             return Err(conflict(document, current.version));
         }
-        let (changes, title) = match &text {
-            Some(text) => document.changes(&view, text, version)?,
-            None => (vec![collabmap_store::Change { path: current.path.clone(), expected: Some(version), content: None }], None),
-        };
+        match &text {
+            Some(text) => document.changes(view, text, version),
+            None => Ok((vec![collabmap_store::Change { path: current.path.clone(), expected: Some(version), content: None }], None)),
+        }
+    })
+    .await?;
+    // The interview is in the study now (or gone): its draft has done its work.
+    if let Document::Interview(name) = document {
+        state.store().discard_draft(id, name).await?;
+    }
+    Ok(revision)
+}
+
+/// Commits the changes `build` makes from the study as it is now (and the
+/// study's new title, if they change it), after checking the study they
+/// give, at the very revision that was checked. When someone saves in
+/// between, `build` runs again on top of their save, so two saves that are
+/// each sound alone never store a broken study together; `kept_changing` is
+/// the refusal when that happens [`SAVE_ATTEMPTS`] times. Returns the new
+/// revision and the changes it made.
+pub(crate) async fn commit_built(
+    state: &AppState,
+    user: i64,
+    id: i64,
+    note: &collabmap_store::Note,
+    kept_changing: &str,
+    build: impl Fn(&StudyAtRevision) -> Result<(Vec<collabmap_store::Change>, Option<String>), AppError>,
+) -> Result<(i64, Vec<collabmap_store::Change>), AppError> {
+    let lock = state.views().save_lock(id);
+    let _held = lock.lock().await;
+    for _ in 0..SAVE_ATTEMPTS {
+        let view = state.views().get(state.store(), id).await?;
+        let (changes, title) = build(&view)?;
         let checked = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect::<Vec<_>>();
         let revision = view.revision;
         let problems = tokio::task::spawn_blocking(move || view.validate(&checked)).await?;
@@ -144,24 +172,14 @@ pub(crate) async fn commit_document(
             return Err(AppError::Invalid(problems));
         }
         match state.store().change_files_noted(id, user, &changes, title.as_deref(), Some(revision), note).await {
-            Ok(revision) => {
-                // The interview is in the study now (or gone): its draft has done its work.
-                if let Document::Interview(name) = document {
-                    state.store().discard_draft(id, name).await?;
-                }
-                return Ok(revision);
-            }
-            Err(ChangeError::Conflict { current, .. }) => return Err(conflict(document, current.unwrap_or(0))),
+            Ok(revision) => return Ok((revision, changes)),
+            // A file or the study moved on since it was read: build again on top of it.
+            Err(ChangeError::Conflict { .. } | ChangeError::Moved { .. }) => continue,
             Err(ChangeError::NoStudy) => return Err(AppError::NotFound),
-            Err(ChangeError::Moved { .. }) => continue,
             Err(ChangeError::Store(error)) => return Err(error.into()),
         }
     }
-    let (done, again) = if text.is_some() { ("saved", "save again") } else { ("removed", "try again") };
-    Err(AppError::Conflict {
-        message: format!("{} could not be {done}: the study kept changing while it was checked; {again}", document.label()),
-        current: version,
-    })
+    Err(AppError::Conflict { message: kept_changing.to_string(), current: 0 })
 }
 
 fn conflict(document: &Document, current: i64) -> AppError {

@@ -35,6 +35,7 @@ mod history;
 mod html;
 mod members;
 mod memos;
+mod pictures;
 mod signin;
 mod studies;
 mod views;
@@ -148,6 +149,8 @@ pub fn router(state: AppState) -> Router {
         .merge(capture::page_routes())
         .merge(checkback::api_routes())
         .merge(checkback::page_routes())
+        .merge(pictures::api_routes())
+        .merge(pictures::page_routes())
         .merge(signin::api_routes())
         .merge(signin::page_routes())
         .merge(history::api_routes())

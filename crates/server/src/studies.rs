@@ -32,6 +32,7 @@ const WORKSPACE_CSS: &str = include_str!("../assets/workspace.css");
 const EDITOR_JS: &str = include_str!("../assets/editor.js");
 const CONFIRM_JS: &str = include_str!("../assets/confirm.js");
 const CAPTURE_JS: &str = include_str!("../assets/capture.js");
+const DRAW_JS: &str = include_str!("../assets/draw.js");
 
 /// The pages' routes.
 /// The JSON API's routes of this feature.
@@ -69,6 +70,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "editor.js" => (EDITOR_JS, "text/javascript; charset=utf-8"),
         "confirm.js" => (CONFIRM_JS, "text/javascript; charset=utf-8"),
         "capture.js" => (CAPTURE_JS, "text/javascript; charset=utf-8"),
+        "draw.js" => (DRAW_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()

@@ -285,6 +285,7 @@ async fn reading_journey(app: support::App, driver: u16) {
         ("checkback-editor", format!("/studies/{study}/checkback/{first}"), "document.querySelector('form select[name=person]')"),
         ("summary", format!("/studies/{study}/summary/{first}"), "document.querySelector('ol.read-back li')"),
         ("capture-existing", format!("/studies/{study}/capture/{first}"), "document.querySelector('#map svg g.concept')"),
+        ("add-picture", format!("/studies/{study}/add-picture/{first}"), "!document.getElementById('draw').hidden"),
     ];
     for (width, height) in [(1366u32, 900u32), (320, 720)] {
         client.set_window_size(width, height).await.expect("resize");
@@ -461,6 +462,26 @@ async fn capture_journey(app: support::App, driver: u16) {
             .await
             .starts_with("To meet every week rather than meet when things go wrong, you said you share the data")
     );
+
+    // The interviewee draws a rich picture with a finger: it joins the interview as a PNG.
+    client.goto(&format!("{base}/studies/{study}/add-picture/live-1")).await.expect("goto");
+    wait_until(&client, "!document.getElementById('draw').hidden", "the drawing area").await;
+    client
+        .execute(
+            "const c = document.getElementById('canvas'); const r = c.getBoundingClientRect(); const at = (type, f) => c.dispatchEvent(new PointerEvent(type, {pointerId: 1, bubbles: true, clientX: r.left + f * r.width, clientY: r.top + f * r.height})); at('pointerdown', 0.1); for (let i = 2; i < 9; i++) at('pointermove', i / 10); at('pointerup', 0.9);",
+            vec![],
+        )
+        .await
+        .expect("drawn");
+    client.find(Locator::Id("explanation")).await.expect("explanation").send_keys("The partners, and the one road between them").await.expect("type");
+    screenshot(&client, "picture").await;
+    client.find(Locator::Css("#picture-form button[type=submit]")).await.expect("add").click().await.expect("click");
+    wait_until(&client, "location.pathname.endsWith('/interviews/live-1.html')", "back on the interview page").await;
+    let with_picture = app.store.snapshot(study).await.expect("read").expect("study");
+    let drawing = with_picture.files.get("pictures/live-1-1.png").expect("the drawing is in the study");
+    assert!(drawing.starts_with(b"\x89PNG"), "a PNG");
+    let text = String::from_utf8_lossy(with_picture.files.get("interviews/live-1.md").expect("interview")).into_owned();
+    assert!(text.contains("![Rich picture](pictures/live-1-1.png)\nThe partners, and the one road between them"), "{text}");
     client.close().await.expect("close");
     server.abort();
 }

@@ -218,7 +218,76 @@ on_every_backend!(anonymity_chosen_at_check_back_reaches_every_surface, |app: Ap
     }
     let export = app.get(&format!("/api/studies/{}/export?format=csv", app.study), &owner).await;
     assert!(!String::from_utf8_lossy(&export.body).contains(&full_name), "the tables no longer name them");
+
+    // The consent is in the study's files: it survives export and import.
+    let folder = app.get(&format!("/api/studies/{}/export", app.study), &owner).await;
+    assert_eq!(folder.status, StatusCode::OK);
+    let imported = app.upload(&owner, folder.body).await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.text());
+    let copy = imported.json()["id"].as_i64().expect("id");
+    let snapshot = app.store.snapshot(copy).await.expect("read").expect("the copy");
+    let again = load_from(&snapshot.files).study;
+    let copied = again.interviews.iter().find(|iv| iv.file == alone.file).expect("interview");
+    assert!(copied.checked_back && copied.checked_back_on.is_some() && copied.quotes.iter().all(|q| q.anonymous));
+    assert!(again.people.iter().find(|p| p.id == person).expect("person").anonymous);
 });
+
+on_every_backend!(a_rich_picture_is_kept_without_its_location_and_joins_its_interview, |app: App| async move {
+    let (owner, viewer) = (app.owner().await, app.login("viewer@example.org").await);
+    let name = app.first_interview(&owner).await;
+    let photo: &[u8] = include_bytes!("../../../testdata/pictures/photo-with-gps.jpg");
+    let url = format!("/api/studies/{}/interviews/{name}/pictures", app.study);
+    let refused = upload_picture(&app, &viewer, &url, photo, "Viewer's").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let not_a_picture = upload_picture(&app, &owner, &url, b"<svg onload=alert(1)/>", "Script").await;
+    assert_eq!(not_a_picture.status, StatusCode::BAD_REQUEST, "{}", not_a_picture.text());
+    let added = upload_picture(&app, &owner, &url, photo, "The river of referrals").await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let path = added.json()["path"].as_str().expect("path").to_string();
+    assert_eq!(path, format!("pictures/{name}-1.jpg"));
+
+    let snapshot = app.store.snapshot(app.study).await.expect("read").expect("study");
+    let stored = snapshot.files.get(&path).expect("the picture is in the study");
+    assert!(!stored.windows(4).any(|w| w == b"Exif"), "no EXIF (and so no GPS position) was kept");
+    let study = load_from(&snapshot.files).study;
+    let interview = study.interviews.iter().find(|iv| name_of(iv) == name).expect("interview");
+    let picture = interview.pictures.last().expect("a picture");
+    assert_eq!(
+        (picture.caption.as_str(), picture.path.as_str(), picture.explanation.as_str()),
+        ("The river of referrals", path.as_str(), "Everything flows to the front desk, then stops.")
+    );
+    let served = app.get(&format!("/studies/{}/{path}", app.study), &owner).await;
+    assert_eq!((served.status, served.headers.get("content-type").and_then(|v| v.to_str().ok())), (StatusCode::OK, Some("image/jpeg")));
+    assert_eq!(served.body, stored.to_vec());
+    let second = upload_picture(&app, &owner, &url, photo, "Again").await;
+    assert_eq!(second.json()["path"], json!(format!("pictures/{name}-2.jpg")), "a new name, never over an earlier picture");
+});
+
+/// Sends a picture as the multipart form the API takes.
+async fn upload_picture(app: &App, session: &Session, url: &str, bytes: &[u8], caption: &str) -> support::Reply {
+    let boundary = "collabmap-test-boundary";
+    let mut body: Vec<u8> = Vec::new();
+    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\n{caption}\r\n").as_bytes());
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"explanation\"\r\n\r\nEverything flows to the front desk,\r\n\r\nthen stops.\r\n")
+            .as_bytes(),
+    );
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n").as_bytes(),
+    );
+    body.extend(bytes);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(url)
+        .header("host", "localhost")
+        .header("cookie", format!("collabmap_session={}", session.cookie))
+        .header("x-csrf-token", &session.csrf)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .expect("request");
+    app.send(request).await
+}
 
 /// Text as the pages escape it.
 fn escape(text: &str) -> String {

@@ -144,6 +144,50 @@ pub fn set_person_column(people_csv: &str, id: &str, column: &str, value: &str) 
     Ok(out)
 }
 
+/// Adds a rich picture at the end of the interview's `# Pictures` section
+/// (made at the end of the file when there is none): its image line, then
+/// the artist's explanation on one line, so that no blank line or heading in
+/// what they said can end the picture or the section early.
+pub fn add_picture(text: &str, caption: &str, path: &str, explanation: &str) -> String {
+    let one_line = |words: &str| words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let caption = one_line(caption).replace(['[', ']'], "");
+    let mut explanation = one_line(explanation);
+    // A line that reads as a heading or an image would not be an explanation.
+    while explanation.starts_with("![") || (explanation.starts_with('#') && explanation.trim_start_matches('#').starts_with(' ')) {
+        explanation = explanation.trim_start_matches(['#', '!', '[']).trim_start().to_string();
+    }
+    let entry = if explanation.is_empty() { format!("![{caption}]({path})\n") } else { format!("![{caption}]({path})\n{explanation}\n") };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let is_heading = |line: &str, title: Option<&str>| {
+        let trimmed = line.trim_end();
+        trimmed.strip_prefix("# ").is_some_and(|rest| title.is_none_or(|t| rest.trim().eq_ignore_ascii_case(t)))
+    };
+    let Some(section) = lines.iter().position(|l| is_heading(l, Some("pictures"))) else {
+        let separator = if text.is_empty() || text.ends_with("\n\n") {
+            ""
+        } else if text.ends_with('\n') {
+            "\n"
+        } else {
+            "\n\n"
+        };
+        return format!("{text}{separator}# Pictures\n\n{entry}");
+    };
+    let end = lines.iter().enumerate().skip(section + 1).find(|(_, l)| is_heading(l, None)).map_or(lines.len(), |(i, _)| i);
+    // After the section's last non-blank line, with one blank line between pictures.
+    let last = (section..end).rev().find(|&i| !lines[i].trim().is_empty()).unwrap_or(section);
+    let mut out: String = lines[..=last].concat();
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&entry);
+    if end < lines.len() {
+        out.push('\n');
+    }
+    out.push_str(lines[last + 1..].concat().trim_start_matches('\n'));
+    out
+}
+
 /// One record as RFC 4180 text. Written here rather than with `CsvWriter`
 /// because this edits the researcher's own file: their cells must stay as they
 /// typed them, where `CsvWriter` neutralises formulas for exports.
@@ -183,6 +227,18 @@ mod tests {
         assert_eq!(set_quote_consent("> Words\n> -- p2\n", 1, "p2", true).expect("edited"), "> Words\n> -- p2, anonymous\n", "the dash typed is kept");
         assert_eq!(set_quote_consent(text, 2, "p1", true), Err(EditError::NoQuoteAt(2)));
         assert_eq!(set_quote_consent("> last line without newline", 1, "p1", true).expect("edited"), "> last line without newline\n> — p1, anonymous\n");
+    }
+
+    #[test]
+    fn a_picture_joins_the_end_of_its_section_or_starts_one() {
+        let with = "# Map\n\n- Aim\n\n# Pictures\n\n![Old](pictures/a.png)\nOld words\n\n# Notes\n\nKept\n";
+        let added = add_picture(with, "The [river]", "pictures/b.jpg", "Two lines\n\n# not a heading");
+        assert_eq!(
+            added,
+            "# Map\n\n- Aim\n\n# Pictures\n\n![Old](pictures/a.png)\nOld words\n\n![The river](pictures/b.jpg)\nTwo lines # not a heading\n\n# Notes\n\nKept\n"
+        );
+        assert_eq!(add_picture("# Map\n\n- Aim\n", "Drawn", "pictures/c.png", "# Flow"), "# Map\n\n- Aim\n\n# Pictures\n\n![Drawn](pictures/c.png)\nFlow\n");
+        assert_eq!(add_picture("# Pictures\n", "D", "pictures/d.png", ""), "# Pictures\n\n![D](pictures/d.png)\n");
     }
 
     #[test]
