@@ -309,6 +309,11 @@ struct PictureView {
     path: String,
     title: String,
     text: String,
+    /// The interviewee asked that it not be published.
+    not_for_publication: bool,
+    /// Whether the image is on the page: always in the workspace, in a
+    /// published report only when its artist allowed it.
+    shown: bool,
 }
 
 fn level_words(level: Option<u32>) -> String {
@@ -739,8 +744,19 @@ fn interview_pages(cx: &Report<'_>, structure: &StudyStructure) -> Result<(Vec<S
             .pictures
             .iter()
             .map(|p| {
-                pictures.push(p.path.clone());
-                PictureView { line: p.line, path: p.path.clone(), title: p.caption.clone(), text: p.explanation.clone() }
+                // A picture its artist keeps out of publication is neither shown nor copied into a published report.
+                let shown = options.workspace || !p.not_for_publication;
+                if shown {
+                    pictures.push(p.path.clone());
+                }
+                PictureView {
+                    line: p.line,
+                    path: p.path.clone(),
+                    title: p.caption.clone(),
+                    text: p.explanation.clone(),
+                    not_for_publication: p.not_for_publication,
+                    shown,
+                }
             })
             .collect();
         let page = InterviewPage {

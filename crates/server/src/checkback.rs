@@ -59,6 +59,7 @@ pub(crate) fn page_routes() -> Router<AppState> {
     )
     // The interviewee's pages answer in their own words, not as workspace refusals.
     .route("/check/{token}", get(interviewee_page).post(interviewee_confirm))
+    .route("/check/{token}/pictures/{position}", get(interviewee_picture))
 }
 
 // ---- what an attendee may see ---------------------------------------------------
@@ -91,6 +92,12 @@ fn quotes_of(interview: &Interview, person: &str) -> Vec<usize> {
 fn stories_of(interview: &Interview, person: &str) -> Vec<usize> {
     let alone = interview.people.len() == 1 && interview.people[0] == person;
     interview.stories.iter().enumerate().filter(|(_, s)| alone || s.speakers.iter().any(|p| p == person)).map(|(position, _)| position).collect()
+}
+
+/// The positions of the rich pictures that are `person`'s, by the same rule as stories.
+fn pictures_of(interview: &Interview, person: &str) -> Vec<usize> {
+    let alone = interview.people.len() == 1 && interview.people[0] == person;
+    interview.pictures.iter().enumerate().filter(|(_, p)| alone || p.speakers.iter().any(|s| s == person)).map(|(position, _)| position).collect()
 }
 
 // ---- the editors' side ----------------------------------------------------------
@@ -143,7 +150,13 @@ pub(crate) fn consent_words(consent: Option<&str>) -> String {
         (false, 1) => ", one quote kept anonymous".into(),
         (false, n) => format!(", {n} quotes kept anonymous"),
     };
-    format!("{all}{quotes}")
+    let private_pictures = value["pictures"].as_array().map_or(0, |ps| ps.iter().filter(|p| p["publish"] == false).count());
+    let pictures = match private_pictures {
+        0 => String::new(),
+        1 => ", one picture not to be published".into(),
+        n => format!(", {n} pictures not to be published"),
+    };
+    format!("{all}{quotes}{pictures}")
 }
 
 /// Where a link stands, in words, with its date.
@@ -446,6 +459,16 @@ struct Checkable {
     suggested: String,
 }
 
+/// One of the interviewee's rich pictures, with their choice.
+struct PictureChoice {
+    line: usize,
+    position: usize,
+    caption: String,
+    explanation: String,
+    /// `publish`, `private`, or empty when not chosen yet.
+    chosen: String,
+}
+
 /// One of the interviewee's quotes, with their choice and suggestion.
 struct QuoteChoice {
     line: usize,
@@ -465,6 +488,7 @@ struct IntervieweePage {
     concepts: Vec<Checkable>,
     quotes: Vec<QuoteChoice>,
     stories: Vec<(String, String)>,
+    pictures: Vec<PictureChoice>,
     /// `named`, `anonymous`, or empty when not chosen yet.
     all: String,
     /// Choices still to make: (the field's id, what to do), as the error summary lists them.
@@ -551,6 +575,19 @@ fn interviewee_view(
         })
         .collect();
     let stories = stories_of(interview, person).into_iter().map(|s| (interview.stories[s].title.clone(), interview.stories[s].body.clone())).collect();
+    let pictures = pictures_of(interview, person)
+        .into_iter()
+        .map(|position| {
+            let picture = &interview.pictures[position];
+            PictureChoice {
+                line: picture.line,
+                position,
+                caption: picture.caption.clone(),
+                explanation: picture.explanation.clone(),
+                chosen: answers.get(&format!("picture-{}", picture.line)),
+            }
+        })
+        .collect();
     Ok(render(&IntervieweePage {
         token: token.to_string(),
         study: view.title.clone(),
@@ -559,6 +596,7 @@ fn interviewee_view(
         concepts,
         quotes,
         stories,
+        pictures,
         all: answers.get("all"),
         missing,
         signed_in: false,
@@ -574,6 +612,27 @@ async fn interviewee_page(State(state): State<AppState>, Path(token): Path<Strin
         let view = study_view(&state, link.study).await?;
         let empty = HashMap::new();
         interviewee_view(&view, &link, &token, &Answers { form: &empty }, Vec::new())
+    };
+    outcome.await.unwrap_or_else(interviewee_error)
+}
+
+/// One of the interviewee's own pictures, for their page (they have no
+/// account to see the study's files with), under the policy that runs nothing.
+async fn interviewee_picture(State(state): State<AppState>, Path((token, position)): Path<(String, usize)>) -> Response {
+    let link = match open_link(&state, &token).await {
+        Ok(link) => link,
+        Err(page) => return page,
+    };
+    let outcome = async {
+        let view = study_view(&state, link.study).await?;
+        let (interview, _) = interview_of(&view, &link.interview)?;
+        if !pictures_of(interview, &link.person).contains(&position) {
+            return Err(AppError::NotFound);
+        }
+        let path = &interview.pictures[position].path;
+        let kind = collabmap_study::files::picture_media_type(path).ok_or(AppError::NotFound)?;
+        let bytes = view.files.get(path).ok_or(AppError::NotFound)?.to_vec();
+        Ok(([(axum::http::header::CONTENT_TYPE, kind), (axum::http::header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response())
     };
     outcome.await.unwrap_or_else(interviewee_error)
 }
@@ -594,6 +653,8 @@ fn interviewee_error(error: AppError) -> Response {
 struct Choices {
     all_anonymous: bool,
     quotes: Vec<(usize, bool)>,
+    /// Each of their pictures (by its line): whether it may be published.
+    pictures: Vec<(usize, bool)>,
 }
 
 /// Reads the choices, or lists the ones still to make.
@@ -618,7 +679,16 @@ fn read_choices(interview: &Interview, person: &str, answers: &Answers<'_>) -> R
             )),
         }
     }
-    if missing.is_empty() { Ok(Choices { all_anonymous, quotes }) } else { Err(missing) }
+    let mut pictures = Vec::new();
+    for position in pictures_of(interview, person) {
+        let picture = &interview.pictures[position];
+        match answers.get(&format!("picture-{}", picture.line)).as_str() {
+            "publish" => pictures.push((picture.line, true)),
+            "private" => pictures.push((picture.line, false)),
+            _ => missing.push((format!("picture-{}", picture.line), format!("Choose whether your picture “{}” may be published", picture.caption))),
+        }
+    }
+    if missing.is_empty() { Ok(Choices { all_anonymous, quotes, pictures }) } else { Err(missing) }
 }
 
 /// The first words of a quote, enough for its speaker to know which it is.
@@ -653,11 +723,17 @@ fn consent_changes(view: &StudyAtRevision, link: &CheckBack, choices: &Choices, 
     let edit_failed = |e: collabmap_study::edit::EditError| AppError::Internal(format!("cannot write the consent into the study: {e}"));
     let document = Document::Interview(link.interview.clone()).read(view)?;
     let mut text = document.text.clone();
-    // Quotes from the last up, so that an attribution line added below one never moves those above.
-    let mut quotes = choices.quotes.clone();
-    quotes.sort_unstable_by_key(|&(line, _)| std::cmp::Reverse(line));
-    for (line, anonymous) in quotes {
-        text = collabmap_study::edit::set_quote_consent(&text, line, &link.person, anonymous).map_err(edit_failed)?;
+    // From the last line up, so that an attribution line added below a quote never moves what is above it.
+    let mut edits: Vec<(usize, bool, bool)> = choices.quotes.iter().map(|&(line, anonymous)| (line, true, anonymous)).collect();
+    edits.extend(choices.pictures.iter().map(|&(line, publish)| (line, false, publish)));
+    edits.sort_unstable_by_key(|&(line, _, _)| std::cmp::Reverse(line));
+    for (line, is_quote, choice) in edits {
+        text = if is_quote {
+            collabmap_study::edit::set_quote_consent(&text, line, &link.person, choice)
+        } else {
+            collabmap_study::edit::set_picture_publication(&text, line, choice)
+        }
+        .map_err(edit_failed)?;
     }
     text = collabmap_study::edit::set_front_matter(&text, "checked_back", "true").map_err(edit_failed)?;
     text = collabmap_study::edit::set_front_matter(&text, "checked_back_on", today).map_err(edit_failed)?;
@@ -711,6 +787,7 @@ async fn confirm(state: &AppState, link: &CheckBack, token: &str, form: &HashMap
             "person": link.person,
             "all": if choices.all_anonymous { "anonymous" } else { "named" },
             "quotes": choices.quotes.iter().map(|(line, anonymous)| json!({"line": line, "anonymous": anonymous})).collect::<Vec<_>>(),
+            "pictures": choices.pictures.iter().map(|(line, publish)| json!({"line": line, "publish": publish})).collect::<Vec<_>>(),
             "suggestions": suggestions.len(),
             "on": today,
         })

@@ -198,6 +198,12 @@ on_every_backend!(anonymity_chosen_at_check_back_reaches_every_surface, |app: Ap
     assert!(!full_name.is_empty());
     let interview_page = format!("/studies/{}/interviews/{name}.html", app.study);
     assert!(app.get(&interview_page, &owner).await.text().contains(&full_name), "named before they chose anonymity (else this test proves nothing)");
+    // They drew a rich picture in the interview.
+    let photo: &[u8] = include_bytes!("../../../testdata/pictures/photo-with-gps.jpg");
+    let pictures_url = format!("/api/studies/{}/interviews/{name}/pictures", app.study);
+    let picture_path = upload_picture(&app, &owner, &pictures_url, photo, "Their drawing").await.json()["path"].as_str().expect("path").to_string();
+    let with_picture = stored_study(&app).await;
+    let picture_line = with_picture.interviews.iter().find(|iv| iv.file == alone.file).expect("interview").pictures.last().expect("picture").line;
     let url = app
         .call(Method::POST, &format!("/api/studies/{}/interviews/{name}/checkbacks", app.study), Some(&owner), true, Some(json!({"person": person})))
         .await
@@ -205,12 +211,28 @@ on_every_backend!(anonymity_chosen_at_check_back_reaches_every_surface, |app: Ap
         .as_str()
         .expect("url")
         .to_string();
-    let confirmed = app.form(None, url.trim_start_matches("http://localhost"), "all=anonymous").await;
+    let path = url.trim_start_matches("http://localhost").to_string();
+    let page = app.page(&path).await.text();
+    assert!(page.contains(&format!("src=\"{path}/pictures/")), "their picture is on their page");
+    let position = alone.pictures.len();
+    let served = app.page(&format!("{path}/pictures/{position}")).await;
+    assert_eq!((served.status, served.headers.get("content-type").and_then(|v| v.to_str().ok())), (StatusCode::OK, Some("image/jpeg")));
+    assert_eq!(app.page(&format!("{path}/pictures/{}", position + 1)).await.status, StatusCode::NOT_FOUND, "only their own pictures");
+    let unchosen = app.form(None, &path, "all=anonymous").await;
+    assert_eq!(unchosen.status, StatusCode::UNPROCESSABLE_ENTITY, "the picture's choice is asked for");
+    let confirmed = app.form(None, &path, &format!("all=anonymous&picture-{picture_line}=private")).await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
     let after = stored_study(&app).await;
     assert!(after.people.iter().find(|p| p.id == person).expect("person").anonymous, "people.csv says anonymous");
     let checked = after.interviews.iter().find(|iv| iv.file == alone.file).expect("interview");
     assert!(checked.quotes.iter().all(|q| q.anonymous), "every quote of theirs is anonymous");
+    assert!(checked.pictures.last().expect("picture").not_for_publication, "the picture is marked not for publication");
+    // The published report (as of this revision) leaves the picture out; members still see it in the workspace.
+    let revision = app.get(&format!("/api/studies/{}", app.study), &owner).await.json()["revision"].as_i64().expect("revision");
+    let published = app.get(&format!("/studies/{}/revisions/{revision}/interviews/{name}.html", app.study), &owner).await.text();
+    assert!(!published.contains(&picture_path) && published.contains("asked that this picture not be published"), "{published}");
+    let workspace = app.get(&format!("/studies/{}/interviews/{name}.html", app.study), &owner).await.text();
+    assert!(workspace.contains(&picture_path) && workspace.contains("not for publication"));
     // The workspace's pages and the exports no longer name them.
     for page in [format!("/studies/{}/interviews/{name}.html", app.study), format!("/studies/{}/", app.study)] {
         let html = app.get(&page, &owner).await.text();

@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use crate::parse::interview::attribution_text;
+use crate::parse::interview::{NOT_FOR_PUBLICATION, attribution_text, image, image_path};
 
 /// Why an edit could not be made; the file is then left as it was.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub enum EditError {
     NoFrontMatter,
     /// No quote starts on the given line.
     NoQuoteAt(usize),
+    /// No picture's image is on the given line.
+    NoPictureAt(usize),
     /// `people.csv` could not be read as CSV, or has no `id` column.
     People(String),
     /// No row of `people.csv` has the given id.
@@ -27,6 +29,7 @@ impl fmt::Display for EditError {
         match self {
             EditError::NoFrontMatter => write!(f, "the interview has no front matter between `---` lines at the top"),
             EditError::NoQuoteAt(line) => write!(f, "no quote starts on line {line} of the interview"),
+            EditError::NoPictureAt(line) => write!(f, "no picture's image is on line {line} of the interview"),
             EditError::People(why) => write!(f, "people.csv: {why}"),
             EditError::NoPerson(id) => write!(f, "people.csv has no row with id {id}"),
         }
@@ -144,6 +147,22 @@ pub fn set_person_column(people_csv: &str, id: &str, column: &str, value: &str) 
     Ok(out)
 }
 
+/// Marks the picture whose image is on 1-based `line` as one its artist
+/// allows to be published, or not (the image titled `"not for
+/// publication"`); the caption and path stay as written.
+pub fn set_picture_publication(text: &str, line: usize, publish: bool) -> Result<String, EditError> {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let index = line.checked_sub(1).filter(|&i| lines.get(i).is_some_and(|l| image(l.trim()).is_some())).ok_or(EditError::NoPictureAt(line))?;
+    let raw = lines[index];
+    let Some((caption, target)) = image(raw.trim()) else { return Err(EditError::NoPictureAt(line)) };
+    let (path, _) = image_path(target);
+    let indent = &raw[..raw.len() - raw.trim_start().len()];
+    let newline = &raw[raw.trim_end().len()..];
+    let title = if publish { String::new() } else { format!(" \"{NOT_FOR_PUBLICATION}\"") };
+    let rewritten = format!("{indent}![{caption}]({path}{title}){newline}");
+    Ok(lines.iter().enumerate().map(|(i, l)| if i == index { rewritten.as_str() } else { l }).collect())
+}
+
 /// Adds a rich picture at the end of the interview's `# Pictures` section
 /// (made at the end of the file when there is none): its image line, then
 /// the artist's explanation on one line, so that no blank line or heading in
@@ -239,6 +258,31 @@ mod tests {
         );
         assert_eq!(add_picture("# Map\n\n- Aim\n", "Drawn", "pictures/c.png", "# Flow"), "# Map\n\n- Aim\n\n# Pictures\n\n![Drawn](pictures/c.png)\nFlow\n");
         assert_eq!(add_picture("# Pictures\n", "D", "pictures/d.png", ""), "# Pictures\n\n![D](pictures/d.png)\n");
+    }
+
+    #[test]
+    fn a_picture_is_marked_for_publication_or_not_in_place() {
+        let text = "# Pictures\n\n![The river](pictures/r.jpg)\nWords\n";
+        let private = set_picture_publication(text, 3, false).expect("edited");
+        assert_eq!(private, "# Pictures\n\n![The river](pictures/r.jpg \"not for publication\")\nWords\n");
+        assert_eq!(set_picture_publication(&private, 3, true).expect("edited"), text);
+        assert_eq!(set_picture_publication(text, 4, true), Err(EditError::NoPictureAt(4)));
+    }
+
+    #[test]
+    fn the_publication_mark_is_read_and_written_back() {
+        let text =
+            "---\npeople: [p1]\n---\n\n# Pictures\n\n![River](<pictures/r.jpg> \"Not for publication\")\nWords\n\n![Open](pictures/o.png \"a title\")\nMore\n";
+        let codebook = crate::Codebook::default();
+        let people = ["p1"].into_iter().collect();
+        let projects = Default::default();
+        let context = crate::InterviewContext { codebook: &codebook, people: &people, projects: &projects, files: None, check_codes: false };
+        let (interview, problems) = crate::parse_interview(text.as_bytes(), "interviews/i.md", &context);
+        assert!(problems.is_empty(), "{problems:?}");
+        let marks: Vec<(&str, bool)> = interview.pictures.iter().map(|p| (p.path.as_str(), p.not_for_publication)).collect();
+        assert_eq!(marks, [("pictures/r.jpg", true), ("pictures/o.png", false)]);
+        let written = crate::write::interview_markdown(&interview);
+        assert!(written.contains("![River](pictures/r.jpg \"not for publication\")") && written.contains("![Open](pictures/o.png)"), "{written}");
     }
 
     #[test]

@@ -385,6 +385,9 @@ pub struct Picture {
     pub codes: Vec<String>,
     /// `@person` marks.
     pub speakers: Vec<String>,
+    /// The interviewee asked that the picture not be published (its image
+    /// titled `"not for publication"`): published reports leave it out.
+    pub not_for_publication: bool,
 }
 
 /// What kind of item something counted is.

@@ -178,7 +178,8 @@ pub fn interview_markdown(interview: &Interview) -> String {
     if !interview.pictures.is_empty() {
         out.push_str("\n# Pictures\n");
         for picture in &interview.pictures {
-            let _ = writeln!(out, "\n![{}]({})\n", picture.caption, picture.path);
+            let title = if picture.not_for_publication { format!(" \"{}\"", crate::parse::interview::NOT_FOR_PUBLICATION) } else { String::new() };
+            let _ = writeln!(out, "\n![{}]({}{title})\n", picture.caption, picture.path);
             let explained = text_with_marks(&picture.explanation, &picture.codes, &picture.speakers);
             if !explained.is_empty() {
                 let _ = writeln!(out, "{explained}");

@@ -585,6 +585,8 @@ impl BodyParser<'_, '_> {
     }
 
     fn finish_picture(&mut self, (line, caption, target, explanation): (usize, String, String, Vec<&str>)) {
+        let (target, title) = image_path(&target);
+        let not_for_publication = title.is_some_and(|t| t.eq_ignore_ascii_case(NOT_FOR_PUBLICATION));
         let path = target.replace('\\', "/");
         let escapes = path.starts_with('/') || path.contains(':') || path.split('/').any(|part| part == "..");
         if escapes {
@@ -596,7 +598,7 @@ impl BodyParser<'_, '_> {
         {
             self.problem(line, format!("picture `{path}` not found: put the file in the study folder or fix the path"));
         }
-        let mut picture = Picture { line, caption: caption.trim().to_string(), path, ..Default::default() };
+        let mut picture = Picture { line, caption: caption.trim().to_string(), path, not_for_publication, ..Default::default() };
         let numbered = explanation.iter().enumerate().map(|(offset, raw)| (line + 1 + offset, *raw));
         let text_lines = self.marked_lines(numbered, &mut picture.codes, &mut picture.speakers);
         picture.explanation = join_paragraphs(&text_lines);
@@ -668,12 +670,28 @@ pub(crate) fn attribution_text(line: &str) -> Option<&str> {
 }
 
 /// `![caption](target)` on a line of its own.
-fn image(trimmed: &str) -> Option<(&str, &str)> {
+/// `![caption](target)` on a line of its own: the caption and what is
+/// between the parentheses (the path, and perhaps a title after it).
+pub(crate) fn image(trimmed: &str) -> Option<(&str, &str)> {
     let rest = trimmed.strip_prefix("![")?;
     let (caption, rest) = rest.split_once("](")?;
     let target = rest.strip_suffix(')')?;
-    // A title after the path, `![c](path "title")`, is allowed and dropped.
-    let target = target.split_once(" \"").map_or(target, |(path, _)| path).trim();
-    let target = target.strip_prefix('<').and_then(|t| t.strip_suffix('>')).unwrap_or(target);
-    (!target.is_empty()).then_some((caption, target))
+    (!image_path(target).0.is_empty()).then_some((caption, target))
 }
+
+/// An image's target as its path and its title: `path "title"`, the path
+/// perhaps in `<…>`. The format allows a title and gives it no meaning but
+/// one: [`NOT_FOR_PUBLICATION`].
+pub(crate) fn image_path(target: &str) -> (&str, Option<&str>) {
+    let (path, title) = match target.split_once(" \"") {
+        Some((path, rest)) => (path, Some(rest.trim_end().strip_suffix('"').unwrap_or(rest).trim())),
+        None => (target, None),
+    };
+    let path = path.trim();
+    (path.strip_prefix('<').and_then(|t| t.strip_suffix('>')).unwrap_or(path), title)
+}
+
+/// The image title by which an interviewee's "do not publish my picture" is
+/// written: `![caption](pictures/p.jpg "not for publication")`. Any reader
+/// of Markdown still sees a picture; collabmap keeps it out of published reports.
+pub const NOT_FOR_PUBLICATION: &str = "not for publication";
