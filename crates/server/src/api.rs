@@ -47,6 +47,16 @@ async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
+/// Seconds since 1970, now.
+pub(crate) fn now_seconds() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`.
+pub(crate) fn today() -> String {
+    iso_time(now_seconds())[..10].to_string()
+}
+
 /// Seconds since 1970 as UTC `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn iso_time(seconds: i64) -> String {
     let (days, rest) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));

@@ -225,8 +225,8 @@ async fn summary_page(
         None if saved.exists => (saved.text, false),
         None => return Err(AppError::NotFound),
     };
+    let title = view.title.clone();
     let sentences = tokio::task::spawn_blocking(move || read_back(&view, &saved.path, &text)).await?;
-    let title = study_view(&state, id).await?.title.clone();
     Ok(render(&SummaryPage { id, title, interview, sentences, from_draft, signed_in: true }))
 }
 

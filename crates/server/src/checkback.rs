@@ -26,7 +26,7 @@ use serde_json::json;
 
 use crate::AppState;
 use crate::access::{Editor, Member, Viewer, study_view};
-use crate::api::{JsonBody, iso_time};
+use crate::api::{JsonBody, iso_time, now_seconds};
 use crate::auth::{ApiUser, PageUser};
 use crate::editor::{SAVE_ATTEMPTS, save_document_noted};
 use crate::error::AppError;
@@ -71,33 +71,35 @@ fn interview_of<'v>(view: &'v StudyAtRevision, name: &str) -> Result<(&'v Interv
     Ok((interview, text.version))
 }
 
-/// The positions of the quotes that are `person`'s: every quote of an
-/// interview they attended alone; in a group, those attributed to them or
-/// marked as said by them. Never another attendee's.
+/// Whether an item of `interview` is `person`'s own: theirs by attribution
+/// (a quote's `— p06`), else every item of an interview they attended alone,
+/// else in a group only what is marked as said by them (`@p06`). Never
+/// another attendee's.
+fn is_theirs(interview: &Interview, person: &str, item: &collabmap_study::Item<'_>) -> bool {
+    match item.attribution {
+        Some(speaker) => speaker == person,
+        None => (interview.people.len() == 1 && interview.people[0] == person) || item.speakers.iter().any(|s| s == person),
+    }
+}
+
+/// The positions, among their kind, of the items that are `person`'s.
+fn positions_of<'i>(interview: &Interview, person: &str, items: impl Iterator<Item = collabmap_study::Item<'i>>) -> Vec<usize> {
+    items.enumerate().filter(|(_, item)| is_theirs(interview, person, item)).map(|(position, _)| position).collect()
+}
+
+/// The positions of the quotes that are `person`'s.
 fn quotes_of(interview: &Interview, person: &str) -> Vec<usize> {
-    let alone = interview.people.len() == 1 && interview.people[0] == person;
-    interview
-        .quotes
-        .iter()
-        .enumerate()
-        .filter(|(_, q)| match &q.attribution {
-            Some(speaker) => speaker == person,
-            None => alone || q.speakers.iter().any(|s| s == person),
-        })
-        .map(|(position, _)| position)
-        .collect()
+    positions_of(interview, person, interview.quotes.iter().map(|q| q.item()))
 }
 
-/// The positions of the stories that are `person`'s, by the same rule.
+/// The positions of the stories that are `person`'s.
 fn stories_of(interview: &Interview, person: &str) -> Vec<usize> {
-    let alone = interview.people.len() == 1 && interview.people[0] == person;
-    interview.stories.iter().enumerate().filter(|(_, s)| alone || s.speakers.iter().any(|p| p == person)).map(|(position, _)| position).collect()
+    positions_of(interview, person, interview.stories.iter().map(|s| s.item()))
 }
 
-/// The positions of the rich pictures that are `person`'s, by the same rule as stories.
+/// The positions of the rich pictures that are `person`'s.
 fn pictures_of(interview: &Interview, person: &str) -> Vec<usize> {
-    let alone = interview.people.len() == 1 && interview.people[0] == person;
-    interview.pictures.iter().enumerate().filter(|(_, p)| alone || p.speakers.iter().any(|s| s == person)).map(|(position, _)| position).collect()
+    positions_of(interview, person, interview.pictures.iter().map(|p| p.item()))
 }
 
 // ---- the editors' side ----------------------------------------------------------
@@ -171,14 +173,10 @@ fn link_row(link: &CheckBack, now: i64) -> LinkRow {
     LinkRow { id: link.id, person: link.person.clone(), state, detail, open: state == "open" }
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-}
-
 async fn checkback_view(state: &AppState, user: &PageUser, id: i64, role: Role, name: &str, issued: Option<(String, String)>) -> Result<Response, AppError> {
     let view = study_view(state, id).await?;
     let (interview, _) = interview_of(&view, name)?;
-    let now = now();
+    let now = now_seconds();
     let links: Vec<LinkRow> = state.store().checkbacks(id).await?.iter().filter(|l| l.interview == name).map(|l| link_row(l, now)).collect();
     let suggestions = state.store().suggestions(id, Some(name)).await?.into_iter().map(suggestion_row).collect();
     Ok(render(&CheckbackPage {
@@ -241,7 +239,7 @@ async fn make_link(state: &AppState, user: i64, id: i64, name: &str, person: &st
         return Err(AppError::BadRequest(format!("{person} did not attend interview {name}: a check-back link is for one of its attendees")));
     }
     let token = state.store().issue_checkback(id, name, person, user, days).await?;
-    Ok((token, now() + days * 86_400))
+    Ok((token, now_seconds() + days * 86_400))
 }
 
 async fn create_link_form(
@@ -360,7 +358,7 @@ async fn list_links(
     Member { id, .. }: Member<ApiUser, Viewer>,
     Path((_, interview)): Path<(i64, String)>,
 ) -> Result<Json<serde_json::Value>, AppError> {
-    let now = now();
+    let now = now_seconds();
     let links: Vec<serde_json::Value> = state
         .store()
         .checkbacks(id)
@@ -430,7 +428,7 @@ struct ConsentPanel {
 /// The dashboard's consent state: how many maps are checked back, and for
 /// each attendee who was sent a link, where it stands and what they chose.
 pub(crate) async fn consent_panel(state: &AppState, view: &StudyAtRevision) -> Result<String, AppError> {
-    let now = now();
+    let now = now_seconds();
     let links = state.store().checkbacks(view.id).await?;
     let suggestions = state.store().suggestions(view.id, None).await?;
     let mut seen = std::collections::HashSet::new();
@@ -519,7 +517,7 @@ async fn open_link(state: &AppState, token: &str) -> Result<CheckBack, Response>
             "This check-back link is not one we know. Check that it was copied whole, or ask the researcher who sent it for a new one.",
         ));
     };
-    match link.state(now()) {
+    match link.state(now_seconds()) {
         CheckBackState::Open => Ok(link),
         CheckBackState::Confirmed => Err(respondent_page(
             StatusCode::GONE,
@@ -774,7 +772,7 @@ async fn confirm(state: &AppState, link: &CheckBack, token: &str, form: &HashMap
             }
         };
         let suggestions = read_suggestions(interview, &link.person, &answers);
-        let today = iso_time(now())[..10].to_string();
+        let today = crate::api::today();
         let changes = consent_changes(&view, link, &choices, &today)?;
         let checked: Vec<(String, Option<Vec<u8>>)> = changes.iter().map(|c| (c.path.clone(), c.content.clone())).collect();
         let revision = view.revision;

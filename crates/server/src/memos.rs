@@ -19,7 +19,7 @@ use serde_json::json;
 use crate::AppState;
 use crate::MAX_DOCUMENT_BYTES;
 use crate::access::{Editor, Member, Viewer, member_view, study_view};
-use crate::api::{JsonBody, iso_time};
+use crate::api::JsonBody;
 use crate::auth::ApiUser;
 use crate::auth::PageUser;
 use crate::editor::{SaveBody, VersionQuery, read_document, remove_document, save_document, write_document};
@@ -297,7 +297,7 @@ pub(crate) async fn add_memo(state: &AppState, author: &collabmap_store::User, i
         return Err(AppError::BadRequest("the memo is empty: write what you noticed".into()));
     }
     let (_, view) = member_view(state, author.id, id, Role::Editor).await?;
-    let date = today();
+    let date = crate::api::today();
     let stem: String = about.as_text().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
     let stem = format!("{}-{date}", stem.trim_matches('-'));
     let name =
@@ -314,12 +314,6 @@ pub(crate) async fn add_memo(state: &AppState, author: &collabmap_store::User, i
     let text = collabmap_study::write::memo_markdown(&memo);
     let version = save_document(state, author.id, id, Document::Memo(name.clone()), text, 0).await?;
     Ok((name, version))
-}
-
-/// Today's date in UTC, `YYYY-MM-DD`.
-fn today() -> String {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    iso_time(seconds)[..10].to_string()
 }
 
 async fn get_memo(State(state): State<AppState>, user: ApiUser, Path((id, memo)): Path<(i64, String)>) -> Result<Json<serde_json::Value>, AppError> {

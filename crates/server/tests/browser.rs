@@ -106,6 +106,13 @@ async fn fill_in_sign_in(client: &Client) {
     client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
 }
 
+/// Opens the sign-in page, signs in as the demo's owner and waits for the studies list.
+async fn sign_in(client: &Client, base: &str) {
+    client.goto(&format!("{base}/login")).await.expect("goto");
+    fill_in_sign_in(client).await;
+    wait_until(client, "document.querySelector('table.studies a')", "the studies list").await;
+}
+
 async fn text_of(client: &Client, css: &str) -> String {
     client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
 }
@@ -257,9 +264,7 @@ async fn reading_journey(app: support::App, driver: u16) {
     let (base, server) = serve(&app).await;
     let profile = tempfile::tempdir().expect("profile folder");
     let client = browser(driver, profile.path()).await;
-    client.goto(&format!("{base}/login")).await.expect("goto");
-    fill_in_sign_in(&client).await;
-    wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
+    sign_in(&client, &base).await;
     let study = app.study;
     let snapshot = app.store.snapshot(study).await.expect("read").expect("study");
     let first = collabmap_study::load_from(&snapshot.files).study.interviews[0].file.trim_start_matches("interviews/").trim_end_matches(".md").to_string();
@@ -416,9 +421,7 @@ async fn capture_journey(app: support::App, driver: u16) {
     let (base, server) = serve(&app).await;
     let profile = tempfile::tempdir().expect("profile folder");
     let client = browser(driver, profile.path()).await;
-    client.goto(&format!("{base}/login")).await.expect("goto");
-    fill_in_sign_in(&client).await;
-    wait_until(&client, "document.querySelector('table.studies a')", "the studies list").await;
+    sign_in(&client, &base).await;
     let study = app.study;
     client.goto(&format!("{base}/studies/{study}/capture/live-1")).await.expect("goto");
     wait_until(&client, "document.querySelector('input[name=people]')", "the question of who attends").await;

@@ -21,10 +21,7 @@ fn name_of(interview: &Interview) -> String {
 }
 
 async fn interview_text(app: &App, session: &Session, name: &str) -> (String, i64) {
-    let reply = app.get(&format!("/api/studies/{}/interviews/{name}", app.study), session).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    let body = reply.json();
-    (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
+    app.document(session, &format!("interviews/{name}")).await
 }
 
 on_every_backend!(drafts_are_kept_whatever_their_problems_and_go_when_the_interview_is_saved, |app: App| async move {

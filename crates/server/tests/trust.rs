@@ -13,10 +13,7 @@ use serde_json::json;
 use support::{App, Session};
 
 async fn document(app: &App, session: &Session, path: &str) -> (String, i64) {
-    let reply = app.get(&format!("/api/studies/{}/{path}", app.study), session).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-    let body = reply.json();
-    (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
+    app.document(session, path).await
 }
 
 async fn save(app: &App, session: &Session, path: &str, text: &str, version: i64) -> StatusCode {

@@ -161,6 +161,14 @@ impl App {
         self.call(Method::GET, path, None, false, None).await
     }
 
+    /// A document of the study (`interviews/NAME`, `people`, …): its text and version.
+    pub async fn document(&self, session: &Session, path: &str) -> (String, i64) {
+        let reply = self.get(&format!("/api/studies/{}/{path}", self.study), session).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+        let body = reply.json();
+        (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
+    }
+
     /// The id of the study's first interview.
     pub async fn first_interview(&self, session: &Session) -> String {
         let reply = self.get(&format!("/api/studies/{}/interviews", self.study), session).await;
