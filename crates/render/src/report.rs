@@ -416,30 +416,7 @@ fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError>
         (figures.group_meetings.to_string(), "group meetings".to_string()),
         (format!("{}%", figures.checked_back_percent), "maps checked back".to_string()),
     ];
-    let rows: Vec<RowView> = synthesis
-        .table
-        .rows
-        .iter()
-        .map(|row| RowView {
-            id: row.theme.clone(),
-            name: row.name.clone(),
-            kind: codebook.get(&row.theme).map_or("theme", |t| {
-                if t.model {
-                    "theme"
-                } else if t.kind.as_str() == "theme" {
-                    "not in model"
-                } else {
-                    t.kind.as_str()
-                }
-            }),
-            model: row.model,
-            people: row.people,
-            percent: row.percent,
-            percent_text: format!("{:.1}", row.percent),
-            projects: row.projects,
-            inferred: row.inferred,
-        })
-        .collect();
+    let rows: Vec<RowView> = synthesis.table.rows.iter().map(|row| row_view(codebook, row)).collect();
     let most_mentioned = synthesis.table.shown(false).take(4).map(|r| (r.theme.clone(), r.name.clone(), r.people)).collect();
     let core = model
         .themes
@@ -493,6 +470,30 @@ fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError>
         memo_about: "study",
     };
     Ok(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() })
+}
+
+/// A row of the mention table as the front page shows it, with what kind of code it counts.
+fn row_view(codebook: &collabmap_study::Codebook, row: &collabmap_analysis::MentionRow) -> RowView {
+    let kind = codebook.get(&row.theme).map_or("theme", |t| {
+        if t.model {
+            "theme"
+        } else if t.kind.as_str() == "theme" {
+            "not in model"
+        } else {
+            t.kind.as_str()
+        }
+    });
+    RowView {
+        id: row.theme.clone(),
+        name: row.name.clone(),
+        kind,
+        model: row.model,
+        people: row.people,
+        percent: row.percent,
+        percent_text: format!("{:.1}", row.percent),
+        projects: row.projects,
+        inferred: row.inferred,
+    }
 }
 
 /// A quote, story or picture coded with a theme, as its theme page shows it.
@@ -991,10 +992,19 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
         })
         .collect();
     let shown: Vec<usize> = synthesis.table.shown(false).filter_map(|r| codebook.index_of(&r.theme)).collect();
-    let pairs = cooccurrence(synthesis, &shown);
+    let heat = heat_map(synthesis, &shown);
+    let heat_themes = shown.iter().map(|&t| (themes[t].id.clone(), themes[t].name.clone())).collect();
+    let groups = group_tables(study, synthesis, &shown);
+    AnalysisPage { root: "", workspace, page_title: "Analysis", study_title: title, glance, central, options, links, heat_themes, heat, groups }
+}
+
+/// The co-occurrence heat map of the themes shown: for each pair, how many
+/// people mention both and their association, shaded by its strength.
+fn heat_map(synthesis: &Synthesis, shown: &[usize]) -> Vec<Vec<HeatCell>> {
+    let pairs = cooccurrence(synthesis, shown);
     let lookup: std::collections::HashMap<(usize, usize), &collabmap_analysis::cooccurrence::Pair> =
         pairs.iter().flat_map(|p| [((p.first, p.second), p), ((p.second, p.first), p)]).collect();
-    let heat = shown
+    shown
         .iter()
         .map(|&a| {
             shown
@@ -1010,12 +1020,17 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
                 })
                 .collect()
         })
-        .collect();
-    let heat_themes = shown.iter().map(|&t| (themes[t].id.clone(), themes[t].name.clone())).collect();
-    let groups = collabmap_analysis::comparable_columns(study, synthesis)
+        .collect()
+}
+
+/// Each comparable people column's comparison of the themes shown: shares
+/// per group, chi-squared and p-value, under the small-group rule.
+fn group_tables(study: &Study, synthesis: &Synthesis, shown: &[usize]) -> Vec<GroupTable> {
+    let themes = study.codebook.themes();
+    collabmap_analysis::comparable_columns(study, synthesis)
         .into_iter()
         .filter_map(|column| {
-            let comparison = compare_groups(study, synthesis, &column, &shown).ok()?;
+            let comparison = compare_groups(study, synthesis, &column, shown).ok()?;
             let rows = comparison
                 .rows
                 .iter()
@@ -1028,8 +1043,7 @@ fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, str
                 .collect();
             Some(GroupTable { column, groups: comparison.groups.into_iter().zip(comparison.totals).collect(), rows, note: comparison.note })
         })
-        .collect();
-    AnalysisPage { root: "", workspace, page_title: "Analysis", study_title: title, glance, central, options, links, heat_themes, heat, groups }
+        .collect()
 }
 
 /// Object-safe rendering, so one closure renders every page type.

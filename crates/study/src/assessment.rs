@@ -345,6 +345,17 @@ pub fn load_assessment(files: &dyn StudyFiles) -> (Assessment, Vec<Problem>) {
 
 const RESPONSE_COLUMNS: [&str; 6] = ["round", "respondent", "organisation", "role", "item", "score"];
 
+/// A response's score: 1 to 5, or empty for "don't know".
+fn read_score(score: &str) -> Result<Option<u8>, String> {
+    if score.is_empty() {
+        return Ok(None);
+    }
+    match score.parse::<u8>() {
+        Ok(value) if (1..=5).contains(&value) => Ok(Some(value)),
+        _ => Err(format!("score `{score}` is not 1, 2, 3, 4 or 5 (leave it empty for \"don't know\")")),
+    }
+}
+
 fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems: &mut Vec<Problem>) {
     let Some(text) = read_text(files, "responses.csv", problems) else { return };
     let path = "responses.csv";
@@ -418,15 +429,11 @@ fn read_responses(files: &dyn StudyFiles, assessment: &mut Assessment, problems:
             ));
             continue;
         }
-        let score = if score.is_empty() {
-            None
-        } else {
-            match score.parse::<u8>() {
-                Ok(value) if (1..=5).contains(&value) => Some(value),
-                _ => {
-                    problems.push(Problem::new(path, line, format!("score `{score}` is not 1, 2, 3, 4 or 5 (leave it empty for \"don't know\")")));
-                    continue;
-                }
+        let score = match read_score(&score) {
+            Ok(score) => score,
+            Err(message) => {
+                problems.push(Problem::new(path, line, message));
+                continue;
             }
         };
         if !answered.insert((round.clone(), respondent.clone(), item.clone())) {
