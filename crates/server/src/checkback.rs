@@ -30,7 +30,7 @@ use crate::api::{JsonBody, iso_time, now_seconds};
 use crate::auth::{ApiUser, PageUser};
 use crate::editor::{SAVE_ATTEMPTS, save_document_noted};
 use crate::error::AppError;
-use crate::html::{base_url, error_page, render};
+use crate::html::{base_url, render, respondent_error, respondent_page};
 use crate::views::{Document, StudyAtRevision};
 
 /// Who the history names for a change made through a check-back link.
@@ -494,22 +494,9 @@ struct IntervieweePage {
     signed_in: bool,
 }
 
-#[derive(Template)]
-#[template(path = "respondent_message.html")]
-struct RespondentMessage {
-    title: String,
-    message: String,
-    signed_in: bool,
-}
-
-/// A page for someone without an account: what happened and what to do next.
-fn respondent_page(status: StatusCode, title: &str, message: &str) -> Response {
-    (status, render(&RespondentMessage { title: title.into(), message: message.into(), signed_in: false })).into_response()
-}
-
 /// The link behind `token`, or the page that says why it cannot be used.
 async fn open_link(state: &AppState, token: &str) -> Result<CheckBack, Response> {
-    let found = state.store().checkback(token).await.map_err(|e| error_page(e.into()))?;
+    let found = state.store().checkback(token).await.map_err(|e| respondent_error(e.into()))?;
     let Some(link) = found else {
         return Err(respondent_page(
             StatusCode::NOT_FOUND,
@@ -643,7 +630,7 @@ fn interviewee_error(error: AppError) -> Response {
             "This interview is no longer here",
             "The interview this link was made for is no longer in the study. Ask the researcher who sent the link.",
         ),
-        other => error_page(other),
+        other => respondent_error(other),
     }
 }
 
@@ -803,7 +790,7 @@ async fn confirm(state: &AppState, link: &CheckBack, token: &str, form: &HashMap
                     "Your choices are recorded, and the research team will look at any changes you suggested. This link will not change anything again.",
                 ));
             }
-            Err(ConfirmError::Closed) => return Ok(open_link(state, token).await.err().unwrap_or_else(|| error_page(AppError::NotFound))),
+            Err(ConfirmError::Closed) => return Ok(open_link(state, token).await.err().unwrap_or_else(|| respondent_error(AppError::NotFound))),
             Err(ConfirmError::Change(ChangeError::Moved { .. } | ChangeError::Conflict { .. })) => continue,
             Err(ConfirmError::Change(ChangeError::NoStudy)) => return Err(AppError::NotFound),
             Err(ConfirmError::Change(ChangeError::Store(error))) => return Err(error.into()),

@@ -24,7 +24,7 @@ use crate::AppState;
 use crate::access::member_role;
 use crate::auth::PageUser;
 use crate::error::AppError;
-use crate::html::{error_page, message_page, render};
+use crate::html::{render, respondent_error, respondent_page};
 
 /// A round's results stay hidden until this many people have answered, so
 /// early answers cannot be traced to the first few respondents.
@@ -387,32 +387,30 @@ struct SurveyPage {
     signed_in: bool,
 }
 
-fn message(status: StatusCode, title: &str, text: &str) -> Response {
-    message_page(status, title, text, false)
-}
-
 /// The link's respondent and assessment, refusing a closed or unopened round.
 async fn survey_context(state: &AppState, token: &str) -> Result<(SurveyToken, Assessment), Response> {
-    let found = state.store().survey_token(token).await.map_err(|e| error_page(e.into()))?;
+    let found = state.store().survey_token(token).await.map_err(|e| respondent_error(e.into()))?;
     let Some(link) = found else {
-        return Err(message(
+        return Err(respondent_page(
             StatusCode::NOT_FOUND,
             "Link not found",
             "This survey link is not valid. Check it was copied whole, or ask whoever sent it for a new one.",
         ));
     };
-    match state.store().round_states(link.study).await.map_err(|e| error_page(e.into()))?.get(&link.round) {
+    match state.store().round_states(link.study).await.map_err(|e| respondent_error(e.into()))?.get(&link.round) {
         Some(true) => {}
         Some(false) => {
-            return Err(message(
+            return Err(respondent_page(
                 StatusCode::GONE,
                 "This round is closed",
                 "The survey round this link belongs to has closed, so answers can no longer be given or changed. Thank you for taking part.",
             ));
         }
-        None => return Err(message(StatusCode::FORBIDDEN, "Not open yet", "This survey round has not been opened yet. Please try the link again later.")),
+        None => {
+            return Err(respondent_page(StatusCode::FORBIDDEN, "Not open yet", "This survey round has not been opened yet. Please try the link again later."));
+        }
     }
-    let assessment = load(state, link.study).await.map_err(error_page)?;
+    let assessment = load(state, link.study).await.map_err(respondent_error)?;
     Ok((link, assessment))
 }
 
@@ -459,17 +457,17 @@ async fn survey_submit(State(state): State<AppState>, Path(token): Path<String>,
             None | Some("") => None,
             Some(value) => match value.parse::<u8>() {
                 Ok(score) if (1..=5).contains(&score) => Some(score),
-                _ => return error_page(AppError::BadRequest(format!("`{value}` is not an answer to `{}`: choose 1 to 5, or don't know", item.id))),
+                _ => return respondent_error(AppError::BadRequest(format!("`{value}` is not an answer to `{}`: choose 1 to 5, or don't know", item.id))),
             },
         };
         answers.push((item.id.clone(), score));
     }
     if let Err(error) = record_answers(&state, &link, &answers).await {
-        return error_page(error);
+        return respondent_error(error);
     }
     match load(&state, link.study).await {
         Ok(assessment) => survey_page(&link, &assessment, &token, true),
-        Err(error) => error_page(error),
+        Err(error) => respondent_error(error),
     }
 }
 

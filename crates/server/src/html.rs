@@ -40,6 +40,31 @@ pub(crate) fn error_page(error: AppError) -> Response {
     refusal_page(error.into_response())
 }
 
+#[derive(Template)]
+#[template(path = "respondent_message.html")]
+struct RespondentMessage {
+    title: String,
+    message: String,
+    signed_in: bool,
+}
+
+/// A page for someone who answers through a link and has no account (a
+/// survey respondent, an interviewee): what happened and what to do next,
+/// with no way into a workspace they cannot use.
+pub(crate) fn respondent_page(status: StatusCode, title: &str, message: &str) -> Response {
+    (status, render(&RespondentMessage { title: title.into(), message: message.into(), signed_in: false })).into_response()
+}
+
+/// A refusal for someone without an account: [`error_page`]'s words, on [`respondent_page`].
+pub(crate) fn respondent_error(error: AppError) -> Response {
+    let response = error.into_response();
+    let status = response.status();
+    match response.extensions().get::<Refusal>() {
+        Some(refusal) => respondent_page(status, refusal_title(status), &refusal.message),
+        None => response,
+    }
+}
+
 /// The title of a refusal page, by its status.
 fn refusal_title(status: StatusCode) -> &'static str {
     match status {

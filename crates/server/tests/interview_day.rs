@@ -312,3 +312,15 @@ async fn upload_picture(app: &App, session: &Session, url: &str, bytes: &[u8], c
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&#34;").replace('\'', "&#39;")
 }
+
+on_every_backend!(people_without_an_account_get_pages_written_for_them, |app: App| async move {
+    // A survey respondent or an interviewee has no studies to go back to: their pages say what to do instead.
+    for (path, words) in [("/survey/not-a-token", "ask whoever sent it for a new one"), ("/check/not-a-token", "ask the researcher who sent it for a new one")]
+    {
+        let reply = app.page(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        let html = reply.text();
+        assert!(html.contains(words), "{path}: {html}");
+        assert!(!html.contains("Back to your studies") && !html.contains("Sign out"), "{path} offers the workspace to someone without an account");
+    }
+});
