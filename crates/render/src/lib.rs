@@ -11,6 +11,7 @@ mod error;
 pub mod evidence;
 pub mod map_drawing;
 pub mod model_diagram;
+pub mod nav;
 pub mod png;
 pub mod read_back;
 pub mod report;

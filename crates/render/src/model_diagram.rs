@@ -149,10 +149,14 @@ pub fn model_svg(model: &Model, name_of: &dyn Fn(&str) -> String, hrefs: &Hrefs<
     let link_of = hrefs.theme;
     let Layout { max_level, cx, cy, width, height, side, unplaced, placed } = layout(model);
 
+    // A picture with links in it is a group of links to assistive technology,
+    // not one image: an image's inside is never read out or reached.
+    let interactive = model.themes.iter().any(|t| (hrefs.theme)(&t.id).is_some());
+    let role = if interactive { "group" } else { "img" };
     let mut out = String::new();
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"DejaVu Sans, sans-serif\" role=\"img\" aria-labelledby=\"model-title\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"DejaVu Sans, sans-serif\" role=\"{role}\" aria-labelledby=\"model-title\">"
     );
     let _ = write!(out, "<title id=\"model-title\">The collaboration model</title>{}", arrow_defs());
     let _ = write!(out, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>");

@@ -396,6 +396,41 @@ struct Report<'a> {
     breakdowns: Vec<CrossTab>,
 }
 
+impl IndexPage<'_> {
+    /// The navigation's section this page belongs to.
+    fn section(&self) -> &'static str {
+        "overview"
+    }
+}
+
+impl ThemePage<'_> {
+    /// The navigation's section this page belongs to.
+    fn section(&self) -> &'static str {
+        "themes"
+    }
+}
+
+impl InterviewPage<'_> {
+    /// The navigation's section this page belongs to.
+    fn section(&self) -> &'static str {
+        "interviews"
+    }
+}
+
+impl EvidencePage<'_> {
+    /// The navigation's section this page belongs to.
+    fn section(&self) -> &'static str {
+        "evidence"
+    }
+}
+
+impl AnalysisPage<'_> {
+    /// The navigation's section this page belongs to.
+    fn section(&self) -> &'static str {
+        "analysis"
+    }
+}
+
 /// Renders a page of the report.
 fn render(page: &dyn DynTemplate) -> Result<String, RenderError> {
     page.render_page().map_err(RenderError::template("a report page"))

@@ -46,7 +46,7 @@
     var lines = text.value.split("\n").length;
     var html = [];
     for (var i = 1; i <= lines; i++) {
-      html.push(bad[i] ? '<span class="bad" title="' + escapeHtml(bad[i]) + '">' + i + "</span>" : String(i));
+      html.push(bad[i] ? '<span class="bad" title="' + escapeHtml(bad[i]) + '">⚠' + i + "</span>" : String(i));
     }
     gutter.innerHTML = html.join("\n");
     gutter.scrollTop = text.scrollTop;
@@ -68,6 +68,7 @@
     text.scrollTop = Math.max(0, (line - 5) * height);
   }
 
+  // Each problem is a button: Enter or a click takes the caret to its line.
   function showProblems(problems) {
     problemsList.innerHTML = "";
     if (!problems || problems.length === 0) {
@@ -75,9 +76,17 @@
     } else {
       problems.forEach(function (p) {
         var item = document.createElement("li");
-        item.textContent = p.text;
         item.dataset.line = p.line;
-        if (p.path === path) item.addEventListener("click", function () { goToLine(p.line); });
+        var here = p.path === path;
+        var target = document.createElement(here ? "button" : "span");
+        if (here) {
+          target.type = "button";
+          target.className = "problem";
+          target.addEventListener("click", function () { goToLine(p.line); });
+        }
+        target.innerHTML = '<span class="icon" aria-hidden="true">⚠</span> <span class="visually-hidden">Problem: </span>';
+        target.appendChild(document.createTextNode(p.text));
+        item.appendChild(target);
         problemsList.appendChild(item);
       });
     }
@@ -118,11 +127,44 @@
     timer = setTimeout(refresh, 250);
   });
   text.addEventListener("scroll", function () { gutter.scrollTop = text.scrollTop; });
+  // In a Markdown document Tab and Shift+Tab indent and outdent the lines
+  // the caret is on (a bullet moves under the one above, or back out). Esc
+  // then Tab leaves the text box, as the hint below it says.
+  var indents = root.dataset.kind === "interview" || root.dataset.kind === "memo";
+  var escaped = false;
+  function shiftLines(deeper) {
+    var value = text.value;
+    var from = value.lastIndexOf("\n", text.selectionStart - 1) + 1;
+    var endAt = value.indexOf("\n", Math.max(text.selectionEnd - (text.selectionEnd > text.selectionStart ? 1 : 0), from));
+    var to = endAt === -1 ? value.length : endAt;
+    var lines = value.slice(from, to).split("\n");
+    var start = text.selectionStart, end = text.selectionEnd;
+    var first = 0, total = 0;
+    var changed = lines.map(function (line, i) {
+      var delta;
+      var next;
+      if (deeper) { next = "  " + line; delta = 2; }
+      else { var cut = line.startsWith("  ") ? 2 : (line.startsWith(" ") ? 1 : 0); next = line.slice(cut); delta = -cut; }
+      if (i === 0) first = delta;
+      total += delta;
+      return next;
+    });
+    text.setRangeText(changed.join("\n"), from, to, "preserve");
+    text.setSelectionRange(Math.max(from, start + first), Math.max(from, end + total));
+    text.dispatchEvent(new Event("input"));
+  }
   text.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && event.key === "s") {
       event.preventDefault();
       save(version);
+      return;
     }
+    if (event.key === "Escape") { escaped = true; return; }
+    if (event.key === "Tab" && indents && !escaped && !event.ctrlKey && !event.altKey && !event.metaKey && !text.readOnly) {
+      event.preventDefault();
+      shiftLines(!event.shiftKey);
+    }
+    if (event.key !== "Shift") escaped = false;
   });
 
   // The delete form (memos) names the version it deletes: the one on screen.

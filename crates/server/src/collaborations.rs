@@ -22,9 +22,13 @@ use std::collections::HashMap;
 
 use crate::AppState;
 use crate::access::member_role;
+use crate::api::JsonBody;
+use crate::auth::ApiUser;
 use crate::auth::PageUser;
 use crate::error::AppError;
-use crate::html::{render, respondent_error, respondent_page};
+use crate::html::render;
+use axum::Json;
+use serde_json::json;
 
 /// A round's results stay hidden until this many people have answered, so
 /// early answers cannot be traced to the first few respondents.
@@ -42,11 +46,21 @@ pub(crate) fn routes() -> Router<AppState> {
             .route("/collaborations/{id}/rounds/{round}/open", post(open_round))
             .route("/collaborations/{id}/rounds/{round}/close", post(close_round))
             .route("/collaborations/{id}/rounds/{round}/links", post(issue_links))
-            .route("/survey/{token}", get(survey_form).post(survey_submit))
             .route("/compare", get(compare_page))
             .route("/collaborations/new", post(new_collaboration))
             .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file)),
     )
+}
+
+/// The JSON API of collaborations, for evaluators who automate a round:
+/// create, add a round, open and close it, hand out links.
+pub(crate) fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/collaborations", post(api_create))
+        .route("/api/collaborations/{id}/rounds", post(api_add_round))
+        .route("/api/collaborations/{id}/rounds/{round}/open", post(api_open_round))
+        .route("/api/collaborations/{id}/rounds/{round}/close", post(api_close_round))
+        .route("/api/collaborations/{id}/rounds/{round}/links", post(api_links))
 }
 
 /// The assessment stored as collaboration `id`, for a member with at least `need`.
@@ -55,7 +69,8 @@ async fn collaboration(state: &AppState, user: i64, id: i64, need: Role) -> Resu
     load(state, id).await.map(|a| (role, a))
 }
 
-async fn load(state: &AppState, id: i64) -> Result<Assessment, AppError> {
+/// The assessment stored as collaboration `id`, refusing one with problems.
+pub(crate) async fn load(state: &AppState, id: i64) -> Result<Assessment, AppError> {
     if state.store().kind(id).await? != Some(Kind::Collaboration) {
         return Err(AppError::NotFound);
     }
@@ -156,13 +171,19 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn set_round(state: &AppState, user: &PageUser, id: i64, round: &str, csrf: &str, open: bool) -> Result<Response, AppError> {
-    user.check_form(csrf)?;
-    let (_, assessment) = collaboration(state, user.session.user.id, id, Role::Editor).await?;
+/// Opens or closes a round of collaboration `id` for an editor.
+async fn set_round_state(state: &AppState, user: i64, id: i64, round: &str, open: bool) -> Result<(), AppError> {
+    let (_, assessment) = collaboration(state, user, id, Role::Editor).await?;
     if !assessment.rounds.iter().any(|r| r.id == round) {
         return Err(AppError::NotFound);
     }
     state.store().set_round_open(id, round, open).await?;
+    Ok(())
+}
+
+async fn set_round(state: &AppState, user: &PageUser, id: i64, round: &str, csrf: &str, open: bool) -> Result<Response, AppError> {
+    user.check_form(csrf)?;
+    set_round_state(state, user.session.user.id, id, round, open).await?;
     Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
 }
 
@@ -188,9 +209,48 @@ async fn close_round(
 struct LinksForm {
     csrf: String,
     respondents: String,
+    /// `csv`: answer with the links as a CSV file for a mail merge instead of a page.
+    #[serde(default)]
+    format: String,
 }
 
-/// Issues one link per line `respondent,organisation,role` and shows them once.
+/// A respondent to hand a survey link to: an identifier (not a name), their organisation and role.
+#[derive(Deserialize)]
+pub(crate) struct Respondent {
+    #[serde(alias = "respondent")]
+    name: String,
+    organisation: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// Issues one survey link per respondent for an editor: (respondent, absolute URL) each.
+async fn issue_round_links(
+    state: &AppState,
+    user: i64,
+    id: i64,
+    round: &str,
+    base: &str,
+    respondents: &[Respondent],
+) -> Result<Vec<(String, String)>, AppError> {
+    let (_, assessment) = collaboration(state, user, id, Role::Editor).await?;
+    if !assessment.rounds.iter().any(|r| r.id == round) {
+        return Err(AppError::NotFound);
+    }
+    let mut issued = Vec::new();
+    for (number, r) in respondents.iter().enumerate() {
+        let (name, organisation) = (r.name.trim(), r.organisation.trim());
+        if name.is_empty() || organisation.is_empty() {
+            return Err(AppError::BadRequest(format!("respondent {}: give an identifier and an organisation (the role may be left out)", number + 1)));
+        }
+        let token = state.store().issue_token(id, round, name, organisation, r.role.trim()).await?;
+        issued.push((name.to_string(), format!("{base}/survey/{token}")));
+    }
+    Ok(issued)
+}
+
+/// Issues one link per line `respondent,organisation,role` and shows them
+/// once, on the page or (`format=csv`) as a CSV file for a mail merge.
 async fn issue_links(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -199,22 +259,41 @@ async fn issue_links(
     Form(form): Form<LinksForm>,
 ) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
-    if !assessment.rounds.iter().any(|r| r.id == round) {
-        return Err(AppError::NotFound);
-    }
-    let base = crate::html::base_url(&headers);
-    let mut issued = Vec::new();
+    let mut respondents = Vec::new();
     for (number, line) in form.respondents.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split(',').map(str::trim).collect();
-        let (Some(respondent), Some(organisation)) = (fields.first().filter(|f| !f.is_empty()), fields.get(1).filter(|f| !f.is_empty())) else {
+        let (Some(name), Some(organisation)) = (fields.first().filter(|f| !f.is_empty()), fields.get(1).filter(|f| !f.is_empty())) else {
             return Err(AppError::BadRequest(format!("line {}: write respondent,organisation,role (the role may be left out)", number + 1)));
         };
-        let role = fields.get(2).copied().unwrap_or("");
-        let token = state.store().issue_token(id, &round, respondent, organisation, role).await?;
-        issued.push((respondent.to_string(), format!("{base}/survey/{token}")));
+        respondents.push(Respondent { name: name.to_string(), organisation: organisation.to_string(), role: fields.get(2).copied().unwrap_or("").to_string() });
+    }
+    let base = crate::html::base_url(&headers);
+    let issued = issue_round_links(&state, user.session.user.id, id, &round, &base, &respondents).await?;
+    if form.format == "csv" {
+        return links_csv(&round, &respondents, &issued);
     }
     results_view(&state, &user, id, issued, round.clone()).await
+}
+
+/// The links just issued as a CSV file: respondent, organisation, role, round, url.
+fn links_csv(round: &str, respondents: &[Respondent], issued: &[(String, String)]) -> Result<Response, AppError> {
+    let mut writer = collabmap_study::csv_out::CsvWriter::new();
+    let fail = |e: csv::Error| AppError::Internal(format!("cannot write the links: {e}"));
+    writer.write_record(["respondent", "organisation", "role", "round", "url"]).map_err(fail)?;
+    for (r, (name, url)) in respondents.iter().zip(issued) {
+        writer.write_record([name.as_str(), r.organisation.trim(), r.role.trim(), round, url.as_str()]).map_err(fail)?;
+    }
+    let text = writer.into_string().map_err(|e| AppError::Internal(format!("cannot write the links: {e}")))?;
+    let file = format!("survey-links-{}.csv", round.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        text,
+    )
+        .into_response())
 }
 
 // ---- creating and editing ----------------------------------------------------
@@ -240,14 +319,16 @@ struct CollaborationToml {
     round: Vec<RoundToml>,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, Deserialize)]
 struct LeaderToml {
     name: String,
+    #[serde(default)]
     role: String,
+    #[serde(default)]
     since: String,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, Deserialize)]
 struct RoundToml {
     id: String,
     date: String,
@@ -258,8 +339,17 @@ fn lines_of(text: &str) -> Vec<Vec<String>> {
     text.lines().filter(|l| !l.trim().is_empty()).map(|l| l.split(',').map(|f| f.trim().to_string()).collect()).collect()
 }
 
-/// Creates a collaboration from the form: its leaders and rounds, the
-/// built-in questionnaire, and an empty responses.csv. Checked like an import.
+/// Creates a collaboration: its leaders and rounds, the built-in
+/// questionnaire, and an empty responses.csv. Checked like an import.
+async fn create_collaboration(state: &AppState, owner: i64, file: CollaborationToml) -> Result<i64, AppError> {
+    let text = toml::to_string(&file).map_err(|e| AppError::Internal(format!("cannot write collaboration.toml: {e}")))?;
+    let mut files = collabmap_study::MemoryFiles::new();
+    files.insert("collaboration.toml", text.into_bytes());
+    files.insert(RESPONSES, RESPONSE_HEADER.as_bytes().to_vec());
+    Ok(crate::import_study(state.store(), owner, files).await?)
+}
+
+/// Creates a collaboration from the form, one leader and one round per line.
 async fn new_collaboration(State(state): State<AppState>, user: PageUser, Form(form): Form<NewCollaborationForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
     let field = |fields: &Vec<String>, i: usize| fields.get(i).cloned().unwrap_or_default();
@@ -270,11 +360,7 @@ async fn new_collaboration(State(state): State<AppState>, user: PageUser, Form(f
         leader: lines_of(&form.leaders).iter().map(|f| LeaderToml { name: field(f, 0), role: field(f, 1), since: field(f, 2) }).collect(),
         round: lines_of(&form.rounds).iter().map(|f| RoundToml { id: field(f, 0), date: field(f, 1) }).collect(),
     };
-    let text = toml::to_string(&file).map_err(|e| AppError::Internal(format!("cannot write collaboration.toml: {e}")))?;
-    let mut files = collabmap_study::MemoryFiles::new();
-    files.insert("collaboration.toml", text.into_bytes());
-    files.insert(RESPONSES, RESPONSE_HEADER.as_bytes().to_vec());
-    let id = crate::import_study(state.store(), user.session.user.id, files).await?;
+    let id = create_collaboration(&state, user.session.user.id, file).await?;
     Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
 }
 
@@ -365,112 +451,6 @@ async fn save_file(
     }
 }
 
-// ---- answering a survey ----------------------------------------------------
-
-/// A statement of the questionnaire with its six choices.
-struct Question {
-    id: String,
-    text: String,
-    /// (value, label, checked) for 1 to 5 and "don't know".
-    choices: Vec<(String, &'static str, bool)>,
-}
-
-#[derive(Template)]
-#[template(path = "survey_form.html")]
-struct SurveyPage {
-    token: String,
-    name: String,
-    round: String,
-    respondent: String,
-    items: Vec<Question>,
-    saved: bool,
-    signed_in: bool,
-}
-
-/// The link's respondent and assessment, refusing a closed or unopened round.
-async fn survey_context(state: &AppState, token: &str) -> Result<(SurveyToken, Assessment), Response> {
-    let found = state.store().survey_token(token).await.map_err(|e| respondent_error(e.into()))?;
-    let Some(link) = found else {
-        return Err(respondent_page(
-            StatusCode::NOT_FOUND,
-            "Link not found",
-            "This survey link is not valid. Check it was copied whole, or ask whoever sent it for a new one.",
-        ));
-    };
-    match state.store().round_states(link.study).await.map_err(|e| respondent_error(e.into()))?.get(&link.round) {
-        Some(true) => {}
-        Some(false) => {
-            return Err(respondent_page(
-                StatusCode::GONE,
-                "This round is closed",
-                "The survey round this link belongs to has closed, so answers can no longer be given or changed. Thank you for taking part.",
-            ));
-        }
-        None => {
-            return Err(respondent_page(StatusCode::FORBIDDEN, "Not open yet", "This survey round has not been opened yet. Please try the link again later."));
-        }
-    }
-    let assessment = load(state, link.study).await.map_err(respondent_error)?;
-    Ok((link, assessment))
-}
-
-fn survey_page(link: &SurveyToken, assessment: &Assessment, token: &str, saved: bool) -> Response {
-    let previous: HashMap<&str, Option<u8>> =
-        assessment.responses.iter().filter(|r| r.round == link.round && r.respondent == link.respondent).map(|r| (r.item.as_str(), r.score)).collect();
-    const LABELS: [&str; 5] = ["1", "2", "3", "4", "5"];
-    let items = assessment
-        .items
-        .iter()
-        .map(|i| {
-            let given = previous.get(i.id.as_str()).copied().flatten();
-            let mut choices: Vec<(String, &'static str, bool)> = (1..=5u8).map(|v| (v.to_string(), LABELS[usize::from(v) - 1], given == Some(v))).collect();
-            choices.push((String::new(), "don't know", given.is_none()));
-            Question { id: i.id.clone(), text: i.text.clone(), choices }
-        })
-        .collect();
-    render(&SurveyPage {
-        token: token.to_string(),
-        name: assessment.name.clone(),
-        round: link.round.clone(),
-        respondent: link.respondent.clone(),
-        items,
-        saved,
-        signed_in: false,
-    })
-}
-
-async fn survey_form(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    match survey_context(&state, &token).await {
-        Ok((link, assessment)) => survey_page(&link, &assessment, &token, false),
-        Err(response) => response,
-    }
-}
-
-async fn survey_submit(State(state): State<AppState>, Path(token): Path<String>, Form(form): Form<HashMap<String, String>>) -> Response {
-    let (link, assessment) = match survey_context(&state, &token).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let mut answers = Vec::new();
-    for item in &assessment.items {
-        let score = match form.get(&format!("item-{}", item.id)).map(|s| s.trim()) {
-            None | Some("") => None,
-            Some(value) => match value.parse::<u8>() {
-                Ok(score) if (1..=5).contains(&score) => Some(score),
-                _ => return respondent_error(AppError::BadRequest(format!("`{value}` is not an answer to `{}`: choose 1 to 5, or don't know", item.id))),
-            },
-        };
-        answers.push((item.id.clone(), score));
-    }
-    if let Err(error) = record_answers(&state, &link, &answers).await {
-        return respondent_error(error);
-    }
-    match load(&state, link.study).await {
-        Ok(assessment) => survey_page(&link, &assessment, &token, true),
-        Err(error) => respondent_error(error),
-    }
-}
-
 /// `responses.csv` with the respondent's answers for the round replaced by `answers`.
 fn replace_answers(current: &[u8], link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<Vec<u8>, AppError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(current);
@@ -494,7 +474,7 @@ fn replace_answers(current: &[u8], link: &SurveyToken, answers: &[(String, Optio
 /// Writes the answers in one transaction; a save by someone else in between
 /// is checked again on top of theirs, so no answer is lost and none is stored
 /// against a questionnaire that no longer has its statements.
-async fn record_answers(state: &AppState, link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<(), AppError> {
+pub(crate) async fn record_answers(state: &AppState, link: &SurveyToken, answers: &[(String, Option<u8>)]) -> Result<(), AppError> {
     // Answers through a link have no account behind them: 0 stands for "a respondent".
     let outcome = commit_checked(state, link.study, 0, |snapshot| {
         let current = snapshot.files.get(RESPONSES).unwrap_or(RESPONSE_HEADER.as_bytes());
@@ -615,4 +595,87 @@ mod tests {
         let empty = String::from_utf8(replace_answers(RESPONSE_HEADER.as_bytes(), &link, &[("x-1".into(), Some(3))]).expect("rewritten")).expect("utf-8");
         assert_eq!(empty.lines().count(), 2);
     }
+}
+
+// ---- the JSON API ---------------------------------------------------------------
+
+#[derive(Deserialize)]
+struct NewCollaborationBody {
+    name: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    leaders: Vec<LeaderToml>,
+    #[serde(default)]
+    rounds: Vec<RoundToml>,
+}
+
+/// `POST /api/collaborations`: `{"name", "purpose", "leaders": [{"name", "role", "since"}], "rounds": [{"id", "date"}]}` → 201 `{"id"}`.
+async fn api_create(State(state): State<AppState>, user: ApiUser, JsonBody(body): JsonBody<NewCollaborationBody>) -> Result<Response, AppError> {
+    let file = CollaborationToml {
+        name: body.name.trim().to_string(),
+        purpose: body.purpose.trim().to_string(),
+        codebook: "whole-systems".into(),
+        leader: body.leaders,
+        round: body.rounds,
+    };
+    let id = create_collaboration(&state, user.session.user.id, file).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": id}))).into_response())
+}
+
+/// `collaboration.toml` with one more `[[round]]` at its end; every other byte kept.
+fn with_round(current: &[u8], round: &RoundToml) -> Vec<u8> {
+    let quoted = |text: &str| toml::Value::String(text.to_string()).to_string();
+    let mut text = String::from_utf8_lossy(current).into_owned();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(&format!("\n[[round]]\nid = {}\ndate = {}\n", quoted(round.id.trim()), quoted(round.date.trim())));
+    text.into_bytes()
+}
+
+/// `POST /api/collaborations/{id}/rounds`: `{"id", "date"}` → 201, the round added (closed) to `collaboration.toml`.
+async fn api_add_round(State(state): State<AppState>, user: ApiUser, Path(id): Path<i64>, JsonBody(round): JsonBody<RoundToml>) -> Result<Response, AppError> {
+    let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
+    if assessment.rounds.iter().any(|r| r.id == round.id.trim()) {
+        return Err(AppError::Conflict { message: format!("round \"{}\" exists already: give the new round another id", round.id.trim()), current: 0 });
+    }
+    let outcome = commit_checked(&state, id, user.session.user.id, |snapshot| {
+        let current = snapshot.files.get("collaboration.toml").unwrap_or_default();
+        let version = snapshot.versions.get("collaboration.toml").copied();
+        Ok(vec![Change { path: "collaboration.toml".into(), expected: version, content: Some(with_round(current, &round)) }])
+    })
+    .await?;
+    match outcome {
+        Checked::Saved => Ok((StatusCode::CREATED, Json(json!({"id": round.id.trim(), "date": round.date.trim(), "open": false}))).into_response()),
+        Checked::Refused(problems) => Err(AppError::Invalid(problems)),
+    }
+}
+
+async fn api_open_round(State(state): State<AppState>, user: ApiUser, Path((id, round)): Path<(i64, String)>) -> Result<Response, AppError> {
+    set_round_state(&state, user.session.user.id, id, &round, true).await?;
+    Ok(Json(json!({"id": round, "open": true})).into_response())
+}
+
+async fn api_close_round(State(state): State<AppState>, user: ApiUser, Path((id, round)): Path<(i64, String)>) -> Result<Response, AppError> {
+    set_round_state(&state, user.session.user.id, id, &round, false).await?;
+    Ok(Json(json!({"id": round, "open": false})).into_response())
+}
+
+#[derive(Deserialize)]
+struct LinksBody {
+    respondents: Vec<Respondent>,
+}
+
+/// `POST /api/collaborations/{id}/rounds/{round}/links`: `{"respondents": [{"name", "organisation", "role"}]}` → `[{"respondent", "url"}]`.
+async fn api_links(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    user: ApiUser,
+    Path((id, round)): Path<(i64, String)>,
+    JsonBody(body): JsonBody<LinksBody>,
+) -> Result<Response, AppError> {
+    let base = crate::html::base_url(&headers);
+    let issued = issue_round_links(&state, user.session.user.id, id, &round, &base, &body.respondents).await?;
+    Ok(Json(issued.into_iter().map(|(respondent, url)| json!({"respondent": respondent, "url": url})).collect::<Vec<_>>()).into_response())
 }

@@ -305,6 +305,14 @@ struct EditorPage {
     signed_in: bool,
 }
 
+impl EditorPage {
+    /// The navigation's section the page belongs to: the document's kind
+    /// (people, projects, codebook and settings have their own links).
+    fn section(&self) -> &'static str {
+        self.help
+    }
+}
+
 #[derive(Deserialize)]
 struct NewInterviewQuery {
     id: String,

@@ -7,6 +7,9 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::error::{AppError, Refusal};
 
+/// A study's pages in the workspace, for `study_nav.html`: the same list its report pages show.
+pub(crate) use collabmap_render::nav::WORKSPACE_NAV;
+
 /// Percent-encodes `text` for a query string.
 pub(crate) fn url_encode(text: &str) -> String {
     text.bytes()

@@ -38,6 +38,7 @@ mod memos;
 mod pictures;
 mod signin;
 mod studies;
+mod survey;
 mod views;
 
 pub use error::AppError;
@@ -140,7 +141,9 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(studies::api_routes())
         .merge(studies::page_routes())
+        .merge(collaborations::api_routes())
         .merge(collaborations::routes())
+        .merge(survey::routes())
         .merge(memos::api_routes())
         .merge(memos::page_routes())
         .merge(editor::api_routes())

@@ -565,7 +565,7 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     for token in &tokens[..4] {
         let blank = app.page(&format!("/survey/{token}")).await;
         assert_eq!(blank.status, StatusCode::OK);
-        assert!(blank.text().contains("Save my answers"));
+        assert!(blank.text().contains("Continue to check your answers"));
         let saved = app.form(None, &format!("/survey/{token}"), &answers(4, 4)).await;
         assert_eq!(saved.status, StatusCode::OK);
         assert!(saved.text().contains("your answers are saved"));
@@ -576,7 +576,19 @@ on_every_backend!(collaborations_are_surveyed_through_links_and_scored, |app: Ap
     // The fifth shows the round; answering again replaces, never duplicates.
     app.form(None, &format!("/survey/{}", tokens[4]), &answers(1, 4)).await;
     let again = app.form(None, &format!("/survey/{}", tokens[4]), &answers(5, 4)).await;
-    assert!(again.text().contains("value=\"5\" aria-label=\"5\" checked"), "the form shows the saved answers");
+    assert!(again.text().contains("your answers are saved"));
+    let form = app.page(&format!("/survey/{}", tokens[4])).await.text();
+    assert!(form.contains("id=\"item-share-power-1-5\" value=\"5\" checked"), "the form shows the saved answers");
+    // Nothing is chosen for a respondent who has not answered, and a form sent with a statement left out is refused with the statement named.
+    let fresh =
+        app.form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/links"), &format!("csrf={}&respondents=n6,Police,sergeant", owner.csrf)).await;
+    let fresh: String =
+        fresh.text().split("/survey/").nth(1).expect("link").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let blank = app.page(&format!("/survey/{fresh}")).await.text();
+    assert!(!blank.contains(" checked"), "no answer is chosen for them");
+    let partial = app.form(None, &format!("/survey/{fresh}"), "item-share-power-1=4&step=check").await;
+    assert_eq!(partial.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(partial.text().contains("35 statements are not answered yet") && partial.text().contains("href=\"#item-share-power-2\""), "{}", partial.text());
     let html = app.get(&format!("/collaborations/{id}/"), &owner).await.text();
     assert!(html.contains("Round 2026 · 2026-03-16 · 5 respondents"), "results appear at five respondents");
     let csv = collabmap_exchange::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
@@ -677,4 +689,76 @@ on_every_backend!(every_exchange_format_downloads_and_a_qdpx_uploads_as_a_study,
         counts(app.get(&format!("/api/studies/{id}/table"), &viewer).await.json()),
         counts(app.get(&format!("/api/studies/{study}/table"), &viewer).await.json())
     );
+});
+
+on_every_backend!(an_evaluator_automates_a_round_through_the_api, |app: App| async move {
+    let owner = app.owner().await;
+    let created = app
+        .call(
+            Method::POST,
+            "/api/collaborations",
+            Some(&owner),
+            true,
+            Some(json!({"name": "Northgate partnership", "purpose": "Fewer evictions", "leaders": [{"name": "Dana", "role": "chair", "since": "2024-01-15"}], "rounds": [{"id": "2025", "date": "2025-05-01"}]})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let id = created.json()["id"].as_i64().expect("id");
+    let without_token =
+        app.call(Method::POST, &format!("/api/collaborations/{id}/rounds"), Some(&owner), false, Some(json!({"id": "2026", "date": "2026-05-01"}))).await;
+    assert_eq!(without_token.status, StatusCode::FORBIDDEN);
+    let round =
+        app.call(Method::POST, &format!("/api/collaborations/{id}/rounds"), Some(&owner), true, Some(json!({"id": "2026", "date": "2026-05-01"}))).await;
+    assert_eq!(round.status, StatusCode::CREATED, "{}", round.text());
+    let again =
+        app.call(Method::POST, &format!("/api/collaborations/{id}/rounds"), Some(&owner), true, Some(json!({"id": "2026", "date": "2026-06-01"}))).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let bad_date =
+        app.call(Method::POST, &format!("/api/collaborations/{id}/rounds"), Some(&owner), true, Some(json!({"id": "2027", "date": "next spring"}))).await;
+    assert_eq!(bad_date.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad_date.text());
+    let (toml, _) = {
+        let reply = app.get(&format!("/api/studies/{id}/export"), &owner).await;
+        let files = collabmap_exchange::archive::read_zip(&reply.body, collabmap_study::Limits::default()).expect("zip");
+        (String::from_utf8(files.get("collaboration.toml").expect("toml").to_vec()).expect("utf-8"), ())
+    };
+    assert!(toml.contains("[[round]]\nid = \"2026\"\ndate = \"2026-05-01\"\n") && !toml.contains("2027"), "{toml}");
+
+    let respondents = json!({"respondents": [{"name": "r1", "organisation": "Council", "role": "housing officer"}, {"name": "r2", "organisation": "Police"}]});
+    let links = app.call(Method::POST, &format!("/api/collaborations/{id}/rounds/2026/links"), Some(&owner), true, Some(respondents.clone())).await;
+    assert_eq!(links.status, StatusCode::OK, "{}", links.text());
+    let links = links.json();
+    assert_eq!(links.as_array().map(Vec::len), Some(2));
+    assert_eq!(links[0]["respondent"], "r1");
+    let url = links[0]["url"].as_str().expect("url");
+    assert!(url.starts_with("http://localhost/survey/"), "an absolute address: {url}");
+    let path = url.trim_start_matches("http://localhost");
+    assert_eq!(app.page(path).await.status, StatusCode::FORBIDDEN, "not open yet");
+    let opened = app.call(Method::POST, &format!("/api/collaborations/{id}/rounds/2026/open"), Some(&owner), true, None).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.text());
+    assert_eq!(app.page(path).await.status, StatusCode::OK, "open");
+    assert_eq!(app.call(Method::POST, &format!("/api/collaborations/{id}/rounds/2026/close"), Some(&owner), true, None).await.status, StatusCode::OK);
+    assert_eq!(app.page(path).await.status, StatusCode::GONE, "closed");
+    assert_eq!(app.call(Method::POST, &format!("/api/collaborations/{id}/rounds/1999/open"), Some(&owner), true, None).await.status, StatusCode::NOT_FOUND);
+    let nameless = json!({"respondents": [{"name": " ", "organisation": "Council"}]});
+    assert_eq!(
+        app.call(Method::POST, &format!("/api/collaborations/{id}/rounds/2026/links"), Some(&owner), true, Some(nameless)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    // Someone who is not a member cannot hand out links.
+    let outsider = app.login("outsider@example.org").await;
+    assert_eq!(
+        app.call(Method::POST, &format!("/api/collaborations/{id}/rounds/2026/links"), Some(&outsider), true, Some(respondents)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The links page offers the same links as a CSV file for a mail merge.
+    let csv = app
+        .form(Some(&owner), &format!("/collaborations/{id}/rounds/2026/links"), &format!("csrf={}&format=csv&respondents=r3,Health,nurse", owner.csrf))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.text());
+    assert!(csv.headers.get("content-disposition").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("survey-links-2026.csv")));
+    let text = csv.text();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("respondent,organisation,role,round,url"));
+    assert!(lines.next().is_some_and(|l| l.starts_with("r3,Health,nurse,2026,http://localhost/survey/")), "{text}");
 });

@@ -6,116 +6,11 @@
 
 mod support;
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use axum::http::{Method, StatusCode};
-use collabmap_server::{DEMO_EMAIL, DEMO_PASSWORD};
-use fantoccini::{Client, ClientBuilder, Locator};
+use collabmap_server::DEMO_EMAIL;
+use fantoccini::Locator;
 use serde_json::json;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-fn start_driver() -> Driver {
-    for program in [CHROMIUM, CHROMEDRIVER] {
-        assert!(std::path::Path::new(program).exists(), "{program} is missing: run ./scripts/test, which installs Debian's chromium and chromium-driver");
-    }
-    let port = free_port();
-    let child = Command::new(CHROMEDRIVER).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start listening on port {port}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Driver { child, port }
-}
-
-async fn browser(driver_port: u16, profile: &std::path::Path) -> Client {
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": CHROMIUM,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1400,1000",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }),
-    );
-    ClientBuilder::rustls()
-        .expect("TLS set up")
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{driver_port}"))
-        .await
-        .expect("a browser session")
-}
-
-/// Waits until `script` (a JavaScript expression) is true in the page.
-async fn wait_until(client: &Client, script: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let value = client.execute(&format!("return !!({script});"), vec![]).await.expect("script runs");
-        if value == json!(true) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn screenshot(client: &Client, name: &str) {
-    if let Ok(dir) = std::env::var("COLLABMAP_SCREENSHOTS") {
-        let png = client.screenshot().await.expect("screenshot");
-        std::fs::create_dir_all(&dir).expect("folder");
-        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).expect("written");
-    }
-}
-
-/// Serves the app on a free port: its address, and the server's task to abort at the end.
-async fn serve(app: &support::App) -> (String, tokio::task::JoinHandle<std::io::Result<()>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address: SocketAddr = listener.local_addr().expect("address");
-    let router = app.router.clone();
-    let server = tokio::spawn(async move { axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await });
-    (format!("http://{address}"), server)
-}
-
-/// Signs in as the demo's owner on the sign-in page the browser is showing.
-async fn fill_in_sign_in(client: &Client) {
-    client.find(Locator::Css("input[name=email]")).await.expect("email field").send_keys(DEMO_EMAIL).await.expect("type");
-    client.find(Locator::Css("input[name=password]")).await.expect("password field").send_keys(DEMO_PASSWORD).await.expect("type");
-    client.find(Locator::Css("form button[type=submit]")).await.expect("button").click().await.expect("click");
-}
-
-/// Opens the sign-in page, signs in as the demo's owner and waits for the studies list.
-async fn sign_in(client: &Client, base: &str) {
-    client.goto(&format!("{base}/login")).await.expect("goto");
-    fill_in_sign_in(client).await;
-    wait_until(client, "document.querySelector('table.studies a')", "the studies list").await;
-}
-
-async fn text_of(client: &Client, css: &str) -> String {
-    client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
-}
+use support::browser::{browser, fill_in_sign_in, on_every_backend, screenshot, serve, sign_in, text_of, wait_until};
 
 async fn journey(app: support::App, driver: u16) {
     let (base, server) = serve(&app).await;
@@ -171,7 +66,7 @@ async fn journey(app: support::App, driver: u16) {
     text.send_keys("- Mistyped tag #comon-purpose\n").await.expect("type");
     wait_until(&client, "document.querySelector('#problems li:not(.none)') && document.querySelector('#gutter .bad')", "the problem at its line").await;
     let problem = text_of(&client, "#problems li").await;
-    assert!(problem.contains("common-purpose") && problem.starts_with(&format!("interviews/{interview}.md:")), "{problem}");
+    assert!(problem.contains("common-purpose") && problem.contains(&format!("interviews/{interview}.md:")), "{problem}");
     screenshot(&client, "editor").await;
     client
         .execute("const t = document.getElementById('text'); t.value = t.value.replace('- Mistyped tag #comon-purpose\\n', ''); t.dispatchEvent(new Event('input'));", vec![])
@@ -217,33 +112,46 @@ async fn survey_journey(app: support::App, driver: u16) {
     let (base, server) = serve(&app).await;
 
     // A collaboration with a new, open round, four answers in and a link for a fifth respondent.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
-    let mut files = collabmap_study::MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("example");
-    let toml = String::from_utf8(files.get("collaboration.toml").expect("toml").to_vec()).expect("utf-8");
-    files.insert("collaboration.toml", format!("{toml}\n[[round]]\nid = \"2026\"\ndate = \"2026-03-16\"\n").into_bytes());
-    let mut csv = String::from_utf8(files.get("responses.csv").expect("csv").to_vec()).expect("utf-8");
-    for respondent in 1..=4 {
-        csv.push_str(&format!("2026,n{respondent},Police,sergeant,share-power-1,4\n"));
-    }
-    files.insert("responses.csv", csv.into_bytes());
-    let demo = app.store.user_by_email(DEMO_EMAIL).await.expect("query").expect("demo user");
-    let id = app.store.create_folder(demo.id, "Riverside", &files, collabmap_store::Kind::Collaboration).await.expect("stored");
-    app.store.set_round_open(id, "2026", true).await.expect("opened");
-    let token = app.store.issue_token(id, "2026", "n5", "Probation", "officer").await.expect("token");
+    let (id, token) = support::riverside_collaboration(&app).await;
 
     let profile = tempfile::tempdir().expect("profile folder");
     let client = browser(driver, profile.path()).await;
     client.goto(&format!("{base}/survey/{token}")).await.expect("goto");
     wait_until(&client, "document.querySelector('form.survey')", "the survey form").await;
+    // Continuing with statements unanswered lists them at the top, each a link to its statement.
     for item in ["share-power-1", "share-power-2", "common-purpose-1"] {
         client.find(Locator::Css(&format!("input[name='item-{item}'][value='3']"))).await.expect("choice").click().await.expect("click");
     }
     screenshot(&client, "survey").await;
-    client.find(Locator::Css("form.survey button[type=submit]")).await.expect("button").click().await.expect("click");
-    wait_until(&client, "document.getElementById('saved')", "the thank-you note").await;
+    client.find(Locator::Css("button[value=check]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('.error-summary a[href=\"#item-share-power-3\"]')", "the error summary").await;
+    assert_eq!(client.execute("return document.querySelectorAll('fieldset.missing').length;", vec![]).await.expect("script"), json!(33));
     assert!(
-        client.execute("return document.querySelector(\"input[name='item-share-power-1'][value='3']\").checked;", vec![]).await.expect("script") == json!(true)
+        client.execute("return document.querySelector(\"input[name='item-share-power-1'][value='3']\").checked;", vec![]).await.expect("script") == json!(true),
+        "what was answered is kept"
     );
+    // Keep what is answered and come back with the same link: it is all there.
+    client.find(Locator::Css("button[value=save]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.getElementById('kept')", "the answers kept").await;
+    client.goto(&format!("{base}/survey/{token}")).await.expect("goto");
+    wait_until(&client, "document.querySelector(\"input[name='item-share-power-2'][value='3']\").checked", "the kept answers").await;
+    // Answer the rest, check the answers, change one, send.
+    client
+        .execute("document.querySelectorAll('fieldset.statement').forEach(f => { if (!f.querySelector('input:checked')) f.querySelector('input[value=\"4\"]').click(); });", vec![])
+        .await
+        .expect("answered");
+    client.find(Locator::Css("button[value=check]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('dl.summary-list')", "the answers to check").await;
+    assert!(text_of(&client, "dl.summary-list").await.contains("Neither agree nor disagree"));
+    screenshot(&client, "survey-check").await;
+    client.find(Locator::Css("button[formaction$='#item-share-power-1']")).await.expect("change").click().await.expect("click");
+    wait_until(&client, "location.hash === '#item-share-power-1' && document.querySelector('form.survey')", "back at the statement").await;
+    client.find(Locator::Css("input[name='item-share-power-1'][value='dont-know']")).await.expect("choice").click().await.expect("click");
+    client.find(Locator::Css("button[value=check]")).await.expect("button").click().await.expect("click");
+    wait_until(&client, "document.querySelector('dl.summary-list')", "the answers to check again").await;
+    client.find(Locator::Css("button[value=send]")).await.expect("send").click().await.expect("click");
+    wait_until(&client, "document.getElementById('saved')", "the confirmation").await;
+    screenshot(&client, "survey-done").await;
 
     // The owner signs in and sees the round's results, now that five have answered.
     client.goto(&format!("{base}/login?next=/collaborations/{id}/")).await.expect("goto");
@@ -537,42 +445,26 @@ async fn checkback_journey(app: support::App, driver: u16) {
     let page = client.source().await.expect("source");
     assert!(!page.contains(&quote_words), "the anonymous quote is no longer shown beside the interview that names them");
     client.goto(&format!("{base}/check/{token}")).await.expect("goto");
-    wait_until(&client, "document.querySelector('h1')", "the spent link's page").await;
-    assert!(text_of(&client, "h1").await.contains("already confirmed"));
+    wait_until(&client, "location.pathname.startsWith('/check/') && document.querySelector('h1')", "the spent link's page").await;
+    let heading = text_of(&client, "h1").await;
+    let url = client.current_url().await.expect("url");
+    assert!(heading.contains("already confirmed"), "{heading} at {url}");
 
     // A withdrawn link and an expired one each say so, in words for the interviewee.
     let withdrawn = app.store.issue_checkback(study, &name, &person, demo.id, 14).await.expect("a link");
     let link = app.store.checkback(&withdrawn).await.expect("read").expect("found");
     app.store.revoke_checkback(study, link.id).await.expect("withdrawn");
     client.goto(&format!("{base}/check/{withdrawn}")).await.expect("goto");
-    wait_until(&client, "document.querySelector('h1')", "the withdrawn link's page").await;
+    wait_until(&client, "location.pathname.startsWith('/check/') && document.querySelector('h1')", "the withdrawn link's page").await;
     assert!(text_of(&client, "h1").await.contains("withdrawn"));
     let expired = app.store.issue_checkback(study, &name, &person, demo.id, 14).await.expect("a link");
     collabmap_store::testing::expire_checkbacks(&app.store, study).await;
     client.goto(&format!("{base}/check/{expired}")).await.expect("goto");
-    wait_until(&client, "document.querySelector('h1')", "the expired link's page").await;
+    wait_until(&client, "location.pathname.startsWith('/check/') && document.querySelector('h1')", "the expired link's page").await;
     assert!(text_of(&client, "h1").await.contains("expired"));
     screenshot(&client, "checkback-expired-320").await;
     client.close().await.expect("close");
     server.abort();
-}
-
-/// Runs a browser journey on SQLite, then on PostgreSQL, with one chromedriver.
-async fn on_every_backend<F, Fut>(name: &str, journey: F)
-where
-    F: Fn(support::App, u16) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let driver = start_driver();
-    for database in collabmap_store::testing::every_backend().await {
-        let backend = database.backend;
-        let app = support::App::start(&database).await;
-        let store = app.store.clone();
-        let outcome = tokio::time::timeout(Duration::from_secs(180), journey(app, driver.port)).await;
-        store.close().await;
-        database.remove().await;
-        assert!(outcome.is_ok(), "{name} on {backend:?} took over three minutes");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

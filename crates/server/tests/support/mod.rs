@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod browser;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
@@ -174,4 +176,24 @@ impl App {
         let reply = self.get(&format!("/api/studies/{}/interviews", self.study), session).await;
         reply.json()[0]["id"].as_str().expect("an interview").to_string()
     }
+}
+
+/// The Riverside example stored as a collaboration of the demo's owner, with
+/// a new round "2026" open, four answers in and a link for a fifth
+/// respondent: the collaboration's id and that link's token.
+pub async fn riverside_collaboration(app: &App) -> (i64, String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/riverside-partnership");
+    let mut files = collabmap_study::MemoryFiles::read_folder(&dir, collabmap_study::Limits::default()).expect("example");
+    let toml = String::from_utf8(files.get("collaboration.toml").expect("toml").to_vec()).expect("utf-8");
+    files.insert("collaboration.toml", format!("{toml}\n[[round]]\nid = \"2026\"\ndate = \"2026-03-16\"\n").into_bytes());
+    let mut csv = String::from_utf8(files.get("responses.csv").expect("csv").to_vec()).expect("utf-8");
+    for respondent in 1..=4 {
+        csv.push_str(&format!("2026,n{respondent},Police,sergeant,share-power-1,4\n"));
+    }
+    files.insert("responses.csv", csv.into_bytes());
+    let demo = app.store.user_by_email(DEMO_EMAIL).await.expect("query").expect("demo user");
+    let id = app.store.create_folder(demo.id, "Riverside", &files, collabmap_store::Kind::Collaboration).await.expect("stored");
+    app.store.set_round_open(id, "2026", true).await.expect("opened");
+    let token = app.store.issue_token(id, "2026", "n5", "Probation", "officer").await.expect("token");
+    (id, token)
 }
