@@ -9,6 +9,7 @@ pub mod analyses;
 pub mod assessment;
 mod error;
 pub mod evidence;
+pub mod geometry;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod nav;
@@ -18,5 +19,6 @@ pub mod report;
 pub mod search;
 pub mod svg;
 pub mod table;
+pub mod text_metrics;
 
 pub use error::RenderError;

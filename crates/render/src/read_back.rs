@@ -64,6 +64,51 @@ fn spoken(concept: &Concept, inside: bool) -> String {
     words
 }
 
+/// The map as a nested list in HTML, each concept under the end it serves,
+/// in the order written: the drawing's text alternative. A contrast pole
+/// reads "rather than", a means that works against its end says so, and a
+/// cross-link names the concept it points to.
+pub fn outline_html(interview: &Interview) -> String {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); interview.map.len()];
+    let mut heads = Vec::new();
+    for (index, node) in interview.map.iter().enumerate() {
+        match node.parent.filter(|&p| p < index) {
+            Some(parent) => children[parent].push(index),
+            None => heads.push(index),
+        }
+    }
+    let mut out = String::new();
+    outline_items(interview, &children, &heads, &mut out);
+    out
+}
+
+fn outline_items(interview: &Interview, children: &[Vec<usize>], items: &[usize], out: &mut String) {
+    if items.is_empty() {
+        return;
+    }
+    out.push_str("<ul class=\"map-outline\">");
+    for &index in items {
+        let node = &interview.map[index];
+        out.push_str("<li>");
+        if node.negative {
+            out.push_str("<em>Works against the end above:</em> ");
+        }
+        match &node.kind {
+            MapNodeKind::Concept(concept) => out.push_str(&crate::svg::escape(&spoken(concept, false))),
+            MapNodeKind::CrossLink { resolved, .. } => {
+                let target = resolved.and_then(|t| match &interview.map.get(t)?.kind {
+                    MapNodeKind::Concept(concept) => Some(spoken(concept, false)),
+                    MapNodeKind::CrossLink { .. } => None,
+                });
+                out.push_str(&format!("<em>Also:</em> {}", crate::svg::escape(&target.unwrap_or_else(|| "a concept named elsewhere".into()))));
+            }
+        }
+        outline_items(interview, children, &children[index], out);
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +123,15 @@ mod tests {
         let context = InterviewContext { codebook: &codebook, people: &people, projects: &projects, files: None, check_codes: false };
         let (interview, problems) = parse_interview(text.as_bytes(), "interviews/i.md", &context);
         assert!(problems.is_empty(), "{problems:?}");
+        let outline = outline_html(&interview);
+        assert!(
+            outline.starts_with("<ul class=\"map-outline\"><li>Cut detention of young people<ul class=\"map-outline\"><li>Meet every week rather than meet when things go wrong<ul class=\"map-outline\"><li>Share the NHS data</li></ul></li><li><em>Works against the end above:</em> Targets set in London</li></ul></li>"),
+            "{outline}"
+        );
+        assert!(
+            outline.contains("<li>Keep families housed<ul class=\"map-outline\"><li><em>Also:</em> Cut detention of young people</li></ul></li>"),
+            "{outline}"
+        );
         let said: Vec<(usize, String)> = read_back(&interview).into_iter().map(|s| (s.line, s.text)).collect();
         assert_eq!(
             said,

@@ -20,6 +20,9 @@ use crate::png::svg_to_png;
 /// The stylesheet of the report, which the workspace shares.
 pub const STYLE: &str = include_str!("../templates/style.css");
 
+/// The script that zooms and pans the drawings, which the workspace shares.
+pub const DRAWING_JS: &str = include_str!("../templates/drawing.js");
+
 /// A file of the site: its path inside the output folder and its bytes.
 #[derive(Debug, Clone)]
 pub struct SiteFile {
@@ -99,6 +102,10 @@ struct IndexPage<'a> {
     core: Vec<(String, String, u32)>,
     model_summary: String,
     model_svg: String,
+    /// The diagram in words: each theme's place (id, name, where, people), innermost first.
+    model_places: Vec<(String, String, String, u32)>,
+    /// And each kept link: (means id, means, end id, end, people).
+    model_links: Vec<(String, String, String, String, u32)>,
     interviews: Vec<InterviewRow>,
     /// The researchers' memos: in a published report all of them, only when
     /// `[report] memos = true`; in the workspace, those about the study.
@@ -238,6 +245,8 @@ struct InterviewPage<'a> {
     attendees: Vec<String>,
     projects: String,
     map_svg: String,
+    /// The map as a nested list, the drawing's text alternative.
+    map_outline: String,
     structure: StructureView,
     quotes: Vec<TextView>,
     stories: Vec<TextView>,
@@ -367,6 +376,7 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
         site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
     }
     site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
+    site.files.push(SiteFile { path: "assets/drawing.js".into(), bytes: DRAWING_JS.as_bytes().to_vec() });
     site.files.push(index_page(&cx, diagram)?);
     site.files.extend(theme_pages(&cx)?);
     site.files.extend(evidence_pages(&cx)?);
@@ -500,6 +510,13 @@ fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError>
         core,
         model_summary,
         model_svg: diagram,
+        model_places: {
+            let mut places: Vec<_> =
+                model.themes.iter().map(|t| (t.level.unwrap_or(u32::MAX), t.id.clone(), name_of(&t.id), level_words(t.level), t.people)).collect();
+            places.sort_by(|a, b| a.0.cmp(&b.0).then(b.4.cmp(&a.4)));
+            places.into_iter().map(|(_, id, name, place, people)| (id, name, place, people)).collect()
+        },
+        model_links: model.links.iter().map(|l| (l.from.clone(), name_of(&l.from), l.to.clone(), name_of(&l.to), l.people)).collect(),
         interviews,
         memos,
         memo_about: "study",
@@ -807,6 +824,7 @@ fn interview_pages(cx: &Report<'_>, structure: &StudyStructure) -> Result<(Vec<S
             attendees: interview.people.iter().map(|p| people.label(p)).collect(),
             projects: interview.projects.iter().map(|p| study.project(p).map_or(p.as_str(), |x| x.name.as_str())).collect::<Vec<_>>().join(", "),
             map_svg: map_svg_marked(interview, codebook, &marks),
+            map_outline: crate::read_back::outline_html(interview),
             structure: structure_view,
             quotes,
             stories,

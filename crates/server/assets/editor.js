@@ -100,6 +100,7 @@
       if (preview && reply.data.svg) {
         preview.innerHTML = reply.data.svg;
         fit(preview.querySelector("svg"));
+        showCaretConcept();
       }
       showProblems(reply.data.problems);
     });
@@ -115,6 +116,25 @@
     svg.style.height = "auto";
     svg.style.width = Math.max(Math.min(natural, room), natural * 0.6) + "px";
   }
+
+  // The concept on the caret's line is marked in the drawing and scrolled
+  // into view, so a new one is never drawn out of sight.
+  function showCaretConcept() {
+    if (!preview) return;
+    var line = text.value.substring(0, text.selectionStart).split("\n").length;
+    var previous = preview.querySelector(".typing");
+    if (previous) previous.classList.remove("typing");
+    var node = preview.querySelector('g.concept[data-line="' + line + '"]');
+    if (!node) return;
+    node.classList.add("typing");
+    var box = node.getBoundingClientRect(), pane = preview.getBoundingClientRect();
+    if (box.left < pane.left || box.right > pane.right) preview.scrollLeft += box.left - pane.left - (pane.width - box.width) / 2;
+    if (box.top < pane.top || box.bottom > pane.bottom) preview.scrollTop += box.top - pane.top - (pane.height - box.height) / 2;
+  }
+  text.addEventListener("keyup", function (event) {
+    if (event.key.indexOf("Arrow") === 0 || event.key === "Home" || event.key === "End" || event.key === "PageUp" || event.key === "PageDown") showCaretConcept();
+  });
+  text.addEventListener("click", showCaretConcept);
 
   function dirty() {
     return text.value !== saved;

@@ -71,6 +71,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "confirm.js" => (CONFIRM_JS, "text/javascript; charset=utf-8"),
         "capture.js" => (CAPTURE_JS, "text/javascript; charset=utf-8"),
         "draw.js" => (DRAW_JS, "text/javascript; charset=utf-8"),
+        "drawing.js" => (collabmap_render::report::DRAWING_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
