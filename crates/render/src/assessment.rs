@@ -98,6 +98,27 @@ pub fn assess_text(assessment: &Assessment, rounds: &[RoundResult]) -> String {
     out
 }
 
+/// A gap rule as a reader says it; the rule's id stays in the JSON and the text output.
+pub fn gap_title(rule: &str) -> &'static str {
+    match rule {
+        "neglected-core" => "A core theme is neglected",
+        "insist-without-sharing" => "Insisting on the whole system without sharing power",
+        "without-a-point" => "The means run ahead of the point",
+        "contested" => "Partners disagree",
+        "leadership-tenure" => "Leaders new in post",
+        _ => "A gap",
+    }
+}
+
+/// A band as a reader says it.
+fn band_words(band: Band) -> &'static str {
+    match band {
+        Band::Strength => "Strength",
+        Band::Discuss => "To discuss",
+        Band::Concern => "Concern",
+    }
+}
+
 /// `collabmap survey --format markdown`: the questionnaire for paper.
 pub fn survey_markdown(assessment: &Assessment) -> String {
     let mut out = String::new();
@@ -202,6 +223,8 @@ struct ThemeRow {
     mean: String,
     ad: String,
     band: &'static str,
+    /// The band as a reader says it.
+    band_words: &'static str,
     change: String,
     contested: bool,
     organisations: String,
@@ -213,7 +236,8 @@ struct RoundView {
     respondents: u32,
     profile: String,
     rows: Vec<ThemeRow>,
-    gaps: Vec<(String, String, String, Vec<String>)>,
+    /// (title, theme, detail, questions, rule id)
+    gaps: Vec<(String, String, String, Vec<String>, &'static str)>,
 }
 
 /// `collabmap assess --format html`: the profile chart per round, the gaps
@@ -244,7 +268,8 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
                         n: s.n,
                         mean: show(s.mean),
                         ad: show(s.ad),
-                        band: s.band.map_or("–", Band::as_str),
+                        band: s.band.map_or("none", Band::as_str),
+                        band_words: s.band.map_or("–", band_words),
                         change: signed(s.change),
                         contested: s.contested,
                         organisations,
@@ -254,7 +279,7 @@ pub fn assess_html_body(assessment: &Assessment, rounds: &[RoundResult]) -> Resu
             gaps: round
                 .gaps
                 .iter()
-                .map(|g| (g.rule.to_string(), g.theme.as_deref().map(name).unwrap_or_default(), g.detail.clone(), g.queries.clone()))
+                .map(|g| (gap_title(g.rule).to_string(), g.theme.as_deref().map(name).unwrap_or_default(), g.detail.clone(), g.queries.clone(), g.rule))
                 .collect(),
         })
         .collect();

@@ -23,6 +23,9 @@ pub const STYLE: &str = include_str!("../templates/style.css");
 /// The script that zooms and pans the drawings, which the workspace shares.
 pub const DRAWING_JS: &str = include_str!("../templates/drawing.js");
 
+/// The script that sorts and filters long tables, which the workspace shares.
+pub const TABLES_JS: &str = include_str!("../templates/tables.js");
+
 /// A file of the site: its path inside the output folder and its bytes.
 #[derive(Debug, Clone)]
 pub struct SiteFile {
@@ -215,6 +218,8 @@ struct ThemePage<'a> {
     breakdowns: Vec<Breakdown>,
     links_in: Vec<(String, String, u32, bool)>,
     links_out: Vec<(String, String, u32, bool)>,
+    /// Who mentioned the theme (the first [`WHO_ON_THEME_PAGE`]): (person, [(interview, first line)], mentions).
+    who: Vec<(String, Vec<(String, usize)>, usize)>,
     evidence: Vec<Evidence>,
     /// The memos about this theme (see [`memos_shown`]).
     memos: Vec<MemoView>,
@@ -377,9 +382,12 @@ pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, op
     }
     site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
     site.files.push(SiteFile { path: "assets/drawing.js".into(), bytes: DRAWING_JS.as_bytes().to_vec() });
+    site.files.push(SiteFile { path: "assets/tables.js".into(), bytes: TABLES_JS.as_bytes().to_vec() });
     site.files.push(index_page(&cx, diagram)?);
-    site.files.extend(theme_pages(&cx)?);
-    site.files.extend(evidence_pages(&cx)?);
+    let labels = EvidenceLabels::new(cx.study, &cx.people);
+    let all_mentions = collabmap_analysis::evidence::all_mentions(cx.study, &cx.synthesis.coding);
+    site.files.extend(theme_pages(&cx, &labels, &all_mentions)?);
+    site.files.extend(evidence_pages(&cx, &labels, &all_mentions)?);
     let structure = StudyStructure::of(study);
     site.files.push(SiteFile {
         path: "analysis.html".into(),
@@ -576,7 +584,10 @@ fn coded_item_view(study: &Study, people: &PeopleView<'_>, item: &collabmap_anal
 }
 
 /// A page per codebook entry: its count, breakdowns, links, and the quotes, stories and pictures coded with it.
-fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
+/// How many people a theme page lists by name before pointing to its evidence page.
+const WHO_ON_THEME_PAGE: usize = 50;
+
+fn theme_pages(cx: &Report<'_>, labels: &EvidenceLabels, all_mentions: &[Vec<collabmap_analysis::evidence::Mention>]) -> Result<Vec<SiteFile>, RenderError> {
     let (study, synthesis, model, options, people, title) = (cx.study, cx.synthesis, cx.model, cx.options, &cx.people, cx.title);
     let codebook = &study.codebook;
     let mut files = Vec::new();
@@ -634,6 +645,18 @@ fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
             breakdowns,
             links_in: link_list(true),
             links_out: link_list(false),
+            who: {
+                let (persons, _) = evidence_groups(study, labels, &all_mentions[t]);
+                persons
+                    .into_iter()
+                    .take(WHO_ON_THEME_PAGE)
+                    .map(|p| {
+                        let mentions = p.interviews.iter().map(|g| g.mentions.len()).sum();
+                        let interviews = p.interviews.into_iter().map(|g| (g.interview, g.mentions.first().map_or(0, |m| m.line))).collect();
+                        (p.label, interviews, mentions)
+                    })
+                    .collect()
+            },
             evidence: std::mem::take(&mut evidence[t]),
             memos: if memos_shown(study, options) {
                 memo_views(study, people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
@@ -649,12 +672,10 @@ fn theme_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
 }
 
 /// The evidence behind every figure: a theme's count, each cell of its breakdowns, and each kept link.
-fn evidence_pages(cx: &Report<'_>) -> Result<Vec<SiteFile>, RenderError> {
-    let labels = EvidenceLabels::new(cx.study, &cx.people);
-    let all_mentions = collabmap_analysis::evidence::all_mentions(cx.study, &cx.synthesis.coding);
-    let mut files = theme_evidence_pages(cx, &labels, &all_mentions)?;
-    files.extend(cell_evidence_pages(cx, &labels, &all_mentions)?);
-    files.extend(link_evidence_pages(cx, &labels)?);
+fn evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels, all_mentions: &[Vec<collabmap_analysis::evidence::Mention>]) -> Result<Vec<SiteFile>, RenderError> {
+    let mut files = theme_evidence_pages(cx, labels, all_mentions)?;
+    files.extend(cell_evidence_pages(cx, labels, all_mentions)?);
+    files.extend(link_evidence_pages(cx, labels)?);
     Ok(files)
 }
 

@@ -72,6 +72,7 @@ async fn asset(Path(file): Path<String>) -> Response {
         "capture.js" => (CAPTURE_JS, "text/javascript; charset=utf-8"),
         "draw.js" => (DRAW_JS, "text/javascript; charset=utf-8"),
         "drawing.js" => (collabmap_render::report::DRAWING_JS, "text/javascript; charset=utf-8"),
+        "tables.js" => (collabmap_render::report::TABLES_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "no-cache")], body).into_response()
@@ -176,6 +177,7 @@ fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "html" => "text/html; charset=utf-8",
         "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
         "svg" => "image/svg+xml",
         "png" => "image/png",
         "jpg" | "jpeg" => "image/jpeg",

@@ -12,7 +12,7 @@
 
 mod support;
 
-use fantoccini::Client;
+use fantoccini::{Client, Locator};
 use serde_json::json;
 use support::browser::{browser, on_sqlite, screenshot, serve, sign_in};
 
@@ -318,4 +318,67 @@ async fn wait_for(client: &Client, script: &str, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_editor_and_the_survey_work_from_the_keyboard_alone() {
     on_sqlite("the keyboard journey", 5, keyboard_only).await;
+}
+
+/// The report's reading aids at work: the header marks the page shown; a
+/// drawing zooms by button and by key and fits its box again; the model and
+/// a map are also there in words; the interview list filters and sorts; a
+/// theme page lists who mentioned it.
+async fn reading_aids(app: support::App, driver: u16) {
+    let (base, server) = serve(&app).await;
+    let study = app.study;
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+    sign_in(&client, &base).await;
+
+    client.goto(&format!("{base}/studies/{study}/analysis.html")).await.expect("goto");
+    wait_for(&client, "document.querySelector('nav.study-nav')", "the header").await;
+    let current = client.execute("return [...document.querySelectorAll('[aria-current=page]')].map(a => a.textContent);", vec![]).await.expect("script");
+    assert_eq!(current, json!(["Analysis"]), "one link, the page's own, is marked current");
+
+    client.goto(&format!("{base}/studies/{study}/")).await.expect("goto");
+    wait_for(&client, "document.querySelector('.drawing-tools button')", "the drawing's zoom buttons").await;
+    let width = "return document.querySelector('#model svg').getBoundingClientRect().width;";
+    let fitted = client.execute(width, vec![]).await.expect("script").as_f64().expect("a width");
+    client.find(Locator::Css(".drawing-tools button[aria-label='Zoom in']")).await.expect("zoom in").click().await.expect("click");
+    let larger = client.execute(width, vec![]).await.expect("script").as_f64().expect("a width");
+    assert!(larger > fitted * 1.2, "zoomed in: {fitted} → {larger}");
+    client.execute("document.querySelector('#model figure, #model .diagram').focus();", vec![]).await.expect("focus the drawing");
+    press(&client, "0").await;
+    let again = client.execute(width, vec![]).await.expect("script").as_f64().expect("a width");
+    assert!((again - fitted).abs() < 2.0, "0 fits it again: {fitted} → {again}");
+    let places = client.execute("return document.querySelectorAll('#model-in-words table.model-places tbody tr').length;", vec![]).await.expect("script");
+    assert!(places.as_u64().is_some_and(|n| n >= 12), "the model in words lists its themes: {places}");
+
+    // The interview list: a filter and sortable columns.
+    client.find(Locator::Css(".table-filter input")).await.expect("the filter box").send_keys("i0").await.expect("type");
+    let shown =
+        client.execute("return [...document.querySelectorAll('table.interviews tbody tr')].filter(r => !r.hidden).length;", vec![]).await.expect("script");
+    assert_eq!(shown, json!(9), "i01 to i09");
+    client.find(Locator::Css("table.interviews th:nth-child(5) button.sort")).await.expect("the concepts column").click().await.expect("click");
+    client.find(Locator::Css("table.interviews th:nth-child(5) button.sort")).await.expect("the concepts column").click().await.expect("click");
+    let sorted = client
+        .execute("return [...document.querySelectorAll('table.interviews tbody tr')].filter(r => !r.hidden).map(r => Number(r.cells[4].textContent));", vec![])
+        .await
+        .expect("script");
+    let counts: Vec<u64> = serde_json::from_value(sorted).expect("numbers");
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "sorted by concepts, most first: {counts:?}");
+    assert_eq!(
+        client.execute("return document.querySelector('table.interviews th:nth-child(5)').getAttribute('aria-sort');", vec![]).await.expect("script"),
+        json!("descending")
+    );
+
+    // A theme page lists who mentioned it; an interview page has its map in words.
+    client.goto(&format!("{base}/studies/{study}/themes/common-purpose.html")).await.expect("goto");
+    wait_for(&client, "document.querySelector('#who table.who tbody tr a[href*=\"../interviews/\"]')", "who mentioned the theme").await;
+    let interview = app.first_interview(&app.owner().await).await;
+    client.goto(&format!("{base}/studies/{study}/interviews/{interview}.html")).await.expect("goto");
+    wait_for(&client, "document.querySelector('#map-in-words ul.map-outline li')", "the map in words").await;
+    client.close().await.expect("close");
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_pages_help_people_read_them() {
+    on_sqlite("the reading aids", 5, reading_aids).await;
 }
