@@ -218,8 +218,8 @@ struct ThemePage<'a> {
     breakdowns: Vec<Breakdown>,
     links_in: Vec<(String, String, u32, bool)>,
     links_out: Vec<(String, String, u32, bool)>,
-    /// Who mentioned the theme (the first [`WHO_ON_THEME_PAGE`]): (person, [(interview, first line)], mentions).
-    who: Vec<(String, Vec<(String, usize)>, usize)>,
+    /// Who mentioned the theme (the first [`WHO_ON_THEME_PAGE`]).
+    who: Vec<WhoRow>,
     evidence: Vec<Evidence>,
     /// The memos about this theme (see [`memos_shown`]).
     memos: Vec<MemoView>,
@@ -584,6 +584,15 @@ fn coded_item_view(study: &Study, people: &PeopleView<'_>, item: &collabmap_anal
 }
 
 /// A page per codebook entry: its count, breakdowns, links, and the quotes, stories and pictures coded with it.
+/// A person who mentioned a theme, as its page lists them.
+struct WhoRow {
+    /// As the evidence pages name them (anonymous people are never named).
+    person: String,
+    /// Each interview where they did, with the line of the first mention there.
+    interviews: Vec<(String, usize)>,
+    mentions: usize,
+}
+
 /// How many people a theme page lists by name before pointing to its evidence page.
 const WHO_ON_THEME_PAGE: usize = 50;
 
@@ -653,7 +662,7 @@ fn theme_pages(cx: &Report<'_>, labels: &EvidenceLabels, all_mentions: &[Vec<col
                     .map(|p| {
                         let mentions = p.interviews.iter().map(|g| g.mentions.len()).sum();
                         let interviews = p.interviews.into_iter().map(|g| (g.interview, g.mentions.first().map_or(0, |m| m.line))).collect();
-                        (p.label, interviews, mentions)
+                        WhoRow { person: p.label, interviews, mentions }
                     })
                     .collect()
             },
