@@ -46,7 +46,8 @@ pub(crate) fn page_routes() -> Router<AppState> {
             .route("/studies/{id}/edit/interviews/new", get(new_interview))
             .route("/studies/{id}/edit/interviews/{interview}", get(edit_interview))
             .route("/studies/{id}/edit/memos/{memo}", get(edit_memo))
-            .route("/studies/{id}/edit/{document}", get(edit_document)),
+            .route("/studies/{id}/edit/{document}", get(edit_document))
+            .route("/studies/{id}/edit/{document}/text", get(edit_document)),
     )
 }
 

@@ -31,6 +31,7 @@ mod collaborations;
 mod editor;
 mod error;
 mod exports;
+mod forms;
 mod history;
 mod html;
 mod members;
@@ -147,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .merge(memos::api_routes())
         .merge(memos::page_routes())
         .merge(editor::api_routes())
+        .merge(forms::page_routes())
         .merge(editor::page_routes())
         .merge(capture::api_routes())
         .merge(capture::page_routes())

@@ -91,7 +91,14 @@ async fn check_pages(client: &Client, base: &str, axe: &str, pages: &[Page]) -> 
             if width == 320 {
                 let excess = sideways_scroll(client).await;
                 if excess > 0 {
-                    failures.push(format!("{} at 320 px ({}): the page scrolls sideways by {excess} px", page.name, page.path));
+                    let culprits = client
+                        .execute(
+                            "const w = document.documentElement.clientWidth; return [...document.querySelectorAll('body *')].filter(e => { const r = e.getBoundingClientRect(); if (r.width === 0 || r.right <= w + 1) return false; for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return false; } return true; }).slice(0, 4).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ').join('.') : ''));",
+                            vec![],
+                        )
+                        .await
+                        .expect("script");
+                    failures.push(format!("{} at 320 px ({}): the page scrolls sideways by {excess} px; too wide: {culprits}", page.name, page.path));
                 }
             }
         }
@@ -151,9 +158,11 @@ async fn every_page_passes(app: support::App, driver: u16) {
         page("agreement", format!("{s}/agreement"), any),
         page("edit-interview", format!("{s}/edit/interviews/{interview}"), "document.querySelector('#preview svg')"),
         page("new-interview", format!("{s}/edit/interviews/new?id=brand-new"), "document.getElementById('text')"),
-        page("edit-people", format!("{s}/edit/people"), "document.getElementById('text')"),
-        page("edit-projects", format!("{s}/edit/projects"), "document.getElementById('text')"),
-        page("edit-codebook", format!("{s}/edit/codebook"), "document.getElementById('text')"),
+        page("edit-people", format!("{s}/edit/people"), "document.querySelector('table.form-table input')"),
+        page("edit-people-text", format!("{s}/edit/people/text"), "document.getElementById('text')"),
+        page("edit-projects", format!("{s}/edit/projects"), "document.querySelector('table.form-table input')"),
+        page("edit-codebook", format!("{s}/edit/codebook"), "document.querySelector('ul.theme-tree fieldset')"),
+        page("edit-codebook-text", format!("{s}/edit/codebook/text"), "document.getElementById('text')"),
         page("edit-settings", format!("{s}/edit/settings"), "document.getElementById('text')"),
         page("edit-memo", format!("{s}/edit/memos/{memo_name}"), "document.getElementById('text')"),
         page("members", format!("{s}/members"), any),

@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode, header};
 use collabmap_exchange::archive::write_zip;
 use collabmap_study::MemoryFiles;
 use serde_json::json;
-use support::{App, Session};
+use support::{App, Session, encoded};
 
 #[path = "../../../testdata/studies.rs"]
 mod studies;
@@ -761,4 +761,154 @@ on_every_backend!(an_evaluator_automates_a_round_through_the_api, |app: App| asy
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("respondent,organisation,role,round,url"));
     assert!(lines.next().is_some_and(|l| l.starts_with("r3,Health,nurse,2026,http://localhost/survey/")), "{text}");
+});
+
+/// The form's body for `people.csv` as the page shows it (every row of the first page), with `change` applied to the rows.
+fn people_form_body(session: &Session, version: i64, text: &str, change: impl Fn(usize, &mut Vec<String>)) -> String {
+    let table = collabmap_study::edit::read_csv_table(text).expect("people.csv");
+    let mut fields = vec![format!("csrf={}", session.csrf), format!("version={version}"), "page=0".to_string()];
+    for (row, cells) in table.rows.iter().enumerate().take(100) {
+        let mut cells = cells.clone();
+        change(row, &mut cells);
+        for (column, cell) in cells.iter().enumerate() {
+            fields.push(format!("cell-{row}-{column}={}", encoded(cell)));
+        }
+    }
+    fields.join("&")
+}
+
+on_every_backend!(people_and_projects_are_edited_as_forms_and_keep_their_bytes, |app: App| async move {
+    let owner = app.owner().await;
+    let study = app.study;
+    let (before, version) = app.document(&owner, "people").await;
+    let page = app.get(&format!("/studies/{study}/edit/people"), &owner).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("name=\"cell-0-0\"") && html.contains("name=\"new-0-0\"") && html.contains("Edit <code>people.csv</code> as text"), "{html}");
+    assert!(html.contains("aria-current=\"page\">People<"), "the header marks the page");
+
+    // Sent back unchanged: the file is the same, byte for byte.
+    let unchanged = app.form(Some(&owner), &format!("/studies/{study}/edit/people"), &people_form_body(&owner, version, &before, |_, _| {})).await;
+    assert_eq!(unchanged.status, StatusCode::SEE_OTHER, "{}", unchanged.text());
+    let (after, version) = app.document(&owner, "people").await;
+    assert_eq!(after, before, "an unchanged form keeps every byte");
+
+    // One cell changed and one person added: only that row changes, the new one is added at the end.
+    let body = people_form_body(&owner, version, &before, |row, cells| {
+        if row == 1 {
+            cells[1] = "Renamed, with a comma".into();
+        }
+    }) + &format!("&new-0-0=p-new&new-0-1={}", encoded("New Person"));
+    let saved = app.form(Some(&owner), &format!("/studies/{study}/edit/people"), &body).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let (edited, version) = app.document(&owner, "people").await;
+    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) = (before.lines().collect(), edited.lines().collect());
+    assert_eq!(new_lines.len(), old_lines.len() + 1);
+    for (i, (old, new)) in old_lines.iter().zip(&new_lines).enumerate() {
+        if i == 2 {
+            assert!(new.contains("\"Renamed, with a comma\""), "{new}");
+        } else {
+            assert_eq!(old, new, "line {} is kept", i + 1);
+        }
+    }
+    assert!(new_lines.last().is_some_and(|l| l.starts_with("p-new,New Person")), "{edited}");
+
+    // Removing someone an interview still names is refused with the problem, and nothing is stored.
+    let table = collabmap_study::edit::read_csv_table(&edited).expect("people.csv");
+    let named = table.rows[0][0].clone();
+    let removal = people_form_body(&owner, version, &edited, |_, _| {}) + "&remove-0=1";
+    let refused = app.form(Some(&owner), &format!("/studies/{study}/edit/people"), &removal).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
+    assert!(refused.text().contains("Not saved") && refused.text().contains(&named), "the problem names the person: {}", refused.text());
+    assert_eq!(app.document(&owner, "people").await.0, edited, "nothing was stored");
+
+    // A stale form is refused rather than overwriting a newer save; a viewer cannot save.
+    let stale_body = people_form_body(&owner, version - 1, &edited, |row, cells| {
+        if row == 0 {
+            cells[1] = "Stale".into();
+        }
+    });
+    let stale = app.form(Some(&owner), &format!("/studies/{study}/edit/people"), &stale_body).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let viewer = app.login("viewer@example.org").await;
+    let page = app.get(&format!("/studies/{study}/edit/people"), &viewer).await.text();
+    assert!(page.contains("readonly") && !page.contains("name=\"new-0-0\""));
+    assert_eq!(
+        app.form(Some(&viewer), &format!("/studies/{study}/edit/people"), &people_form_body(&viewer, version, &edited, |_, _| {})).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Projects the same way.
+    let projects = app.get(&format!("/studies/{study}/edit/projects"), &owner).await;
+    assert_eq!(projects.status, StatusCode::OK);
+    assert!(projects.text().contains("name=\"cell-0-0\""));
+    // The raw text stays for experts.
+    assert!(app.get(&format!("/studies/{study}/edit/people/text"), &owner).await.text().contains("id=\"text\""));
+});
+
+/// The codebook form's body for `text` as the page shows it, with `change` applied to each theme.
+fn codebook_form_body(session: &Session, version: i64, text: &str, change: impl Fn(usize, &mut collabmap_study::edit::codebook::ThemeFields)) -> String {
+    let themes = collabmap_study::edit::codebook::read_codebook(text).expect("codebook");
+    let mut fields = vec![format!("csrf={}", session.csrf), format!("version={version}")];
+    for (i, mut theme) in themes.into_iter().enumerate() {
+        change(i, &mut theme);
+        fields.push(format!("t{i}-present=1"));
+        for (key, value) in [
+            ("id", theme.id.clone()),
+            ("name", theme.name.clone()),
+            ("parent", theme.parent.clone()),
+            ("kind", theme.kind.clone()),
+            ("description", theme.description.clone()),
+        ] {
+            fields.push(format!("t{i}-{key}={}", encoded(&value)));
+        }
+        fields.push(format!("t{i}-indicators={}", encoded(&theme.indicators.join("\n"))));
+        fields.push(format!("t{i}-queries={}", encoded(&theme.queries.join("\n"))));
+        if theme.model {
+            fields.push(format!("t{i}-model=1"));
+        }
+    }
+    fields.join("&")
+}
+
+on_every_backend!(the_codebook_is_edited_as_a_tree_of_themes, |app: App| async move {
+    let owner = app.owner().await;
+    let study = app.study;
+    let (before, version) = app.document(&owner, "codebook").await;
+    let page = app.get(&format!("/studies/{study}/edit/codebook"), &owner).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("id=\"t0-name\"") && html.contains("Add a theme") && html.contains("<li class=\"depth-1\">"), "a tree of themes: {html}");
+
+    let unchanged = app.form(Some(&owner), &format!("/studies/{study}/edit/codebook"), &codebook_form_body(&owner, version, &before, |_, _| {})).await;
+    assert_eq!(unchanged.status, StatusCode::SEE_OTHER);
+    assert!(unchanged.headers.get("location").and_then(|l| l.to_str().ok()).is_some_and(|l| l.contains("unchanged=true")));
+    assert_eq!(app.document(&owner, "codebook").await, (before.clone(), version), "nothing was saved");
+
+    // A description, and a new theme under the attractor.
+    let body = codebook_form_body(&owner, version, &before, |i, theme| {
+        if i == 1 {
+            theme.name = "Create a common purpose".into();
+        }
+    }) + "&new-id=listen-first&new-name=Listen+first&new-parent=service-user&new-kind=theme&new-model=1&new-indicators=hear+them+out";
+    let saved = app.form(Some(&owner), &format!("/studies/{study}/edit/codebook"), &body).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let (after, version) = app.document(&owner, "codebook").await;
+    let themes = collabmap_study::edit::codebook::read_codebook(&after).expect("codebook");
+    assert_eq!(themes[1].name, "Create a common purpose");
+    assert!(themes.last().is_some_and(|t| t.id == "listen-first" && t.parent == "service-user" && t.indicators == ["hear them out"]), "{after}");
+    // Every other line is kept, in order: the file is the one written by hand with two changes.
+    let renamed = before.replacen("name = \"Create common purpose\"", "name = \"Create a common purpose\"", 1);
+    assert!(after.starts_with(&renamed), "only the name changed before the new theme: {after}");
+    assert_eq!(
+        &after[renamed.len()..],
+        "\n[[theme]]\nid = \"listen-first\"\nname = \"Listen first\"\nparent = \"service-user\"\nindicators = [\"hear them out\"]\n"
+    );
+
+    // A theme that supports one that does not exist is refused, with the problem, and nothing changes.
+    let broken = codebook_form_body(&owner, version, &after, |_, _| {}) + "&new-id=orphan&new-name=Orphan&new-parent=no-such-theme&new-kind=theme";
+    let refused = app.form(Some(&owner), &format!("/studies/{study}/edit/codebook"), &broken).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
+    assert!(refused.text().contains("Not saved") && refused.text().contains("value=\"orphan\""), "the problem, with what was typed: {}", refused.text());
+    assert_eq!(app.document(&owner, "codebook").await.0, after);
 });

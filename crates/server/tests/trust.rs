@@ -10,7 +10,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use collabmap_exchange::archive::write_zip;
 use collabmap_study::MemoryFiles;
 use serde_json::json;
-use support::{App, Session};
+use support::{App, Session, encoded};
 
 async fn document(app: &App, session: &Session, path: &str) -> (String, i64) {
     app.document(session, path).await
@@ -239,10 +239,6 @@ async fn restore(app: &App, session: &Session, body: serde_json::Value) -> suppo
 }
 
 /// `text` URL-encoded for a form body.
-fn encoded(text: &str) -> String {
-    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
-}
-
 /// The collaboration file `file` as its editor shows it: its version.
 async fn collaboration_file_version(app: &App, session: &Session, id: i64, file: &str) -> i64 {
     let page = app.get(&format!("/collaborations/{id}/files/{file}"), session).await.text();

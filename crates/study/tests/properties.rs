@@ -157,3 +157,49 @@ fn reading_needs_only_the_file_and_resolving_checks_it_against_the_study() {
     assert_eq!(all, expected);
     assert_eq!(parsed.people, ["p1"]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// A CSV file read into a form and sent back unchanged is the same file,
+    /// byte for byte, whatever its quoting, spacing and line breaks; and an
+    /// edited cell changes that cell's row only.
+    #[test]
+    fn a_csv_form_sent_back_unchanged_is_the_same_file(
+        cells in prop::collection::vec(prop::collection::vec("[a-z ,\"]{0,6}", 3), 1..8),
+        crlf in any::<bool>(),
+        closing_break in any::<bool>(),
+        edited in 0usize..8,
+    ) {
+        let newline = if crlf { "\r\n" } else { "\n" };
+        let quoted = |cell: &String| if cell.contains([',', '"']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.clone() };
+        let mut text = String::from("id,name,organisation");
+        for row in &cells {
+            text.push_str(newline);
+            text.push_str(&row.iter().map(quoted).collect::<Vec<_>>().join(","));
+        }
+        if closing_break {
+            text.push_str(newline);
+        }
+        let table = collabmap_study::edit::read_csv_table(&text).expect("read");
+        let unchanged: std::collections::BTreeMap<usize, collabmap_study::edit::RowEdit> =
+            table.rows.iter().cloned().enumerate().map(|(i, r)| (i, collabmap_study::edit::RowEdit::Cells(r))).collect();
+        prop_assert_eq!(table.write(&unchanged, &[]), text.clone());
+        if edited < table.rows.len() {
+            let mut row = table.rows[edited].clone();
+            row[1] = "changed".into();
+            let mut edits = std::collections::BTreeMap::new();
+            edits.insert(edited, collabmap_study::edit::RowEdit::Cells(row));
+            let written = table.write(&edits, &[]);
+            let again = collabmap_study::edit::read_csv_table(&written).expect("read again");
+            prop_assert_eq!(again.rows.len(), table.rows.len());
+            for (i, (before, after)) in table.rows.iter().zip(&again.rows).enumerate() {
+                if i == edited {
+                    prop_assert_eq!(after[1].as_str(), "changed");
+                } else {
+                    prop_assert_eq!(before, after);
+                }
+            }
+        }
+    }
+}

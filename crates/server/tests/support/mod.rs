@@ -197,3 +197,8 @@ pub async fn riverside_collaboration(app: &App) -> (i64, String) {
     let token = app.store.issue_token(id, "2026", "n5", "Probation", "officer").await.expect("token");
     (id, token)
 }
+
+/// `text` percent-encoded for a form body.
+pub fn encoded(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}

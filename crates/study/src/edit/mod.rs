@@ -1,9 +1,12 @@
 //! Small edits to a study's files that keep every other byte as it was: a
-//! front-matter key, the consent mark on a quote, one cell of `people.csv`.
+//! front-matter key, the consent mark on a quote, one cell of `people.csv`,
+//! the rows of a CSV file edited as a form ([`CsvTable`]).
 //!
 //! Writing the whole file back ([`crate::write`]) would normalise what the
 //! researcher typed (spacing, quoting, the order of keys); an interviewee's
 //! consent must change only what they chose, so these work on the text.
+
+pub mod codebook;
 
 use std::fmt;
 
@@ -22,6 +25,8 @@ pub enum EditError {
     People(String),
     /// No row of `people.csv` has the given id.
     NoPerson(String),
+    /// A CSV file could not be read, or has no header.
+    Csv(String),
 }
 
 impl fmt::Display for EditError {
@@ -32,6 +37,7 @@ impl fmt::Display for EditError {
             EditError::NoPictureAt(line) => write!(f, "no picture's image is on line {line} of the interview"),
             EditError::People(why) => write!(f, "people.csv: {why}"),
             EditError::NoPerson(id) => write!(f, "people.csv has no row with id {id}"),
+            EditError::Csv(why) => write!(f, "{why}"),
         }
     }
 }
@@ -207,6 +213,121 @@ pub fn add_picture(text: &str, caption: &str, path: &str, explanation: &str) -> 
     out
 }
 
+/// A CSV file as a form shows it: the header's columns, and each data
+/// row's cells (as many as the header has columns). Written back with
+/// [`CsvTable::write`], a row left as it was keeps its bytes.
+#[derive(Debug, Clone)]
+pub struct CsvTable<'t> {
+    /// The header's column names, as written.
+    pub columns: Vec<String>,
+    /// Each data row's cells, in file order.
+    pub rows: Vec<Vec<String>>,
+    /// Each record's text, the header first: (the record, the line breaks after it).
+    raw: Vec<(&'t str, &'t str)>,
+    /// The file's line break.
+    newline: &'static str,
+}
+
+/// A change a form makes to a data row (numbered from 0 after the header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowEdit {
+    /// The row's cells as the form sent them.
+    Cells(Vec<String>),
+    /// The row is removed.
+    Remove,
+}
+
+/// Reads `text` as a CSV file with a header, for a form.
+pub fn read_csv_table(text: &str) -> Result<CsvTable<'_>, EditError> {
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut starts = Vec::new();
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| EditError::Csv(e.to_string()))?;
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        // The reader may place a record after the `\r` of a `\r\n`: its `\n` belongs to the line before.
+        while text.as_bytes().get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        starts.push(start);
+        records.push(record);
+    }
+    let Some(header) = records.first() else { return Err(EditError::Csv("the file is empty: it needs a header row".into())) };
+    let columns: Vec<String> = header.iter().map(str::to_string).collect();
+    let width = columns.len();
+    let raw = starts
+        .iter()
+        .enumerate()
+        .map(|(index, &start)| {
+            let end = starts.get(index + 1).copied().unwrap_or(text.len());
+            let span = text.get(start..end).unwrap_or("");
+            let body = span.trim_end_matches(['\r', '\n']);
+            (body, &span[body.len()..])
+        })
+        .collect();
+    let rows = records
+        .iter()
+        .skip(1)
+        .map(|record| {
+            let mut cells: Vec<String> = record.iter().map(str::to_string).collect();
+            cells.resize(cells.len().max(width), String::new());
+            cells
+        })
+        .collect();
+    let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    Ok(CsvTable { columns, rows, raw, newline })
+}
+
+impl CsvTable<'_> {
+    /// The file with `edits` made and `added` rows at the end (rows of empty
+    /// cells are left out). A row whose cells come back as they were is
+    /// copied byte for byte; a changed or added row is written as RFC 4180
+    /// text, quoting only what needs it.
+    pub fn write(&self, edits: &std::collections::BTreeMap<usize, RowEdit>, added: &[Vec<String>]) -> String {
+        let mut out = String::new();
+        // The last line may have no line break; one is added only when a line follows it.
+        let mut open_line = false;
+        let mut push = |line: &str, ending: &str| {
+            if open_line {
+                out.push_str(self.newline);
+            }
+            out.push_str(line);
+            out.push_str(ending);
+            open_line = ending.is_empty();
+        };
+        let (header, header_end) = self.raw.first().copied().unwrap_or(("", ""));
+        push(header, header_end);
+        for (index, cells) in self.rows.iter().enumerate() {
+            let (raw, ending) = self.raw.get(index + 1).copied().unwrap_or(("", ""));
+            match edits.get(&index) {
+                Some(RowEdit::Remove) => {}
+                Some(RowEdit::Cells(new)) if !same_cells(new, cells) => push(&csv_line(&trimmed(new, self.columns.len())), ending),
+                _ => push(raw, ending),
+            }
+        }
+        for row in added.iter().filter(|row| row.iter().any(|cell| !cell.trim().is_empty())) {
+            push(&csv_line(&trimmed(row, self.columns.len())), self.newline);
+        }
+        if open_line && out.is_empty() {
+            out.push_str(self.newline);
+        }
+        out
+    }
+}
+
+/// Whether a form's cells say the same as the row's (the form always sends every column).
+fn same_cells(new: &[String], old: &[String]) -> bool {
+    let width = new.len().max(old.len());
+    (0..width).all(|i| new.get(i).map_or("", String::as_str) == old.get(i).map_or("", String::as_str))
+}
+
+/// A row cut or padded to `width` cells, each cell on one line.
+fn trimmed(cells: &[String], width: usize) -> Vec<String> {
+    let mut out: Vec<String> = cells.iter().take(width).map(|c| c.replace(['\r', '\n'], " ")).collect();
+    out.resize(width, String::new());
+    out
+}
+
 /// One record as RFC 4180 text. Written here rather than with `CsvWriter`
 /// because this edits the researcher's own file: their cells must stay as they
 /// typed them, where `CsvWriter` neutralises formulas for exports.
@@ -222,6 +343,29 @@ fn csv_field(field: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_csv_file_edited_as_a_form_keeps_every_row_left_alone_byte_for_byte() {
+        let text = "id,name,organisation\np1, Ana ,\"Council, north\"\np2,Ben\np3,Cy,Police\n";
+        let table = read_csv_table(text).expect("read");
+        assert_eq!(table.columns, ["id", "name", "organisation"]);
+        assert_eq!(table.rows[1], ["p2", "Ben", ""], "a short row is padded to the header");
+        let unchanged: std::collections::BTreeMap<usize, RowEdit> = table.rows.iter().cloned().enumerate().map(|(i, r)| (i, RowEdit::Cells(r))).collect();
+        assert_eq!(table.write(&unchanged, &[vec![String::new(); 3]]), text, "sent back as read, and a blank new row, change nothing");
+        let mut edits = std::collections::BTreeMap::new();
+        edits.insert(2, RowEdit::Cells(vec!["p3".into(), "Cy \"Jr\"".into(), "Police".into()]));
+        edits.insert(1, RowEdit::Remove);
+        let added = [vec!["p4".into(), "Di".into(), "Health\nTrust".into()]];
+        assert_eq!(table.write(&edits, &added), "id,name,organisation\np1, Ana ,\"Council, north\"\np3,\"Cy \"\"Jr\"\"\",Police\np4,Di,Health Trust\n");
+        let windows = "id,name\r\np1,Ana\r\n";
+        let table = read_csv_table(windows).expect("read");
+        assert_eq!(table.write(&Default::default(), &[vec!["p2".into(), "Bo".into()]]), "id,name\r\np1,Ana\r\np2,Bo\r\n", "the file's line breaks are kept");
+        assert!(read_csv_table("").is_err());
+        let open = "id,name\np1,Ana";
+        let table = read_csv_table(open).expect("read");
+        assert_eq!(table.write(&Default::default(), &[]), open, "no line break is added to a file without one");
+        assert_eq!(table.write(&Default::default(), &[vec!["p2".into(), "Bo".into()]]), "id,name\np1,Ana\np2,Bo\n");
+    }
 
     #[test]
     fn a_front_matter_key_is_replaced_in_place_or_added_before_the_end() {
