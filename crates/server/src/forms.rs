@@ -366,19 +366,26 @@ async fn codebook_form(State(state): State<AppState>, user: PageUser, Path(id): 
     codebook_page(&state, &user, id, query, Vec::new(), None).await
 }
 
-/// The codebook form; with `problems`, a refused save's, and `posted` (themes, the new one, version) in place of the stored ones.
+/// What a refused save of the codebook form sent: each theme with its number in the file, the theme being added, and the version.
+struct PostedCodebook {
+    themes: Vec<(usize, ThemeFields)>,
+    added: ThemeFields,
+    version: i64,
+}
+
+/// The codebook form; with `problems`, a refused save's, and what was `posted` in place of the stored themes.
 async fn codebook_page(
     state: &AppState,
     user: &PageUser,
     id: i64,
     query: PageQuery,
     problems: Vec<String>,
-    posted: Option<(Vec<(usize, ThemeFields)>, ThemeFields, i64)>,
+    posted: Option<PostedCodebook>,
 ) -> Result<Response, AppError> {
     let (role, view) = member_view(state, user.session.user.id, id, Role::Viewer).await?;
     let document = Document::Codebook.read(&view)?;
     let (themes, added, version) = match posted {
-        Some(posted) => posted,
+        Some(PostedCodebook { themes, added, version }) => (themes, added, version),
         None => {
             let themes = read_codebook(&document.text).map_err(|e| AppError::BadRequest(format!("{e}; fix it in the text view")))?;
             (themes.into_iter().enumerate().collect(), ThemeFields { kind: "theme".into(), model: true, ..ThemeFields::default() }, document.version)
@@ -463,7 +470,7 @@ async fn save_codebook(
         Ok(_) => Ok(Redirect::to(&format!("/studies/{id}/edit/codebook?saved=true")).into_response()),
         Err(AppError::Invalid(problems)) => {
             let messages = problems.iter().map(ToString::to_string).collect();
-            codebook_page(&state, &user, id, PageQuery { page: 0, saved: false, unchanged: false }, messages, Some((kept, added, version))).await
+            codebook_page(&state, &user, id, PageQuery { page: 0, saved: false, unchanged: false }, messages, Some(PostedCodebook { themes: kept, added, version })).await
         }
         Err(other) => Err(other),
     }
