@@ -17,6 +17,7 @@ use collabmap_analysis::assessment::{RoundResult, assess};
 use collabmap_render::assessment::{Compared, assess_html_body, compare_text, profile_svg};
 use collabmap_store::{Change, ChangeError, Kind, Role, SurveyToken};
 use collabmap_study::assessment::{Assessment, load_assessment};
+use collabmap_study::edit::toml_form::{TomlChanges, TomlForm, TomlShape, read_toml_form, write_toml_form};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -48,7 +49,8 @@ pub(crate) fn routes() -> Router<AppState> {
             .route("/collaborations/{id}/rounds/{round}/links", post(issue_links))
             .route("/compare", get(compare_page))
             .route("/collaborations/new", post(new_collaboration))
-            .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file)),
+            .route("/collaborations/{id}/files/{file}", get(file_page).post(save_file))
+            .route("/collaborations/{id}/files/{file}/text", get(file_text_page)),
     )
 }
 
@@ -364,9 +366,6 @@ async fn new_collaboration(State(state): State<AppState>, user: PageUser, Form(f
     Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response())
 }
 
-/// The assessment files the workspace lets editors change as text.
-const EDITABLE: [&str; 3] = ["collaboration.toml", "survey.toml", "evidence.toml"];
-
 #[derive(Template)]
 #[template(path = "collaboration_file.html")]
 struct FilePage {
@@ -381,8 +380,9 @@ struct FilePage {
     signed_in: bool,
 }
 
-async fn file_page(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>) -> Result<Response, AppError> {
-    if !EDITABLE.contains(&file.as_str()) {
+/// An assessment file's raw text, for experts.
+async fn file_text_page(State(state): State<AppState>, user: PageUser, Path((id, file)): Path<(i64, String)>) -> Result<Response, AppError> {
+    if shape_of(&file).is_none() {
         return Err(AppError::NotFound);
     }
     let (role, assessment) = collaboration(&state, user.session.user.id, id, Role::Viewer).await?;
@@ -400,55 +400,238 @@ async fn file_page(State(state): State<AppState>, user: PageUser, Path((id, file
     }))
 }
 
-#[derive(Deserialize)]
-struct FileForm {
-    csrf: String,
-    text: String,
-    version: i64,
+/// A list of tables as the form shows it.
+struct FormList {
+    key: &'static str,
+    heading: &'static str,
+    row: &'static str,
+    /// (key, label) of each column.
+    columns: Vec<(&'static str, &'static str)>,
+    rows: Vec<Vec<String>>,
+    new_rows: Vec<usize>,
 }
 
-/// Saves an assessment file when the folder stays sound and no one saved in between.
-async fn save_file(
+#[derive(Template)]
+#[template(path = "collaboration_form.html")]
+struct FormPage {
+    id: i64,
+    name: String,
+    file: String,
+    /// (key, label, value) of each top-level value.
+    values: Vec<(&'static str, &'static str, String)>,
+    lists: Vec<FormList>,
+    version: i64,
+    can_edit: bool,
+    csrf: String,
+    problems: Vec<String>,
+    unchanged: bool,
+    signed_in: bool,
+}
+
+#[allow(clippy::too_many_arguments)] // the page's parts, each named where it is called
+fn form_page(
+    id: i64,
+    name: String,
+    file: String,
+    shape: TomlShape,
+    form: TomlForm,
+    version: i64,
+    can_edit: bool,
+    csrf: String,
+    problems: Vec<String>,
+    unchanged: bool,
+) -> FormPage {
+    FormPage {
+        id,
+        name,
+        file,
+        values: shape.values.iter().zip(form.values).map(|(key, value)| (*key, field_label(key), value)).collect(),
+        lists: shape
+            .lists
+            .iter()
+            .zip(form.lists)
+            .map(|((key, fields), rows)| {
+                let (heading, row) = list_words(key);
+                FormList { key, heading, row, columns: fields.iter().map(|f| (*f, field_label(f))).collect(), rows, new_rows: (0..NEW_ROWS).collect() }
+            })
+            .collect(),
+        version,
+        can_edit,
+        csrf,
+        problems,
+        unchanged,
+        signed_in: true,
+    }
+}
+
+#[derive(Deserialize)]
+struct UnchangedQuery {
+    #[serde(default)]
+    unchanged: bool,
+}
+
+/// An assessment file as a form: its values as boxes, each list as a table of rows.
+async fn file_page(
     State(state): State<AppState>,
     user: PageUser,
     Path((id, file)): Path<(i64, String)>,
-    Form(form): Form<FileForm>,
+    axum::extract::Query(query): axum::extract::Query<UnchangedQuery>,
 ) -> Result<Response, AppError> {
-    user.check_form(&form.csrf)?;
-    if !EDITABLE.contains(&file.as_str()) {
-        return Err(AppError::NotFound);
-    }
-    let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
-    let text = form.text.replace("\r\n", "\n");
-    let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.clone().into_bytes()) };
-    let outcome = commit_checked(&state, id, user.session.user.id, |snapshot| {
-        let current = snapshot.versions.get(&file).copied().unwrap_or(0);
-        if current != form.version {
+    let Some(shape) = shape_of(&file) else { return Err(AppError::NotFound) };
+    let (role, assessment) = collaboration(&state, user.session.user.id, id, Role::Viewer).await?;
+    let (text, version) = state.store().file(id, &file).await?.map(|(b, v)| (String::from_utf8_lossy(&b).into_owned(), v)).unwrap_or_default();
+    let form = read_toml_form(&text, shape).map_err(|e| AppError::BadRequest(format!("{file}: {e}; fix it in the text view")))?;
+    Ok(render(&form_page(id, assessment.name, file, shape, form, version, role.can_edit(), user.session.csrf.clone(), Vec::new(), query.unchanged)))
+}
+
+/// Saves `text` as the assessment file when the folder stays sound and no
+/// one saved it since `version`: `Ok(Err(problems))` when it would not be sound.
+async fn commit_file(
+    state: &AppState,
+    user: i64,
+    id: i64,
+    file: &str,
+    text: &str,
+    version: i64,
+) -> Result<Result<(), Vec<collabmap_study::Problem>>, AppError> {
+    let content = if text.trim().is_empty() && file != "collaboration.toml" { None } else { Some(text.as_bytes().to_vec()) };
+    let outcome = commit_checked(state, id, user, |snapshot| {
+        let current = snapshot.versions.get(file).copied().unwrap_or(0);
+        if current != version {
             return Err(AppError::Conflict {
                 message: format!("{file} was changed by someone else since you opened it (now version {current}): open it again and redo your change"),
                 current,
             });
         }
-        Ok(vec![Change { path: file.clone(), expected: (form.version != 0).then_some(form.version), content: content.clone() }])
+        Ok(vec![Change { path: file.to_string(), expected: (version != 0).then_some(version), content: content.clone() }])
     })
     .await?;
-    match outcome {
-        Checked::Saved => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
-        Checked::Refused(problems) => {
-            let page = FilePage {
-                id,
-                name: assessment.name,
-                file,
-                text,
-                version: form.version,
-                can_edit: true,
-                csrf: user.session.csrf.clone(),
-                problems: problems.iter().map(ToString::to_string).collect(),
-                signed_in: true,
+    Ok(match outcome {
+        Checked::Saved => Ok(()),
+        Checked::Refused(problems) => Err(problems),
+    })
+}
+
+/// Saves an assessment file from its form, or (a `text` field) from its raw text.
+async fn save_file(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, file)): Path<(i64, String)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let fields: HashMap<String, String> = form.into_iter().collect();
+    user.check_form(fields.get("csrf").map_or("", String::as_str))?;
+    let Some(shape) = shape_of(&file) else { return Err(AppError::NotFound) };
+    let (_, assessment) = collaboration(&state, user.session.user.id, id, Role::Editor).await?;
+    let version: i64 = fields.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (text, from_form) = match fields.get("text") {
+        Some(text) => (text.replace("\r\n", "\n"), None),
+        None => {
+            let current = state.store().file(id, &file).await?.map(|(b, _)| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+            let changes = toml_changes(&fields, shape, &current)?;
+            let written = write_toml_form(&current, shape, &changes).map_err(|e| AppError::BadRequest(format!("{file}: {e}")))?;
+            if written == current {
+                return Ok(Redirect::to(&format!("/collaborations/{id}/files/{file}?unchanged=true")).into_response());
+            }
+            (written, Some(changes))
+        }
+    };
+    match commit_file(&state, user.session.user.id, id, &file, &text, version).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/collaborations/{id}/")).into_response()),
+        Err(problems) => {
+            let problems = crate::html::problem_summary(&problems);
+            let page = match from_form {
+                Some(_) => {
+                    // The form again, with what was typed (as the text it would have saved) and the problems.
+                    let form = read_toml_form(&text, shape).unwrap_or_default();
+                    render(&form_page(id, assessment.name, file, shape, form, version, true, user.session.csrf.clone(), problems, false))
+                }
+                None => render(&FilePage {
+                    id,
+                    name: assessment.name,
+                    file,
+                    text,
+                    version,
+                    can_edit: true,
+                    csrf: user.session.csrf.clone(),
+                    problems,
+                    signed_in: true,
+                }),
             };
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
+}
+
+/// What each editable assessment file holds, for its form.
+fn shape_of(file: &str) -> Option<TomlShape> {
+    match file {
+        "collaboration.toml" => {
+            Some(TomlShape { values: &["name", "purpose", "codebook"], lists: &[("leader", &["name", "role", "since"]), ("round", &["id", "date"])] })
+        }
+        "survey.toml" => Some(TomlShape { values: &[], lists: &[("item", &["id", "theme", "text"])] }),
+        "evidence.toml" => Some(TomlShape { values: &[], lists: &[("rating", &["round", "theme", "score", "evidence"])] }),
+        _ => None,
+    }
+}
+
+/// How a key reads on the form.
+fn field_label(key: &str) -> &'static str {
+    match key {
+        "name" => "Name",
+        "purpose" => "Purpose",
+        "codebook" => "Codebook (a built-in one, or a path)",
+        "role" => "Role",
+        "since" => "In post since (YYYY-MM-DD)",
+        "id" => "Id",
+        "date" => "Date (YYYY-MM-DD)",
+        "theme" => "Theme",
+        "text" => "Statement",
+        "round" => "Round",
+        "score" => "Score (1 to 5)",
+        "evidence" => "Evidence",
+        _ => "Value",
+    }
+}
+
+/// How a list reads on the form: its heading and what one row is.
+fn list_words(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "leader" => ("Leaders", "leader"),
+        "round" => ("Survey rounds", "round"),
+        "item" => ("Survey statements", "statement"),
+        "rating" => ("Assessor's ratings", "rating"),
+        _ => ("Entries", "entry"),
+    }
+}
+
+/// Rows offered for additions to each list.
+const NEW_ROWS: usize = 2;
+
+/// The changes a posted form asks for: values `v-KEY`, cells `LIST-ROW-FIELD`,
+/// removals `LIST-remove-ROW`, new rows `LIST-new-N-FIELD`.
+fn toml_changes(fields: &HashMap<String, String>, shape: TomlShape, current: &str) -> Result<TomlChanges, AppError> {
+    let stored = read_toml_form(current, shape).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let values = shape.values.iter().map(|key| fields.get(&format!("v-{key}")).cloned().unwrap_or_default()).collect();
+    let lists = shape
+        .lists
+        .iter()
+        .zip(&stored.lists)
+        .map(|((list, keys), rows)| {
+            let cell = |prefix: String| keys.iter().map(|k| fields.get(&format!("{prefix}-{k}")).cloned().unwrap_or_default()).collect::<Vec<_>>();
+            let mut edits = std::collections::BTreeMap::new();
+            for row in 0..rows.len() {
+                if fields.contains_key(&format!("{list}-remove-{row}")) {
+                    edits.insert(row, collabmap_study::edit::RowEdit::Remove);
+                } else if keys.iter().any(|k| fields.contains_key(&format!("{list}-{row}-{k}"))) {
+                    edits.insert(row, collabmap_study::edit::RowEdit::Cells(cell(format!("{list}-{row}"))));
+                }
+            }
+            let added = (0..NEW_ROWS).map(|n| cell(format!("{list}-new-{n}"))).collect();
+            (edits, added)
+        })
+        .collect();
+    Ok(TomlChanges { values, lists })
 }
 
 /// `responses.csv` with the respondent's answers for the round replaced by `answers`.

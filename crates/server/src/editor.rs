@@ -314,24 +314,72 @@ impl EditorPage {
     }
 }
 
-#[derive(Deserialize)]
-struct NewInterviewQuery {
-    id: String,
+#[derive(Template)]
+#[template(path = "new_interview.html")]
+struct NewInterviewPage {
+    id: i64,
+    title: String,
+    interview: String,
+    /// Everyone in the study, (id, name as the study may show it), none chosen.
+    people: Vec<(String, String)>,
+    /// Every project, (id, name).
+    projects: Vec<(String, String)>,
+    signed_in: bool,
 }
 
-async fn new_interview(Path(id): Path<i64>, Query(query): Query<NewInterviewQuery>) -> Result<Response, AppError> {
-    if !is_interview_id(&query.id) {
-        return Err(AppError::BadRequest(format!("`{}` cannot name an interview: use letters, digits, `-`, `_` and `.`", query.id)));
+/// The values of `key` in a query string given as pairs.
+fn values_of(query: &[(String, String)], key: &str) -> Vec<String> {
+    query.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+}
+
+/// A new interview: first who attended and which projects it is about,
+/// chosen from the study's lists with nothing chosen for the researcher;
+/// then the editor, starting from a text that names them.
+async fn new_interview(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let interview = values_of(&query, "id").into_iter().next().unwrap_or_default();
+    if !is_interview_id(&interview) {
+        return Err(AppError::BadRequest(format!("\"{interview}\" cannot name an interview: use letters, digits, dashes, dots and underscores")));
     }
-    Ok(Redirect::to(&format!("/studies/{id}/edit/interviews/{}", url_encode(&query.id))).into_response())
+    let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
+    let people = values_of(&query, "people");
+    let exists = view.study.interviews.iter().any(|iv| iv.id == interview);
+    if exists || !people.is_empty() {
+        let chosen: Vec<String> = people
+            .iter()
+            .map(|p| format!("people={}", url_encode(p)))
+            .chain(values_of(&query, "projects").iter().map(|p| format!("projects={}", url_encode(p))))
+            .collect();
+        let query = if exists { String::new() } else { format!("?{}", chosen.join("&")) };
+        return Ok(Redirect::to(&format!("/studies/{id}/edit/interviews/{}{query}", url_encode(&interview))).into_response());
+    }
+    let study = &view.study;
+    Ok(render(&NewInterviewPage {
+        id,
+        title: view.title.clone(),
+        interview,
+        people: study.people.iter().map(|p| (p.id.clone(), p.disclosed(&study.people_columns, "name").to_string())).collect(),
+        projects: study.projects.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
+        signed_in: true,
+    }))
 }
 
-async fn edit_interview(State(state): State<AppState>, user: PageUser, Path((id, interview)): Path<(i64, String)>) -> Result<Response, AppError> {
-    editor(state, user, id, Document::Interview(interview)).await
+async fn edit_interview(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, interview)): Path<(i64, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let start = NewText { people: values_of(&query, "people"), projects: values_of(&query, "projects") };
+    editor(state, user, id, Document::Interview(interview), start).await
 }
 
 async fn edit_memo(State(state): State<AppState>, user: PageUser, Path((id, memo)): Path<(i64, String)>) -> Result<Response, AppError> {
-    editor(state, user, id, Document::Memo(memo)).await
+    editor(state, user, id, Document::Memo(memo), NewText::default()).await
 }
 
 async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, document)): Path<(i64, String)>) -> Result<Response, AppError> {
@@ -342,15 +390,27 @@ async fn edit_document(State(state): State<AppState>, user: PageUser, Path((id, 
         "settings" => Document::Settings,
         _ => return Err(AppError::NotFound),
     };
-    editor(state, user, id, document).await
+    editor(state, user, id, document, NewText::default()).await
 }
 
-/// A starting text for a new interview, attended by the study's first person.
-fn new_interview_text(first_person: &str) -> String {
-    format!("---\npeople: [{first_person}]\n---\n\n# Map\n\n- What the collaboration set out to do\n  - How it was done\n\n# Quotes\n\n# Stories\n")
+/// Who a new interview's starting text names: chosen on the new-interview page.
+#[derive(Default)]
+struct NewText {
+    people: Vec<String>,
+    projects: Vec<String>,
 }
 
-async fn editor(state: AppState, user: PageUser, id: i64, document: Document) -> Result<Response, AppError> {
+/// A starting text for a new interview, naming only who was chosen (an
+/// empty list, which the editor flags, when no one was).
+fn new_interview_text(start: &NewText) -> String {
+    let projects = if start.projects.is_empty() { String::new() } else { format!("projects: [{}]\n", start.projects.join(", ")) };
+    format!(
+        "---\npeople: [{}]\n{projects}---\n\n# Map\n\n- What the collaboration set out to do\n  - How it was done\n\n# Quotes\n\n# Stories\n",
+        start.people.join(", ")
+    )
+}
+
+async fn editor(state: AppState, user: PageUser, id: i64, document: Document, start: NewText) -> Result<Response, AppError> {
     let (role, view) = member_view(&state, user.session.user.id, id, Role::Viewer).await?;
     let text = document.read(&view)?;
     let (save_url, help, name) = match &document {
@@ -362,7 +422,12 @@ async fn editor(state: AppState, user: PageUser, id: i64, document: Document) ->
         Document::Memo(name) => (format!("/api/studies/{id}/memos/{}", url_encode(name)), "memo", name.clone()),
     };
     let body = if !text.exists && matches!(document, Document::Interview(_)) {
-        new_interview_text(view.study.people.first().map_or("p01", |p| p.id.as_str()))
+        let known = |list: &[String], valid: &dyn Fn(&str) -> bool| list.iter().filter(|p| valid(p)).cloned().collect::<Vec<_>>();
+        let study = &view.study;
+        new_interview_text(&NewText {
+            people: known(&start.people, &|p| study.people.iter().any(|x| x.id == p)),
+            projects: known(&start.projects, &|p| study.projects.iter().any(|x| x.id == p)),
+        })
     } else {
         text.text
     };

@@ -289,7 +289,7 @@ async fn save_table(state: &AppState, user: &PageUser, id: i64, kind: TableKind,
                 .filter(|(row, _)| !posted.removed.contains(row))
                 .map(|(index, cells)| FormRow { index, label: row_label(kind, &cells, index), cells })
                 .collect();
-            let messages = problems.iter().map(ToString::to_string).collect();
+            let messages = crate::html::problem_summary(&problems);
             table_form(state, user, id, kind, PageQuery { page, saved: false, unchanged: false }, messages, Some((rows, added, version))).await
         }
         Err(other) => Err(other),
@@ -469,8 +469,16 @@ async fn save_codebook(
     match save_document_noted(&state, user.session.user.id, id, Document::Codebook, written, version, &note).await {
         Ok(_) => Ok(Redirect::to(&format!("/studies/{id}/edit/codebook?saved=true")).into_response()),
         Err(AppError::Invalid(problems)) => {
-            let messages = problems.iter().map(ToString::to_string).collect();
-            codebook_page(&state, &user, id, PageQuery { page: 0, saved: false, unchanged: false }, messages, Some(PostedCodebook { themes: kept, added, version })).await
+            let messages = crate::html::problem_summary(&problems);
+            codebook_page(
+                &state,
+                &user,
+                id,
+                PageQuery { page: 0, saved: false, unchanged: false },
+                messages,
+                Some(PostedCodebook { themes: kept, added, version }),
+            )
+            .await
         }
         Err(other) => Err(other),
     }

@@ -128,3 +128,17 @@ pub(crate) fn base_url(headers: &axum::http::HeaderMap) -> String {
     let scheme = headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).unwrap_or("http");
     format!("{scheme}://{host}")
 }
+
+/// How many of a refused save's problems a form lists at its top.
+const PROBLEMS_LISTED: usize = 20;
+
+/// A refused save's problems as a form's error summary lists them: the
+/// first twenty, then how many more there are (a save that breaks a
+/// thousand lines at once needs the first few to be understood).
+pub(crate) fn problem_summary(problems: &[collabmap_study::Problem]) -> Vec<String> {
+    let mut listed: Vec<String> = problems.iter().take(PROBLEMS_LISTED).map(ToString::to_string).collect();
+    if problems.len() > PROBLEMS_LISTED {
+        listed.push(format!("… and {} more problems like these.", problems.len() - PROBLEMS_LISTED));
+    }
+    listed
+}

@@ -912,3 +912,141 @@ on_every_backend!(the_codebook_is_edited_as_a_tree_of_themes, |app: App| async m
     assert!(refused.text().contains("Not saved") && refused.text().contains("value=\"orphan\""), "the problem, with what was typed: {}", refused.text());
     assert_eq!(app.document(&owner, "codebook").await.0, after);
 });
+
+on_every_backend!(a_new_interview_starts_with_the_people_chosen_and_no_one_else, |app: App| async move {
+    let owner = app.owner().await;
+    let study = app.study;
+    let chooser = app.get(&format!("/studies/{study}/edit/interviews/new?id=fresh-1"), &owner).await;
+    assert_eq!(chooser.status, StatusCode::OK);
+    let html = chooser.text();
+    assert!(html.contains("name=\"people\" value=\"p01\"") && !html.contains("checked"), "everyone offered, no one chosen: {html}");
+    let chosen = app.get(&format!("/studies/{study}/edit/interviews/new?id=fresh-1&people=p02&people=p03&projects=proj-01"), &owner).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    let location = chosen.headers.get("location").and_then(|l| l.to_str().ok()).expect("to the editor").to_string();
+    assert_eq!(location, format!("/studies/{study}/edit/interviews/fresh-1?people=p02&people=p03&projects=proj-01"));
+    let editor = app.get(&location, &owner).await.text();
+    assert!(editor.contains("people: [p02, p03]\nprojects: [proj-01]\n"), "{editor}");
+    // Someone not in the study is left out of the starting text; no one chosen leaves the list empty for the editor to flag.
+    assert!(app.get(&format!("/studies/{study}/edit/interviews/fresh-2?people=nobody"), &owner).await.text().contains("people: []"));
+    assert_eq!(app.get(&format!("/studies/{study}/edit/interviews/new?id=bad%20id"), &owner).await.status, StatusCode::BAD_REQUEST);
+});
+
+on_every_backend!(a_collaboration_is_edited_as_forms_and_keeps_its_bytes, |app: App| async move {
+    let owner = app.owner().await;
+    let (id, _) = support::riverside_collaboration(&app).await;
+    let page = app.get(&format!("/collaborations/{id}/files/collaboration.toml"), &owner).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("name=\"round-0-id\" value=\"2023\"") && html.contains("name=\"leader-new-0-name\"") && html.contains("id=\"v-purpose\""), "{html}");
+    let version: i64 = html.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).expect("a version");
+    let stored = || async {
+        let files =
+            collabmap_exchange::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
+                .expect("zip");
+        files.get("collaboration.toml").map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+    };
+    let before = stored().await;
+    let shape_form = |purpose: &str, extra: &str| {
+        let form = collabmap_study::edit::toml_form::read_toml_form(
+            &before,
+            collabmap_study::edit::toml_form::TomlShape {
+                values: &["name", "purpose", "codebook"],
+                lists: &[("leader", &["name", "role", "since"]), ("round", &["id", "date"])],
+            },
+        )
+        .expect("read");
+        let mut fields = vec![format!("csrf={}", owner.csrf), format!("version={version}")];
+        for (key, value) in ["name", "purpose", "codebook"].iter().zip(&form.values) {
+            let value = if *key == "purpose" { purpose } else { value.as_str() };
+            fields.push(format!("v-{key}={}", encoded(value)));
+        }
+        for (list, keys, rows) in [("leader", ["name", "role", "since"].as_slice(), &form.lists[0]), ("round", ["id", "date"].as_slice(), &form.lists[1])] {
+            for (r, row) in rows.iter().enumerate() {
+                for (key, cell) in keys.iter().zip(row) {
+                    fields.push(format!("{list}-{r}-{key}={}", encoded(cell)));
+                }
+            }
+        }
+        fields.join("&") + extra
+    };
+    let unchanged = app
+        .form(
+            Some(&owner),
+            &format!("/collaborations/{id}/files/collaboration.toml"),
+            &shape_form("No one leaves hospital or prison in Riverside without a safe place to live.", ""),
+        )
+        .await;
+    assert_eq!(unchanged.status, StatusCode::SEE_OTHER);
+    assert_eq!(stored().await, before, "an unchanged form changes nothing");
+
+    let refused = app
+        .form(
+            Some(&owner),
+            &format!("/collaborations/{id}/files/collaboration.toml"),
+            &shape_form("Safe homes", "&round-new-0-id=2027&round-new-0-date=next+spring"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
+    assert!(refused.text().contains("Not saved") && refused.text().contains("value=\"next spring\""), "{}", refused.text());
+    assert_eq!(stored().await, before);
+
+    let saved = app
+        .form(
+            Some(&owner),
+            &format!("/collaborations/{id}/files/collaboration.toml"),
+            &shape_form("Safe homes", "&round-new-0-id=2027&round-new-0-date=2027-03-15"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let after = stored().await;
+    let expected = before.replace("purpose = \"No one leaves hospital or prison in Riverside without a safe place to live.\"", "purpose = \"Safe homes\"");
+    assert_eq!(after, format!("{expected}\n[[round]]\nid = \"2027\"\ndate = \"2027-03-15\"\n"), "only the purpose and the new round change");
+
+    // Statements of its own would orphan the answers given to the built-in ones: refused, with a short list of the problems, and what was typed kept.
+    let survey = app.get(&format!("/collaborations/{id}/files/survey.toml"), &owner).await.text();
+    assert!(survey.contains("name=\"item-new-0-text\""));
+    let refused = app
+        .form(
+            Some(&owner),
+            &format!("/collaborations/{id}/files/survey.toml"),
+            &format!(
+                "csrf={}&version=0&item-new-0-id=purpose-a&item-new-0-theme=common-purpose&item-new-0-text={}",
+                owner.csrf,
+                encoded("We agree what we are for")
+            ),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = refused.text();
+    assert!(page.contains("value=\"We agree what we are for\"") && page.contains("more problems like these"), "kept, and the list cut short");
+    assert!(page.matches("<li>responses.csv:").count() <= 20, "at most twenty problems listed");
+    // An assessor's rating added through the form lands in evidence.toml, after the ones written by hand.
+    let evidence_before = {
+        let files =
+            collabmap_exchange::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
+                .expect("zip");
+        String::from_utf8_lossy(files.get("evidence.toml").expect("evidence.toml")).into_owned()
+    };
+    let evidence_page = app.get(&format!("/collaborations/{id}/files/evidence.toml"), &owner).await.text();
+    let evidence_version: i64 =
+        evidence_page.split("name=\"version\" value=\"").nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse().ok()).expect("a version");
+    let added = app
+        .form(
+            Some(&owner),
+            &format!("/collaborations/{id}/files/evidence.toml"),
+            &format!(
+                "csrf={}&version={evidence_version}&rating-new-0-round=2024&rating-new-0-theme=political-backing&rating-new-0-score=4&rating-new-0-evidence={}",
+                owner.csrf,
+                encoded("Cabinet minutes, May")
+            ),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+    let files = collabmap_exchange::archive::read_zip(&app.get(&format!("/api/studies/{id}/export"), &owner).await.body, collabmap_study::Limits::default())
+        .expect("zip");
+    assert_eq!(
+        files.get("evidence.toml").map(|b| String::from_utf8_lossy(b).into_owned()),
+        Some(format!("{evidence_before}\n[[rating]]\nround = \"2024\"\ntheme = \"political-backing\"\nscore = 4\nevidence = \"Cabinet minutes, May\"\n")),
+        "the score a number, every earlier byte kept"
+    );
+});

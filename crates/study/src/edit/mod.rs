@@ -7,6 +7,7 @@
 //! consent must change only what they chose, so these work on the text.
 
 pub mod codebook;
+pub mod toml_form;
 
 use std::fmt;
 
