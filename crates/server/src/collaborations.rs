@@ -17,7 +17,7 @@ use collabmap_analysis::assessment::{RoundResult, assess};
 use collabmap_render::assessment::{Compared, assess_html_body, compare_text, profile_svg};
 use collabmap_store::{Change, ChangeError, Kind, Role, SurveyToken};
 use collabmap_study::assessment::{Assessment, load_assessment};
-use collabmap_study::edit::toml_form::{TomlChanges, TomlForm, TomlShape, read_toml_form, write_toml_form};
+use collabmap_study::edit::toml_form::{ListChanges, TomlChanges, TomlForm, TomlShape, read_toml_form, write_toml_form};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -628,7 +628,7 @@ fn toml_changes(fields: &HashMap<String, String>, shape: TomlShape, current: &st
                 }
             }
             let added = (0..NEW_ROWS).map(|n| cell(format!("{list}-new-{n}"))).collect();
-            (edits, added)
+            ListChanges { edits, added }
         })
         .collect();
     Ok(TomlChanges { values, lists })

@@ -33,8 +33,17 @@ pub struct TomlForm {
 pub struct TomlChanges {
     /// The top-level values.
     pub values: Vec<String>,
-    /// Per list: rows changed or removed (by position), and rows added.
-    pub lists: Vec<(BTreeMap<usize, RowEdit>, Vec<Vec<String>>)>,
+    /// Per list, in the shape's order.
+    pub lists: Vec<ListChanges>,
+}
+
+/// What a form changes in one list of tables.
+#[derive(Debug, Clone, Default)]
+pub struct ListChanges {
+    /// Rows changed or removed, by position.
+    pub edits: BTreeMap<usize, RowEdit>,
+    /// Rows added at the end (rows of empty cells are left out).
+    pub added: Vec<Vec<String>>,
 }
 
 fn parse(text: &str) -> Result<DocumentMut, EditError> {
@@ -97,7 +106,7 @@ pub fn write_toml_form(text: &str, shape: TomlShape, changes: &TomlChanges) -> R
     for (key, wanted) in shape.values.iter().zip(&changes.values) {
         set(document.as_table_mut(), key, wanted);
     }
-    for ((key, fields), (edits, added)) in shape.lists.iter().zip(&changes.lists) {
+    for ((key, fields), ListChanges { edits, added }) in shape.lists.iter().zip(&changes.lists) {
         let has_rows = added.iter().any(|row| row.iter().any(|c| !c.trim().is_empty()));
         if document.get(key).is_none() && has_rows {
             document[key] = Item::ArrayOfTables(ArrayOfTables::new());
@@ -147,7 +156,11 @@ mod tests {
         assert_eq!(form.lists[1], [["2023", "3.5"]]);
         let same = TomlChanges {
             values: form.values.clone(),
-            lists: form.lists.iter().map(|rows| (rows.iter().cloned().map(RowEdit::Cells).enumerate().collect(), vec![vec![String::new(); 3]])).collect(),
+            lists: form
+                .lists
+                .iter()
+                .map(|rows| ListChanges { edits: rows.iter().cloned().map(RowEdit::Cells).enumerate().collect(), added: vec![vec![String::new(); 3]] })
+                .collect(),
         };
         assert_eq!(write_toml_form(TEXT, SHAPE, &same).expect("written"), TEXT);
     }
@@ -157,8 +170,8 @@ mod tests {
         let changes = TomlChanges {
             values: vec!["Riverside".into(), "Safe homes".into()],
             lists: vec![
-                (BTreeMap::from([(0, RowEdit::Remove)]), vec![vec!["Sam".into(), "manager".into(), "2023-09-01".into()]]),
-                (BTreeMap::from([(0, RowEdit::Cells(vec!["2023".into(), "4".into()]))]), vec![vec!["2024".into(), "2.5".into()]]),
+                ListChanges { edits: BTreeMap::from([(0, RowEdit::Remove)]), added: vec![vec!["Sam".into(), "manager".into(), "2023-09-01".into()]] },
+                ListChanges { edits: BTreeMap::from([(0, RowEdit::Cells(vec!["2023".into(), "4".into()]))]), added: vec![vec!["2024".into(), "2.5".into()]] },
             ],
         };
         let written = write_toml_form(TEXT, SHAPE, &changes).expect("written");
