@@ -34,8 +34,38 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[template(path = "message.html")]
 struct MessagePage {
     title: String,
-    message: String,
+    /// The first line of the message: what happened.
+    lead: Vec<Segment>,
+    /// Its other lines (a refused save's problems, one each).
+    details: Vec<Vec<Segment>>,
+    /// What to do next, by the kind of refusal.
+    next: &'static str,
     signed_in: bool,
+}
+
+/// A piece of a message line: words, or a name quoted in `backticks` (a
+/// file, an id, a command), shown as code rather than with its backticks.
+pub(crate) struct Segment {
+    text: String,
+    code: bool,
+}
+
+/// A message line split at its backticks.
+fn segments(line: &str) -> Vec<Segment> {
+    line.split('`').enumerate().filter(|(_, part)| !part.is_empty()).map(|(i, part)| Segment { text: part.to_string(), code: i % 2 == 1 }).collect()
+}
+
+/// What a person can do after a refusal of this kind.
+fn next_step(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => "Check the address, or go back to your studies and open it from there; a study you are not a member of is not shown.",
+        StatusCode::FORBIDDEN => "Ask an owner of the study for the role you need, or reload the page if a form was open for a long time.",
+        StatusCode::CONFLICT => "Go back, reload the page to see what changed, and make your change again.",
+        StatusCode::UNPROCESSABLE_ENTITY => "Go back, fix each line named above, and save again: nothing was stored.",
+        StatusCode::TOO_MANY_REQUESTS => "Wait a little and try again.",
+        StatusCode::BAD_REQUEST => "Go back and change what is named above.",
+        _ => "Try again in a moment. If it keeps happening, tell whoever runs this workspace, with the time it happened.",
+    }
 }
 
 /// A refusal as a page.
@@ -107,7 +137,10 @@ async fn refusals_as_pages(response: Response) -> Response {
 
 /// A page with a title and a message, for refusals and notices.
 pub(crate) fn message_page(status: StatusCode, title: &str, message: &str, signed_in: bool) -> Response {
-    (status, render(&MessagePage { title: title.into(), message: message.into(), signed_in })).into_response()
+    let mut lines = message.lines().filter(|l| !l.trim().is_empty());
+    let lead = segments(lines.next().unwrap_or(""));
+    let details = lines.map(segments).collect();
+    (status, render(&MessagePage { title: title.into(), lead, details, next: next_step(status), signed_in })).into_response()
 }
 
 /// A template as an HTML response.
