@@ -414,40 +414,18 @@ struct Report<'a> {
     breakdowns: Vec<CrossTab>,
 }
 
-impl IndexPage<'_> {
-    /// The navigation's section this page belongs to.
-    fn section(&self) -> &'static str {
-        "overview"
-    }
+/// Each report page's section of the navigation (`nav.rs`), which its header marks as current.
+macro_rules! sections {
+    ($($page:ident => $section:literal),* $(,)?) => {
+        $(impl $page<'_> {
+            fn section(&self) -> &'static str {
+                $section
+            }
+        })*
+    };
 }
 
-impl ThemePage<'_> {
-    /// The navigation's section this page belongs to.
-    fn section(&self) -> &'static str {
-        "themes"
-    }
-}
-
-impl InterviewPage<'_> {
-    /// The navigation's section this page belongs to.
-    fn section(&self) -> &'static str {
-        "interviews"
-    }
-}
-
-impl EvidencePage<'_> {
-    /// The navigation's section this page belongs to.
-    fn section(&self) -> &'static str {
-        "evidence"
-    }
-}
-
-impl AnalysisPage<'_> {
-    /// The navigation's section this page belongs to.
-    fn section(&self) -> &'static str {
-        "analysis"
-    }
-}
+sections!(IndexPage => "overview", ThemePage => "themes", InterviewPage => "interviews", EvidencePage => "evidence", AnalysisPage => "analysis");
 
 /// Renders a page of the report.
 fn render(page: &dyn DynTemplate) -> Result<String, RenderError> {

@@ -424,6 +424,8 @@ struct FormPage {
     can_edit: bool,
     csrf: String,
     problems: Vec<String>,
+    /// Never: a saved form goes back to the collaboration's page.
+    saved: bool,
     unchanged: bool,
     signed_in: bool,
 }
@@ -459,6 +461,7 @@ fn form_page(
         can_edit,
         csrf,
         problems,
+        saved: false,
         unchanged,
         signed_in: true,
     }
