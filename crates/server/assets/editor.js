@@ -106,15 +106,11 @@
     });
   }
 
-  // Small maps fill the pane; wide ones shrink to at most 60% so the text
-  // stays readable, and the pane scrolls.
+  // The drawing keeps its own size, so that its text stays at 12 px: a wide
+  // map scrolls in the pane, and the concept at the caret is scrolled into view.
   function fit(svg) {
     if (!svg) return;
-    var natural = parseFloat(svg.getAttribute("width")) || svg.getBoundingClientRect().width;
-    var room = preview.clientWidth - 16;
-    svg.style.maxWidth = "none";
-    svg.style.height = "auto";
-    svg.style.width = Math.max(Math.min(natural, room), natural * 0.6) + "px";
+    svg.classList.add("natural-size");
   }
 
   // The concept on the caret's line is marked in the drawing and scrolled

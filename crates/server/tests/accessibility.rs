@@ -359,6 +359,12 @@ async fn reading_aids(app: support::App, driver: u16) {
     press(&client, "0").await;
     let again = client.execute(width, vec![]).await.expect("script").as_f64().expect("a width");
     assert!((again - fitted).abs() < 2.0, "0 fits it again: {fitted} → {again}");
+    // The new interview's id box checks what is typed (its pattern is valid in the browser's regular expressions).
+    let refused = client
+        .execute("const box = document.querySelector('form.actions input[name=id]'); box.value = 'two words'; const bad = box.validity.patternMismatch; box.value = 'i-99.b_2'; return [bad, box.validity.patternMismatch];", vec![])
+        .await
+        .expect("script");
+    assert_eq!(refused, json!([true, false]), "a space is refused, letters, digits, dots, dashes and underscores pass");
     let places = client.execute("return document.querySelectorAll('#model-in-words table.model-places tbody tr').length;", vec![]).await.expect("script");
     assert!(places.as_u64().is_some_and(|n| n >= 12), "the model in words lists its themes: {places}");
 

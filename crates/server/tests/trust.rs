@@ -524,7 +524,7 @@ on_every_backend!(memos_are_written_from_the_page_of_what_they_are_about_and_lis
     assert_eq!(app.form(Some(&editor), &memos, &body(&editor, "study", "+")).await.status, StatusCode::BAD_REQUEST);
     let nowhere = app.form(Some(&editor), &memos, &body(&editor, "theme%3Anope", "x")).await;
     assert_eq!(nowhere.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(nowhere.text().contains("unknown theme `nope`"), "{}", nowhere.text());
+    assert!(nowhere.text().contains("unknown theme <code>nope</code>"), "{}", nowhere.text());
     assert!(nowhere.headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html")), "a form's refusal is a page");
 
     // The list, filtered by what a memo is about and by who wrote it.
