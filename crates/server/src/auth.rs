@@ -6,9 +6,7 @@
 //! Cross-site form posts are also refused by the `Origin` check in
 //! [`crate::check_origin`].
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -55,46 +53,25 @@ pub(crate) fn wants_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.secure_cookies() || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
-/// Counts failed sign-ins per address and per client, in memory.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
+/// `Err(seconds to wait)` while any of `keys` has [`MAX_FAILED_LOGINS`]
+/// failures within [`LOGIN_WINDOW`]. The failures are counted in the
+/// database, so every server over it counts the same attempts.
+async fn check_failures(state: &AppState, keys: &[String]) -> Result<(), AppError> {
+    let now = crate::api::now_seconds();
+    let window = LOGIN_WINDOW.as_secs() as i64;
+    for (_, count, oldest) in state.store().login_failures_since(keys, now - window).await? {
+        if count >= MAX_FAILED_LOGINS as i64 {
+            return Err(AppError::TooManyAttempts((oldest + window - now).max(1) as u64));
+        }
+    }
+    Ok(())
 }
 
-impl LoginLimiter {
-    /// `Err(seconds)` while any of `keys` has too many recent failures.
-    pub fn check(&self, keys: &[String]) -> Result<(), u64> {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let now = Instant::now();
-        for key in keys {
-            if let Some(times) = failures.get_mut(key) {
-                times.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-                if times.len() >= MAX_FAILED_LOGINS {
-                    let oldest = times.iter().min().copied().unwrap_or(now);
-                    return Err(LOGIN_WINDOW.saturating_sub(now.duration_since(oldest)).as_secs().max(1));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Records a failed sign-in against every key.
-    pub fn failed(&self, keys: &[String]) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() > 100_000 {
-            // A flood of made-up addresses must not grow memory without bound.
-            let now = Instant::now();
-            failures.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
-        }
-        for key in keys {
-            failures.entry(key.clone()).or_default().push(Instant::now());
-        }
-    }
-
-    /// Forgets the failures of an address after it signs in.
-    pub fn succeeded(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
-    }
+/// Records a failed sign-in against every key.
+async fn record_failure(state: &AppState, keys: &[String]) -> Result<(), AppError> {
+    let now = crate::api::now_seconds();
+    state.store().record_login_failure(keys, now, now - LOGIN_WINDOW.as_secs() as i64).await?;
+    Ok(())
 }
 
 /// Checks a password and starts a session, with rate limiting.
@@ -102,10 +79,10 @@ pub(crate) async fn sign_in(state: &AppState, email: &str, password: &str, clien
     let address_key = format!("address:{}", normalise_email(email));
     let mut keys = vec![address_key.clone()];
     keys.extend(client.map(|c| format!("client:{c}")));
-    state.limiter().check(&keys).map_err(AppError::TooManyAttempts)?;
+    check_failures(state, &keys).await?;
     if password.chars().count() > collabmap_store::MAX_PASSWORD_CHARS {
         // No account has such a password, and hashing it would only burn time.
-        state.limiter().failed(&keys);
+        record_failure(state, &keys).await?;
         return Err(AppError::Unauthorized);
     }
     let found = state.store().user_with_hash(email).await?;
@@ -117,12 +94,12 @@ pub(crate) async fn sign_in(state: &AppState, email: &str, password: &str, clien
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await?;
     match user {
         Some(user) if matches => {
-            state.limiter().succeeded(&address_key);
+            state.store().forget_login_failures(&address_key).await?;
             let session = state.store().create_session(user.id).await?;
             Ok((user, session))
         }
         _ => {
-            state.limiter().failed(&keys);
+            record_failure(state, &keys).await?;
             Err(AppError::Unauthorized)
         }
     }
@@ -196,19 +173,6 @@ impl FromRequestParts<AppState> for PageUser {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_limiter_blocks_after_five_failures_and_forgets_on_success() {
-        let limiter = LoginLimiter::default();
-        let keys = vec!["address:a@b".to_string()];
-        for _ in 0..MAX_FAILED_LOGINS {
-            assert!(limiter.check(&keys).is_ok());
-            limiter.failed(&keys);
-        }
-        assert!(limiter.check(&keys).is_err());
-        limiter.succeeded("address:a@b");
-        assert!(limiter.check(&keys).is_ok());
-    }
 
     #[test]
     fn the_cookie_is_found_among_others() {

@@ -45,7 +45,6 @@ mod views;
 pub use error::AppError;
 pub use html::safe_next;
 
-use auth::LoginLimiter;
 use views::Views;
 
 /// How the server behaves beyond its database.
@@ -63,7 +62,6 @@ pub struct Options {
 struct Inner {
     store: Store,
     views: Views,
-    limiter: LoginLimiter,
     options: Options,
     uploads: tokio::sync::Semaphore,
 }
@@ -77,15 +75,7 @@ pub struct AppState {
 impl AppState {
     /// A state over `store`.
     pub fn new(store: Store, options: Options) -> Self {
-        AppState {
-            inner: Arc::new(Inner {
-                store,
-                views: Views::default(),
-                limiter: LoginLimiter::default(),
-                options,
-                uploads: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
-            }),
-        }
+        AppState { inner: Arc::new(Inner { store, views: Views::default(), options, uploads: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE) }) }
     }
 
     /// The database.
@@ -96,11 +86,6 @@ impl AppState {
     /// Parsed studies.
     pub fn views(&self) -> &Views {
         &self.inner.views
-    }
-
-    /// Failed sign-ins.
-    pub fn limiter(&self) -> &LoginLimiter {
-        &self.inner.limiter
     }
 
     /// Whether cookies are always `Secure`.

@@ -59,6 +59,29 @@ on_every_backend!(failed_logins_are_rate_limited, |app: App| async move {
     app.login("editor@example.org").await;
 });
 
+on_every_backend!(two_servers_over_one_database_count_the_same_failed_sign_ins_and_see_the_same_saves, |app: App| async move {
+    let other = app.twin().await;
+    for server in [&app, &app, &other, &other, &app] {
+        assert_eq!(server.login_reply("viewer@example.org", "wrong-password").await.status, StatusCode::UNAUTHORIZED);
+    }
+    for server in [&app, &other] {
+        let blocked = server.login_reply("viewer@example.org", support::PASSWORD).await;
+        assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS, "five failures across the two servers block both");
+        assert!(blocked.headers.get(header::RETRY_AFTER).is_some());
+    }
+    // A session started on one server works on the other; a save through one is read through the other.
+    let owner = app.owner().await;
+    let interview = app.first_interview(&owner).await;
+    let path = format!("/api/studies/{}/interviews/{interview}", app.study);
+    let (text, version) = get_interview(&other, &owner, &interview).await;
+    let saved = app.call(Method::PUT, &path, Some(&owner), true, Some(json!({"text": format!("{text}\n"), "version": version}))).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    assert_eq!(get_interview(&other, &owner, &interview).await.0, format!("{text}\n"), "the other server reads the save at once");
+    let page = other.get(&format!("/studies/{}/interviews/{interview}.html", app.study), &owner).await;
+    assert_eq!(page.status, StatusCode::OK);
+    other.store.close().await;
+});
+
 on_every_backend!(state_changes_need_the_csrf_token, |app: App| async move {
     let session = app.owner().await;
     let id = app.first_interview(&session).await;

@@ -32,6 +32,7 @@ mod accounts;
 mod checkbacks;
 mod drafts;
 mod history;
+mod logins;
 mod members;
 mod studies;
 mod surveys;

@@ -43,6 +43,8 @@ pub struct App {
     pub router: Router,
     pub store: Store,
     pub study: i64,
+    /// The database's address, for a second server over it.
+    pub url: String,
 }
 
 #[derive(Clone)]
@@ -80,7 +82,13 @@ impl App {
         let study = store.studies_of(owner.id).await.expect("studies")[0].id;
         store.set_member(study, "editor@example.org", collabmap_store::Role::Editor).await.expect("member");
         store.set_member(study, "viewer@example.org", collabmap_store::Role::Viewer).await.expect("member");
-        App { router: router(AppState::new(store.clone(), Options::default())), store, study }
+        App { router: router(AppState::new(store.clone(), Options::default())), store, study, url: database.url.clone() }
+    }
+
+    /// A second server over the same database, as a balancer would put beside the first.
+    pub async fn twin(&self) -> App {
+        let store = Store::open(&self.url).await.expect("the database opens again");
+        App { router: router(AppState::new(store.clone(), Options::default())), store, study: self.study, url: self.url.clone() }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
