@@ -49,11 +49,6 @@ impl Rect {
         let nearest = point(centre.x.clamp(self.left, self.right), centre.y.clamp(self.top, self.bottom));
         distance(nearest, centre) < radius
     }
-
-    /// The smallest box holding both.
-    pub fn union(&self, other: &Rect) -> Rect {
-        Rect { left: self.left.min(other.left), top: self.top.min(other.top), right: self.right.max(other.right), bottom: self.bottom.max(other.bottom) }
-    }
 }
 
 /// The distance between two points.

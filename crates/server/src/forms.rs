@@ -142,9 +142,8 @@ async fn table_form(
     posted: Option<(Vec<FormRow>, Vec<Vec<String>>, i64)>,
 ) -> Result<Response, AppError> {
     let (role, view) = member_view(state, user.session.user.id, id, Role::Viewer).await?;
-    let document = kind.document().read(&view)?;
-    let text = if document.exists { document.text } else { default_header(kind).to_string() };
-    let table = read_csv_table(&text).map_err(|e| AppError::BadRequest(format!("{}: {e}; fix it in the text view", kind.file)))?;
+    let (text, document) = stored_text(&view, kind)?;
+    let table = parse_table(kind, &text)?;
     let total = table.rows.len();
     let pages = total.div_ceil(ROWS_PER_PAGE).max(1);
     let page = query.page.min(pages - 1);
@@ -193,6 +192,31 @@ async fn table_form(
         signed_in: true,
     };
     Ok((status, render(&form)).into_response())
+}
+
+/// The file's text as the form starts from it (a header alone when the
+/// study has no such file yet), with its version and whether it exists.
+fn stored_text(view: &crate::views::StudyAtRevision, kind: TableKind) -> Result<(String, crate::views::DocumentText), AppError> {
+    let mut document = kind.document().read(view)?;
+    let text = if document.exists { std::mem::take(&mut document.text) } else { default_header(kind).to_string() };
+    Ok((text, document))
+}
+
+fn parse_table(kind: TableKind, text: &str) -> Result<collabmap_study::edit::CsvTable<'_>, AppError> {
+    read_csv_table(text).map_err(|e| AppError::BadRequest(format!("{}: {e}; fix it in the text view", kind.file)))
+}
+
+/// The stored codebook (the built-in one's text when the study has no file) and its themes.
+fn stored_codebook(view: &crate::views::StudyAtRevision) -> Result<(crate::views::DocumentText, Vec<ThemeFields>), AppError> {
+    let document = Document::Codebook.read(view)?;
+    let themes = read_codebook(&document.text).map_err(|e| AppError::BadRequest(format!("{e}; fix it in the text view")))?;
+    Ok((document, themes))
+}
+
+/// A posted form's version, after its CSRF token is checked: the version of the file the form was made from.
+fn checked_version(user: &PageUser, fields: &HashMap<String, String>) -> Result<i64, AppError> {
+    user.check_form(fields.get("csrf").map_or("", String::as_str))?;
+    fields.get("version").and_then(|v| v.parse().ok()).ok_or_else(|| AppError::BadRequest("the form has no version: reload the page".into()))
 }
 
 /// The header a study without the file starts from.
@@ -260,13 +284,10 @@ fn read_posted(form: Vec<(String, String)>, width: usize) -> Posted {
 /// typed) when the study would have any, or when someone saved meanwhile.
 async fn save_table(state: &AppState, user: &PageUser, id: i64, kind: TableKind, form: Vec<(String, String)>) -> Result<Response, AppError> {
     let (_, view) = member_view(state, user.session.user.id, id, Role::Editor).await?;
-    let document = kind.document().read(&view)?;
-    let text = if document.exists { document.text } else { default_header(kind).to_string() };
-    let table = read_csv_table(&text).map_err(|e| AppError::BadRequest(format!("{}: {e}; fix it in the text view", kind.file)))?;
+    let (text, document) = stored_text(&view, kind)?;
+    let table = parse_table(kind, &text)?;
     let posted = read_posted(form, table.columns.len());
-    user.check_form(posted.fields.get("csrf").map_or("", String::as_str))?;
-    let version: i64 =
-        posted.fields.get("version").and_then(|v| v.parse().ok()).ok_or_else(|| AppError::BadRequest("the form has no version: reload the page".into()))?;
+    let version = checked_version(user, &posted.fields)?;
     let page: usize = posted.fields.get("page").and_then(|v| v.parse().ok()).unwrap_or(0);
     let mut edits: BTreeMap<usize, RowEdit> =
         posted.rows.iter().filter(|(row, _)| **row < table.rows.len()).map(|(&row, cells)| (row, RowEdit::Cells(cells.clone()))).collect();
@@ -383,13 +404,10 @@ async fn codebook_page(
     posted: Option<PostedCodebook>,
 ) -> Result<Response, AppError> {
     let (role, view) = member_view(state, user.session.user.id, id, Role::Viewer).await?;
-    let document = Document::Codebook.read(&view)?;
+    let (document, stored) = stored_codebook(&view)?;
     let (themes, added, version) = match posted {
         Some(PostedCodebook { themes, added, version }) => (themes, added, version),
-        None => {
-            let themes = read_codebook(&document.text).map_err(|e| AppError::BadRequest(format!("{e}; fix it in the text view")))?;
-            (themes.into_iter().enumerate().collect(), ThemeFields { kind: "theme".into(), model: true, ..ThemeFields::default() }, document.version)
-        }
+        None => (stored.into_iter().enumerate().collect(), ThemeFields { kind: "theme".into(), model: true, ..ThemeFields::default() }, document.version),
     };
     let choices = themes.iter().map(|(_, t)| (t.id.clone(), t.name.clone())).collect();
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
@@ -440,11 +458,8 @@ async fn save_codebook(
 ) -> Result<Response, AppError> {
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
     let fields: HashMap<String, String> = form.into_iter().collect();
-    user.check_form(fields.get("csrf").map_or("", String::as_str))?;
-    let version: i64 =
-        fields.get("version").and_then(|v| v.parse().ok()).ok_or_else(|| AppError::BadRequest("the form has no version: reload the page".into()))?;
-    let document = Document::Codebook.read(&view)?;
-    let stored = read_codebook(&document.text).map_err(|e| AppError::BadRequest(format!("{e}; fix it in the text view")))?;
+    let version = checked_version(&user, &fields)?;
+    let (document, stored) = stored_codebook(&view)?;
     let mut edits = BTreeMap::new();
     let mut kept = Vec::new();
     for index in 0..stored.len() {
