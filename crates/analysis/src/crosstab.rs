@@ -123,7 +123,9 @@ impl Grouping {
                 pool += size;
             }
         }
-        let mut groups: Vec<String> = sizes.keys().filter(|v| !pooled.contains(v)).cloned().collect();
+        // A set: with one person per value, most values are pooled, and a scan per person would be quadratic.
+        let pooled: std::collections::HashSet<String> = pooled.into_iter().collect();
+        let mut groups: Vec<String> = sizes.keys().filter(|v| !pooled.contains(*v)).cloned().collect();
         if !pooled.is_empty() {
             groups.push(POOLED_LABEL.to_string());
         }

@@ -4,11 +4,12 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use collabmap_analysis::{Model, synthesise};
-use collabmap_render::report::build_report;
+use collabmap_render::report::{Analysed, ReportOptions, ReportPages};
 use collabmap_render::table;
 use collabmap_study::Study;
 use collabmap_study::write::write_study;
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
 use crate::output;
 
@@ -18,12 +19,17 @@ use crate::output;
 pub(crate) fn report(study: &Study, study_dir: &Path, output: &Path) -> Result<()> {
     let synthesis = synthesise(study);
     let model = Model::discover(study, &synthesis);
-    let site = build_report(study, &synthesis, &model).map_err(anyhow::Error::msg)?;
+    let source = Analysed { study, synthesis: &synthesis, model: &model };
+    let pages = ReportPages::new(source, ReportOptions::default());
     output::replace_folder(output, study_dir, output::REPORT, |staging| {
-        for file in &site.files {
-            output::write_file(&staging.join(&file.path), &file.bytes)?;
-        }
-        for copy in &site.copies {
+        // Pages are rendered in parallel and written as they come, so memory
+        // holds the analysis and a page per thread, never the whole site.
+        let paths: Vec<&str> = pages.paths().collect();
+        paths.par_iter().try_for_each(|path| {
+            let bytes = pages.render(source, path).map_err(anyhow::Error::msg)?;
+            output::write_file(&staging.join(path), &bytes)
+        })?;
+        for copy in pages.pictures() {
             let target = staging.join(copy);
             if let Some(parent) = target.parent() {
                 output::create_dir_all(parent)?;

@@ -166,6 +166,64 @@ async fn a_stored_study_exports_as_it_was_at_any_revision() {
     }
 }
 
+/// Every file under `dir`, by its path relative to `dir` with `/` separators.
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let relative = path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
+                found.push((relative, std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_served_on_demand_is_the_page_collabmap_report_writes() {
+    // Large enough for every kind of page to come in several: the interviews
+    // list, a theme's evidence, a cell's and a link's, each past one page.
+    let db = collabmap_store::testing::sqlite();
+    add_owner(&db);
+    let out = tempfile::tempdir().expect("temp");
+    let (study, site) = (out.path().join("study"), out.path().join("site"));
+    stdout(&collabmap(&["generate", "--people", "700", &study.to_string_lossy()]));
+    let id = stdout(&collabmap(&["import", &study.to_string_lossy(), "--db", &db.url, "--owner", "owner@example.org"])).trim().to_string();
+    stdout(&collabmap(&["report", "-o", &site.to_string_lossy(), &study.to_string_lossy()]));
+    // The report's own marker (what lets `report` replace the folder next time) is not a page.
+    let written: Vec<_> = files_under(&site).into_iter().filter(|(path, _)| path != ".collabmap-report").collect();
+    for paged in ["interviews-2.html", "evidence/common-purpose/page-2.html", "evidence/common-purpose--service-user/page-2.html"] {
+        assert!(written.iter().any(|(path, _)| path == paged), "the report has {paged}");
+    }
+    assert!(written.iter().any(|(path, _)| path.contains("/organisation/") && path.ends_with("/page-2.html")), "a cell's evidence runs past a page");
+
+    let store = Store::open(&db.url).await.expect("open");
+    let app = router(AppState::new(store.clone(), Options::default()));
+    let login = Request::post("/api/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"email":"owner@example.org","password":"a long secret"}"#))
+        .expect("request");
+    let response = app.clone().oneshot(login).await.expect("answer");
+    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).expect("cookie").to_string();
+    // Asked in an order unlike the report's, twice (rendered, then from the cache): the same bytes each time.
+    for round in ["rendered", "cached"] {
+        for (path, bytes) in written.iter().rev() {
+            let request = Request::get(format!("/studies/{id}/revisions/1/{path}")).header(header::COOKIE, &cookie).body(Body::empty()).expect("request");
+            let response = app.clone().oneshot(request).await.expect("answer");
+            assert_eq!(response.status(), StatusCode::OK, "{path} ({round})");
+            let served = response.into_body().collect().await.expect("body").to_bytes();
+            assert!(served.as_ref() == bytes.as_slice(), "{path} ({round}) differs from the page `collabmap report` wrote");
+        }
+    }
+    store.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn importing_a_study_with_problems_names_them_and_stores_nothing() {
     let db = collabmap_store::testing::sqlite();

@@ -14,6 +14,9 @@ pub enum RenderError {
     /// A drawing could not be turned into a PNG picture.
     #[error("cannot draw the PNG: {0}")]
     Png(String),
+    /// A report has no page at this path.
+    #[error("the report has no page {0}")]
+    NoSuchPage(String),
     /// A CSV could not be written.
     #[error("cannot write the CSV: {0}")]
     Csv(String),

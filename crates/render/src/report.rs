@@ -5,6 +5,8 @@
 //! Anonymity is enforced here, at the one place where people become text:
 //! [`PeopleView`] is the only way a page names a person.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
 use collabmap_analysis::structure::{MapStructure, StudyStructure};
@@ -50,17 +52,30 @@ pub use collabmap_analysis::ANONYMOUS_LABEL;
 /// How people are named on pages: by name and organisation, unless anonymous.
 pub struct PeopleView<'s> {
     study: &'s Study,
+    /// Each person's position in `study.people` by id, when the caller keeps
+    /// one: a report names people on every page, and a scan per name would
+    /// make a large study's report quadratic.
+    index: Option<&'s HashMap<String, u32>>,
 }
 
 impl<'s> PeopleView<'s> {
     /// A view over `study`'s people.
     pub fn new(study: &'s Study) -> Self {
-        PeopleView { study }
+        PeopleView { study, index: None }
+    }
+
+    /// A view over `study`'s people that finds them through `index` (from [`person_index`]).
+    fn indexed(study: &'s Study, index: &'s HashMap<String, u32>) -> Self {
+        PeopleView { study, index: Some(index) }
     }
 
     /// The label of `id`: "Name (role, organisation)", or the anonymous label.
     pub fn label(&self, id: &str) -> String {
-        match self.study.person(id) {
+        let person = match self.index {
+            Some(index) => index.get(id).and_then(|&at| self.study.people.get(at as usize)),
+            None => self.study.person(id),
+        };
+        match person {
             Some(person) if !person.anonymous => {
                 let columns = &self.study.people_columns;
                 let details: Vec<&str> = ["role", "organisation"].iter().map(|c| person.column(columns, c)).filter(|v| !v.is_empty()).collect();
@@ -109,12 +124,31 @@ struct IndexPage<'a> {
     model_places: Vec<(String, String, String, u32)>,
     /// And each kept link: (means id, means, end id, end, people).
     model_links: Vec<(String, String, String, String, u32)>,
+    /// The first [`INTERVIEWS_PER_PAGE`] interviews.
     interviews: Vec<InterviewRow>,
+    interviews_total: usize,
+    /// Where the full list starts, when the front page cannot hold it.
+    interviews_more: Option<String>,
     /// The researchers' memos: in a published report all of them, only when
     /// `[report] memos = true`; in the workspace, those about the study.
     memos: Vec<MemoView>,
     /// What a memo added from this page is about (`study`).
     memo_about: &'static str,
+}
+
+/// A page of the full list of interviews.
+#[derive(Template)]
+#[template(path = "interviews.html")]
+struct InterviewListPage<'a> {
+    root: &'a str,
+    workspace: bool,
+    page_title: &'a str,
+    study_title: &'a str,
+    /// The number of the first row (from 1).
+    first: usize,
+    interviews: Vec<InterviewRow>,
+    total_interviews: usize,
+    pager: Pager,
 }
 
 /// A memo as the report shows it.
@@ -220,7 +254,10 @@ struct ThemePage<'a> {
     links_out: Vec<(String, String, u32, bool)>,
     /// Who mentioned the theme (the first [`WHO_ON_THEME_PAGE`]).
     who: Vec<WhoRow>,
+    /// The first [`ITEMS_ON_THEME_PAGE`] quotes, stories and pictures coded with it.
     evidence: Vec<Evidence>,
+    /// How many there are in all.
+    evidence_total: usize,
     /// The memos about this theme (see [`memos_shown`]).
     memos: Vec<MemoView>,
     /// What a memo added from this page is about (`theme:ID`).
@@ -355,63 +392,354 @@ impl Default for ReportOptions {
     }
 }
 
+/// A study and its analysis: what a report's pages are made from.
+#[derive(Clone, Copy)]
+pub struct Analysed<'a> {
+    /// The study.
+    pub study: &'a Study,
+    /// Its mentions and theme links.
+    pub synthesis: &'a Synthesis,
+    /// Its model.
+    pub model: &'a Model,
+}
+
 /// Builds the report of `study`.
 pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Result<Site, RenderError> {
     build_report_with(study, synthesis, model, ReportOptions::default())
 }
 
-/// Builds the report of `study` with `options`.
+/// Builds the whole report of `study` with `options` in memory. Large
+/// reports are better rendered page by page through [`ReportPages`], which
+/// is what this does, holding every page at once.
 pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, options: ReportOptions) -> Result<Site, RenderError> {
-    let cx = Report {
-        study,
-        synthesis,
-        model,
-        options,
-        people: PeopleView::new(study),
-        title: if study.config.title.is_empty() { "Study" } else { study.config.title.as_str() },
-        breakdowns: BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect(),
-    };
-    let name_of = |id: &str| study.codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
-    let mut site = Site::default();
-    let hrefs = Hrefs { theme: &|id| Some(format!("themes/{id}.html")), link: &|from, to| Some(format!("evidence/{from}--{to}.html")) };
-    let diagram = model_svg(model, &name_of, &hrefs);
-    let bare_diagram = model_svg(model, &name_of, &Hrefs::NONE);
-    site.files.push(SiteFile { path: "model.svg".into(), bytes: bare_diagram.clone().into_bytes() });
-    if options.png {
-        site.files.push(SiteFile { path: "model.png".into(), bytes: svg_to_png(&bare_diagram, 1.5)? });
-    }
-    site.files.push(SiteFile { path: "assets/style.css".into(), bytes: STYLE.as_bytes().to_vec() });
-    site.files.push(SiteFile { path: "assets/drawing.js".into(), bytes: DRAWING_JS.as_bytes().to_vec() });
-    site.files.push(SiteFile { path: "assets/tables.js".into(), bytes: TABLES_JS.as_bytes().to_vec() });
-    site.files.push(index_page(&cx, diagram)?);
-    let labels = EvidenceLabels::new(cx.study, &cx.people);
-    let all_mentions = collabmap_analysis::evidence::all_mentions(cx.study, &cx.synthesis.coding);
-    site.files.extend(theme_pages(&cx, &labels, &all_mentions)?);
-    site.files.extend(evidence_pages(&cx, &labels, &all_mentions)?);
-    let structure = StudyStructure::of(study);
-    site.files.push(SiteFile {
-        path: "analysis.html".into(),
-        bytes: render(&analysis_page(study, synthesis, model, &structure, cx.title, options.workspace))?.into_bytes(),
-    });
-    let (pages, pictures) = interview_pages(&cx, &structure)?;
-    site.files.extend(pages);
-    site.copies = pictures;
-    site.copies.sort();
-    site.copies.dedup();
-    Ok(site)
+    let source = Analysed { study, synthesis, model };
+    let pages = ReportPages::new(source, options);
+    let files = pages.paths().map(|path| pages.render(source, path).map(|bytes| SiteFile { path: path.to_string(), bytes })).collect::<Result<_, _>>()?;
+    Ok(Site { files, copies: pages.pictures().to_vec() })
 }
 
-/// What every page of one report shares.
-struct Report<'a> {
-    study: &'a Study,
-    synthesis: &'a Synthesis,
-    model: &'a Model,
+/// People an evidence page lists before the next page takes over.
+pub const EVIDENCE_PEOPLE_PER_PAGE: usize = 200;
+
+/// Interviews the front page lists; past this, the list continues on
+/// `interviews.html`, `interviews-2.html`, … of as many rows each.
+pub const INTERVIEWS_PER_PAGE: usize = 200;
+
+/// Quotes, stories and pictures a theme page shows; its evidence pages have every one.
+pub const ITEMS_ON_THEME_PAGE: usize = 50;
+
+/// One page of a report, by what it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Page {
+    ModelSvg,
+    ModelPng,
+    Asset(&'static str),
+    Index,
+    /// The full list of interviews, page `n` (from 1).
+    InterviewList(usize),
+    Theme(usize),
+    /// A theme's evidence list, by its position in `ReportPages::lists`, and page (from 1).
+    Evidence(usize, usize),
+    Analysis,
+    Interview(usize),
+}
+
+/// What an evidence list is about, for its heading and summary.
+#[derive(Debug, Clone, Copy)]
+enum ListOf {
+    /// Everyone counted for a theme.
+    Theme(usize),
+    /// The people one cell of a theme's breakdown counts: (theme, breakdown, group).
+    Cell(usize, usize, usize),
+    /// The chains behind a kept link, by its position in the model's links.
+    Link(usize),
+}
+
+/// The mentions an evidence list shows, split into pages at person boundaries.
+struct EvidenceList {
+    of: ListOf,
+    /// The folder-less path of its first page without `.html`; later pages are `BASE/page-N.html`.
+    base: String,
+    /// Indices into the list's mentions (the theme's, or the link's chains), in page order.
+    order: Vec<u32>,
+    /// Where each page starts in `order`.
+    starts: Vec<usize>,
+}
+
+impl EvidenceList {
+    fn new(of: ListOf, base: String, mentions: &[collabmap_analysis::evidence::Mention], order: Vec<u32>) -> Self {
+        let mut starts = vec![0];
+        let mut people = 0;
+        for (at, pair) in order.windows(2).enumerate() {
+            if mentions[pair[0] as usize].person != mentions[pair[1] as usize].person {
+                people += 1;
+                if people % EVIDENCE_PEOPLE_PER_PAGE == 0 {
+                    starts.push(at + 1);
+                }
+            }
+        }
+        EvidenceList { of, base, order, starts }
+    }
+
+    fn pages(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The path of page `n` (from 1).
+    fn path(&self, n: usize) -> String {
+        if n <= 1 { format!("{}.html", self.base) } else { format!("{}/page-{n}.html", self.base) }
+    }
+
+    /// The mentions of page `n` (from 1).
+    fn page(&self, n: usize) -> &[u32] {
+        let start = self.starts.get(n.saturating_sub(1)).copied().unwrap_or(self.order.len());
+        let end = self.starts.get(n).copied().unwrap_or(self.order.len());
+        &self.order[start..end]
+    }
+}
+
+/// A report's pages, rendered one at a time on demand.
+///
+/// Everything several pages share (breakdowns, every theme's mentions sorted
+/// for its evidence pages, the kept links' chains) is derived once by
+/// [`ReportPages::new`]; a page is then a template filled from it. Rendering
+/// every path gives the same bytes as [`build_report_with`], so the workspace
+/// can serve a page without building the site, and `collabmap report` can
+/// write pages in parallel without holding them. The `Analysed` handed to
+/// [`ReportPages::render`] must be the one the pages were made from.
+pub struct ReportPages {
     options: ReportOptions,
-    people: PeopleView<'a>,
-    title: &'a str,
-    /// The theme pages' breakdowns, by [`BREAKDOWN_COLUMNS`]; both follow the one small-group
-    /// rule (anonymous people one group, groups under five pooled).
+    title: String,
     breakdowns: Vec<CrossTab>,
+    groupings: Vec<Grouping>,
+    labels: EvidenceLabels,
+    /// Every codebook entry's mentions, sorted by person, interview and line.
+    mentions: Vec<Vec<collabmap_analysis::evidence::Mention>>,
+    /// The quotes given anonymously per entry, in interview order: shown apart on its evidence page.
+    apart: Vec<Vec<String>>,
+    /// Every kept link's chains as mentions, sorted like `mentions`.
+    chains: Vec<Vec<collabmap_analysis::evidence::Mention>>,
+    /// The quotes, stories and pictures coded with each entry.
+    items: Vec<Vec<collabmap_analysis::evidence::CodedItem>>,
+    lists: Vec<EvidenceList>,
+    /// Each theme's list in `lists`.
+    theme_list: Vec<usize>,
+    paths: Vec<(String, Page)>,
+    by_path: HashMap<String, usize>,
+    pictures: Vec<String>,
+    /// People and projects by id (see [`PeopleView::indexed`]).
+    people: HashMap<String, u32>,
+    projects: HashMap<String, String>,
+}
+
+impl ReportPages {
+    /// Derives what the pages of `source`'s report share, and where each page is.
+    pub fn new(source: Analysed<'_>, options: ReportOptions) -> ReportPages {
+        use collabmap_analysis::evidence::{Mention, all_mentions, coded_items, link_chains};
+        let Analysed { study, synthesis, model } = source;
+        let codebook = &study.codebook;
+        let person_at = person_index(study);
+        let people = PeopleView::indexed(study, &person_at);
+        let breakdowns: Vec<CrossTab> = BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
+        let groupings: Vec<Grouping> = BREAKDOWN_COLUMNS.iter().filter_map(|column| Grouping::of(study, synthesis, column).ok()).collect();
+        let by_person = |m: &Mention| (m.person, m.interview, m.line);
+        let mut mentions = all_mentions(study, &synthesis.coding);
+        let apart: Vec<Vec<String>> = mentions
+            .iter()
+            .map(|list| {
+                let mut texts: Vec<String> = list.iter().filter(|m| m.kept_apart).map(|m| m.text.clone()).collect();
+                texts.dedup();
+                texts
+            })
+            .collect();
+        for list in &mut mentions {
+            list.retain(|m| !m.kept_apart);
+            list.sort_by_key(by_person);
+        }
+        let chains: Vec<Vec<Mention>> = model
+            .links
+            .iter()
+            .map(|link| {
+                let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { return Vec::new() };
+                let mut found: Vec<Mention> = link_chains(study, &synthesis.coding, from, to)
+                    .iter()
+                    .map(|chain| Mention {
+                        person: chain.person,
+                        interview: chain.interview,
+                        line: chain.path.first().map_or(0, |s| s.line),
+                        kind: collabmap_study::ItemKind::Concept,
+                        text: chain.path.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" \u{2192} "),
+                        how: collabmap_analysis::Credit::Explicit,
+                        indicator: None,
+                        kept_apart: false,
+                    })
+                    .collect();
+                found.sort_by_key(by_person);
+                found
+            })
+            .collect();
+
+        let mut lists = Vec::new();
+        let mut theme_list = Vec::new();
+        let everything = |list: &[Mention]| (0..list.len() as u32).collect::<Vec<u32>>();
+        for (t, theme) in codebook.themes().iter().enumerate() {
+            theme_list.push(lists.len());
+            lists.push(EvidenceList::new(ListOf::Theme(t), format!("evidence/{}", theme.id), &mentions[t], everything(&mentions[t])));
+        }
+        // Every cell of a theme's breakdowns opens to the mentions of the people it counts. Quotes given
+        // anonymously stay on the theme's own evidence page: on a group's page they would be tied to the group.
+        for (t, theme) in codebook.themes().iter().enumerate() {
+            for (b, (grouping, tab)) in groupings.iter().zip(&breakdowns).enumerate() {
+                let counts = tab.row(&theme.id);
+                for g in 0..grouping.groups.len() {
+                    if counts.get(g).copied().unwrap_or(0) == 0 {
+                        continue;
+                    }
+                    let order = (0..mentions[t].len() as u32).filter(|&m| grouping.holds(g, mentions[t][m as usize].person)).collect();
+                    lists.push(EvidenceList::new(ListOf::Cell(t, b, g), format!("evidence/{}/{}/{g}", theme.id, grouping.column), &mentions[t], order));
+                }
+            }
+        }
+        for (k, link) in model.links.iter().enumerate() {
+            if codebook.index_of(&link.from).is_none() || codebook.index_of(&link.to).is_none() {
+                continue;
+            }
+            lists.push(EvidenceList::new(ListOf::Link(k), format!("evidence/{}--{}", link.from, link.to), &chains[k], everything(&chains[k])));
+        }
+
+        let mut paths: Vec<(String, Page)> = vec![("model.svg".into(), Page::ModelSvg)];
+        if options.png {
+            paths.push(("model.png".into(), Page::ModelPng));
+        }
+        for asset in ["assets/style.css", "assets/drawing.js", "assets/tables.js"] {
+            paths.push((asset.into(), Page::Asset(asset)));
+        }
+        paths.push(("index.html".into(), Page::Index));
+        let interview_pages = study.interviews.len().div_ceil(INTERVIEWS_PER_PAGE);
+        if interview_pages > 1 {
+            paths.extend((1..=interview_pages).map(|n| (interview_list_path(n), Page::InterviewList(n))));
+        }
+        paths.extend(codebook.themes().iter().enumerate().map(|(t, theme)| (format!("themes/{}.html", theme.id), Page::Theme(t))));
+        for (l, list) in lists.iter().enumerate() {
+            paths.extend((1..=list.pages()).map(|n| (list.path(n), Page::Evidence(l, n))));
+        }
+        paths.push(("analysis.html".into(), Page::Analysis));
+        paths.extend(study.interviews.iter().enumerate().map(|(n, interview)| (format!("interviews/{}.html", interview.id), Page::Interview(n))));
+        let by_path = paths.iter().enumerate().map(|(at, (path, _))| (path.clone(), at)).collect();
+
+        // A picture its artist keeps out of publication is neither shown nor copied into a published report.
+        let mut pictures: Vec<String> =
+            study.interviews.iter().flat_map(|iv| &iv.pictures).filter(|p| options.workspace || !p.not_for_publication).map(|p| p.path.clone()).collect();
+        pictures.sort();
+        pictures.dedup();
+
+        ReportPages {
+            options,
+            title: if study.config.title.is_empty() { "Study".to_string() } else { study.config.title.clone() },
+            breakdowns,
+            groupings,
+            labels: EvidenceLabels::new(study, &people),
+            mentions,
+            apart,
+            chains,
+            items: coded_items(study, &synthesis.coding),
+            lists,
+            theme_list,
+            paths,
+            by_path,
+            pictures,
+            people: person_at,
+            projects: project_names(study),
+        }
+    }
+
+    /// Every page's path, relative to the site's root, in a stable order.
+    pub fn paths(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        self.paths.iter().map(|(path, _)| path.as_str())
+    }
+
+    /// Whether the report has a page at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.by_path.contains_key(path)
+    }
+
+    /// The study's pictures the report shows, to copy beside its pages.
+    pub fn pictures(&self) -> &[String] {
+        &self.pictures
+    }
+
+    /// The page at `path`, rendered; `None` when the report has no such page.
+    pub fn page(&self, source: Analysed<'_>, path: &str) -> Option<Result<Vec<u8>, RenderError>> {
+        let &at = self.by_path.get(path)?;
+        Some(self.render_page(source, self.paths[at].1))
+    }
+
+    /// The page at `path`, rendered; an error when there is no such page.
+    pub fn render(&self, source: Analysed<'_>, path: &str) -> Result<Vec<u8>, RenderError> {
+        self.page(source, path).unwrap_or_else(|| Err(RenderError::NoSuchPage(path.to_string())))
+    }
+
+    fn render_page(&self, source: Analysed<'_>, page: Page) -> Result<Vec<u8>, RenderError> {
+        let cx = Report { source, pages: self, people: PeopleView::indexed(source.study, &self.people) };
+        let name_of = |id: &str| source.study.codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
+        Ok(match page {
+            Page::ModelSvg => model_svg(source.model, &name_of, &Hrefs::NONE).into_bytes(),
+            Page::ModelPng => svg_to_png(&model_svg(source.model, &name_of, &Hrefs::NONE), 1.5)?,
+            Page::Asset(path) => match path {
+                "assets/style.css" => STYLE,
+                "assets/drawing.js" => DRAWING_JS,
+                _ => TABLES_JS,
+            }
+            .as_bytes()
+            .to_vec(),
+            Page::Index => render(&index_page(&cx))?.into_bytes(),
+            Page::InterviewList(n) => render(&interview_list_page(&cx, n))?.into_bytes(),
+            Page::Theme(t) => render(&theme_page(&cx, t))?.into_bytes(),
+            Page::Evidence(l, n) => render(&evidence_page(&cx, l, n))?.into_bytes(),
+            Page::Analysis => {
+                let structure = StudyStructure::of(source.study);
+                render(&analysis_page(source.study, source.synthesis, source.model, &structure, &self.title, self.options.workspace))?.into_bytes()
+            }
+            Page::Interview(n) => render(&interview_page(&cx, n))?.into_bytes(),
+        })
+    }
+}
+
+/// Each person's position in `study.people`, by id.
+fn person_index(study: &Study) -> HashMap<String, u32> {
+    study.people.iter().enumerate().map(|(at, person)| (person.id.clone(), at as u32)).collect()
+}
+
+/// Each project's name, by id.
+fn project_names(study: &Study) -> HashMap<String, String> {
+    study.projects.iter().map(|project| (project.id.clone(), project.name.clone())).collect()
+}
+
+/// The names of `ids` (the id itself for a project not in `projects.csv`), joined for a table cell.
+fn project_list(names: &HashMap<String, String>, ids: &[String]) -> String {
+    ids.iter().map(|id| names.get(id).map_or(id.as_str(), String::as_str)).collect::<Vec<_>>().join(", ")
+}
+
+/// The path of page `n` (from 1) of the full list of interviews.
+fn interview_list_path(n: usize) -> String {
+    if n <= 1 { "interviews.html".to_string() } else { format!("interviews-{n}.html") }
+}
+
+/// What every page of one report reads.
+struct Report<'a> {
+    source: Analysed<'a>,
+    pages: &'a ReportPages,
+    people: PeopleView<'a>,
+}
+
+impl Report<'_> {
+    fn title(&self) -> &str {
+        &self.pages.title
+    }
+
+    fn workspace(&self) -> bool {
+        self.pages.options.workspace
+    }
 }
 
 /// Each report page's section of the navigation (`nav.rs`), which its header marks as current.
@@ -425,18 +753,63 @@ macro_rules! sections {
     };
 }
 
-sections!(IndexPage => "overview", ThemePage => "themes", InterviewPage => "interviews", EvidencePage => "evidence", AnalysisPage => "analysis");
+sections!(
+    IndexPage => "overview",
+    InterviewListPage => "interviews",
+    ThemePage => "themes",
+    InterviewPage => "interviews",
+    EvidencePage => "evidence",
+    AnalysisPage => "analysis"
+);
 
 /// Renders a page of the report.
 fn render(page: &dyn DynTemplate) -> Result<String, RenderError> {
     page.render_page().map_err(RenderError::template("a report page"))
 }
 
+/// Links to a list's other pages.
+struct Pager {
+    /// This page (from 1) and how many there are.
+    current: usize,
+    total: usize,
+    first: String,
+    previous: Option<String>,
+    next: Option<String>,
+    last: String,
+}
+
+impl Pager {
+    /// The pager of page `current` of `total`, whose page `n` is at `href(n)`.
+    fn new(current: usize, total: usize, href: impl Fn(usize) -> String) -> Pager {
+        Pager {
+            current,
+            total,
+            first: href(1),
+            previous: (current > 1).then(|| href(current - 1)),
+            next: (current < total).then(|| href(current + 1)),
+            last: href(total),
+        }
+    }
+}
+
+/// A row of the interviews list.
+fn interview_row(projects: &HashMap<String, String>, iv: &Interview) -> InterviewRow {
+    InterviewRow {
+        id: iv.id.clone(),
+        date: iv.date.clone().unwrap_or_default(),
+        attended: if iv.is_group() { format!("group of {}", iv.people.len()) } else { "1 person".to_string() },
+        projects: project_list(projects, &iv.projects),
+        concepts: iv.concepts().count(),
+        checked_back: iv.checked_back,
+    }
+}
+
 /// The front page: the study at a glance, the mention table, the model and the interviews.
-fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError> {
-    let (study, synthesis, model, options, people, title) = (cx.study, cx.synthesis, cx.model, cx.options, &cx.people, cx.title);
+fn index_page<'a>(cx: &'a Report<'a>) -> IndexPage<'a> {
+    let Analysed { study, synthesis, model } = cx.source;
     let codebook = &study.codebook;
     let name_of = |id: &str| codebook.get(id).map_or_else(|| id.to_string(), |t| t.name.clone());
+    let hrefs = Hrefs { theme: &|id| Some(format!("themes/{id}.html")), link: &|from, to| Some(format!("evidence/{from}--{to}.html")) };
     let figures = Glance::of(study, synthesis);
     let glance = vec![
         (figures.people.to_string(), "people interviewed".to_string()),
@@ -464,30 +837,19 @@ fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError>
         ),
         None => "The codebook has no model themes, so there is no model to draw.".to_string(),
     };
-    let interviews = study
-        .interviews
-        .iter()
-        .map(|iv| InterviewRow {
-            id: iv.id.clone(),
-            date: iv.date.clone().unwrap_or_default(),
-            attended: if iv.is_group() { format!("group of {}", iv.people.len()) } else { "1 person".to_string() },
-            projects: iv.projects.iter().map(|p| study.project(p).map_or(p.as_str(), |x| x.name.as_str())).collect::<Vec<_>>().join(", "),
-            concepts: iv.concepts().count(),
-            checked_back: iv.checked_back,
-        })
-        .collect();
-    let memos = if options.workspace {
-        memo_views(study, people, |about| *about == collabmap_study::MemoAbout::Study)
+    let interviews = study.interviews.iter().take(INTERVIEWS_PER_PAGE).map(|iv| interview_row(&cx.pages.projects, iv)).collect();
+    let memos = if cx.workspace() {
+        memo_views(study, &cx.people, |about| *about == collabmap_study::MemoAbout::Study)
     } else if study.config.report.memos {
-        memo_views(study, people, |_| true)
+        memo_views(study, &cx.people, |_| true)
     } else {
         Vec::new()
     };
-    let index = IndexPage {
+    IndexPage {
         root: "",
-        workspace: options.workspace,
+        workspace: cx.workspace(),
         page_title: "Report",
-        study_title: title,
+        study_title: cx.title(),
         glance,
         out_of: synthesis.table.out_of,
         group_agreement: study.config.counting.group_agreement,
@@ -495,7 +857,7 @@ fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError>
         most_mentioned,
         core,
         model_summary,
-        model_svg: diagram,
+        model_svg: model_svg(model, &name_of, &hrefs),
         model_places: {
             let mut places: Vec<_> =
                 model.themes.iter().map(|t| (t.level.unwrap_or(u32::MAX), t.id.clone(), name_of(&t.id), level_words(t.level), t.people)).collect();
@@ -504,10 +866,28 @@ fn index_page(cx: &Report<'_>, diagram: String) -> Result<SiteFile, RenderError>
         },
         model_links: model.links.iter().map(|l| (l.from.clone(), name_of(&l.from), l.to.clone(), name_of(&l.to), l.people)).collect(),
         interviews,
+        interviews_total: study.interviews.len(),
+        interviews_more: (study.interviews.len() > INTERVIEWS_PER_PAGE).then(|| interview_list_path(1)),
         memos,
         memo_about: "study",
-    };
-    Ok(SiteFile { path: "index.html".into(), bytes: render(&index)?.into_bytes() })
+    }
+}
+
+/// Page `n` of the full list of interviews, for studies with more than the front page lists.
+fn interview_list_page<'a>(cx: &'a Report<'a>, n: usize) -> InterviewListPage<'a> {
+    let study = cx.source.study;
+    let total = study.interviews.len().div_ceil(INTERVIEWS_PER_PAGE);
+    let first = (n - 1) * INTERVIEWS_PER_PAGE;
+    InterviewListPage {
+        root: "",
+        workspace: cx.workspace(),
+        page_title: "Interviews",
+        study_title: cx.title(),
+        first: first + 1,
+        interviews: study.interviews.iter().skip(first).take(INTERVIEWS_PER_PAGE).map(|iv| interview_row(&cx.pages.projects, iv)).collect(),
+        total_interviews: study.interviews.len(),
+        pager: Pager::new(n, total, interview_list_path),
+    }
 }
 
 /// A row of the mention table as the front page shows it, with what kind of code it counts.
@@ -561,7 +941,6 @@ fn coded_item_view(study: &Study, people: &PeopleView<'_>, item: &collabmap_anal
     Evidence { kind, title, text, by, interview: if linked { interview.id.clone() } else { String::new() }, inferred: item.inferred }
 }
 
-/// A page per codebook entry: its count, breakdowns, links, and the quotes, stories and pictures coded with it.
 /// A person who mentioned a theme, as its page lists them.
 struct WhoRow {
     /// As the evidence pages name them (anonymous people are never named).
@@ -574,288 +953,230 @@ struct WhoRow {
 /// How many people a theme page lists by name before pointing to its evidence page.
 const WHO_ON_THEME_PAGE: usize = 50;
 
-fn theme_pages(cx: &Report<'_>, labels: &EvidenceLabels, all_mentions: &[Vec<collabmap_analysis::evidence::Mention>]) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, synthesis, model, options, people, title) = (cx.study, cx.synthesis, cx.model, cx.options, &cx.people, cx.title);
+/// A theme's page: its count, breakdowns, links, who mentioned it, and the quotes, stories and pictures coded with it.
+fn theme_page<'a>(cx: &'a Report<'a>, t: usize) -> ThemePage<'a> {
+    let Analysed { study, synthesis, model } = cx.source;
     let codebook = &study.codebook;
-    let mut files = Vec::new();
-    // Evidence per theme: quotes, stories and pictures, in interview order, as analysis coded them.
-    let mut evidence: Vec<Vec<Evidence>> = collabmap_analysis::evidence::coded_items(study, &synthesis.coding)
+    let theme = &codebook.themes()[t];
+    let row = synthesis.table.row(&theme.id);
+    let breakdowns: Vec<Breakdown> = cx
+        .pages
+        .breakdowns
         .iter()
-        .map(|items| items.iter().map(|item| coded_item_view(study, people, item)).collect())
+        .map(|tab| {
+            let mut lines: Vec<(String, u32, u32, usize)> =
+                tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).enumerate().map(|(g, ((v, c), total))| (v, c, *total, g)).collect();
+            if tab.column == "organisation" {
+                lines.retain(|line| line.1 > 0);
+                lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            }
+            (tab.column.clone(), lines, tab.note.clone())
+        })
         .collect();
-
-    let breakdown_tabs = &cx.breakdowns;
-    for (t, theme) in codebook.themes().iter().enumerate() {
-        let row = synthesis.table.row(&theme.id);
-        let breakdowns: Vec<Breakdown> = breakdown_tabs
+    let link_list = |incoming: bool| {
+        synthesis
+            .links
             .iter()
-            .map(|tab| {
-                let mut lines: Vec<(String, u32, u32, usize)> =
-                    tab.values.iter().cloned().zip(tab.row(&theme.id)).zip(&tab.totals).enumerate().map(|(g, ((v, c), total))| (v, c, *total, g)).collect();
-                if tab.column == "organisation" {
-                    lines.retain(|line| line.1 > 0);
-                    lines.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                }
-                (tab.column.clone(), lines, tab.note.clone())
+            .filter(|l| if incoming { l.to == t } else { l.from == t })
+            .map(|l| {
+                let other = if incoming { l.from } else { l.to };
+                let other_theme = &codebook.themes()[other];
+                (other_theme.id.clone(), other_theme.name.clone(), l.weight(), l.weight() >= model.min_support)
             })
-            .collect();
-        let link_list = |incoming: bool| {
-            synthesis
-                .links
-                .iter()
-                .filter(|l| if incoming { l.to == t } else { l.from == t })
-                .map(|l| {
-                    let other = if incoming { l.from } else { l.to };
-                    let other_theme = &codebook.themes()[other];
-                    (other_theme.id.clone(), other_theme.name.clone(), l.weight(), l.weight() >= model.min_support)
-                })
-                .collect::<Vec<_>>()
-        };
-        let parent = codebook.parent_of(t).map(|p| (codebook.themes()[p].id.clone(), codebook.themes()[p].name.clone()));
-        let page = ThemePage {
-            root: "../",
-            workspace: options.workspace,
-            page_title: &theme.name,
-            study_title: title,
-            id: &theme.id,
-            name: &theme.name,
-            kind: theme.kind.as_str(),
-            parent,
-            level: theme.model.then(|| level_words(model.level_of(&theme.id))),
-            description: &theme.description,
-            queries: &theme.queries,
-            people: row.map_or(0, |r| r.people),
-            out_of: synthesis.table.out_of,
-            percent: format!("{:.1}", row.map_or(0.0, |r| r.percent)),
-            projects: row.map_or(0, |r| r.projects),
-            inferred: row.map_or(0, |r| r.inferred),
-            breakdowns,
-            links_in: link_list(true),
-            links_out: link_list(false),
-            who: {
-                let (persons, _) = evidence_groups(study, labels, &all_mentions[t]);
-                persons
-                    .into_iter()
-                    .take(WHO_ON_THEME_PAGE)
-                    .map(|p| {
-                        let mentions = p.interviews.iter().map(|g| g.mentions.len()).sum();
-                        let interviews = p.interviews.into_iter().map(|g| (g.interview, g.mentions.first().map_or(0, |m| m.line))).collect();
-                        WhoRow { person: p.label, interviews, mentions }
-                    })
-                    .collect()
-            },
-            evidence: std::mem::take(&mut evidence[t]),
-            memos: if memos_shown(study, options) {
-                memo_views(study, people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
-            } else {
-                Vec::new()
-            },
-            memo_about: format!("theme:{}", theme.id),
-        };
-        files.push(SiteFile { path: format!("themes/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
+            .collect::<Vec<_>>()
+    };
+    let parent = codebook.parent_of(t).map(|p| (codebook.themes()[p].id.clone(), codebook.themes()[p].name.clone()));
+    let list = &cx.pages.lists[cx.pages.theme_list[t]];
+    let items = &cx.pages.items[t];
+    ThemePage {
+        root: "../",
+        workspace: cx.workspace(),
+        page_title: &theme.name,
+        study_title: cx.title(),
+        id: &theme.id,
+        name: &theme.name,
+        kind: theme.kind.as_str(),
+        parent,
+        level: theme.model.then(|| level_words(model.level_of(&theme.id))),
+        description: &theme.description,
+        queries: &theme.queries,
+        people: row.map_or(0, |r| r.people),
+        out_of: synthesis.table.out_of,
+        percent: format!("{:.1}", row.map_or(0.0, |r| r.percent)),
+        projects: row.map_or(0, |r| r.projects),
+        inferred: row.map_or(0, |r| r.inferred),
+        breakdowns,
+        links_in: link_list(true),
+        links_out: link_list(false),
+        who: evidence_groups(study, &cx.pages.labels, &cx.pages.mentions[t], list.page(1))
+            .into_iter()
+            .take(WHO_ON_THEME_PAGE)
+            .map(|p| {
+                let mentions = p.interviews.iter().map(|g| g.mentions.len()).sum();
+                let interviews = p.interviews.into_iter().map(|g| (g.interview, g.mentions.first().map_or(0, |m| m.line))).collect();
+                WhoRow { person: p.label, interviews, mentions }
+            })
+            .collect(),
+        evidence: items.iter().take(ITEMS_ON_THEME_PAGE).map(|item| coded_item_view(study, &cx.people, item)).collect(),
+        evidence_total: items.len(),
+        memos: if memos_shown(study, cx.pages.options) {
+            memo_views(study, &cx.people, |about| matches!(about, collabmap_study::MemoAbout::Theme(id) if *id == theme.id))
+        } else {
+            Vec::new()
+        },
+        memo_about: format!("theme:{}", theme.id),
     }
-
-    Ok(files)
 }
 
-/// The evidence behind every figure: a theme's count, each cell of its breakdowns, and each kept link.
-fn evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels, all_mentions: &[Vec<collabmap_analysis::evidence::Mention>]) -> Result<Vec<SiteFile>, RenderError> {
-    let mut files = theme_evidence_pages(cx, labels, all_mentions)?;
-    files.extend(cell_evidence_pages(cx, labels, all_mentions)?);
-    files.extend(link_evidence_pages(cx, labels)?);
-    Ok(files)
-}
-
-/// Every count opens to the mentions behind it: a page per theme.
-fn theme_evidence_pages(
-    cx: &Report<'_>,
-    labels: &EvidenceLabels,
-    all_mentions: &[Vec<collabmap_analysis::evidence::Mention>],
-) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, synthesis) = (cx.study, cx.synthesis);
+/// Page `n` of evidence list `l`: every count opens to the mentions behind it
+/// (a theme's, one cell of its breakdowns'), every kept link to its chains.
+fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a> {
+    let Analysed { study, synthesis, model } = cx.source;
     let codebook = &study.codebook;
-    let mut files = Vec::new();
-    for (t, theme) in codebook.themes().iter().enumerate() {
-        let row = synthesis.table.row(&theme.id);
-        let (persons, apart) = evidence_groups(study, labels, &all_mentions[t]);
-        let page = EvidencePage {
-            heading: format!("{}: who said it", theme.name),
-            summary: format!(
-                "{} of {} people interviewed, in {} project{}",
-                row.map_or(0, |r| r.people),
-                synthesis.table.out_of,
-                row.map_or(0, |r| r.projects),
-                if row.map_or(0, |r| r.projects) == 1 { "" } else { "s" }
-            ),
-            explanation: "Every person counted for this theme, with what they said and where: follow a line to the interview. A person counts once however often they said it.",
-            persons,
-            apart,
-            ..EvidencePage::frame(cx, "../", &theme.name)
-        };
-        files.push(SiteFile { path: format!("evidence/{}.html", theme.id), bytes: render(&page)?.into_bytes() });
-    }
-    Ok(files)
-}
-
-/// Every cell of a theme's breakdowns opens to the mentions of the people it counts.
-fn cell_evidence_pages(
-    cx: &Report<'_>,
-    labels: &EvidenceLabels,
-    all_mentions: &[Vec<collabmap_analysis::evidence::Mention>],
-) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, synthesis) = (cx.study, cx.synthesis);
-    let codebook = &study.codebook;
-    let mut files = Vec::new();
-    // Every cell of a theme's breakdowns opens to the mentions of the people it counts. Quotes given
-    // anonymously stay on the theme's own evidence page: on a group's page they would be tied to the group.
-    let groupings: Vec<Grouping> = BREAKDOWN_COLUMNS.iter().filter_map(|column| Grouping::of(study, synthesis, column).ok()).collect();
-    for (t, theme) in codebook.themes().iter().enumerate() {
-        for (grouping, tab) in groupings.iter().zip(&cx.breakdowns) {
-            let counts = tab.row(&theme.id);
-            for (g, group) in grouping.groups.iter().enumerate() {
-                let mentions: Vec<collabmap_analysis::evidence::Mention> = all_mentions[t].iter().filter(|m| grouping.holds(g, m.person)).cloned().collect();
-                let counted = counts.get(g).copied().unwrap_or(0);
-                if counted == 0 {
-                    continue;
-                }
-                let (persons, _) = evidence_groups(study, labels, &mentions);
-                let page = EvidencePage {
-                    heading: format!("{}: who said it ({}: {group})", theme.name, grouping.column),
-                    summary: format!("{counted} of the {} people interviewed in this group", grouping.totals[g]),
-                    explanation: "The people this cell of the theme's breakdown counts, with what they said and where. Quotes given anonymously are shown only on the theme's own evidence page, never beside a group.",
-                    persons,
-                    apart: Vec::new(),
-                    ..EvidencePage::frame(cx, "../../../", &theme.name)
-                };
-                files.push(SiteFile { path: format!("evidence/{}/{}/{g}.html", theme.id, grouping.column), bytes: render(&page)?.into_bytes() });
+    let list = &cx.pages.lists[l];
+    let path = list.path(n);
+    let root = "../".repeat(path.matches('/').count());
+    let pager = Pager::new(n, list.pages(), |m| format!("{root}{}", list.path(m)));
+    let frame = |page_title: &'a str, heading: String, summary: String, explanation: &'static str| EvidencePage {
+        root: root.clone(),
+        workspace: cx.workspace(),
+        page_title,
+        study_title: cx.title(),
+        heading,
+        summary,
+        explanation,
+        persons: Vec::new(),
+        apart: Vec::new(),
+        pager: (list.pages() > 1).then_some(Pager { ..pager }),
+    };
+    match list.of {
+        ListOf::Theme(t) => {
+            let theme = &codebook.themes()[t];
+            let row = synthesis.table.row(&theme.id);
+            let projects = row.map_or(0, |r| r.projects);
+            EvidencePage {
+                persons: evidence_groups(study, &cx.pages.labels, &cx.pages.mentions[t], list.page(n)),
+                apart: if n == 1 { cx.pages.apart[t].clone() } else { Vec::new() },
+                ..frame(
+                    &theme.name,
+                    format!("{}: who said it", theme.name),
+                    format!(
+                        "{} of {} people interviewed, in {} project{}",
+                        row.map_or(0, |r| r.people),
+                        synthesis.table.out_of,
+                        projects,
+                        if projects == 1 { "" } else { "s" }
+                    ),
+                    "Every person counted for this theme, with what they said and where: follow a line to the interview. A person counts once however often they said it.",
+                )
+            }
+        }
+        ListOf::Cell(t, b, g) => {
+            let theme = &codebook.themes()[t];
+            let grouping = &cx.pages.groupings[b];
+            let counted = cx.pages.breakdowns[b].row(&theme.id).get(g).copied().unwrap_or(0);
+            EvidencePage {
+                persons: evidence_groups(study, &cx.pages.labels, &cx.pages.mentions[t], list.page(n)),
+                ..frame(
+                    &theme.name,
+                    format!("{}: who said it ({}: {})", theme.name, grouping.column, grouping.groups[g]),
+                    format!("{counted} of the {} people interviewed in this group", grouping.totals[g]),
+                    "The people this cell of the theme's breakdown counts, with what they said and where. Quotes given anonymously are shown only on the theme's own evidence page, never beside a group.",
+                )
+            }
+        }
+        ListOf::Link(k) => {
+            let link = &model.links[k];
+            let name = |id: &str| codebook.get(id).map_or(id.to_string(), |t| t.name.clone());
+            let mut persons = evidence_groups(study, &cx.pages.labels, &cx.pages.chains[k], list.page(n));
+            for line in persons.iter_mut().flat_map(|p| &mut p.interviews).flat_map(|g| &mut g.mentions) {
+                line.kind = "chain";
+                line.how = "means to end".into();
+            }
+            EvidencePage {
+                persons,
+                ..frame(
+                    &link.from,
+                    format!("{} \u{2192} {}: who linked them", name(&link.from), name(&link.to)),
+                    format!("{} people state this link in their maps; the model keeps it", link.people),
+                    "Each chain runs from a concept coded with the means up the map, past concepts without themes, to the first concept coded with the end. Follow a line to the interview.",
+                )
             }
         }
     }
-    Ok(files)
 }
 
-/// Every kept link opens to the chains of concepts behind it.
-fn link_evidence_pages(cx: &Report<'_>, labels: &EvidenceLabels) -> Result<Vec<SiteFile>, RenderError> {
-    let (study, model) = (cx.study, cx.model);
-    let codebook = &study.codebook;
-    let mut files = Vec::new();
-    for link in &model.links {
-        let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { continue };
-        let chains = collabmap_analysis::evidence::link_chains(study, &cx.synthesis.coding, from, to);
-        let mentions: Vec<collabmap_analysis::evidence::Mention> = chains
-            .iter()
-            .map(|chain| collabmap_analysis::evidence::Mention {
-                person: chain.person,
-                interview: chain.interview,
-                line: chain.path.first().map_or(0, |s| s.line),
-                kind: collabmap_study::ItemKind::Concept,
-                text: chain.path.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" \u{2192} "),
-                how: collabmap_analysis::Credit::Explicit,
-                indicator: None,
-                kept_apart: false,
+/// An interview's page: who attended, the map drawn with its structure, quotes, stories and pictures.
+fn interview_page<'a>(cx: &'a Report<'a>, number: usize) -> InterviewPage<'a> {
+    let study = cx.source.study;
+    let (people, options) = (&cx.people, cx.pages.options);
+    let interview = &study.interviews[number];
+    let map = MapStructure::of(number, interview);
+    let (structure_view, marks) = StructureView::of(study, &map);
+    let quotes = interview
+        .quotes
+        .iter()
+        .filter(|q| PeopleView::may_show_with_its_interview(q))
+        .map(|q| TextView {
+            line: q.line,
+            title: String::new(),
+            text: q.text.clone(),
+            by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous),
+            codes: q.codes.clone(),
+        })
+        .collect();
+    let stories = interview
+        .stories
+        .iter()
+        .map(|s| TextView { line: s.line, title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() })
+        .collect();
+    let pictures = interview
+        .pictures
+        .iter()
+        .map(|p| PictureView {
+            line: p.line,
+            path: p.path.clone(),
+            title: p.caption.clone(),
+            text: p.explanation.clone(),
+            not_for_publication: p.not_for_publication,
+            // The same rule as `ReportPages::pictures`, which copies what is shown.
+            shown: options.workspace || !p.not_for_publication,
+        })
+        .collect();
+    InterviewPage {
+        root: "../",
+        workspace: options.workspace,
+        page_title: &interview.id,
+        study_title: cx.title(),
+        id: &interview.id,
+        kind: if interview.is_group() { "Group meeting" } else { "Interview" },
+        date: interview.date.clone().unwrap_or_default(),
+        checked_back: interview.checked_back,
+        attendees: interview.people.iter().map(|p| people.label(p)).collect(),
+        projects: project_list(&cx.pages.projects, &interview.projects),
+        map_svg: map_svg_marked(interview, &study.codebook, &marks),
+        map_outline: crate::read_back::outline_html(interview),
+        structure: structure_view,
+        quotes,
+        stories,
+        pictures,
+        memos: if memos_shown(study, options) {
+            memo_views(study, people, |about| {
+                use collabmap_study::MemoAbout;
+                matches!(about, MemoAbout::Interview(id) | MemoAbout::Concept { interview: id, .. } if *id == interview.id)
             })
-            .collect();
-        let (mut persons, _) = evidence_groups(study, labels, &mentions);
-        for line in persons.iter_mut().flat_map(|p| &mut p.interviews).flat_map(|g| &mut g.mentions) {
-            line.kind = "chain";
-            line.how = "means to end".into();
-        }
-        let (from_name, to_name) = (&codebook.themes()[from].name, &codebook.themes()[to].name);
-        let page = EvidencePage {
-            heading: format!("{from_name} \u{2192} {to_name}: who linked them"),
-            summary: format!("{} people state this link in their maps; the model keeps it", link.people),
-            explanation: "Each chain runs from a concept coded with the means up the map, past concepts without themes, to the first concept coded with the end. Follow a line to the interview.",
-            persons,
-            apart: Vec::new(),
-            ..EvidencePage::frame(cx, "../", &link.from)
-        };
-        files.push(SiteFile { path: format!("evidence/{}--{}.html", link.from, link.to), bytes: render(&page)?.into_bytes() });
+        } else {
+            Vec::new()
+        },
+        memo_about: format!("interview:{}", interview.id),
     }
-
-    Ok(files)
-}
-
-/// A page per interview: who attended, the map drawn with its structure, quotes, stories and pictures;
-/// and the pictures to copy beside the pages.
-fn interview_pages(cx: &Report<'_>, structure: &StudyStructure) -> Result<(Vec<SiteFile>, Vec<String>), RenderError> {
-    let (study, options, people, title) = (cx.study, cx.options, &cx.people, cx.title);
-    let codebook = &study.codebook;
-    let mut files = Vec::new();
-    let mut pictures = Vec::new();
-    for (number, interview) in study.interviews.iter().enumerate() {
-        let (structure_view, marks) = StructureView::of(study, &structure.maps[number]);
-        let quotes = interview
-            .quotes
-            .iter()
-            .filter(|q| PeopleView::may_show_with_its_interview(q))
-            .map(|q| TextView {
-                line: q.line,
-                title: String::new(),
-                text: q.text.clone(),
-                by: people.quote_by(interview, q.attribution.as_deref(), q.anonymous),
-                codes: q.codes.clone(),
-            })
-            .collect();
-        let stories = interview
-            .stories
-            .iter()
-            .map(|s| TextView { line: s.line, title: s.title.clone(), text: s.body.clone(), by: String::new(), codes: s.codes.clone() })
-            .collect();
-        let pictures = interview
-            .pictures
-            .iter()
-            .map(|p| {
-                // A picture its artist keeps out of publication is neither shown nor copied into a published report.
-                let shown = options.workspace || !p.not_for_publication;
-                if shown {
-                    pictures.push(p.path.clone());
-                }
-                PictureView {
-                    line: p.line,
-                    path: p.path.clone(),
-                    title: p.caption.clone(),
-                    text: p.explanation.clone(),
-                    not_for_publication: p.not_for_publication,
-                    shown,
-                }
-            })
-            .collect();
-        let page = InterviewPage {
-            root: "../",
-            workspace: options.workspace,
-            page_title: &interview.id,
-            study_title: title,
-            id: &interview.id,
-            kind: if interview.is_group() { "Group meeting" } else { "Interview" },
-            date: interview.date.clone().unwrap_or_default(),
-            checked_back: interview.checked_back,
-            attendees: interview.people.iter().map(|p| people.label(p)).collect(),
-            projects: interview.projects.iter().map(|p| study.project(p).map_or(p.as_str(), |x| x.name.as_str())).collect::<Vec<_>>().join(", "),
-            map_svg: map_svg_marked(interview, codebook, &marks),
-            map_outline: crate::read_back::outline_html(interview),
-            structure: structure_view,
-            quotes,
-            stories,
-            pictures,
-            memos: if memos_shown(study, options) {
-                memo_views(study, people, |about| {
-                    use collabmap_study::MemoAbout;
-                    matches!(about, MemoAbout::Interview(id) | MemoAbout::Concept { interview: id, .. } if *id == interview.id)
-                })
-            } else {
-                Vec::new()
-            },
-            memo_about: format!("interview:{}", interview.id),
-        };
-        files.push(SiteFile { path: format!("interviews/{}.html", interview.id), bytes: render(&page)?.into_bytes() });
-    }
-    Ok((files, pictures))
 }
 
 #[derive(Template)]
 #[template(path = "evidence.html")]
 struct EvidencePage<'a> {
-    root: &'a str,
+    /// The way back to the site's top (`../`, `../../`, …).
+    root: String,
     workspace: bool,
     page_title: &'a str,
     study_title: &'a str,
@@ -865,23 +1186,8 @@ struct EvidencePage<'a> {
     persons: Vec<EvidencePerson>,
     /// Quotes given anonymously, shown with neither speaker nor interview.
     apart: Vec<String>,
-}
-
-impl<'a> EvidencePage<'a> {
-    /// An evidence page of `cx`'s report, `root` being the way back to the site's top, with no content yet.
-    fn frame(cx: &'a Report<'_>, root: &'a str, page_title: &'a str) -> Self {
-        EvidencePage {
-            root,
-            workspace: cx.options.workspace,
-            page_title,
-            study_title: cx.title,
-            heading: String::new(),
-            summary: String::new(),
-            explanation: "",
-            persons: Vec::new(),
-            apart: Vec::new(),
-        }
-    }
+    /// The list's other pages, when it has more than one.
+    pager: Option<Pager>,
 }
 
 /// One person's mentions on an evidence page, by interview.
@@ -941,12 +1247,11 @@ impl EvidenceLabels {
     }
 }
 
-/// Mentions grouped by person (people.csv order) and interview; quotes given anonymously apart.
-fn evidence_groups(study: &Study, labels: &EvidenceLabels, mentions: &[collabmap_analysis::evidence::Mention]) -> (Vec<EvidencePerson>, Vec<String>) {
-    let mut sorted: Vec<&collabmap_analysis::evidence::Mention> = mentions.iter().filter(|m| !m.kept_apart).collect();
-    sorted.sort_by_key(|m| (m.person, m.interview, m.line));
+/// The mentions `order` picks from `mentions` (sorted by person, interview
+/// and line; none given anonymously), grouped by person and interview.
+fn evidence_groups(study: &Study, labels: &EvidenceLabels, mentions: &[collabmap_analysis::evidence::Mention], order: &[u32]) -> Vec<EvidencePerson> {
     let mut persons: Vec<EvidencePerson> = Vec::new();
-    for mention in sorted {
+    for mention in order.iter().filter_map(|&m| mentions.get(m as usize)) {
         let line = EvidenceLine {
             line: mention.line,
             kind: crate::evidence::kind_name(mention.kind),
@@ -966,9 +1271,7 @@ fn evidence_groups(study: &Study, labels: &EvidenceLabels, mentions: &[collabmap
             group.mentions.push(line);
         }
     }
-    let mut apart: Vec<String> = mentions.iter().filter(|m| m.kept_apart).map(|m| m.text.clone()).collect();
-    apart.dedup();
-    (persons, apart)
+    persons
 }
 
 #[derive(Template)]

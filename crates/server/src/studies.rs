@@ -210,10 +210,8 @@ pub(crate) async fn site_file(view: std::sync::Arc<crate::views::StudyAtRevision
         return Ok(([(header::CONTENT_TYPE, kind), (header::CONTENT_SECURITY_POLICY, crate::PICTURE_POLICY)], bytes).into_response());
     }
     let bytes = {
-        let site_view = view.clone();
-        let site = tokio::task::spawn_blocking(move || site_view.site().map(|_| ())).await?;
-        site.map_err(AppError::BadRequest)?;
-        view.site().map_err(AppError::BadRequest)?.get(&path).cloned().ok_or(AppError::NotFound)?
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || view.page(&path)).await?.map_err(AppError::BadRequest)?.ok_or(AppError::NotFound)?
     };
     Ok(([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response())
 }

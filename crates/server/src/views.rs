@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use collabmap_analysis::search::{Filters, Hit, Query, SearchIndex};
 use collabmap_analysis::{Coding, Model, Synthesis, synthesise};
 use collabmap_render::map_drawing::map_svg;
-use collabmap_render::report::{ReportOptions, build_report_with};
+use collabmap_render::report::{Analysed, ReportOptions, ReportPages};
 use collabmap_render::table;
 use collabmap_store::{Change, Snapshot, Store};
 use collabmap_study::MemoAbout;
@@ -48,8 +48,11 @@ pub struct StudyAtRevision {
     /// How its pages are built: the workspace's pages for the current
     /// revision, the published report (what `collabmap report` writes) for a past one.
     report: ReportOptions,
-    /// The report's pages, shared by every request: a page is handed out by reference count, never copied.
-    site: OnceLock<Result<HashMap<String, axum::body::Bytes>, String>>,
+    /// What the report's pages share, derived on first use; each page is
+    /// rendered when asked and kept in `cache`.
+    pages: OnceLock<Result<ReportPages, String>>,
+    /// The server's rendered pages, of every study, bounded in bytes.
+    cache: Arc<PageCache>,
     search_index: OnceLock<SearchIndex>,
     /// The items' codes when there is no analysis to take them from (a study with problems can still be searched).
     coding_without_analysis: OnceLock<Coding>,
@@ -67,7 +70,7 @@ pub(crate) fn is_interview_path(path: &str) -> bool {
 
 impl StudyAtRevision {
     /// Parses and analyses a snapshot (CPU-bound: run it off the async threads).
-    pub fn build(id: i64, snapshot: Snapshot) -> StudyAtRevision {
+    pub fn build(id: i64, snapshot: Snapshot, cache: Arc<PageCache>) -> StudyAtRevision {
         let loaded = load_from(&snapshot.files);
         let analysis = loaded.problems.is_empty().then(|| {
             let synthesis = synthesise(&loaded.study);
@@ -87,7 +90,8 @@ impl StudyAtRevision {
             problems: loaded.problems,
             analysis,
             report: ReportOptions { workspace: true, png: false },
-            site: OnceLock::new(),
+            pages: OnceLock::new(),
+            cache,
             search_index: OnceLock::new(),
             coding_without_analysis: OnceLock::new(),
         }
@@ -96,8 +100,8 @@ impl StudyAtRevision {
     /// Parses and analyses a past revision, whose pages are the published
     /// report exactly as `collabmap report` writes it from the study exported
     /// at that revision (CPU-bound: run it off the async threads).
-    pub fn build_past(id: i64, snapshot: Snapshot) -> StudyAtRevision {
-        StudyAtRevision { report: ReportOptions::default(), ..StudyAtRevision::build(id, snapshot) }
+    pub fn build_past(id: i64, snapshot: Snapshot, cache: Arc<PageCache>) -> StudyAtRevision {
+        StudyAtRevision { report: ReportOptions::default(), ..StudyAtRevision::build(id, snapshot, cache) }
     }
 
     /// Whether this is a past revision (read-only, shown as the published report).
@@ -105,13 +109,35 @@ impl StudyAtRevision {
         !self.report.workspace
     }
 
-    /// The report pages of the study, built on first use.
-    pub fn site(&self) -> Result<&HashMap<String, axum::body::Bytes>, String> {
-        self.site
+    /// The report's page at `path`, rendered on first use and then served
+    /// from the cache until it is evicted (CPU-bound: call it off the async
+    /// threads). `Ok(None)` when the report has no such page.
+    pub fn page(&self, path: &str) -> Result<Option<axum::body::Bytes>, String> {
+        let key = PageKey { study: self.id, revision: self.revision, workspace: self.report.workspace, path: path.to_string() };
+        if let Some(bytes) = self.cache.get(&key) {
+            return Ok(Some(bytes));
+        }
+        let (Some(analysis), Ok(pages)) = (self.analysis.as_ref(), self.pages()) else {
+            return Err(format!("the study has {} problems; fix them to see its report", self.problems.len()));
+        };
+        let source = Analysed { study: &self.study, synthesis: &analysis.synthesis, model: &analysis.model };
+        match pages.page(source, path) {
+            None => Ok(None),
+            Some(Err(error)) => Err(error.to_string()),
+            Some(Ok(bytes)) => {
+                let bytes = axum::body::Bytes::from(bytes);
+                self.cache.put(key, bytes.clone());
+                Ok(Some(bytes))
+            }
+        }
+    }
+
+    /// What the report's pages share, derived on first use.
+    fn pages(&self) -> Result<&ReportPages, String> {
+        self.pages
             .get_or_init(|| {
                 let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
-                let site = build_report_with(&self.study, &analysis.synthesis, &analysis.model, self.report).map_err(|e| e.to_string())?;
-                Ok(site.files.into_iter().map(|f| (f.path, axum::body::Bytes::from(f.bytes))).collect())
+                Ok(ReportPages::new(Analysed { study: &self.study, synthesis: &analysis.synthesis, model: &analysis.model }, self.report))
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -387,9 +413,86 @@ pub(crate) fn point_codebook_at(settings: &str, path: &str) -> String {
 /// One study's parsed view; the async lock makes concurrent readers wait for one build.
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<StudyAtRevision>>>>;
 
+/// A rendered page: whose, at which revision, as which report, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    study: i64,
+    revision: i64,
+    /// The workspace's pages and the published report differ (navigation, memos, pictures).
+    workspace: bool,
+    path: String,
+}
+
+/// Rendered pages of every study the server holds, evicted least recently
+/// used once they hold more than a bound in bytes. Keys carry the revision,
+/// so a save never serves a stale page: the old revision's pages are simply
+/// never asked for again and age out.
+pub struct PageCache {
+    pages: Mutex<lru::LruCache<PageKey, axum::body::Bytes>>,
+    held: std::sync::atomic::AtomicUsize,
+    bound: usize,
+}
+
+/// Bytes of rendered pages a server keeps by default.
+pub(crate) const PAGE_CACHE_BYTES: usize = 256 * 1024 * 1024;
+
+impl PageCache {
+    /// A cache holding at most `bound` bytes of pages (a page larger than that is served but not kept).
+    pub fn new(bound: usize) -> PageCache {
+        PageCache { pages: Mutex::new(lru::LruCache::unbounded()), held: 0.into(), bound }
+    }
+
+    /// The page under `key`, marked as just used.
+    pub fn get(&self, key: &PageKey) -> Option<axum::body::Bytes> {
+        self.pages.lock().unwrap_or_else(|e| e.into_inner()).get(key).cloned()
+    }
+
+    /// Keeps `bytes` under `key`, evicting the least recently used pages past the bound.
+    pub fn put(&self, key: PageKey, bytes: axum::body::Bytes) {
+        use std::sync::atomic::Ordering::Relaxed;
+        if bytes.len() > self.bound {
+            return;
+        }
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        let size = bytes.len();
+        if let Some(old) = pages.put(key, bytes) {
+            self.held.fetch_sub(old.len(), Relaxed);
+        }
+        self.held.fetch_add(size, Relaxed);
+        while self.held.load(Relaxed) > self.bound {
+            let Some((_, evicted)) = pages.pop_lru() else { break };
+            self.held.fetch_sub(evicted.len(), Relaxed);
+        }
+    }
+
+    /// Bytes of pages held.
+    pub fn held(&self) -> usize {
+        self.held.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Forgets every page of `study` (after it is deleted).
+    fn forget(&self, study: i64) {
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        let gone: Vec<PageKey> = pages.iter().filter(|(key, _)| key.study == study).map(|(key, _)| key.clone()).collect();
+        for key in gone {
+            if let Some(bytes) = pages.pop(&key) {
+                self.held.fetch_sub(bytes.len(), std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache::new(PAGE_CACHE_BYTES)
+    }
+}
+
 /// Parsed studies by id, one revision each, rebuilt after a save on first use.
 #[derive(Default)]
 pub struct Views {
+    /// Rendered pages, shared by every study's views.
+    cache: Arc<PageCache>,
     slots: Mutex<HashMap<i64, Slot>>,
     /// Past revisions people are reading, by (study, revision): they never change.
     past: Mutex<HashMap<(i64, i64), Slot>>,
@@ -421,7 +524,8 @@ impl Views {
             return Ok(view.clone());
         }
         let snapshot = store.snapshot(id).await?.ok_or(AppError::NotFound)?;
-        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build(id, snapshot)).await?);
+        let cache = self.cache.clone();
+        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build(id, snapshot, cache)).await?);
         *held = Some(view.clone());
         Ok(view)
     }
@@ -440,7 +544,8 @@ impl Views {
             return Ok(view.clone());
         }
         let snapshot = store.snapshot_at(id, revision).await?.ok_or(AppError::NotFound)?;
-        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build_past(id, snapshot)).await?);
+        let cache = self.cache.clone();
+        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build_past(id, snapshot, cache)).await?);
         *held = Some(view.clone());
         Ok(view)
     }
@@ -456,6 +561,7 @@ impl Views {
     pub fn forget(&self, id: i64) {
         self.slots.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         self.past.lock().unwrap_or_else(|e| e.into_inner()).retain(|&(study, _), _| study != id);
+        self.cache.forget(id);
     }
 }
 
@@ -468,6 +574,28 @@ mod tests {
         let settings = "title = \"A\"\r\ncodebook = \"whole-systems\"\r\n\r\n[counting]\r\n";
         assert_eq!(point_codebook_at(settings, "codebook.toml"), "title = \"A\"\r\ncodebook = \"codebook.toml\"\r\n\r\n[counting]\r\n");
         assert_eq!(point_codebook_at("title = \"A\"\n", "c.toml"), "codebook = \"c.toml\"\ntitle = \"A\"\n");
+    }
+
+    #[test]
+    fn the_page_cache_keeps_its_bound_and_evicts_the_least_recently_used() {
+        let key = |path: &str| PageKey { study: 1, revision: 1, workspace: true, path: path.into() };
+        let page = |size: usize| axum::body::Bytes::from(vec![b'x'; size]);
+        let cache = PageCache::new(100);
+        cache.put(key("a"), page(40));
+        cache.put(key("b"), page(40));
+        assert!(cache.get(&key("a")).is_some(), "a is now the most recently used");
+        cache.put(key("c"), page(40));
+        assert!(cache.get(&key("b")).is_none(), "b was the least recently used, so it went");
+        assert!(cache.get(&key("a")).is_some() && cache.get(&key("c")).is_some());
+        assert_eq!(cache.held(), 80);
+        cache.put(key("a"), page(10));
+        assert_eq!(cache.held(), 50, "a page put again replaces its bytes");
+        cache.put(key("huge"), page(101));
+        assert!(cache.get(&key("huge")).is_none(), "a page over the bound is served but not kept");
+        let other = PageKey { revision: 2, ..key("a") };
+        assert!(cache.get(&other).is_none(), "another revision's page is another page");
+        cache.forget(1);
+        assert_eq!(cache.held(), 0);
     }
 
     #[test]
