@@ -229,7 +229,7 @@ pub fn agree(studies: &[&Study]) -> Agreement {
     let mut touched_items: Vec<usize> = vec![0; themes.len()];
     let mut items = 0usize;
     let mut item_themes: Vec<BTreeSet<usize>> = Vec::new();
-    let lookups: Vec<HashMap<&str, &Interview>> = studies.iter().map(|s| s.interviews.iter().map(|i| (i.id.as_str(), i)).collect()).collect();
+    let lookups: Vec<HashMap<&str, &Interview>> = studies.iter().map(|s| s.interviews.iter().map(|i| (i.id.as_str(), &**i)).collect()).collect();
     let mut present = vec![false; coders];
     for interview in &first.interviews {
         let copies: Vec<Option<&&Interview>> = lookups.iter().map(|l| l.get(interview.id.as_str())).collect();

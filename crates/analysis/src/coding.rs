@@ -226,7 +226,7 @@ impl CodeOnItem {
 /// same codes without coding again.
 #[derive(Debug, Clone, Default)]
 pub struct Coding {
-    interviews: Vec<InterviewCoding>,
+    interviews: Vec<std::sync::Arc<InterviewCoding>>,
     phrases: Vec<String>,
 }
 
@@ -247,14 +247,19 @@ impl Coding {
     pub fn of(study: &Study) -> Coding {
         use rayon::prelude::*;
         let coder = AutoCoder::new(&study.codebook, study.config.counting);
-        let interviews = study.interviews.par_iter().map(|interview| InterviewCoding::of(&coder, interview)).collect();
+        let interviews = study.interviews.par_iter().map(|interview| std::sync::Arc::new(InterviewCoding::of(&coder, interview))).collect();
         Coding { interviews, phrases: coder.phrases }
+    }
+
+    /// The coding made of each interview's (in study order) and the coder's indicator phrases.
+    pub(crate) fn from_parts(interviews: Vec<std::sync::Arc<InterviewCoding>>, phrases: Vec<String>) -> Coding {
+        Coding { interviews, phrases }
     }
 
     /// The codes of the items of interview `number` (an index into `study.interviews`).
     pub fn interview(&self, number: usize) -> &InterviewCoding {
         static NONE: InterviewCoding = InterviewCoding { ends: Vec::new(), codes: Vec::new(), nodes: 0, quotes: 0, stories: 0 };
-        self.interviews.get(number).unwrap_or(&NONE)
+        self.interviews.get(number).map_or(&NONE, |coding| coding)
     }
 
     /// The codes of one item: a concept by its map index, anything else by its position.

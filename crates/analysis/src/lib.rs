@@ -33,7 +33,7 @@ pub use coding::{AutoCoder, CodeOnItem, Coding, Credit, InterviewCoding, ItemCod
 pub use crosstab::{ANONYMOUS_LABEL, BreakdownError, CrossTab, Grouping, POOLED_LABEL, SMALLEST_GROUP, breakdown_columns, comparable_columns};
 pub use glance::Glance;
 pub use model::{Model, ModelLink, ModelTheme};
-pub use synthesis::{MentionRow, MentionTable, Synthesis, ThemeLinkSupport, synthesise};
+pub use synthesis::{MentionRow, MentionTable, Synthesis, SynthesisMemo, ThemeLinkSupport, synthesise, synthesise_reusing};
 
 pub use collabmap_study::Study;
 

@@ -2,13 +2,14 @@
 //! and which theme links the maps support.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use collabmap_study::{Interview, Item, Study};
 use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::coding::{CodeOnItem, Coding, InterviewCoding, attributed};
+use crate::coding::{AutoCoder, CodeOnItem, Coding, InterviewCoding, attributed};
 
 /// One row of the mention table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -89,39 +90,48 @@ pub struct Synthesis {
     pub coding: Coding,
 }
 
-/// Running totals, kept per worker thread and merged at the end.
-struct Totals {
-    mentioned: Vec<FixedBitSet>,
-    explicit: Vec<FixedBitSet>,
-    projects: Vec<FixedBitSet>,
-    attended: FixedBitSet,
-    links: HashMap<(usize, usize), (Vec<u32>, Vec<u32>)>,
+/// What one interview adds to the counts, whatever its place in the study:
+/// its items' codes, and who it credits for which theme, project and link.
+///
+/// A contribution depends on the interview and on its context (codebook,
+/// counting settings, the order of people and projects), never on other
+/// interviews; the counts are the union of every interview's contribution.
+/// That is what lets [`synthesise_reusing`] keep the contributions of the
+/// interviews a save did not touch.
+#[derive(Debug, Clone, Default)]
+struct Contribution {
+    coding: Arc<InterviewCoding>,
+    /// People (indices into `study.people`) who attended.
+    attended: Vec<u32>,
+    /// (theme, person) credited, and those credited explicitly.
+    mentioned: Vec<(u32, u32)>,
+    explicit: Vec<(u32, u32)>,
+    /// (theme, project) with an attributed item.
+    projects: Vec<(u32, u32)>,
+    /// The theme links its map states, with their supporters (with repeats).
+    links: Vec<((usize, usize), Vec<u32>)>,
 }
 
-impl Totals {
-    fn new(themes: usize, people: usize, projects: usize) -> Self {
-        Totals {
-            mentioned: vec![FixedBitSet::with_capacity(people); themes],
-            explicit: vec![FixedBitSet::with_capacity(people); themes],
-            projects: vec![FixedBitSet::with_capacity(projects); themes],
-            attended: FixedBitSet::with_capacity(people),
-            links: HashMap::new(),
-        }
+/// The per-interview contributions of an earlier synthesis, for the next to reuse.
+///
+/// Kept per interview by identity: a study loaded with `load_reusing` shares
+/// the `Arc` of every interview whose file did not change, and the memo holds
+/// that `Arc` so its address cannot be taken by another interview while kept.
+#[derive(Debug, Clone, Default)]
+pub struct SynthesisMemo {
+    context: u128,
+    contributions: HashMap<usize, (Arc<Interview>, Arc<Contribution>)>,
+}
+
+impl SynthesisMemo {
+    /// How many interviews' contributions the memo holds.
+    pub fn len(&self) -> usize {
+        self.contributions.len()
     }
 
-    fn merge(mut self, other: Totals) -> Totals {
-        for (mine, theirs) in [(&mut self.mentioned, &other.mentioned), (&mut self.explicit, &other.explicit), (&mut self.projects, &other.projects)] {
-            for (a, b) in mine.iter_mut().zip(theirs) {
-                a.union_with(b);
-            }
-        }
-        self.attended.union_with(&other.attended);
-        for (key, (mut people, mut interviews)) in other.links {
-            let mine = self.links.entry(key).or_default();
-            mine.0.append(&mut people);
-            mine.1.append(&mut interviews);
-        }
-        self
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.contributions.is_empty()
     }
 }
 
@@ -146,45 +156,77 @@ impl<'s> Index<'s> {
 
 /// Counts mentions and theme links over the whole study.
 pub fn synthesise(study: &Study) -> Synthesis {
+    synthesise_reusing(study, 0, &SynthesisMemo::default()).0
+}
+
+/// Counts like [`synthesise`], taking from `memo` the contribution of every
+/// interview it holds (the same `Arc`) under the same `context`, and returns
+/// the memo for the next synthesis. `context` must change whenever anything
+/// but the interviews does: [`collabmap_study::ParseMemo::context`] is such a
+/// digest. The result equals `synthesise`'s.
+pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) -> (Synthesis, SynthesisMemo) {
     let codebook = &study.codebook;
-    let coding = Coding::of(study);
+    let coder = AutoCoder::new(codebook, study.config.counting);
     let index = Index::new(study);
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
-    let empty = || Totals::new(codebook.len(), study.people.len(), study.projects.len());
-    let totals = study
+    let reusable = memo.context == context && context != 0;
+    let contributions: Vec<Arc<Contribution>> = study
         .interviews
         .par_iter()
-        .enumerate()
-        .fold(empty, |mut totals, (number, interview)| {
-            count_interview(study, number as u32, interview, coding.interview(number), &index, &projection, &mut totals);
-            totals
+        .map(|interview| {
+            let kept = reusable.then(|| memo.contributions.get(&(Arc::as_ptr(interview) as usize))).flatten();
+            match kept {
+                Some((same, contribution)) if Arc::ptr_eq(same, interview) => contribution.clone(),
+                _ => Arc::new(contribute(study, interview, Arc::new(InterviewCoding::of(&coder, interview)), &index, &projection)),
+            }
         })
-        .reduce(empty, Totals::merge);
+        .collect();
 
-    let out_of = totals.attended.count_ones(..) as u32;
+    let (people, projects) = (study.people.len(), study.projects.len());
+    let mut mentioned = vec![FixedBitSet::with_capacity(people); codebook.len()];
+    let mut explicit = vec![FixedBitSet::with_capacity(people); codebook.len()];
+    let mut in_projects = vec![FixedBitSet::with_capacity(projects); codebook.len()];
+    let mut attended = FixedBitSet::with_capacity(people);
+    let mut link_support: HashMap<(usize, usize), (Vec<u32>, Vec<u32>)> = HashMap::new();
+    for (number, contribution) in contributions.iter().enumerate() {
+        for &person in &contribution.attended {
+            attended.insert(person as usize);
+        }
+        for (sets, pairs) in [(&mut mentioned, &contribution.mentioned), (&mut explicit, &contribution.explicit), (&mut in_projects, &contribution.projects)] {
+            for &(theme, member) in pairs {
+                sets[theme as usize].insert(member as usize);
+            }
+        }
+        for (key, supporters) in &contribution.links {
+            let link = link_support.entry(*key).or_default();
+            link.0.extend_from_slice(supporters);
+            link.1.push(number as u32);
+        }
+    }
+
+    let out_of = attended.count_ones(..) as u32;
     let mut rows: Vec<MentionRow> = codebook
         .themes()
         .iter()
         .enumerate()
         .map(|(t, theme)| {
-            let people = totals.mentioned[t].count_ones(..) as u32;
-            let explicit = totals.explicit[t].count_ones(..) as u32;
+            let people = mentioned[t].count_ones(..) as u32;
+            let explicitly = explicit[t].count_ones(..) as u32;
             MentionRow {
                 theme: theme.id.clone(),
                 name: theme.name.clone(),
                 people,
                 out_of,
                 percent: percent(people, out_of),
-                projects: totals.projects[t].count_ones(..) as u32,
-                inferred: people - explicit,
+                projects: in_projects[t].count_ones(..) as u32,
+                inferred: people - explicitly,
                 model: theme.model,
             }
         })
         .collect();
     rows.sort_by(|a, b| b.people.cmp(&a.people).then_with(|| a.theme.cmp(&b.theme)));
 
-    let mut links: Vec<ThemeLinkSupport> = totals
-        .links
+    let mut links: Vec<ThemeLinkSupport> = link_support
         .into_iter()
         .map(|((from, to), (mut supporters, mut interviews))| {
             supporters.sort_unstable();
@@ -200,7 +242,21 @@ pub fn synthesise(study: &Study) -> Synthesis {
             .then_with(|| codebook.themes()[a.from].id.cmp(&codebook.themes()[b.from].id))
             .then_with(|| codebook.themes()[a.to].id.cmp(&codebook.themes()[b.to].id))
     });
-    Synthesis { table: MentionTable { rows, out_of }, mentions: totals.mentioned, attended: totals.attended, links, coding }
+    let coding = Coding::from_parts(contributions.iter().map(|c| c.coding.clone()).collect(), coder.phrases().to_vec());
+    let next = SynthesisMemo {
+        context,
+        contributions: if context == 0 {
+            HashMap::new()
+        } else {
+            study
+                .interviews
+                .iter()
+                .zip(contributions)
+                .map(|(interview, contribution)| (Arc::as_ptr(interview) as usize, (interview.clone(), contribution)))
+                .collect()
+        },
+    };
+    (Synthesis { table: MentionTable { rows, out_of }, mentions: mentioned, attended, links, coding }, next)
 }
 
 /// 100 × part / whole rounded half up to one decimal, computed in integers so
@@ -213,20 +269,11 @@ pub fn percent(part: u32, whole: u32) -> f64 {
     tenths as f64 / 10.0
 }
 
-fn count_interview(
-    study: &Study,
-    number: u32,
-    interview: &Interview,
-    coding: &InterviewCoding,
-    index: &Index<'_>,
-    projection: &[Option<usize>],
-    totals: &mut Totals,
-) {
+/// What `interview` adds to the counts (see [`Contribution`]).
+fn contribute(study: &Study, interview: &Interview, coding: Arc<InterviewCoding>, index: &Index<'_>, projection: &[Option<usize>]) -> Contribution {
     let group_agreement = study.config.counting.group_agreement;
     let projects: Vec<u32> = interview.projects.iter().filter_map(|p| index.projects.get(p.as_str()).copied()).collect();
-    for person in index.people_of(interview.people.iter().map(String::as_str)) {
-        totals.attended.insert(person as usize);
-    }
+    let mut found = Contribution { attended: index.people_of(interview.people.iter().map(String::as_str)), ..Contribution::default() };
     // Each item is coded and attributed once; concepts keep theirs for the theme-link walk.
     let size = interview.map.len();
     let mut themes: Vec<Vec<usize>> = vec![Vec::new(); size];
@@ -235,15 +282,15 @@ fn count_interview(
         let attributed_to = index.people_of(attributed(interview, &item, group_agreement));
         if !attributed_to.is_empty() {
             for code in codes {
-                let theme = code.code;
+                let theme = code.code as u32;
                 for &person in &attributed_to {
-                    totals.mentioned[theme].insert(person as usize);
+                    found.mentioned.push((theme, person));
                     if !code.inferred() {
-                        totals.explicit[theme].insert(person as usize);
+                        found.explicit.push((theme, person));
                     }
                 }
                 for &project in &projects {
-                    totals.projects[theme].insert(project as usize);
+                    found.projects.push((theme, project));
                 }
             }
         }
@@ -261,7 +308,13 @@ fn count_interview(
     for (position, item) in interview.items_beside_the_map() {
         count(item, coding.item(item.kind, position));
     }
-    link_themes(number, interview, &themes, &people, totals);
+    for pairs in [&mut found.mentioned, &mut found.explicit, &mut found.projects] {
+        pairs.sort_unstable();
+        pairs.dedup();
+    }
+    found.links = link_themes(interview, &themes, &people);
+    found.coding = coding;
+    found
 }
 
 /// The theme links one map supports, given each concept's projected themes and people.
@@ -269,7 +322,8 @@ fn count_interview(
 /// From each concept with themes, walk up the positive links (tree links and
 /// cross-links), never visiting a concept twice and never ending at the start;
 /// each path stops at the first concept with themes.
-fn link_themes(number: u32, interview: &Interview, themes: &[Vec<usize>], people: &[Vec<u32>], totals: &mut Totals) {
+fn link_themes(interview: &Interview, themes: &[Vec<usize>], people: &[Vec<u32>]) -> Vec<((usize, usize), Vec<u32>)> {
+    let mut links: HashMap<(usize, usize), Vec<u32>> = HashMap::new();
     let size = interview.map.len();
     let mut ups: Vec<Vec<usize>> = vec![Vec::new(); size];
     for link in interview.links().filter(|l| !l.negative) {
@@ -297,16 +351,22 @@ fn link_themes(number: u32, interview: &Interview, themes: &[Vec<usize>], people
             for &from in &themes[start] {
                 for &to in &themes[node] {
                     if from != to {
-                        let link = totals.links.entry((from, to)).or_default();
-                        link.0.extend_from_slice(&people[start]);
-                        if link.1.last() != Some(&number) {
-                            link.1.push(number);
-                        }
+                        links.entry((from, to)).or_default().extend_from_slice(&people[start]);
                     }
                 }
             }
         }
     }
+    let mut links: Vec<((usize, usize), Vec<u32>)> = links
+        .into_iter()
+        .map(|(key, mut supporters)| {
+            supporters.sort_unstable();
+            supporters.dedup();
+            (key, supporters)
+        })
+        .collect();
+    links.sort_unstable();
+    links
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ fn study_with_quotes(quotes: &[Vec<usize>], spaces: &[bool]) -> Study {
         let separator = if spaces.get(number).copied().unwrap_or(false) { "  \t " } else { " " };
         let text = words.iter().map(|&w| WORDS[w % WORDS.len()]).collect::<Vec<_>>().join(separator);
         let interview = number % study.interviews.len();
-        study.interviews[interview].quotes.push(Quote { text, line: 1000 + number, ..Quote::default() });
+        std::sync::Arc::make_mut(&mut study.interviews[interview]).quotes.push(Quote { text, line: 1000 + number, ..Quote::default() });
     }
     study
 }

@@ -355,6 +355,7 @@ pub fn project_qdpx(study: &Study, coding: &Coding) -> Result<Vec<u8>, ExchangeE
         .iter()
         .enumerate()
         .map(|(number, interview)| {
+            let interview: &Interview = interview;
             let (text, selections) = source_of(study, interview, coding.interview(number));
             (stable_guid("source", &interview.id), interview, text, selections)
         })

@@ -702,7 +702,7 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         people,
         project_columns,
         projects,
-        interviews,
+        interviews: interviews.into_iter().map(std::sync::Arc::new).collect(),
         memos,
     })?;
     Ok((files, notes))

@@ -5,13 +5,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use collabmap_analysis::search::{Filters, Hit, Query, SearchIndex};
-use collabmap_analysis::{Coding, Model, Synthesis, synthesise};
+use collabmap_analysis::{Coding, Model, Synthesis, SynthesisMemo, synthesise_reusing};
 use collabmap_render::map_drawing::map_svg;
 use collabmap_render::report::{Analysed, ReportOptions, ReportPages};
 use collabmap_render::table;
 use collabmap_store::{Change, Snapshot, Store};
 use collabmap_study::MemoAbout;
-use collabmap_study::{Codebook, InterviewContext, MemoryFiles, Problem, Study, StudyConfig, duplicate_interview, is_interview_id, load_from, parse_interview};
+use collabmap_study::{
+    Codebook, InterviewContext, MemoryFiles, ParseMemo, Problem, Study, StudyConfig, duplicate_interview, is_interview_id, load_from, load_reusing,
+    parse_interview,
+};
 
 use crate::error::AppError;
 
@@ -56,6 +59,16 @@ pub struct StudyAtRevision {
     search_index: OnceLock<SearchIndex>,
     /// The items' codes when there is no analysis to take them from (a study with problems can still be searched).
     coding_without_analysis: OnceLock<Coding>,
+    /// Each interview's parse and contribution to the counts, for the next
+    /// revision to reuse: a save reparses and recounts the files it changed.
+    memos: Memos,
+}
+
+/// What one revision's build keeps for the next (see `load_reusing` and `synthesise_reusing`).
+#[derive(Default, Clone)]
+pub struct Memos {
+    parses: ParseMemo,
+    counts: SynthesisMemo,
 }
 
 /// A memo's name: its file name under `memos/` without `.md`.
@@ -71,9 +84,18 @@ pub(crate) fn is_interview_path(path: &str) -> bool {
 impl StudyAtRevision {
     /// Parses and analyses a snapshot (CPU-bound: run it off the async threads).
     pub fn build(id: i64, snapshot: Snapshot, cache: Arc<PageCache>) -> StudyAtRevision {
-        let loaded = load_from(&snapshot.files);
+        StudyAtRevision::build_reusing(id, snapshot, cache, &Memos::default())
+    }
+
+    /// Parses and analyses a snapshot, reusing what an earlier revision's
+    /// build kept: only the interviews whose files changed are parsed and
+    /// counted again (CPU-bound: run it off the async threads).
+    pub fn build_reusing(id: i64, snapshot: Snapshot, cache: Arc<PageCache>, earlier: &Memos) -> StudyAtRevision {
+        let (loaded, parses) = load_reusing(&snapshot.files, &earlier.parses);
+        let mut counts = SynthesisMemo::default();
         let analysis = loaded.problems.is_empty().then(|| {
-            let synthesis = synthesise(&loaded.study);
+            let (synthesis, kept) = synthesise_reusing(&loaded.study, parses.context(), &earlier.counts);
+            counts = kept;
             let model = Model::discover(&loaded.study, &synthesis);
             let rows: Vec<_> = synthesis.table.shown(false).collect();
             let table_json = table::table_json(&rows, None);
@@ -94,6 +116,7 @@ impl StudyAtRevision {
             cache,
             search_index: OnceLock::new(),
             coding_without_analysis: OnceLock::new(),
+            memos: Memos { parses, counts },
         }
     }
 
@@ -525,7 +548,15 @@ impl Views {
         }
         let snapshot = store.snapshot(id).await?.ok_or(AppError::NotFound)?;
         let cache = self.cache.clone();
-        let view = Arc::new(tokio::task::spawn_blocking(move || StudyAtRevision::build(id, snapshot, cache)).await?);
+        // The revision this server held, if any, lends its parses and counts: a save costs what it changed.
+        let earlier = held.take();
+        let view = Arc::new(
+            tokio::task::spawn_blocking(move || {
+                let memos = earlier.map(|view| view.memos.clone()).unwrap_or_default();
+                StudyAtRevision::build_reusing(id, snapshot, cache, &memos)
+            })
+            .await?,
+        );
         *held = Some(view.clone());
         Ok(view)
     }

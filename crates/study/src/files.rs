@@ -78,9 +78,12 @@ impl Default for Limits {
 }
 
 /// A study's files held in memory: path → bytes, in path order.
+///
+/// The bytes are shared, so a copy of the files with one changed (the next
+/// revision of a stored study) costs the paths, not the study's size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemoryFiles {
-    files: BTreeMap<String, Vec<u8>>,
+    files: BTreeMap<String, std::sync::Arc<[u8]>>,
 }
 
 /// Why [`MemoryFiles::read_folder`] read nothing.
@@ -118,22 +121,22 @@ impl MemoryFiles {
 
     /// Adds or replaces one file.
     pub fn insert(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
-        self.files.insert(path.into(), bytes);
+        self.files.insert(path.into(), bytes.into());
     }
 
     /// Removes one file, returning its bytes.
     pub fn remove(&mut self, path: &str) -> Option<Vec<u8>> {
-        self.files.remove(path)
+        self.files.remove(path).map(|bytes| bytes.to_vec())
     }
 
     /// The bytes of one file.
     pub fn get(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
+        self.files.get(path).map(|bytes| &**bytes)
     }
 
     /// Every file, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))
+        self.files.iter().map(|(p, b)| (p.as_str(), &**b))
     }
 
     /// How many files there are.
@@ -220,7 +223,7 @@ pub fn safe_relative(path: &str) -> Option<PathBuf> {
 
 impl StudyFiles for MemoryFiles {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        self.files.get(path).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, path.to_string()))
+        self.files.get(path).map(|bytes| bytes.to_vec()).ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, path.to_string()))
     }
 
     fn size(&self, path: &str) -> Option<u64> {

@@ -29,7 +29,7 @@ pub mod write;
 pub use codebook::{Code, CodeKind, Codebook, UnknownCode};
 pub use config::{Counting, ModelSettings, ReportSettings, StudyConfig};
 pub use files::{Folder, Limits, MemoryFiles, ReadFolderError, StudyFiles};
-pub use load::{Loaded, duplicate_interview, load_from, load_study};
+pub use load::{Loaded, ParseMemo, duplicate_interview, load_from, load_reusing, load_study};
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Memo, MemoAbout, Person, Picture, Project, Quote, Story, Study};
 pub use parse::front_matter::is_interview_id;
 pub use parse::interview::{InterviewContext, InterviewSyntax, parse_interview, read_interview, resolve_interview};

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::files::{Folder, StudyFiles, not_a_picture, picture_media_type, safe_relative};
 
@@ -52,6 +53,81 @@ pub fn load_study(root: &Path) -> Loaded {
 
 /// Reads a study from wherever its files are.
 pub fn load_from(root: &dyn StudyFiles) -> Loaded {
+    load_inner(root, None).0
+}
+
+/// Each interview file's parse from an earlier load, kept for the next.
+///
+/// An interview's parse depends on its own bytes and on its context: the
+/// settings, the codebook, people, projects and which other files exist
+/// (pictures). The memo keys each parse by a digest of the file's bytes and
+/// the whole memo by a digest of the context, so a later load reparses only
+/// the interview files whose bytes changed, or every one when the context
+/// did (a rare save of people.csv, the codebook or the settings).
+#[derive(Debug, Clone, Default)]
+pub struct ParseMemo {
+    context: u128,
+    interviews: HashMap<String, ParsedFile>,
+}
+
+/// One interview file as a load left it.
+#[derive(Debug, Clone)]
+struct ParsedFile {
+    digest: u128,
+    interview: Option<Arc<Interview>>,
+    problems: Vec<Problem>,
+}
+
+impl ParseMemo {
+    /// The digest of everything but the interviews and memos: whatever a
+    /// result derived from the interviews depends on besides their bytes.
+    /// Results kept beside the memo (the analysis's per-interview
+    /// contributions) are valid exactly while it is unchanged.
+    pub fn context(&self) -> u128 {
+        self.context
+    }
+
+    /// How many interview files the memo holds.
+    pub fn len(&self) -> usize {
+        self.interviews.len()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.interviews.is_empty()
+    }
+}
+
+/// Reads a study held in memory like [`load_from`], reusing `memo`'s parse
+/// of every interview file whose bytes and context are unchanged; also
+/// returns the memo for the next load. The result equals `load_from`'s.
+pub fn load_reusing(files: &crate::files::MemoryFiles, memo: &ParseMemo) -> (Loaded, ParseMemo) {
+    use xxhash_rust::xxh3::Xxh3;
+    let mut context = Xxh3::new();
+    for (path, bytes) in files.iter() {
+        if is_interview_file(path) || path.starts_with("memos/") {
+            continue;
+        }
+        // Lengths first, so that no two different sets of files hash the same stream.
+        context.update(&(path.len() as u64).to_le_bytes());
+        context.update(path.as_bytes());
+        context.update(&(bytes.len() as u64).to_le_bytes());
+        context.update(bytes);
+    }
+    let context = context.digest128();
+    let previous = (memo.context == context).then_some(&memo.interviews);
+    let (loaded, interviews) = load_inner(files, Some(previous.unwrap_or(&HashMap::new())));
+    (loaded, ParseMemo { context, interviews: interviews.unwrap_or_default() })
+}
+
+/// Whether `path` is an `interviews/*.md` file (the files [`load_from`] parses as interviews).
+fn is_interview_file(path: &str) -> bool {
+    path.strip_prefix("interviews/").is_some_and(|name| !name.contains('/') && name.to_lowercase().ends_with(".md"))
+}
+
+/// Reads a study; with `reuse`, takes every interview parse it holds for
+/// unchanged bytes and returns the parses of this load.
+fn load_inner(root: &dyn StudyFiles, reuse: Option<&HashMap<String, ParsedFile>>) -> (Loaded, Option<HashMap<String, ParsedFile>>) {
     let mut problems = Vec::new();
     let config_text = read(root, "study.toml", &mut problems).map(|b| String::from_utf8_lossy(&b).into_owned());
     let config = read_config(root, config_text.as_deref(), &mut problems);
@@ -90,12 +166,12 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
             problems.push(Problem::new(&path, 1, not_a_picture(&path)));
         }
     }
-    let interviews = load_interviews(root, &context, &mut problems);
+    let (interviews, parsed) = load_interviews(root, &context, &mut problems, reuse);
     let memos = load_memos(root, &codebook, &person_ids, &interviews, &mut problems);
     problems.sort();
     problems.dedup();
     let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews, memos };
-    Loaded { study, problems }
+    (Loaded { study, problems }, parsed)
 }
 
 /// The settings of `study.toml` (its text, if it could be read), or `None`
@@ -115,29 +191,54 @@ fn read_config(root: &dyn StudyFiles, text: Option<&str>, problems: &mut Vec<Pro
 
 /// Parses every `interviews/*.md` in parallel, against `context`; a file too
 /// large to read, or one whose id an earlier file already has, is a problem
-/// and is left out.
-fn load_interviews(root: &dyn StudyFiles, context: &InterviewContext<'_>, problems: &mut Vec<Problem>) -> Vec<Interview> {
+/// and is left out. With `reuse`, a file whose bytes it holds a parse of is
+/// not parsed again, and every file's parse is returned for the next load.
+fn load_interviews(
+    root: &dyn StudyFiles,
+    context: &InterviewContext<'_>,
+    problems: &mut Vec<Problem>,
+    reuse: Option<&HashMap<String, ParsedFile>>,
+) -> (Vec<Arc<Interview>>, Option<HashMap<String, ParsedFile>>) {
     let files = interview_files(root, problems);
-    let parsed: Vec<_> = files
+    let parsed: Vec<ReadInterview> = files
         .par_iter()
         .map(|name| {
             let path = format!("interviews/{name}");
             // Refused before reading, so a runaway file never fills memory.
             if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
-                return (None, vec![problem]);
+                return ReadInterview { path, kept: None, interview: None, problems: vec![problem] };
             }
             match root.read(&path) {
                 Ok(bytes) => {
-                    let (interview, found) = parse_interview(&bytes, &path, context);
-                    (Some(interview), found)
+                    let Some(reuse) = reuse else {
+                        let (interview, found) = parse_interview(&bytes, &path, context);
+                        return ReadInterview { path, kept: None, interview: Some(Arc::new(interview)), problems: found };
+                    };
+                    let digest = xxhash_rust::xxh3::xxh3_128(&bytes);
+                    let file = match reuse.get(&path) {
+                        Some(kept) if kept.digest == digest => kept.clone(),
+                        _ => {
+                            let (interview, found) = parse_interview(&bytes, &path, context);
+                            ParsedFile { digest, interview: Some(Arc::new(interview)), problems: found }
+                        }
+                    };
+                    let (interview, problems) = (file.interview.clone(), file.problems.clone());
+                    ReadInterview { path, kept: Some(file), interview, problems }
                 }
-                Err(error) => (None, vec![Problem::new(path, 1, format!("cannot read the file: {error}"))]),
+                Err(error) => {
+                    let problems = vec![Problem::new(&path, 1, format!("cannot read the file: {error}"))];
+                    ReadInterview { path, kept: None, interview: None, problems }
+                }
             }
         })
         .collect();
     let mut interviews = Vec::with_capacity(parsed.len());
+    let mut kept = reuse.map(|_| HashMap::with_capacity(parsed.len()));
     let mut first_file: HashMap<String, String> = HashMap::new();
-    for (interview, found) in parsed {
+    for ReadInterview { path, kept: file, interview, problems: found } in parsed {
+        if let (Some(kept), Some(file)) = (kept.as_mut(), file) {
+            kept.insert(path, file);
+        }
         problems.extend(found);
         let Some(interview) = interview else { continue };
         if let Some(first) = first_file.get(&interview.id) {
@@ -147,16 +248,24 @@ fn load_interviews(root: &dyn StudyFiles, context: &InterviewContext<'_>, proble
         first_file.insert(interview.id.clone(), interview.file.clone());
         interviews.push(interview);
     }
-    interviews
+    (interviews, kept)
+}
+
+/// One interview file as read: its parse (kept for the next load when reusing) and problems.
+struct ReadInterview {
+    path: String,
+    kept: Option<ParsedFile>,
+    interview: Option<Arc<Interview>>,
+    problems: Vec<Problem>,
 }
 
 /// Reads `memos/*.md` and checks that what each is about exists; a memo
 /// about something unknown is a problem at its `about:` line.
-fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &HashSet<&str>, interviews: &[Interview], problems: &mut Vec<Problem>) -> Vec<Memo> {
+fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &HashSet<&str>, interviews: &[Arc<Interview>], problems: &mut Vec<Problem>) -> Vec<Memo> {
     let Some(mut names) = root.list("memos") else { return Vec::new() };
     names.retain(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'));
     names.sort();
-    let by_id: HashMap<&str, &Interview> = interviews.iter().map(|i| (i.id.as_str(), i)).collect();
+    let by_id: HashMap<&str, &Interview> = interviews.iter().map(|i| (i.id.as_str(), &**i)).collect();
     let mut memos = Vec::new();
     for name in names {
         let path = format!("memos/{name}");

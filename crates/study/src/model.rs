@@ -19,7 +19,7 @@ pub struct Study {
     /// `projects.csv`, in file order.
     pub projects: Vec<Project>,
     /// The interviews, sorted by file name.
-    pub interviews: Vec<Interview>,
+    pub interviews: Vec<std::sync::Arc<Interview>>,
     /// The researchers' memos (`memos/*.md`, format 1.1), sorted by file name; never counted.
     pub memos: Vec<Memo>,
 }

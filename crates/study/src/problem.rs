@@ -47,7 +47,9 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
             continue;
         }
         let score = strsim::normalized_damerau_levenshtein(&lowered, &candidate.to_lowercase());
-        if best.is_none_or(|(_, s)| score > s) {
+        // Ties go to the first candidate in sorted order, so the hint never depends on
+        // the order a set is walked in (the same study must give the same problems).
+        if best.is_none_or(|(c, s)| score > s || (score == s && candidate < c)) {
             best = Some((candidate, score));
         }
     }

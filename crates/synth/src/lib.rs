@@ -376,7 +376,7 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
         let mut interview = build_interview(unit, &people_rows, &projects, &mut rng);
         interview.id = format!("i{:0interview_width$}", i + 1);
         interview.file = format!("interviews/{}.md", interview.id);
-        interviews.push(interview);
+        interviews.push(std::sync::Arc::new(interview));
         if i % 1024 == 0 || i + 1 == units.len() {
             progress(i as u64 + 1, total);
         }
@@ -595,7 +595,7 @@ mod tests {
             let organisations: std::collections::HashSet<&str> = study.people.iter().map(|p| p.values[3].as_str()).collect();
             assert_eq!(organisations.len(), 49);
             assert_eq!(study.projects.len(), 47);
-            assert!(study.interviews.iter().any(Interview::is_group));
+            assert!(study.interviews.iter().any(|i| i.is_group()));
             for (theme, _) in PUBLISHED_COUNTS {
                 let quoted = study.interviews.iter().flat_map(|i| &i.quotes).any(|q| q.codes.iter().any(|c| c == theme));
                 assert!(quoted, "{theme} has no quote, seed {seed}");
