@@ -251,6 +251,12 @@ impl Coding {
         Coding { interviews, phrases: coder.phrases }
     }
 
+    /// The auto-coder of `study` (its codebook under its counting settings): the
+    /// one place one is made, so that an item is coded once per analysis.
+    pub(crate) fn coder(study: &Study) -> AutoCoder<'_> {
+        AutoCoder::new(&study.codebook, study.config.counting)
+    }
+
     /// The coding made of each interview's (in study order) and the coder's indicator phrases.
     pub(crate) fn from_parts(interviews: Vec<std::sync::Arc<InterviewCoding>>, phrases: Vec<String>) -> Coding {
         Coding { interviews, phrases }

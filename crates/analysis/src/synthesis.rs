@@ -9,7 +9,7 @@ use fixedbitset::FixedBitSet;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::coding::{AutoCoder, CodeOnItem, Coding, InterviewCoding, attributed};
+use crate::coding::{CodeOnItem, Coding, InterviewCoding, attributed};
 
 /// One row of the mention table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -166,7 +166,7 @@ pub fn synthesise(study: &Study) -> Synthesis {
 /// digest. The result equals `synthesise`'s.
 pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) -> (Synthesis, SynthesisMemo) {
     let codebook = &study.codebook;
-    let coder = AutoCoder::new(codebook, study.config.counting);
+    let coder = Coding::coder(study);
     let index = Index::new(study);
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
     let reusable = memo.context == context && context != 0;

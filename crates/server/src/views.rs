@@ -546,10 +546,15 @@ impl Views {
         {
             return Ok(view.clone());
         }
-        let snapshot = store.snapshot(id).await?.ok_or(AppError::NotFound)?;
-        let cache = self.cache.clone();
-        // The revision this server held, if any, lends its parses and counts: a save costs what it changed.
+        // The revision this server held, if any, lends its files, parses and
+        // counts: the store reads what changed since, and only that is parsed again.
         let earlier = held.take();
+        let snapshot = match &earlier {
+            Some(view) => store.snapshot_after(id, view.revision, &view.files, &view.versions).await?,
+            None => store.snapshot(id).await?,
+        }
+        .ok_or(AppError::NotFound)?;
+        let cache = self.cache.clone();
         let view = Arc::new(
             tokio::task::spawn_blocking(move || {
                 let memos = earlier.map(|view| view.memos.clone()).unwrap_or_default();

@@ -119,6 +119,50 @@ impl Store {
         Ok(Some(Snapshot { revision: head.try_get("revision")?, title: head.try_get("title")?, files, versions }))
     }
 
+    /// The study's files now, from its files and their versions at revision
+    /// `since` and the changes recorded after it: only the files changed after
+    /// `since` are read, so a server holding a large study reads what a save
+    /// changed, not the study again. Equal to [`Store::snapshot`]; `None` when
+    /// there is no such study.
+    pub async fn snapshot_after(&self, study: i64, since: i64, files: &MemoryFiles, versions: &HashMap<String, i64>) -> Result<Option<Snapshot>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
+        }
+        let Some(head) = sqlx::query("SELECT revision, title FROM studies WHERE id = $1").bind(study).fetch_optional(&mut *tx).await? else {
+            return Ok(None);
+        };
+        // In revision order, so a file changed twice ends as its last change. Rows
+        // marked 'earlier' record a version from before the history began, never a change.
+        let rows = sqlx::query(
+            "SELECT path, action, content, revision FROM file_changes \
+             WHERE study_id = $1 AND revision > $2 AND action <> 'earlier' ORDER BY revision",
+        )
+        .bind(study)
+        .bind(since)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let mut files = files.clone();
+        let mut versions = versions.clone();
+        for row in rows {
+            let path: String = row.try_get("path")?;
+            let action: String = row.try_get("action")?;
+            let content: Option<Vec<u8>> = row.try_get("content")?;
+            match content {
+                Some(bytes) if action != "deleted" => {
+                    versions.insert(path.clone(), row.try_get("revision")?);
+                    files.insert(path, bytes);
+                }
+                _ => {
+                    versions.remove(&path);
+                    files.remove(&path);
+                }
+            }
+        }
+        Ok(Some(Snapshot { revision: head.try_get("revision")?, title: head.try_get("title")?, files, versions }))
+    }
+
     /// Every file of the study as it was at `revision` (history is never
     /// rewritten, so this never changes): `None` when there is no such study
     /// or no such revision. Each file is its latest change at or before the

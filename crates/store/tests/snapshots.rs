@@ -95,3 +95,42 @@ async fn a_study_at_any_revision_is_every_file_as_it_was_then() {
         database.remove().await;
     }
 }
+
+#[tokio::test]
+async fn a_snapshot_built_from_an_earlier_one_and_the_changes_since_equals_a_fresh_one() {
+    for database in every_backend().await {
+        let store = Store::open(&database.url).await.expect("open");
+        let owner = store.add_user("owner@example.org", "a long secret", false).await.expect("user");
+        let mut files = MemoryFiles::new();
+        for n in 0..6 {
+            files.insert(format!("interviews/i{n}.md"), format!("i{n} 1").into_bytes());
+        }
+        let study = store.create_study(owner.id, "S", &files).await.expect("study");
+        let mut kept = vec![store.snapshot(study).await.expect("read").expect("study")];
+        // Changes, additions, deletions and a file deleted then added again, one or two files a save.
+        for step in 0..24u32 {
+            let now = store.snapshot(study).await.expect("read").expect("study");
+            let path = format!("interviews/i{}.md", (step * 7) % 9);
+            let expected = now.versions.get(&path).copied();
+            let content = if step % 5 == 4 && expected.is_some() { None } else { Some(format!("{path} at step {step}").into_bytes()) };
+            let mut changes = vec![Change { path: path.clone(), expected, content }];
+            if step % 3 == 0 {
+                let other = format!("memos/m{step}.md");
+                changes.push(Change { path: other, expected: None, content: Some(b"memo".to_vec()) });
+            }
+            store.change_files(study, owner.id, &changes, None, None).await.expect("saved");
+            let fresh = store.snapshot(study).await.expect("read").expect("study");
+            // From the revision just before, and from every earlier one: the same files and versions.
+            for earlier in &kept {
+                let built = store.snapshot_after(study, earlier.revision, &earlier.files, &earlier.versions).await.expect("read").expect("study");
+                assert_eq!(built.revision, fresh.revision);
+                assert_eq!(built.files, fresh.files, "files from revision {} to {}", earlier.revision, fresh.revision);
+                assert_eq!(built.versions, fresh.versions, "versions from revision {} to {}", earlier.revision, fresh.revision);
+            }
+            kept.push(fresh);
+        }
+        assert!(store.snapshot_after(424_242, kept[0].revision, &kept[0].files, &kept[0].versions).await.expect("read").is_none(), "no such study");
+        store.close().await;
+        database.remove().await;
+    }
+}

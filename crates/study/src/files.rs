@@ -134,6 +134,12 @@ impl MemoryFiles {
         self.files.get(path).map(|bytes| &**bytes)
     }
 
+    /// The shared bytes of the file at `path`: the same allocation in every
+    /// copy of these files until the file is replaced, so identity says "unchanged".
+    pub fn shared(&self, path: &str) -> Option<&std::sync::Arc<[u8]>> {
+        self.files.get(path)
+    }
+
     /// Every file, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(p, b)| (p.as_str(), &**b))

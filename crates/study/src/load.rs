@@ -73,6 +73,10 @@ pub struct ParseMemo {
 /// One interview file as a load left it.
 #[derive(Debug, Clone)]
 struct ParsedFile {
+    /// The bytes parsed: held, so that while the memo lives no other file's
+    /// bytes can take their place in memory, and the same allocation in the
+    /// next load's files means the same bytes without reading them.
+    bytes: Arc<[u8]>,
     digest: u128,
     interview: Option<Arc<Interview>>,
     problems: Vec<Problem>,
@@ -116,7 +120,8 @@ pub fn load_reusing(files: &crate::files::MemoryFiles, memo: &ParseMemo) -> (Loa
     }
     let context = context.digest128();
     let previous = (memo.context == context).then_some(&memo.interviews);
-    let (loaded, interviews) = load_inner(files, Some(previous.unwrap_or(&HashMap::new())));
+    let empty = HashMap::new();
+    let (loaded, interviews) = load_inner(files, Some((previous.unwrap_or(&empty), files)));
     (loaded, ParseMemo { context, interviews: interviews.unwrap_or_default() })
 }
 
@@ -127,7 +132,7 @@ fn is_interview_file(path: &str) -> bool {
 
 /// Reads a study; with `reuse`, takes every interview parse it holds for
 /// unchanged bytes and returns the parses of this load.
-fn load_inner(root: &dyn StudyFiles, reuse: Option<&HashMap<String, ParsedFile>>) -> (Loaded, Option<HashMap<String, ParsedFile>>) {
+fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Option<HashMap<String, ParsedFile>>) {
     let mut problems = Vec::new();
     let config_text = read(root, "study.toml", &mut problems).map(|b| String::from_utf8_lossy(&b).into_owned());
     let config = read_config(root, config_text.as_deref(), &mut problems);
@@ -197,7 +202,7 @@ fn load_interviews(
     root: &dyn StudyFiles,
     context: &InterviewContext<'_>,
     problems: &mut Vec<Problem>,
-    reuse: Option<&HashMap<String, ParsedFile>>,
+    reuse: Option<Reuse<'_>>,
 ) -> (Vec<Arc<Interview>>, Option<HashMap<String, ParsedFile>>) {
     let files = interview_files(root, problems);
     let parsed: Vec<ReadInterview> = files
@@ -208,22 +213,29 @@ fn load_interviews(
             if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
                 return ReadInterview { path, kept: None, interview: None, problems: vec![problem] };
             }
+            if let Some((earlier, files)) = reuse
+                && let Some(bytes) = files.shared(&path)
+            {
+                let file = match earlier.get(&path) {
+                    Some(kept) if Arc::ptr_eq(&kept.bytes, bytes) => kept.clone(),
+                    kept => {
+                        let digest = xxhash_rust::xxh3::xxh3_128(bytes);
+                        match kept {
+                            Some(kept) if kept.digest == digest => ParsedFile { bytes: bytes.clone(), ..kept.clone() },
+                            _ => {
+                                let (interview, found) = parse_interview(bytes, &path, context);
+                                ParsedFile { bytes: bytes.clone(), digest, interview: Some(Arc::new(interview)), problems: found }
+                            }
+                        }
+                    }
+                };
+                let (interview, problems) = (file.interview.clone(), file.problems.clone());
+                return ReadInterview { path, kept: Some(file), interview, problems };
+            }
             match root.read(&path) {
                 Ok(bytes) => {
-                    let Some(reuse) = reuse else {
-                        let (interview, found) = parse_interview(&bytes, &path, context);
-                        return ReadInterview { path, kept: None, interview: Some(Arc::new(interview)), problems: found };
-                    };
-                    let digest = xxhash_rust::xxh3::xxh3_128(&bytes);
-                    let file = match reuse.get(&path) {
-                        Some(kept) if kept.digest == digest => kept.clone(),
-                        _ => {
-                            let (interview, found) = parse_interview(&bytes, &path, context);
-                            ParsedFile { digest, interview: Some(Arc::new(interview)), problems: found }
-                        }
-                    };
-                    let (interview, problems) = (file.interview.clone(), file.problems.clone());
-                    ReadInterview { path, kept: Some(file), interview, problems }
+                    let (interview, found) = parse_interview(&bytes, &path, context);
+                    ReadInterview { path, kept: None, interview: Some(Arc::new(interview)), problems: found }
                 }
                 Err(error) => {
                     let problems = vec![Problem::new(&path, 1, format!("cannot read the file: {error}"))];
@@ -250,6 +262,9 @@ fn load_interviews(
     }
     (interviews, kept)
 }
+
+/// What a load may reuse: the earlier parses, and the files being loaded (the same as `root`), whose shared bytes say what is unchanged.
+type Reuse<'a> = (&'a HashMap<String, ParsedFile>, &'a crate::files::MemoryFiles);
 
 /// One interview file as read: its parse (kept for the next load when reusing) and problems.
 struct ReadInterview {
