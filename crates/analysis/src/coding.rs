@@ -273,6 +273,11 @@ impl Coding {
         self.interview(interview).item(kind, position)
     }
 
+    /// The indicator phrase (normalised) numbered `index` (see [`CodeOnItem::indicator`]).
+    pub fn phrase(&self, index: u32) -> Option<&str> {
+        self.phrases.get(index as usize).map(String::as_str)
+    }
+
     /// The indicator phrase (normalised) that inferred `code`, if one did.
     pub fn indicator(&self, code: &CodeOnItem) -> Option<&str> {
         code.indicator.and_then(|p| self.phrases.get(p as usize)).map(String::as_str)

@@ -32,6 +32,65 @@ pub struct Mention {
     pub kept_apart: bool,
 }
 
+/// A mention that says where its words are rather than holding them: what a
+/// long list keeps (a report keeps every theme's), the words read when shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MentionAt {
+    /// Index into `study.people`.
+    pub person: u32,
+    /// Index into `study.interviews`.
+    pub interview: u32,
+    /// The item's line in its interview file.
+    pub line: u32,
+    /// Concept, quote, story or picture.
+    pub kind: ItemKind,
+    /// The item: a concept's index in its map, or the position of a quote,
+    /// story or picture among the interview's.
+    pub item: u32,
+    /// How the person came to be credited.
+    pub how: Credit,
+    /// The indicator phrase that inferred the code (an index for [`Coding::phrase`]).
+    pub indicator: Option<u32>,
+    /// A quote given anonymously (see [`Mention::kept_apart`]).
+    pub kept_apart: bool,
+}
+
+impl MentionAt {
+    /// The item's words as written: what [`Mention::text`] holds.
+    pub fn words(&self, study: &Study) -> String {
+        let Some(interview) = study.interviews.get(self.interview as usize) else { return String::new() };
+        let at = self.item as usize;
+        match self.kind {
+            ItemKind::Concept => match interview.map.get(at).map(|node| &node.kind) {
+                Some(collabmap_study::MapNodeKind::Concept(concept)) => concept.text(),
+                _ => String::new(),
+            },
+            ItemKind::Quote => interview.quotes.get(at).map(|q| q.text.clone()).unwrap_or_default(),
+            ItemKind::Story => interview.stories.get(at).map(story_words).unwrap_or_default(),
+            _ => interview.pictures.get(at).map(|p| p.explanation.clone()).unwrap_or_default(),
+        }
+    }
+
+    /// The whole mention, words and indicator phrase included.
+    pub fn mention(&self, study: &Study, coding: &Coding) -> Mention {
+        Mention {
+            person: self.person as usize,
+            interview: self.interview as usize,
+            line: self.line as usize,
+            kind: self.kind,
+            text: self.words(study),
+            how: self.how,
+            indicator: self.indicator.and_then(|p| coding.phrase(p)).map(str::to_string),
+            kept_apart: self.kept_apart,
+        }
+    }
+}
+
+/// A story's words as evidence shows them: its title, then its body.
+fn story_words(story: &collabmap_study::Story) -> String {
+    if story.title.is_empty() { story.body.clone() } else { format!("{}: {}", story.title, story.body) }
+}
+
 /// An item (a quote, story or picture) coded with a theme, as a theme's page
 /// shows it beside the count: found once, by the coder that counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +126,8 @@ pub fn coded_items(study: &Study, coding: &Coding) -> Vec<Vec<CodedItem>> {
 /// One step of a chain: a concept of a map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
+    /// The concept's index in its interview's map.
+    pub node: usize,
     /// The concept's line in its interview file.
     pub line: usize,
     /// Its words.
@@ -89,22 +150,28 @@ pub struct Chain {
 
 /// Every mention of codebook entry `theme`, by interview, item and person.
 pub fn theme_mentions(study: &Study, coding: &Coding, theme: usize) -> Vec<Mention> {
-    mentions_of(study, coding, |t| t == theme).swap_remove(theme)
+    mentions_of(study, coding, |t| t == theme).swap_remove(theme).iter().map(|m| m.mention(study, coding)).collect()
 }
 
 /// Every mention of every codebook entry, indexed like the codebook, in one
-/// pass over the study (what a report needs).
+/// pass over the study.
 pub fn all_mentions(study: &Study, coding: &Coding) -> Vec<Vec<Mention>> {
+    all_mentions_at(study, coding).into_iter().map(|list| list.iter().map(|m| m.mention(study, coding)).collect()).collect()
+}
+
+/// Every mention of every codebook entry without its words (what a report
+/// keeps: the words are read when a page shows them), in one pass.
+pub fn all_mentions_at(study: &Study, coding: &Coding) -> Vec<Vec<MentionAt>> {
     mentions_of(study, coding, |_| true)
 }
 
 /// The mentions of the entries `wanted` accepts; the others stay empty.
-fn mentions_of(study: &Study, coding: &Coding, wanted: impl Fn(usize) -> bool) -> Vec<Vec<Mention>> {
+fn mentions_of(study: &Study, coding: &Coding, wanted: impl Fn(usize) -> bool) -> Vec<Vec<MentionAt>> {
     let group_agreement = study.config.counting.group_agreement;
     let index = person_index(study);
-    let mut mentions: Vec<Vec<Mention>> = vec![Vec::new(); study.codebook.len()];
+    let mut mentions: Vec<Vec<MentionAt>> = vec![Vec::new(); study.codebook.len()];
     for (number, interview) in study.interviews.iter().enumerate() {
-        for (item, text, kept_apart, codes) in items_with_text(interview, coding.interview(number)) {
+        for (item, at, kept_apart, codes) in items_of(interview, coding.interview(number)) {
             let attributed_to: Vec<(usize, &str)> =
                 attributed(interview, &item, group_agreement).into_iter().filter_map(|id| index.get(id).map(|&p| (p, id))).collect();
             if attributed_to.is_empty() {
@@ -115,19 +182,18 @@ fn mentions_of(study: &Study, coding: &Coding, wanted: impl Fn(usize) -> bool) -
                 if !wanted(theme) {
                     continue;
                 }
-                let (how, indicator) = (code.how, coding.indicator(code).map(str::to_string));
                 for &(person, id) in &attributed_to {
                     let spoke = item.speakers.iter().any(|s| s == id) || item.attribution == Some(id);
                     // In a group meeting whose agreement credits everyone, those who did not say it are credited by the group.
-                    let how = if interview.is_group() && group_agreement && !spoke { Credit::Group } else { how };
-                    mentions[theme].push(Mention {
-                        person,
-                        interview: number,
-                        line: item.line,
+                    let how = if interview.is_group() && group_agreement && !spoke { Credit::Group } else { code.how };
+                    mentions[theme].push(MentionAt {
+                        person: person as u32,
+                        interview: number as u32,
+                        line: item.line as u32,
                         kind: item.kind,
-                        text: text.clone(),
+                        item: at,
                         how,
-                        indicator: indicator.clone(),
+                        indicator: code.indicator,
                         kept_apart,
                     });
                 }
@@ -137,17 +203,14 @@ fn mentions_of(study: &Study, coding: &Coding, wanted: impl Fn(usize) -> bool) -
     mentions
 }
 
-/// Every item of an interview with its words as written, whether it is kept
-/// apart from its interview (a quote given anonymously), and its codes.
-fn items_with_text<'i>(interview: &'i Interview, coding: &'i InterviewCoding) -> Vec<(Item<'i>, String, bool, &'i [CodeOnItem])> {
-    let concepts = interview.concepts().map(|(node, c)| (c.item(), c.text(), false, coding.concept(node)));
-    let quotes =
-        interview.quotes.iter().enumerate().map(|(i, q)| (q.item(), q.text.clone(), q.kept_apart_from_its_interview(), coding.item(ItemKind::Quote, i)));
-    let stories = interview.stories.iter().enumerate().map(|(i, s)| {
-        let text = if s.title.is_empty() { s.body.clone() } else { format!("{}: {}", s.title, s.body) };
-        (s.item(), text, false, coding.item(ItemKind::Story, i))
-    });
-    let pictures = interview.pictures.iter().enumerate().map(|(i, p)| (p.item(), p.explanation.clone(), false, coding.item(ItemKind::Picture, i)));
+/// Every item of an interview with where it is (a concept's map index, or
+/// its position among its kind), whether it is kept apart from its
+/// interview (a quote given anonymously), and its codes.
+fn items_of<'i>(interview: &'i Interview, coding: &'i InterviewCoding) -> Vec<(Item<'i>, u32, bool, &'i [CodeOnItem])> {
+    let concepts = interview.concepts().map(|(node, c)| (c.item(), node as u32, false, coding.concept(node)));
+    let quotes = interview.quotes.iter().enumerate().map(|(i, q)| (q.item(), i as u32, q.kept_apart_from_its_interview(), coding.item(ItemKind::Quote, i)));
+    let stories = interview.stories.iter().enumerate().map(|(i, s)| (s.item(), i as u32, false, coding.item(ItemKind::Story, i)));
+    let pictures = interview.pictures.iter().enumerate().map(|(i, p)| (p.item(), i as u32, false, coding.item(ItemKind::Picture, i)));
     concepts.chain(quotes).chain(stories).chain(pictures).collect()
 }
 
@@ -218,6 +281,7 @@ pub fn link_chains(study: &Study, coding: &Coding, from: usize, to: usize) -> Ve
                 let path: Vec<Step> = nodes
                     .iter()
                     .map(|&n| Step {
+                        node: n,
                         line: texts[n].0,
                         text: texts[n].1.clone(),
                         theme: if n == start {

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 
 use askama::Template;
 use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
-use collabmap_analysis::structure::{MapStructure, StudyStructure};
+use collabmap_analysis::evidence::MentionAt;
+use collabmap_analysis::structure::MapStructure;
 use collabmap_analysis::{CrossTab, Glance, Grouping, Model, Synthesis};
 use collabmap_study::{Interview, Study};
 
@@ -460,25 +461,32 @@ struct EvidenceList {
     of: ListOf,
     /// The folder-less path of its first page without `.html`; later pages are `BASE/page-N.html`.
     base: String,
-    /// Indices into the list's mentions (the theme's, or the link's chains), in page order.
-    order: Vec<u32>,
-    /// Where each page starts in `order`.
-    starts: Vec<usize>,
+    /// Only the mentions of people in this group of a breakdown: (breakdown, group).
+    group: Option<(usize, usize)>,
+    /// Where each page starts among the list's underlying mentions (the
+    /// theme's, or the link's chains), and where the last ends: a cell's pages
+    /// are its theme's mentions filtered when shown, so no list is copied.
+    starts: Vec<u32>,
+    end: u32,
 }
 
 impl EvidenceList {
-    fn new(of: ListOf, base: String, mentions: &[collabmap_analysis::evidence::Mention], order: Vec<u32>) -> Self {
+    /// The list over `len` underlying mentions, of which `keep` takes those it shows, split at every 200th person.
+    fn new(of: ListOf, base: String, group: Option<(usize, usize)>, len: usize, keep: impl Fn(u32) -> bool, person_of: impl Fn(u32) -> u32) -> Self {
         let mut starts = vec![0];
         let mut people = 0;
-        for (at, pair) in order.windows(2).enumerate() {
-            if mentions[pair[0] as usize].person != mentions[pair[1] as usize].person {
+        let mut last = None;
+        for at in (0..len as u32).filter(|&at| keep(at)) {
+            let person = person_of(at);
+            if last.is_some_and(|p| p != person) {
                 people += 1;
                 if people % EVIDENCE_PEOPLE_PER_PAGE == 0 {
-                    starts.push(at + 1);
+                    starts.push(at);
                 }
             }
+            last = Some(person);
         }
-        EvidenceList { of, base, order, starts }
+        EvidenceList { of, base, group, starts, end: len as u32 }
     }
 
     fn pages(&self) -> usize {
@@ -490,11 +498,11 @@ impl EvidenceList {
         if n <= 1 { format!("{}.html", self.base) } else { format!("{}/page-{n}.html", self.base) }
     }
 
-    /// The mentions of page `n` (from 1).
-    fn page(&self, n: usize) -> &[u32] {
-        let start = self.starts.get(n.saturating_sub(1)).copied().unwrap_or(self.order.len());
-        let end = self.starts.get(n).copied().unwrap_or(self.order.len());
-        &self.order[start..end]
+    /// The underlying mentions page `n` (from 1) spans, before any group's filter.
+    fn span(&self, n: usize) -> std::ops::Range<u32> {
+        let start = self.starts.get(n.saturating_sub(1)).copied().unwrap_or(self.end);
+        let end = self.starts.get(n).copied().unwrap_or(self.end);
+        start..end
     }
 }
 
@@ -513,12 +521,14 @@ pub struct ReportPages {
     breakdowns: Vec<CrossTab>,
     groupings: Vec<Grouping>,
     labels: EvidenceLabels,
-    /// Every codebook entry's mentions, sorted by person, interview and line.
-    mentions: Vec<Vec<collabmap_analysis::evidence::Mention>>,
+    /// Every codebook entry's mentions, sorted by person, interview and line
+    /// (without their words, read when a page shows them: at 100,000 people
+    /// the words would double the memory a report needs).
+    mentions: Vec<Vec<MentionAt>>,
     /// The quotes given anonymously per entry, in interview order: shown apart on its evidence page.
     apart: Vec<Vec<String>>,
-    /// Every kept link's chains as mentions, sorted like `mentions`.
-    chains: Vec<Vec<collabmap_analysis::evidence::Mention>>,
+    /// Every kept link's chains, sorted like `mentions`.
+    chains: Vec<Chains>,
     /// The quotes, stories and pictures coded with each entry.
     items: Vec<Vec<collabmap_analysis::evidence::CodedItem>>,
     lists: Vec<EvidenceList>,
@@ -535,19 +545,19 @@ pub struct ReportPages {
 impl ReportPages {
     /// Derives what the pages of `source`'s report share, and where each page is.
     pub fn new(source: Analysed<'_>, options: ReportOptions) -> ReportPages {
-        use collabmap_analysis::evidence::{Mention, all_mentions, coded_items, link_chains};
+        use collabmap_analysis::evidence::{all_mentions_at, coded_items, link_chains};
         let Analysed { study, synthesis, model } = source;
         let codebook = &study.codebook;
         let person_at = person_index(study);
         let people = PeopleView::indexed(study, &person_at);
         let breakdowns: Vec<CrossTab> = BREAKDOWN_COLUMNS.iter().filter_map(|column| CrossTab::new(study, synthesis, column).ok()).collect();
         let groupings: Vec<Grouping> = BREAKDOWN_COLUMNS.iter().filter_map(|column| Grouping::of(study, synthesis, column).ok()).collect();
-        let by_person = |m: &Mention| (m.person, m.interview, m.line);
-        let mut mentions = all_mentions(study, &synthesis.coding);
+        let by_person = |m: &MentionAt| (m.person, m.interview, m.line);
+        let mut mentions = all_mentions_at(study, &synthesis.coding);
         let apart: Vec<Vec<String>> = mentions
             .iter()
             .map(|list| {
-                let mut texts: Vec<String> = list.iter().filter(|m| m.kept_apart).map(|m| m.text.clone()).collect();
+                let mut texts: Vec<String> = list.iter().filter(|m| m.kept_apart).map(|m| m.words(study)).collect();
                 texts.dedup();
                 texts
             })
@@ -556,35 +566,33 @@ impl ReportPages {
             list.retain(|m| !m.kept_apart);
             list.sort_by_key(by_person);
         }
-        let chains: Vec<Vec<Mention>> = model
+        let chains: Vec<Chains> = model
             .links
             .iter()
             .map(|link| {
-                let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { return Vec::new() };
-                let mut found: Vec<Mention> = link_chains(study, &synthesis.coding, from, to)
-                    .iter()
-                    .map(|chain| Mention {
-                        person: chain.person,
-                        interview: chain.interview,
-                        line: chain.path.first().map_or(0, |s| s.line),
-                        kind: collabmap_study::ItemKind::Concept,
-                        text: chain.path.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" \u{2192} "),
-                        how: collabmap_analysis::Credit::Explicit,
-                        indicator: None,
-                        kept_apart: false,
-                    })
-                    .collect();
-                found.sort_by_key(by_person);
+                let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { return Chains::default() };
+                let mut found = Chains::default();
+                for chain in link_chains(study, &synthesis.coding, from, to) {
+                    let start = found.nodes.len() as u32;
+                    found.nodes.extend(chain.path.iter().map(|step| step.node as u32));
+                    found.chains.push(ChainAt {
+                        person: chain.person as u32,
+                        interview: chain.interview as u32,
+                        line: chain.path.first().map_or(0, |s| s.line) as u32,
+                        nodes: start..found.nodes.len() as u32,
+                    });
+                }
+                found.chains.sort_by_key(|c| (c.person, c.interview, c.line));
                 found
             })
             .collect();
 
         let mut lists = Vec::new();
         let mut theme_list = Vec::new();
-        let everything = |list: &[Mention]| (0..list.len() as u32).collect::<Vec<u32>>();
         for (t, theme) in codebook.themes().iter().enumerate() {
             theme_list.push(lists.len());
-            lists.push(EvidenceList::new(ListOf::Theme(t), format!("evidence/{}", theme.id), &mentions[t], everything(&mentions[t])));
+            let person_of = |m: u32| mentions[t][m as usize].person;
+            lists.push(EvidenceList::new(ListOf::Theme(t), format!("evidence/{}", theme.id), None, mentions[t].len(), |_| true, person_of));
         }
         // Every cell of a theme's breakdowns opens to the mentions of the people it counts. Quotes given
         // anonymously stay on the theme's own evidence page: on a group's page they would be tied to the group.
@@ -595,8 +603,10 @@ impl ReportPages {
                     if counts.get(g).copied().unwrap_or(0) == 0 {
                         continue;
                     }
-                    let order = (0..mentions[t].len() as u32).filter(|&m| grouping.holds(g, mentions[t][m as usize].person)).collect();
-                    lists.push(EvidenceList::new(ListOf::Cell(t, b, g), format!("evidence/{}/{}/{g}", theme.id, grouping.column), &mentions[t], order));
+                    let person_of = |m: u32| mentions[t][m as usize].person;
+                    let keep = |m: u32| grouping.holds(g, person_of(m) as usize);
+                    let base = format!("evidence/{}/{}/{g}", theme.id, grouping.column);
+                    lists.push(EvidenceList::new(ListOf::Cell(t, b, g), base, Some((b, g)), mentions[t].len(), keep, person_of));
                 }
             }
         }
@@ -604,7 +614,8 @@ impl ReportPages {
             if codebook.index_of(&link.from).is_none() || codebook.index_of(&link.to).is_none() {
                 continue;
             }
-            lists.push(EvidenceList::new(ListOf::Link(k), format!("evidence/{}--{}", link.from, link.to), &chains[k], everything(&chains[k])));
+            let person_of = |c: u32| chains[k].chains[c as usize].person;
+            lists.push(EvidenceList::new(ListOf::Link(k), format!("evidence/{}--{}", link.from, link.to), None, chains[k].chains.len(), |_| true, person_of));
         }
 
         let mut paths: Vec<(String, Page)> = vec![("model.svg".into(), Page::ModelSvg)];
@@ -653,6 +664,16 @@ impl ReportPages {
         }
     }
 
+    /// The mentions page `n` (from 1) of list `l` shows: a span of its theme's, filtered to its group if it has one.
+    fn picked(&self, l: usize, n: usize) -> Vec<u32> {
+        let list = &self.lists[l];
+        let (ListOf::Theme(t) | ListOf::Cell(t, ..)) = list.of else { return Vec::new() };
+        match list.group {
+            Some((b, g)) => list.span(n).filter(|&m| self.groupings[b].holds(g, self.mentions[t][m as usize].person as usize)).collect(),
+            None => list.span(n).collect(),
+        }
+    }
+
     /// Every page's path, relative to the site's root, in a stable order.
     pub fn paths(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
         self.paths.iter().map(|(path, _)| path.as_str())
@@ -696,10 +717,7 @@ impl ReportPages {
             Page::InterviewList(n) => render(&interview_list_page(&cx, n))?.into_bytes(),
             Page::Theme(t) => render(&theme_page(&cx, t))?.into_bytes(),
             Page::Evidence(l, n) => render(&evidence_page(&cx, l, n))?.into_bytes(),
-            Page::Analysis => {
-                let structure = StudyStructure::of(source.study);
-                render(&analysis_page(source.study, source.synthesis, source.model, &structure, &self.title, self.options.workspace))?.into_bytes()
-            }
+            Page::Analysis => render(&analysis_page(source.study, source.synthesis, source.model, &self.title, self.options.workspace))?.into_bytes(),
             Page::Interview(n) => render(&interview_page(&cx, n))?.into_bytes(),
         })
     }
@@ -733,6 +751,20 @@ struct Report<'a> {
 }
 
 impl Report<'_> {
+    /// The lines of theme `t`'s mentions that `order` picks, their words read now.
+    fn mention_lines<'o>(&'o self, t: usize, order: &'o [u32]) -> impl Iterator<Item = (u32, u32, EvidenceLine)> + 'o {
+        let (study, coding) = (self.source.study, &self.source.synthesis.coding);
+        order.iter().filter_map(move |&m| self.pages.mentions[t].get(m as usize)).map(move |m| {
+            let line = EvidenceLine {
+                line: m.line as usize,
+                kind: crate::evidence::kind_name(m.kind),
+                how: credit_words(m.how, m.indicator.and_then(|p| coding.phrase(p))),
+                text: m.words(study),
+            };
+            (m.person, m.interview, line)
+        })
+    }
+
     fn title(&self) -> &str {
         &self.pages.title
     }
@@ -986,7 +1018,6 @@ fn theme_page<'a>(cx: &'a Report<'a>, t: usize) -> ThemePage<'a> {
             .collect::<Vec<_>>()
     };
     let parent = codebook.parent_of(t).map(|p| (codebook.themes()[p].id.clone(), codebook.themes()[p].name.clone()));
-    let list = &cx.pages.lists[cx.pages.theme_list[t]];
     let items = &cx.pages.items[t];
     ThemePage {
         root: "../",
@@ -1008,7 +1039,7 @@ fn theme_page<'a>(cx: &'a Report<'a>, t: usize) -> ThemePage<'a> {
         breakdowns,
         links_in: link_list(true),
         links_out: link_list(false),
-        who: evidence_groups(study, &cx.pages.labels, &cx.pages.mentions[t], list.page(1))
+        who: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(cx.pages.theme_list[t], 1)))
             .into_iter()
             .take(WHO_ON_THEME_PAGE)
             .map(|p| {
@@ -1055,7 +1086,7 @@ fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a>
             let row = synthesis.table.row(&theme.id);
             let projects = row.map_or(0, |r| r.projects);
             EvidencePage {
-                persons: evidence_groups(study, &cx.pages.labels, &cx.pages.mentions[t], list.page(n)),
+                persons: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(l, n))),
                 apart: if n == 1 { cx.pages.apart[t].clone() } else { Vec::new() },
                 ..frame(
                     &theme.name,
@@ -1076,7 +1107,7 @@ fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a>
             let grouping = &cx.pages.groupings[b];
             let counted = cx.pages.breakdowns[b].row(&theme.id).get(g).copied().unwrap_or(0);
             EvidencePage {
-                persons: evidence_groups(study, &cx.pages.labels, &cx.pages.mentions[t], list.page(n)),
+                persons: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(l, n))),
                 ..frame(
                     &theme.name,
                     format!("{}: who said it ({}: {})", theme.name, grouping.column, grouping.groups[g]),
@@ -1088,11 +1119,14 @@ fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a>
         ListOf::Link(k) => {
             let link = &model.links[k];
             let name = |id: &str| codebook.get(id).map_or(id.to_string(), |t| t.name.clone());
-            let mut persons = evidence_groups(study, &cx.pages.labels, &cx.pages.chains[k], list.page(n));
-            for line in persons.iter_mut().flat_map(|p| &mut p.interviews).flat_map(|g| &mut g.mentions) {
-                line.kind = "chain";
-                line.how = "means to end".into();
-            }
+            let chains = &cx.pages.chains[k];
+            let lines = list.span(n).filter_map(|c| chains.chains.get(c as usize)).map(|chain| {
+                let words = chains.nodes[chain.nodes.start as usize..chain.nodes.end as usize].iter().map(|&node| concept_words(study, chain.interview, node));
+                let line =
+                    EvidenceLine { line: chain.line as usize, kind: "chain", how: "means to end".into(), text: words.collect::<Vec<_>>().join(" \u{2192} ") };
+                (chain.person, chain.interview, line)
+            });
+            let persons = evidence_groups(study, &cx.pages.labels, lines);
             EvidencePage {
                 persons,
                 ..frame(
@@ -1247,19 +1281,13 @@ impl EvidenceLabels {
     }
 }
 
-/// The mentions `order` picks from `mentions` (sorted by person, interview
-/// and line; none given anonymously), grouped by person and interview.
-fn evidence_groups(study: &Study, labels: &EvidenceLabels, mentions: &[collabmap_analysis::evidence::Mention], order: &[u32]) -> Vec<EvidencePerson> {
+/// Evidence lines (person, interview, the line; sorted by person, interview
+/// and line), grouped by person and interview.
+fn evidence_groups(study: &Study, labels: &EvidenceLabels, lines: impl Iterator<Item = (u32, u32, EvidenceLine)>) -> Vec<EvidencePerson> {
     let mut persons: Vec<EvidencePerson> = Vec::new();
-    for mention in order.iter().filter_map(|&m| mentions.get(m as usize)) {
-        let line = EvidenceLine {
-            line: mention.line,
-            kind: crate::evidence::kind_name(mention.kind),
-            how: credit_words(mention.how, mention.indicator.as_deref()),
-            text: mention.text.clone(),
-        };
-        let interview = study.interviews[mention.interview].id.clone();
-        let label = &labels.labels[mention.person];
+    for (person, interview, line) in lines {
+        let interview = study.interviews[interview as usize].id.clone();
+        let label = &labels.labels[person as usize];
         if persons.last().is_none_or(|p| &p.label != label) {
             persons.push(EvidencePerson { label: label.clone(), interviews: Vec::new() });
         }
@@ -1272,6 +1300,37 @@ fn evidence_groups(study: &Study, labels: &EvidenceLabels, mentions: &[collabmap
         }
     }
     persons
+}
+
+/// The words of the concept at map index `node` of interview `interview`.
+fn concept_words(study: &Study, interview: u32, node: u32) -> String {
+    let mention = MentionAt {
+        person: 0,
+        interview,
+        line: 0,
+        kind: collabmap_study::ItemKind::Concept,
+        item: node,
+        how: collabmap_analysis::Credit::Explicit,
+        indicator: None,
+        kept_apart: false,
+    };
+    mention.words(study)
+}
+
+/// A kept link's chains: each a run of `nodes`.
+#[derive(Default)]
+struct Chains {
+    chains: Vec<ChainAt>,
+    /// Every chain's concepts (map indices), one run after another.
+    nodes: Vec<u32>,
+}
+
+/// One chain of concepts behind a link, for one person.
+struct ChainAt {
+    person: u32,
+    interview: u32,
+    line: u32,
+    nodes: std::ops::Range<u32>,
 }
 
 #[derive(Template)]
@@ -1304,40 +1363,86 @@ struct GroupTable {
     note: Option<String>,
 }
 
-fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, structure: &StudyStructure, title: &'a str, workspace: bool) -> AnalysisPage<'a> {
+/// The most central concepts and most potent options the analysis page lists.
+const ANALYSIS_TOP: usize = 15;
+
+/// What the analysis page shows of the maps, gathered map by map in
+/// parallel: a large study's map structures are never all held at once.
+#[derive(Default)]
+struct MapsSummary {
+    figures: collabmap_analysis::structure::Figures,
+    /// Σ n(n − 1) over the maps, in integers so that the sum is the same in any order.
+    possible: u64,
+    reinforcing: usize,
+    capped: usize,
+    /// (centrality, interview, concept, interview id, words, domain, role), most central first.
+    central: Vec<(f64, usize, usize, String, String, u32, String)>,
+    /// (heads, interview, tail, interview id, words), most first.
+    potent: Vec<(usize, usize, usize, String, String)>,
+}
+
+impl MapsSummary {
+    fn of_map(study: &Study, number: usize) -> MapsSummary {
+        let map = MapStructure::of(number, &study.interviews[number]);
+        let id = &study.interviews[number].id;
+        let mut central: Vec<(f64, usize, usize)> = map.concepts.iter().enumerate().map(|(c, x)| (x.central, number, c)).collect();
+        central.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+        central.truncate(ANALYSIS_TOP);
+        let mut potent: Vec<(usize, usize, usize)> = map.potent.iter().map(|&(t, n)| (n, number, t)).collect();
+        potent.sort_by(|a, b| b.0.cmp(&a.0).then(a.2.cmp(&b.2)));
+        potent.truncate(ANALYSIS_TOP);
+        let concepts = map.figures.concepts as u64;
+        MapsSummary {
+            figures: map.figures.clone(),
+            possible: concepts * concepts.saturating_sub(1),
+            reinforcing: map.loops.iter().filter(|l| l.polarity.as_str() == "reinforcing").count(),
+            capped: usize::from(map.loops_capped),
+            central: central
+                .into_iter()
+                .map(|(value, n, c)| {
+                    let measures = &map.concepts[c];
+                    (value, n, c, id.clone(), analyses::concept_text(study, &map, c), measures.domain, measures.role.as_str().to_string())
+                })
+                .collect(),
+            potent: potent.into_iter().map(|(heads, n, t)| (heads, n, t, id.clone(), analyses::concept_text(study, &map, t))).collect(),
+        }
+    }
+
+    /// Both summaries, the lists cut to the top in the order `ranked_central` and `ranked_potent` give.
+    fn merge(mut self, other: MapsSummary) -> MapsSummary {
+        self.figures.add(&other.figures);
+        self.possible += other.possible;
+        self.reinforcing += other.reinforcing;
+        self.capped += other.capped;
+        self.central.extend(other.central);
+        self.central.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        self.central.truncate(ANALYSIS_TOP);
+        self.potent.extend(other.potent);
+        self.potent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        self.potent.truncate(ANALYSIS_TOP);
+        self
+    }
+}
+
+fn analysis_page<'a>(study: &'a Study, synthesis: &Synthesis, model: &Model, title: &'a str, workspace: bool) -> AnalysisPage<'a> {
+    use rayon::prelude::*;
     let codebook = &study.codebook;
-    let f = &structure.figures;
-    let maps: Vec<&MapStructure> = structure.maps.iter().collect();
-    let reinforcing = structure.maps.iter().flat_map(|m| &m.loops).filter(|l| l.polarity.as_str() == "reinforcing").count();
-    let capped = structure.maps.iter().filter(|m| m.loops_capped).count();
+    let summary = (0..study.interviews.len()).into_par_iter().map(|n| MapsSummary::of_map(study, n)).reduce(MapsSummary::default, MapsSummary::merge);
+    let f = &summary.figures;
+    let (reinforcing, capped) = (summary.reinforcing, summary.capped);
+    let density = if summary.possible > 0 { f.links as f64 / summary.possible as f64 } else { 0.0 };
     let glance = vec![
         (f.concepts.to_string(), "concepts".to_string()),
         (f.links.to_string(), "links".to_string()),
         (format!("{:.2}", f.links_per_concept()), "links per concept".to_string()),
-        (format!("{:.3}", analyses::density_within(&maps, f.links)), "density within maps".to_string()),
+        (format!("{density:.3}"), "density within maps".to_string()),
         (f.heads.to_string(), "heads (outcomes)".to_string()),
         (f.tails.to_string(), "tails (options)".to_string()),
         (format!("{} / {}", reinforcing, f.loops - reinforcing), "loops: reinforcing / balancing".to_string()),
         (f.clusters.to_string(), format!("clusters{}", if capped > 0 { format!(" ({capped} maps with capped loops)") } else { String::new() })),
     ];
-    let central = analyses::ranked_central(&maps)
-        .iter()
-        .take(15)
-        .map(|(value, map, c)| {
-            (
-                study.interviews[map.interview].id.clone(),
-                analyses::concept_text(study, map, *c),
-                format!("{value:.2}"),
-                map.concepts[*c].domain,
-                map.concepts[*c].role.as_str().to_string(),
-            )
-        })
-        .collect();
-    let options = analyses::ranked_potent(&maps)
-        .iter()
-        .take(15)
-        .map(|(n, map, t)| (study.interviews[map.interview].id.clone(), analyses::concept_text(study, map, *t), *n))
-        .collect();
+    let central = summary.central.into_iter().map(|(value, _, _, id, words, domain, role)| (id, words, format!("{value:.2}"), domain, role)).collect();
+    let options = summary.potent.into_iter().map(|(heads, _, _, id, words)| (id, words, heads)).collect();
     let themes = codebook.themes();
     let links = synthesis
         .links
