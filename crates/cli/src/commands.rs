@@ -24,7 +24,7 @@ pub(crate) fn report(study: &Study, study_dir: &Path, output: &Path) -> Result<(
     output::replace_folder(output, study_dir, output::REPORT, |staging| {
         // Pages are rendered in parallel and written as they come, so memory
         // holds the analysis and a page per thread, never the whole site.
-        let paths: Vec<&str> = pages.paths().collect();
+        let paths = pages.paths(source);
         paths.par_iter().try_for_each(|path| {
             let bytes = pages.render(source, path).map_err(anyhow::Error::msg)?;
             output::write_file(&staging.join(path), &bytes)

@@ -322,9 +322,9 @@ pub fn import_qdc(bytes: &[u8], file: &str) -> Result<MemoryFiles, ExchangeError
         config: StudyConfig::new(title, "codebook.toml"),
         codebook: Codebook::from_themes("codebook.toml", themes),
         people_columns: vec!["id".into(), "name".into()],
-        people: Vec::new(),
+        people: Default::default(),
         project_columns: Vec::new(),
-        projects: Vec::new(),
+        projects: Default::default(),
         interviews: Vec::new(),
         memos: Vec::new(),
     })
@@ -699,9 +699,9 @@ pub fn import_qdpx_with_notes(bytes: &[u8], limits: Limits) -> Result<(MemoryFil
         config,
         codebook: Codebook::from_themes("codebook.toml", themes),
         people_columns: columns,
-        people,
+        people: people.into(),
         project_columns,
-        projects,
+        projects: projects.into(),
         interviews: interviews.into_iter().map(std::sync::Arc::new).collect(),
         memos,
     })?;

@@ -6,6 +6,7 @@
 //! [`PeopleView`] is the only way a page names a person.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use askama::Template;
 use collabmap_analysis::cooccurrence::{compare_groups, cooccurrence};
@@ -415,7 +416,7 @@ pub fn build_report(study: &Study, synthesis: &Synthesis, model: &Model) -> Resu
 pub fn build_report_with(study: &Study, synthesis: &Synthesis, model: &Model, options: ReportOptions) -> Result<Site, RenderError> {
     let source = Analysed { study, synthesis, model };
     let pages = ReportPages::new(source, options);
-    let files = pages.paths().map(|path| pages.render(source, path).map(|bytes| SiteFile { path: path.to_string(), bytes })).collect::<Result<_, _>>()?;
+    let files = pages.paths(source).into_iter().map(|path| pages.render(source, &path).map(|bytes| SiteFile { path, bytes })).collect::<Result<_, _>>()?;
     Ok(Site { files, copies: pages.pictures().to_vec() })
 }
 
@@ -439,8 +440,10 @@ enum Page {
     /// The full list of interviews, page `n` (from 1).
     InterviewList(usize),
     Theme(usize),
-    /// A theme's evidence list, by its position in `ReportPages::lists`, and page (from 1).
+    /// A theme's or a cell's evidence list, by its position in `ReportPages::lists`, and page (from 1).
     Evidence(usize, usize),
+    /// A kept link's evidence, by its position in the model's links, and page (from 1).
+    LinkEvidence(usize, usize),
     Analysis,
     Interview(usize),
 }
@@ -527,8 +530,11 @@ pub struct ReportPages {
     mentions: Vec<Vec<MentionAt>>,
     /// The quotes given anonymously per entry, in interview order: shown apart on its evidence page.
     apart: Vec<Vec<String>>,
-    /// Every kept link's chains, sorted like `mentions`.
-    chains: Vec<Chains>,
+    /// Every kept link's evidence list (its path without `.html`, when both
+    /// themes are in the codebook), and its chains sorted like `mentions` with
+    /// their pages, found on first use: each link is a walk of every map, so
+    /// the workspace's first page does not wait for them.
+    links: Vec<Option<(String, OnceLock<LinkEvidence>)>>,
     /// The quotes, stories and pictures coded with each entry.
     items: Vec<Vec<collabmap_analysis::evidence::CodedItem>>,
     lists: Vec<EvidenceList>,
@@ -545,7 +551,7 @@ pub struct ReportPages {
 impl ReportPages {
     /// Derives what the pages of `source`'s report share, and where each page is.
     pub fn new(source: Analysed<'_>, options: ReportOptions) -> ReportPages {
-        use collabmap_analysis::evidence::{all_mentions_at, coded_items, link_chains};
+        use collabmap_analysis::evidence::{all_mentions_at, coded_items};
         let Analysed { study, synthesis, model } = source;
         let codebook = &study.codebook;
         let person_at = person_index(study);
@@ -566,27 +572,6 @@ impl ReportPages {
             list.retain(|m| !m.kept_apart);
             list.sort_by_key(by_person);
         }
-        let chains: Vec<Chains> = model
-            .links
-            .iter()
-            .map(|link| {
-                let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) else { return Chains::default() };
-                let mut found = Chains::default();
-                for chain in link_chains(study, &synthesis.coding, from, to) {
-                    let start = found.nodes.len() as u32;
-                    found.nodes.extend(chain.path.iter().map(|step| step.node as u32));
-                    found.chains.push(ChainAt {
-                        person: chain.person as u32,
-                        interview: chain.interview as u32,
-                        line: chain.path.first().map_or(0, |s| s.line) as u32,
-                        nodes: start..found.nodes.len() as u32,
-                    });
-                }
-                found.chains.sort_by_key(|c| (c.person, c.interview, c.line));
-                found
-            })
-            .collect();
-
         let mut lists = Vec::new();
         let mut theme_list = Vec::new();
         for (t, theme) in codebook.themes().iter().enumerate() {
@@ -610,13 +595,14 @@ impl ReportPages {
                 }
             }
         }
-        for (k, link) in model.links.iter().enumerate() {
-            if codebook.index_of(&link.from).is_none() || codebook.index_of(&link.to).is_none() {
-                continue;
-            }
-            let person_of = |c: u32| chains[k].chains[c as usize].person;
-            lists.push(EvidenceList::new(ListOf::Link(k), format!("evidence/{}--{}", link.from, link.to), None, chains[k].chains.len(), |_| true, person_of));
-        }
+        let links: Vec<Option<(String, OnceLock<LinkEvidence>)>> = model
+            .links
+            .iter()
+            .map(|link| {
+                let known = codebook.index_of(&link.from).is_some() && codebook.index_of(&link.to).is_some();
+                known.then(|| (format!("evidence/{}--{}", link.from, link.to), OnceLock::new()))
+            })
+            .collect();
 
         let mut paths: Vec<(String, Page)> = vec![("model.svg".into(), Page::ModelSvg)];
         if options.png {
@@ -633,6 +619,12 @@ impl ReportPages {
         paths.extend(codebook.themes().iter().enumerate().map(|(t, theme)| (format!("themes/{}.html", theme.id), Page::Theme(t))));
         for (l, list) in lists.iter().enumerate() {
             paths.extend((1..=list.pages()).map(|n| (list.path(n), Page::Evidence(l, n))));
+        }
+        // A link's first page always exists; how many more it has is known once its chains are.
+        for (k, link) in links.iter().enumerate() {
+            if let Some((base, _)) = link {
+                paths.push((format!("{base}.html"), Page::LinkEvidence(k, 1)));
+            }
         }
         paths.push(("analysis.html".into(), Page::Analysis));
         paths.extend(study.interviews.iter().enumerate().map(|(n, interview)| (format!("interviews/{}.html", interview.id), Page::Interview(n))));
@@ -652,7 +644,7 @@ impl ReportPages {
             labels: EvidenceLabels::new(study, &people),
             mentions,
             apart,
-            chains,
+            links,
             items: coded_items(study, &synthesis.coding),
             lists,
             theme_list,
@@ -664,9 +656,8 @@ impl ReportPages {
         }
     }
 
-    /// The mentions page `n` (from 1) of list `l` shows: a span of its theme's, filtered to its group if it has one.
-    fn picked(&self, l: usize, n: usize) -> Vec<u32> {
-        let list = &self.lists[l];
+    /// The mentions page `n` (from 1) of `list` shows: a span of its theme's, filtered to its group if it has one.
+    fn picked(&self, list: &EvidenceList, n: usize) -> Vec<u32> {
         let (ListOf::Theme(t) | ListOf::Cell(t, ..)) = list.of else { return Vec::new() };
         match list.group {
             Some((b, g)) => list.span(n).filter(|&m| self.groupings[b].holds(g, self.mentions[t][m as usize].person as usize)).collect(),
@@ -674,14 +665,30 @@ impl ReportPages {
         }
     }
 
-    /// Every page's path, relative to the site's root, in a stable order.
-    pub fn paths(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.paths.iter().map(|(path, _)| path.as_str())
+    /// Every page's path, relative to the site's root, in a stable order
+    /// (finding every kept link's chains, to know how many pages each has).
+    pub fn paths(&self, source: Analysed<'_>) -> Vec<String> {
+        let mut paths: Vec<String> = self.paths.iter().map(|(path, _)| path.clone()).collect();
+        for k in 0..self.links.len() {
+            if let Some(evidence) = self.link(source, k) {
+                paths.extend((2..=evidence.list.pages()).map(|n| evidence.list.path(n)));
+            }
+        }
+        paths
     }
 
-    /// Whether the report has a page at `path`.
-    pub fn contains(&self, path: &str) -> bool {
-        self.by_path.contains_key(path)
+    /// The evidence of kept link `k`, found on first use; `None` when a theme of it is not in the codebook.
+    fn link(&self, source: Analysed<'_>, k: usize) -> Option<&LinkEvidence> {
+        let (base, found) = self.links.get(k)?.as_ref()?;
+        Some(found.get_or_init(|| LinkEvidence::of(source, k, base.clone())))
+    }
+
+    /// Page `n` ≥ 2 of a kept link's evidence, from its path (`evidence/FROM--TO/page-N.html`).
+    fn link_page(&self, source: Analysed<'_>, path: &str) -> Option<Page> {
+        let (base, n) = path.strip_suffix(".html")?.rsplit_once("/page-")?;
+        let n: usize = n.parse().ok().filter(|&n| n >= 2)?;
+        let k = self.links.iter().position(|link| link.as_ref().is_some_and(|(b, _)| b == base))?;
+        (n <= self.link(source, k)?.list.pages()).then_some(Page::LinkEvidence(k, n))
     }
 
     /// The study's pictures the report shows, to copy beside its pages.
@@ -691,8 +698,11 @@ impl ReportPages {
 
     /// The page at `path`, rendered; `None` when the report has no such page.
     pub fn page(&self, source: Analysed<'_>, path: &str) -> Option<Result<Vec<u8>, RenderError>> {
-        let &at = self.by_path.get(path)?;
-        Some(self.render_page(source, self.paths[at].1))
+        let page = match self.by_path.get(path) {
+            Some(&at) => self.paths[at].1,
+            None => self.link_page(source, path)?,
+        };
+        Some(self.render_page(source, page))
     }
 
     /// The page at `path`, rendered; an error when there is no such page.
@@ -716,7 +726,11 @@ impl ReportPages {
             Page::Index => render(&index_page(&cx))?.into_bytes(),
             Page::InterviewList(n) => render(&interview_list_page(&cx, n))?.into_bytes(),
             Page::Theme(t) => render(&theme_page(&cx, t))?.into_bytes(),
-            Page::Evidence(l, n) => render(&evidence_page(&cx, l, n))?.into_bytes(),
+            Page::Evidence(l, n) => render(&evidence_page(&cx, &self.lists[l], None, n))?.into_bytes(),
+            Page::LinkEvidence(k, n) => {
+                let evidence = self.link(source, k).ok_or_else(|| RenderError::NoSuchPage(format!("the evidence of link {k}")))?;
+                render(&evidence_page(&cx, &evidence.list, Some(&evidence.chains), n))?.into_bytes()
+            }
             Page::Analysis => render(&analysis_page(source.study, source.synthesis, source.model, &self.title, self.options.workspace))?.into_bytes(),
             Page::Interview(n) => render(&interview_page(&cx, n))?.into_bytes(),
         })
@@ -1039,7 +1053,7 @@ fn theme_page<'a>(cx: &'a Report<'a>, t: usize) -> ThemePage<'a> {
         breakdowns,
         links_in: link_list(true),
         links_out: link_list(false),
-        who: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(cx.pages.theme_list[t], 1)))
+        who: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(&cx.pages.lists[cx.pages.theme_list[t]], 1)))
             .into_iter()
             .take(WHO_ON_THEME_PAGE)
             .map(|p| {
@@ -1061,10 +1075,9 @@ fn theme_page<'a>(cx: &'a Report<'a>, t: usize) -> ThemePage<'a> {
 
 /// Page `n` of evidence list `l`: every count opens to the mentions behind it
 /// (a theme's, one cell of its breakdowns'), every kept link to its chains.
-fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a> {
+fn evidence_page<'a>(cx: &'a Report<'a>, list: &'a EvidenceList, chains: Option<&'a Chains>, n: usize) -> EvidencePage<'a> {
     let Analysed { study, synthesis, model } = cx.source;
     let codebook = &study.codebook;
-    let list = &cx.pages.lists[l];
     let path = list.path(n);
     let root = "../".repeat(path.matches('/').count());
     let pager = Pager::new(n, list.pages(), |m| format!("{root}{}", list.path(m)));
@@ -1086,7 +1099,7 @@ fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a>
             let row = synthesis.table.row(&theme.id);
             let projects = row.map_or(0, |r| r.projects);
             EvidencePage {
-                persons: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(l, n))),
+                persons: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(list, n))),
                 apart: if n == 1 { cx.pages.apart[t].clone() } else { Vec::new() },
                 ..frame(
                     &theme.name,
@@ -1107,7 +1120,7 @@ fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a>
             let grouping = &cx.pages.groupings[b];
             let counted = cx.pages.breakdowns[b].row(&theme.id).get(g).copied().unwrap_or(0);
             EvidencePage {
-                persons: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(l, n))),
+                persons: evidence_groups(study, &cx.pages.labels, cx.mention_lines(t, &cx.pages.picked(list, n))),
                 ..frame(
                     &theme.name,
                     format!("{}: who said it ({}: {})", theme.name, grouping.column, grouping.groups[g]),
@@ -1119,7 +1132,8 @@ fn evidence_page<'a>(cx: &'a Report<'a>, l: usize, n: usize) -> EvidencePage<'a>
         ListOf::Link(k) => {
             let link = &model.links[k];
             let name = |id: &str| codebook.get(id).map_or(id.to_string(), |t| t.name.clone());
-            let chains = &cx.pages.chains[k];
+            let empty = Chains::default();
+            let chains = chains.unwrap_or(&empty);
             let lines = list.span(n).filter_map(|c| chains.chains.get(c as usize)).map(|chain| {
                 let words = chains.nodes[chain.nodes.start as usize..chain.nodes.end as usize].iter().map(|&node| concept_words(study, chain.interview, node));
                 let line =
@@ -1317,6 +1331,37 @@ fn concept_words(study: &Study, interview: u32, node: u32) -> String {
     mention.words(study)
 }
 
+/// A kept link's evidence: its chains and their pages.
+struct LinkEvidence {
+    chains: Chains,
+    list: EvidenceList,
+}
+
+impl LinkEvidence {
+    /// The chains behind kept link `k` of `source`'s model, sorted by person, interview and line.
+    fn of(source: Analysed<'_>, k: usize, base: String) -> LinkEvidence {
+        let Analysed { study, synthesis, model } = source;
+        let codebook = &study.codebook;
+        let mut found = Chains::default();
+        let link = &model.links[k];
+        if let (Some(from), Some(to)) = (codebook.index_of(&link.from), codebook.index_of(&link.to)) {
+            for chain in collabmap_analysis::evidence::link_chains(study, &synthesis.coding, from, to) {
+                let start = found.nodes.len() as u32;
+                found.nodes.extend(chain.path.iter().map(|step| step.node as u32));
+                found.chains.push(ChainAt {
+                    person: chain.person as u32,
+                    interview: chain.interview as u32,
+                    line: chain.path.first().map_or(0, |s| s.line) as u32,
+                    nodes: start..found.nodes.len() as u32,
+                });
+            }
+        }
+        found.chains.sort_by_key(|c| (c.person, c.interview, c.line));
+        let list = EvidenceList::new(ListOf::Link(k), base, None, found.chains.len(), |_| true, |c| found.chains[c as usize].person);
+        LinkEvidence { chains: found, list }
+    }
+}
+
 /// A kept link's chains: each a run of `nodes`.
 #[derive(Default)]
 struct Chains {
@@ -1393,7 +1438,7 @@ impl MapsSummary {
         potent.truncate(ANALYSIS_TOP);
         let concepts = map.figures.concepts as u64;
         MapsSummary {
-            figures: map.figures.clone(),
+            figures: map.figures,
             possible: concepts * concepts.saturating_sub(1),
             reinforcing: map.loops.iter().filter(|l| l.polarity.as_str() == "reinforcing").count(),
             capped: usize::from(map.loops_capped),

@@ -61,7 +61,8 @@ pub struct StudyAtRevision {
     coding_without_analysis: OnceLock<Coding>,
     /// Each interview's parse and contribution to the counts, for the next
     /// revision to reuse: a save reparses and recounts the files it changed.
-    memos: Memos,
+    /// Taken (not copied) by the build of the next revision.
+    memos: Mutex<Option<Memos>>,
 }
 
 /// What one revision's build keeps for the next (see `load_reusing` and `synthesise_reusing`).
@@ -116,7 +117,7 @@ impl StudyAtRevision {
             cache,
             search_index: OnceLock::new(),
             coding_without_analysis: OnceLock::new(),
-            memos: Memos { parses, counts },
+            memos: Mutex::new(Some(Memos { parses, counts })),
         }
     }
 
@@ -557,7 +558,7 @@ impl Views {
         let cache = self.cache.clone();
         let view = Arc::new(
             tokio::task::spawn_blocking(move || {
-                let memos = earlier.map(|view| view.memos.clone()).unwrap_or_default();
+                let memos = earlier.and_then(|view| view.memos.lock().unwrap_or_else(|e| e.into_inner()).take()).unwrap_or_default();
                 StudyAtRevision::build_reusing(id, snapshot, cache, &memos)
             })
             .await?,

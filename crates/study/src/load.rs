@@ -67,6 +67,8 @@ pub fn load_from(root: &dyn StudyFiles) -> Loaded {
 #[derive(Debug, Clone, Default)]
 pub struct ParseMemo {
     context: u128,
+    /// The settings, codebook, people and projects, read under `context`.
+    tables: Option<Arc<Tables>>,
     interviews: HashMap<String, ParsedFile>,
 }
 
@@ -119,10 +121,12 @@ pub fn load_reusing(files: &crate::files::MemoryFiles, memo: &ParseMemo) -> (Loa
         context.update(bytes);
     }
     let context = context.digest128();
-    let previous = (memo.context == context).then_some(&memo.interviews);
+    let same = memo.context == context;
     let empty = HashMap::new();
-    let (loaded, interviews) = load_inner(files, Some((previous.unwrap_or(&empty), files)));
-    (loaded, ParseMemo { context, interviews: interviews.unwrap_or_default() })
+    let previous = if same { &memo.interviews } else { &empty };
+    let tables = memo.tables.as_ref().filter(|_| same);
+    let (loaded, tables, interviews) = load_inner(files, Some((previous, files, tables)));
+    (loaded, ParseMemo { context, tables: Some(tables), interviews: interviews.unwrap_or_default() })
 }
 
 /// Whether `path` is an `interviews/*.md` file (the files [`load_from`] parses as interviews).
@@ -130,9 +134,24 @@ fn is_interview_file(path: &str) -> bool {
     path.strip_prefix("interviews/").is_some_and(|name| !name.contains('/') && name.to_lowercase().ends_with(".md"))
 }
 
-/// Reads a study; with `reuse`, takes every interview parse it holds for
-/// unchanged bytes and returns the parses of this load.
-fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Option<HashMap<String, ParsedFile>>) {
+/// Everything of a study but its interviews and memos, as read: what every
+/// interview is checked against. Kept whole by a [`ParseMemo`] while its files are unchanged.
+#[derive(Debug)]
+struct Tables {
+    config: StudyConfig,
+    codebook: Codebook,
+    /// Whether the codebook could be read (interviews' codes are checked only then).
+    codebook_ok: bool,
+    people_columns: Vec<String>,
+    people: Arc<Vec<crate::model::Person>>,
+    project_columns: Vec<String>,
+    projects: Arc<Vec<crate::model::Project>>,
+    /// The problems of these files (and of files in `pictures/` that are not pictures).
+    problems: Vec<Problem>,
+}
+
+/// Reads the settings, codebook, people, projects and the pictures' names.
+fn read_tables(root: &dyn StudyFiles) -> Tables {
     let mut problems = Vec::new();
     let config_text = read(root, "study.toml", &mut problems).map(|b| String::from_utf8_lossy(&b).into_owned());
     let config = read_config(root, config_text.as_deref(), &mut problems);
@@ -161,22 +180,42 @@ fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Optio
         }
         None => (Vec::new(), Vec::new()),
     };
-
-    let person_ids: HashSet<&str> = people.iter().map(|p| p.id.as_str()).collect();
-    let project_ids: HashSet<&str> = projects.iter().map(|p| p.id.as_str()).collect();
-    let context = InterviewContext { codebook: &codebook, people: &person_ids, projects: &project_ids, files: Some(root), check_codes: codebook_ok };
     for name in root.list("pictures").unwrap_or_default() {
         let path = format!("pictures/{name}");
         if picture_media_type(&path).is_none() {
             problems.push(Problem::new(&path, 1, not_a_picture(&path)));
         }
     }
+    Tables { config, codebook, codebook_ok, people_columns, people: Arc::new(people), project_columns, projects: Arc::new(projects), problems }
+}
+
+/// Reads a study; with `reuse`, takes the tables and every interview parse
+/// it holds for unchanged bytes, and returns the tables and parses of this load.
+fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Arc<Tables>, Option<HashMap<String, ParsedFile>>) {
+    let tables = match reuse.and_then(|(_, _, tables)| tables) {
+        Some(kept) => kept.clone(),
+        None => Arc::new(read_tables(root)),
+    };
+    let mut problems = tables.problems.clone();
+    let person_ids: HashSet<&str> = tables.people.iter().map(|p| p.id.as_str()).collect();
+    let project_ids: HashSet<&str> = tables.projects.iter().map(|p| p.id.as_str()).collect();
+    let context =
+        InterviewContext { codebook: &tables.codebook, people: &person_ids, projects: &project_ids, files: Some(root), check_codes: tables.codebook_ok };
     let (interviews, parsed) = load_interviews(root, &context, &mut problems, reuse);
-    let memos = load_memos(root, &codebook, &person_ids, &interviews, &mut problems);
+    let memos = load_memos(root, &tables.codebook, &person_ids, &interviews, &mut problems);
     problems.sort();
     problems.dedup();
-    let study = Study { config, codebook, people_columns, people, project_columns, projects, interviews, memos };
-    (Loaded { study, problems }, parsed)
+    let study = Study {
+        config: tables.config.clone(),
+        codebook: tables.codebook.clone(),
+        people_columns: tables.people_columns.clone(),
+        people: tables.people.clone(),
+        project_columns: tables.project_columns.clone(),
+        projects: tables.projects.clone(),
+        interviews,
+        memos,
+    };
+    (Loaded { study, problems }, tables, parsed)
 }
 
 /// The settings of `study.toml` (its text, if it could be read), or `None`
@@ -209,13 +248,16 @@ fn load_interviews(
         .par_iter()
         .map(|name| {
             let path = format!("interviews/{name}");
+            let shared = reuse.and_then(|(_, files, _)| files.shared(&path));
             // Refused before reading, so a runaway file never fills memory.
-            if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
+            let size = match shared {
+                Some(bytes) => Some(bytes.len() as u64),
+                None => root.size(&path),
+            };
+            if let Some(problem) = size.and_then(|size| too_large(&path, size)) {
                 return ReadInterview { path, kept: None, interview: None, problems: vec![problem] };
             }
-            if let Some((earlier, files)) = reuse
-                && let Some(bytes) = files.shared(&path)
-            {
+            if let (Some((earlier, _, _)), Some(bytes)) = (reuse, shared) {
                 let file = match earlier.get(&path) {
                     Some(kept) if Arc::ptr_eq(&kept.bytes, bytes) => kept.clone(),
                     kept => {
@@ -244,27 +286,38 @@ fn load_interviews(
             }
         })
         .collect();
+    // The first file with an id keeps it; a later one is a problem and is left out.
+    let mut duplicate = vec![false; parsed.len()];
+    let mut first_file: HashMap<&str, &str> = HashMap::with_capacity(parsed.len());
+    for (at, read) in parsed.iter().enumerate() {
+        let Some(interview) = &read.interview else { continue };
+        match first_file.entry(interview.id.as_str()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                problems.push(duplicate_interview(&interview.file, &interview.id, first.get()));
+                duplicate[at] = true;
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(interview.file.as_str());
+            }
+        }
+    }
+    drop(first_file);
     let mut interviews = Vec::with_capacity(parsed.len());
     let mut kept = reuse.map(|_| HashMap::with_capacity(parsed.len()));
-    let mut first_file: HashMap<String, String> = HashMap::new();
-    for ReadInterview { path, kept: file, interview, problems: found } in parsed {
+    for (ReadInterview { path, kept: file, interview, problems: found }, duplicate) in parsed.into_iter().zip(duplicate) {
         if let (Some(kept), Some(file)) = (kept.as_mut(), file) {
             kept.insert(path, file);
         }
         problems.extend(found);
-        let Some(interview) = interview else { continue };
-        if let Some(first) = first_file.get(&interview.id) {
-            problems.push(duplicate_interview(&interview.file, &interview.id, first));
-            continue;
+        if let Some(interview) = interview.filter(|_| !duplicate) {
+            interviews.push(interview);
         }
-        first_file.insert(interview.id.clone(), interview.file.clone());
-        interviews.push(interview);
     }
     (interviews, kept)
 }
 
 /// What a load may reuse: the earlier parses, and the files being loaded (the same as `root`), whose shared bytes say what is unchanged.
-type Reuse<'a> = (&'a HashMap<String, ParsedFile>, &'a crate::files::MemoryFiles);
+type Reuse<'a> = (&'a HashMap<String, ParsedFile>, &'a crate::files::MemoryFiles, Option<&'a Arc<Tables>>);
 
 /// One interview file as read: its parse (kept for the next load when reusing) and problems.
 struct ReadInterview {

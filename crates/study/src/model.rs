@@ -13,11 +13,11 @@ pub struct Study {
     /// The header of `people.csv`, in file order.
     pub people_columns: Vec<String>,
     /// `people.csv`, in file order.
-    pub people: Vec<Person>,
+    pub people: std::sync::Arc<Vec<Person>>,
     /// The header of `projects.csv`, in file order (empty when there is no file).
     pub project_columns: Vec<String>,
     /// `projects.csv`, in file order.
-    pub projects: Vec<Project>,
+    pub projects: std::sync::Arc<Vec<Project>>,
     /// The interviews, sorted by file name.
     pub interviews: Vec<std::sync::Arc<Interview>>,
     /// The researchers' memos (`memos/*.md`, format 1.1), sorted by file name; never counted.

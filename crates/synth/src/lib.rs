@@ -393,7 +393,7 @@ pub fn generate(people: u32, seed: u64, progress: &mut dyn FnMut(u64, u64)) -> S
     config.model.min_support = scaled(5, people).max(5) as u32;
     let people_columns = ["id", "name", "role", "organisation", "country", "attribution"].map(String::from).to_vec();
     let project_columns = ["id", "name", "country"].map(String::from).to_vec();
-    Study { config, codebook, people_columns, people: people_rows, project_columns, projects, interviews, memos: Vec::new() }
+    Study { config, codebook, people_columns, people: people_rows.into(), project_columns, projects: projects.into(), interviews, memos: Vec::new() }
 }
 
 fn digits(n: usize) -> usize {
