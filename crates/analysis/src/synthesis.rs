@@ -120,7 +120,7 @@ struct Contribution {
 #[derive(Debug, Clone, Default)]
 pub struct SynthesisMemo {
     context: u128,
-    contributions: HashMap<usize, (Arc<Interview>, Arc<Contribution>)>,
+    contributions: foldhash::HashMap<usize, (Arc<Interview>, Arc<Contribution>)>,
 }
 
 impl SynthesisMemo {
@@ -137,8 +137,8 @@ impl SynthesisMemo {
 
 /// Indices of people and projects by id.
 pub(crate) struct Index<'s> {
-    pub(crate) people: HashMap<&'s str, u32>,
-    pub(crate) projects: HashMap<&'s str, u32>,
+    pub(crate) people: foldhash::HashMap<&'s str, u32>,
+    pub(crate) projects: foldhash::HashMap<&'s str, u32>,
 }
 
 impl<'s> Index<'s> {
@@ -187,7 +187,7 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
     let mut explicit = vec![FixedBitSet::with_capacity(people); codebook.len()];
     let mut in_projects = vec![FixedBitSet::with_capacity(projects); codebook.len()];
     let mut attended = FixedBitSet::with_capacity(people);
-    let mut link_support: HashMap<(usize, usize), (Vec<u32>, Vec<u32>)> = HashMap::new();
+    let mut link_support: foldhash::HashMap<(usize, usize), (Vec<u32>, Vec<u32>)> = foldhash::HashMap::default();
     for (number, contribution) in contributions.iter().enumerate() {
         for &person in &contribution.attended {
             attended.insert(person as usize);
@@ -246,7 +246,7 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
     let next = SynthesisMemo {
         context,
         contributions: if context == 0 {
-            HashMap::new()
+            foldhash::HashMap::default()
         } else {
             study
                 .interviews

@@ -191,7 +191,7 @@ impl StudyAtRevision {
         })
     }
 
-    fn context_sets(&self) -> (HashSet<&str>, HashSet<&str>) {
+    fn context_sets(&self) -> (collabmap_study::IdSet<'_>, collabmap_study::IdSet<'_>) {
         (self.study.people.iter().map(|p| p.id.as_str()).collect(), self.study.projects.iter().map(|p| p.id.as_str()).collect())
     }
 

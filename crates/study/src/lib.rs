@@ -29,6 +29,10 @@ pub mod write;
 pub use codebook::{Code, CodeKind, Codebook, UnknownCode};
 pub use config::{Counting, ModelSettings, ReportSettings, StudyConfig};
 pub use files::{Folder, Limits, MemoryFiles, ReadFolderError, StudyFiles};
+/// A set of ids (people's, projects'), hashed with foldhash: fast on the
+/// short keys a study has by the hundred thousand, and seeded per process.
+pub type IdSet<'a> = foldhash::HashSet<&'a str>;
+
 pub use load::{Loaded, ParseMemo, duplicate_interview, load_from, load_reusing, load_study};
 pub use model::{Concept, Interview, Item, ItemKind, Link, MapNode, MapNodeKind, Memo, MemoAbout, Person, Picture, Project, Quote, Story, Study};
 pub use parse::front_matter::is_interview_id;

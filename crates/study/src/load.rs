@@ -1,6 +1,6 @@
 //! Loading a study folder: every file parsed, every problem collected.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -69,7 +69,7 @@ pub struct ParseMemo {
     context: u128,
     /// The settings, codebook, people and projects, read under `context`.
     tables: Option<Arc<Tables>>,
-    interviews: HashMap<String, ParsedFile>,
+    interviews: foldhash::HashMap<String, ParsedFile>,
 }
 
 /// One interview file as a load left it.
@@ -122,7 +122,7 @@ pub fn load_reusing(files: &crate::files::MemoryFiles, memo: &ParseMemo) -> (Loa
     }
     let context = context.digest128();
     let same = memo.context == context;
-    let empty = HashMap::new();
+    let empty = foldhash::HashMap::default();
     let previous = if same { &memo.interviews } else { &empty };
     let tables = memo.tables.as_ref().filter(|_| same);
     let (loaded, tables, interviews) = load_inner(files, Some((previous, files, tables)));
@@ -191,14 +191,14 @@ fn read_tables(root: &dyn StudyFiles) -> Tables {
 
 /// Reads a study; with `reuse`, takes the tables and every interview parse
 /// it holds for unchanged bytes, and returns the tables and parses of this load.
-fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Arc<Tables>, Option<HashMap<String, ParsedFile>>) {
+fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Arc<Tables>, Option<foldhash::HashMap<String, ParsedFile>>) {
     let tables = match reuse.and_then(|(_, _, tables)| tables) {
         Some(kept) => kept.clone(),
         None => Arc::new(read_tables(root)),
     };
     let mut problems = tables.problems.clone();
-    let person_ids: HashSet<&str> = tables.people.iter().map(|p| p.id.as_str()).collect();
-    let project_ids: HashSet<&str> = tables.projects.iter().map(|p| p.id.as_str()).collect();
+    let person_ids: crate::IdSet = tables.people.iter().map(|p| p.id.as_str()).collect();
+    let project_ids: crate::IdSet = tables.projects.iter().map(|p| p.id.as_str()).collect();
     let context =
         InterviewContext { codebook: &tables.codebook, people: &person_ids, projects: &project_ids, files: Some(root), check_codes: tables.codebook_ok };
     let (interviews, parsed) = load_interviews(root, &context, &mut problems, reuse);
@@ -242,7 +242,7 @@ fn load_interviews(
     context: &InterviewContext<'_>,
     problems: &mut Vec<Problem>,
     reuse: Option<Reuse<'_>>,
-) -> (Vec<Arc<Interview>>, Option<HashMap<String, ParsedFile>>) {
+) -> (Vec<Arc<Interview>>, Option<foldhash::HashMap<String, ParsedFile>>) {
     let files = interview_files(root, problems);
     let parsed: Vec<ReadInterview> = files
         .par_iter()
@@ -288,7 +288,7 @@ fn load_interviews(
         .collect();
     // The first file with an id keeps it; a later one is a problem and is left out.
     let mut duplicate = vec![false; parsed.len()];
-    let mut first_file: HashMap<&str, &str> = HashMap::with_capacity(parsed.len());
+    let mut first_file: foldhash::HashMap<&str, &str> = foldhash::HashMapExt::with_capacity(parsed.len());
     for (at, read) in parsed.iter().enumerate() {
         let Some(interview) = &read.interview else { continue };
         match first_file.entry(interview.id.as_str()) {
@@ -303,7 +303,7 @@ fn load_interviews(
     }
     drop(first_file);
     let mut interviews = Vec::with_capacity(parsed.len());
-    let mut kept = reuse.map(|_| HashMap::with_capacity(parsed.len()));
+    let mut kept = reuse.map(|_| <foldhash::HashMap<String, ParsedFile> as foldhash::HashMapExt>::with_capacity(parsed.len()));
     for (ReadInterview { path, kept: file, interview, problems: found }, duplicate) in parsed.into_iter().zip(duplicate) {
         if let (Some(kept), Some(file)) = (kept.as_mut(), file) {
             kept.insert(path, file);
@@ -317,7 +317,7 @@ fn load_interviews(
 }
 
 /// What a load may reuse: the earlier parses, and the files being loaded (the same as `root`), whose shared bytes say what is unchanged.
-type Reuse<'a> = (&'a HashMap<String, ParsedFile>, &'a crate::files::MemoryFiles, Option<&'a Arc<Tables>>);
+type Reuse<'a> = (&'a foldhash::HashMap<String, ParsedFile>, &'a crate::files::MemoryFiles, Option<&'a Arc<Tables>>);
 
 /// One interview file as read: its parse (kept for the next load when reusing) and problems.
 struct ReadInterview {
@@ -329,7 +329,7 @@ struct ReadInterview {
 
 /// Reads `memos/*.md` and checks that what each is about exists; a memo
 /// about something unknown is a problem at its `about:` line.
-fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &HashSet<&str>, interviews: &[Arc<Interview>], problems: &mut Vec<Problem>) -> Vec<Memo> {
+fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &crate::IdSet, interviews: &[Arc<Interview>], problems: &mut Vec<Problem>) -> Vec<Memo> {
     let Some(mut names) = root.list("memos") else { return Vec::new() };
     names.retain(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'));
     names.sort();

@@ -1,6 +1,6 @@
 //! Property tests: the parser never panics, and writing then reading a study gives it back.
 
-use std::collections::HashSet;
+use collabmap_study::IdSet;
 
 use collabmap_study::write::interview_markdown;
 use collabmap_study::{Codebook, Concept, Interview, InterviewContext, MapNode, MapNodeKind, Quote, Story, parse_interview};
@@ -56,7 +56,7 @@ fn without_lines(mut interview: Interview) -> Interview {
     interview
 }
 
-fn context<'a>(codebook: &'a Codebook, people: &'a HashSet<&'a str>, projects: &'a HashSet<&'a str>) -> InterviewContext<'a> {
+fn context<'a>(codebook: &'a Codebook, people: &'a IdSet<'a>, projects: &'a IdSet<'a>) -> InterviewContext<'a> {
     InterviewContext { codebook, people, projects, files: None, check_codes: true }
 }
 
@@ -66,8 +66,8 @@ proptest! {
     #[test]
     fn write_then_parse_gives_the_interview_back(original in interview()) {
         let codebook = Codebook::builtin("whole-systems").expect("built in");
-        let people: HashSet<&str> = ["p1"].into();
-        let projects = HashSet::new();
+        let people: IdSet = ["p1"].into_iter().collect();
+        let projects = IdSet::default();
         let text = interview_markdown(&original);
         let (parsed, problems) = parse_interview(text.as_bytes(), "interviews/i1.md", &context(&codebook, &people, &projects));
         prop_assert!(problems.is_empty(), "{problems:?}\n{text}");
@@ -77,8 +77,8 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2000)) {
         let codebook = Codebook::builtin("whole-systems").expect("built in");
-        let people: HashSet<&str> = ["p1"].into();
-        let projects = HashSet::new();
+        let people: IdSet = ["p1"].into_iter().collect();
+        let projects = IdSet::default();
         let _ = parse_interview(&bytes, "interviews/x.md", &context(&codebook, &people, &projects));
     }
 
@@ -90,8 +90,8 @@ proptest! {
     ]), 0..60)) {
         let text = lines.join("\n");
         let codebook = Codebook::builtin("whole-systems").expect("built in");
-        let people: HashSet<&str> = ["p1"].into();
-        let projects = HashSet::new();
+        let people: IdSet = ["p1"].into_iter().collect();
+        let projects = IdSet::default();
         let (interview, problems) = parse_interview(text.as_bytes(), "interviews/x.md", &context(&codebook, &people, &projects));
         for problem in &problems {
             prop_assert!(problem.line >= 1 && problem.line <= text.lines().count().max(1) + 1, "{problem}");
@@ -107,8 +107,8 @@ proptest! {
 #[test]
 fn deep_nesting_and_huge_files_get_answers() {
     let codebook = Codebook::builtin("whole-systems").expect("built in");
-    let people: HashSet<&str> = ["p1"].into();
-    let projects = HashSet::new();
+    let people: IdSet = ["p1"].into_iter().collect();
+    let projects = IdSet::default();
     let mut text = String::from("---\npeople: [p1]\n---\n# Map\n");
     for depth in 0..2000 {
         text.push_str(&" ".repeat(depth));
@@ -134,7 +134,7 @@ fn reading_needs_only_the_file_and_resolving_checks_it_against_the_study() {
     assert!(read_messages.iter().any(|m| m.contains("numbered items are not concepts")), "but it finds the file's own slips: {read_messages:?}");
 
     let codebook = Codebook::builtin("whole-systems").expect("codebook");
-    let (people, projects): (HashSet<&str>, HashSet<&str>) = (["p1"].into(), ["x"].into());
+    let (people, projects): (IdSet, IdSet) = (["p1"].into_iter().collect(), ["x"].into_iter().collect());
     let (interview, resolve_problems) = resolve_interview(&syntax, &context(&codebook, &people, &projects));
     let lines: Vec<(usize, String)> = resolve_problems.iter().map(|p| (p.line, p.message.clone())).collect();
     for unknown in ["unknown person `p9`", "unknown project `nowhere`", "unknown code #no-such-code", "unknown person @p9", "unknown person — p9"] {
@@ -144,7 +144,7 @@ fn reading_needs_only_the_file_and_resolving_checks_it_against_the_study() {
     assert_eq!(interview.map.len(), 2, "the outline is built when resolving");
 
     // The same syntax against a study that has everyone: no reference problems, and p9 attends.
-    let (everyone, all_projects): (HashSet<&str>, HashSet<&str>) = (["p1", "p9"].into(), ["x", "nowhere"].into());
+    let (everyone, all_projects): (IdSet, IdSet) = (["p1", "p9"].into_iter().collect(), ["x", "nowhere"].into_iter().collect());
     let (interview, problems) = resolve_interview(&syntax, &context(&codebook, &everyone, &all_projects));
     assert_eq!(interview.people, ["p1", "p9"]);
     assert!(problems.iter().all(|p| !p.message.contains("person") && !p.message.contains("project")), "{problems:?}");

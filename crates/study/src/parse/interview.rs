@@ -43,9 +43,9 @@ pub struct InterviewContext<'a> {
     /// The study's codebook, for tags.
     pub codebook: &'a Codebook,
     /// The ids of `people.csv`.
-    pub people: &'a HashSet<&'a str>,
+    pub people: &'a crate::IdSet<'a>,
     /// The ids of `projects.csv`.
-    pub projects: &'a HashSet<&'a str>,
+    pub projects: &'a crate::IdSet<'a>,
     /// The study's files, to check that pictures exist (`None` skips the check).
     pub files: Option<&'a dyn StudyFiles>,
     /// Whether tags are checked against the codebook (off when the codebook itself could not be read).
