@@ -170,37 +170,49 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
     let index = Index::new(study);
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
     let reusable = memo.context == context && context != 0;
-    let contributions: Vec<Arc<Contribution>> = study
-        .interviews
-        .par_iter()
-        .map(|interview| {
-            let kept = reusable.then(|| memo.contributions.get(&(Arc::as_ptr(interview) as usize))).flatten();
-            match kept {
-                Some((same, contribution)) if Arc::ptr_eq(same, interview) => contribution.clone(),
-                _ => Arc::new(contribute(study, interview, Arc::new(InterviewCoding::of(&coder, interview)), &index, &projection)),
-            }
-        })
-        .collect();
-
     let (people, projects) = (study.people.len(), study.projects.len());
     let mut mentioned = vec![FixedBitSet::with_capacity(people); codebook.len()];
     let mut explicit = vec![FixedBitSet::with_capacity(people); codebook.len()];
     let mut in_projects = vec![FixedBitSet::with_capacity(projects); codebook.len()];
     let mut attended = FixedBitSet::with_capacity(people);
     let mut link_support: foldhash::HashMap<(usize, usize), (Vec<u32>, Vec<u32>)> = foldhash::HashMap::default();
-    for (number, contribution) in contributions.iter().enumerate() {
-        for &person in &contribution.attended {
-            attended.insert(person as usize);
-        }
-        for (sets, pairs) in [(&mut mentioned, &contribution.mentioned), (&mut explicit, &contribution.explicit), (&mut in_projects, &contribution.projects)] {
-            for &(theme, member) in pairs {
-                sets[theme as usize].insert(member as usize);
+    let keep = context != 0;
+    let mut codings = Vec::with_capacity(study.interviews.len());
+    let mut kept: Vec<Arc<Contribution>> = Vec::with_capacity(if keep { study.interviews.len() } else { 0 });
+    // In chunks, so that without a memo to fill only a chunk's contributions are held at once.
+    const CHUNK: usize = 4096;
+    for (chunk, interviews) in study.interviews.chunks(CHUNK).enumerate() {
+        let contributions: Vec<Arc<Contribution>> = interviews
+            .par_iter()
+            .map(|interview| {
+                let earlier = reusable.then(|| memo.contributions.get(&(Arc::as_ptr(interview) as usize))).flatten();
+                match earlier {
+                    Some((same, contribution)) if Arc::ptr_eq(same, interview) => contribution.clone(),
+                    _ => Arc::new(contribute(study, interview, Arc::new(InterviewCoding::of(&coder, interview)), &index, &projection)),
+                }
+            })
+            .collect();
+        for (offset, contribution) in contributions.iter().enumerate() {
+            let number = chunk * CHUNK + offset;
+            for &person in &contribution.attended {
+                attended.insert(person as usize);
             }
+            for (sets, pairs) in
+                [(&mut mentioned, &contribution.mentioned), (&mut explicit, &contribution.explicit), (&mut in_projects, &contribution.projects)]
+            {
+                for &(theme, member) in pairs {
+                    sets[theme as usize].insert(member as usize);
+                }
+            }
+            for (key, supporters) in &contribution.links {
+                let link = link_support.entry(*key).or_default();
+                link.0.extend_from_slice(supporters);
+                link.1.push(number as u32);
+            }
+            codings.push(contribution.coding.clone());
         }
-        for (key, supporters) in &contribution.links {
-            let link = link_support.entry(*key).or_default();
-            link.0.extend_from_slice(supporters);
-            link.1.push(number as u32);
+        if keep {
+            kept.extend(contributions);
         }
     }
 
@@ -242,18 +254,13 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
             .then_with(|| codebook.themes()[a.from].id.cmp(&codebook.themes()[b.from].id))
             .then_with(|| codebook.themes()[a.to].id.cmp(&codebook.themes()[b.to].id))
     });
-    let coding = Coding::from_parts(contributions.iter().map(|c| c.coding.clone()).collect(), coder.phrases().to_vec());
+    let coding = Coding::from_parts(codings, coder.phrases().to_vec());
     let next = SynthesisMemo {
         context,
         contributions: if context == 0 {
             foldhash::HashMap::default()
         } else {
-            study
-                .interviews
-                .iter()
-                .zip(contributions)
-                .map(|(interview, contribution)| (Arc::as_ptr(interview) as usize, (interview.clone(), contribution)))
-                .collect()
+            study.interviews.iter().zip(kept).map(|(interview, contribution)| (Arc::as_ptr(interview) as usize, (interview.clone(), contribution))).collect()
         },
     };
     (Synthesis { table: MentionTable { rows, out_of }, mentions: mentioned, attended, links, coding }, next)
