@@ -221,6 +221,18 @@ async fn every_page_served_on_demand_is_the_page_collabmap_report_writes() {
             assert!(served.as_ref() == bytes.as_slice(), "{path} ({round}) differs from the page `collabmap report` wrote");
         }
     }
+    // Search results run to pages of 100 too, numbered on.
+    for (page, first) in [(1, 1), (2, 101)] {
+        let request = Request::get(format!("/studies/{id}/search?q=the&page={page}")).header(header::COOKIE, &cookie).body(Body::empty()).expect("request");
+        let response = app.clone().oneshot(request).await.expect("answer");
+        assert_eq!(response.status(), StatusCode::OK);
+        let html = String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+        let list = html.split("<ol class=\"hits\"").nth(1).expect("a list of hits");
+        assert_eq!(list.split("</ol>").next().unwrap_or_default().matches("<li>").count(), 100, "page {page} shows 100 hits");
+        assert!(html.contains(&format!("; {first} to {} shown", first + 99)), "page {page} says which hits it shows");
+        assert!(html.contains(">Next</a>") && html.contains(&format!("page={}\"", page + 1)), "page {page} links to the next");
+        assert_eq!(first > 1, list.starts_with(&format!(" start=\"{first}\"")), "the numbering goes on from the last page");
+    }
     store.close().await;
 }
 

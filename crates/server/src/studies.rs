@@ -267,8 +267,27 @@ struct SearchPage {
     problem: Option<String>,
     summary: String,
     hits: Vec<HitView>,
+    /// The number of the first hit shown (for the list's numbering), 0 when all are shown.
+    first: usize,
+    /// Links to the other pages of results, when there is more than one.
+    pages: Vec<(String, String, bool)>,
     can_edit: bool,
     signed_in: bool,
+}
+
+/// Links to the other pages of results: (label, address, whether it is this page).
+fn search_pager(current: usize, total: usize, link_of: &dyn Fn(usize) -> String) -> Vec<(String, String, bool)> {
+    let mut links = Vec::new();
+    if current > 1 {
+        links.push(("First".to_string(), link_of(1), false));
+        links.push(("Previous".to_string(), link_of(current - 1), false));
+    }
+    links.push((format!("Page {current} of {total}"), link_of(current), true));
+    if current < total {
+        links.push(("Next".to_string(), link_of(current + 1), false));
+        links.push(("Last".to_string(), link_of(total), false));
+    }
+    links
 }
 
 /// One item found, its words cut into `(text, is a match)` parts for marking.
@@ -290,7 +309,12 @@ struct SearchForm {
     code: Option<String>,
     #[serde(rename = "where")]
     column: Option<String>,
+    /// Which page of the results (from 1).
+    page: Option<usize>,
 }
+
+/// Search results a page shows; the rest are on the next pages.
+const HITS_PER_PAGE: usize = 100;
 
 /// The study's search: the same rules as `collabmap search`, results marked and linked to their lines.
 async fn search_page(
@@ -314,21 +338,32 @@ async fn search_page(
         problem: None,
         summary: String::new(),
         hits: Vec::new(),
+        first: 0,
+        pages: Vec::new(),
         can_edit: role.can_edit(),
         signed_in: true,
+    };
+    let wanted = form.page.unwrap_or(1).max(1);
+    let link_of = {
+        let (q, code, column) = (url_encode(&q), url_encode(&code), url_encode(&column));
+        move |n: usize| format!("/studies/{id}/search?q={q}&code={code}&where={column}&page={n}")
     };
     if q.trim().is_empty() {
         return Ok(render(&page));
     }
-    let found = tokio::task::spawn_blocking(move || -> Result<Vec<HitView>, collabmap_analysis::search::SearchError> {
+    let found = tokio::task::spawn_blocking(move || -> Result<(usize, Vec<HitView>), collabmap_analysis::search::SearchError> {
         use collabmap_analysis::search::{Filters, Query as Words, Source};
         let study = &view.study;
         let words = Words::parse(&q)?;
         let filters = Filters::parse(study, Some(code.as_str()).filter(|c| !c.is_empty()), Some(column.as_str()).filter(|c| !c.trim().is_empty()), None, None)?;
         let themes = study.codebook.themes();
-        Ok(view
-            .search(&words, &filters)
+        let hits = view.search(&words, &filters);
+        let total = hits.len();
+        // Only the page's hits are marked and linked: a common word finds tens of thousands in a large study.
+        let shown = hits
             .into_iter()
+            .skip((wanted - 1) * HITS_PER_PAGE)
+            .take(HITS_PER_PAGE)
             .map(|hit| {
                 let mut parts = Vec::new();
                 let mut at = 0;
@@ -362,12 +397,20 @@ async fn search_page(
                 };
                 HitView { place, link, edit_link, kind, parts, codes: hit.codes.iter().map(|&t| format!("#{}", themes[t].id)).collect::<Vec<_>>().join(" ") }
             })
-            .collect())
+            .collect();
+        Ok((total, shown))
     })
     .await?;
     match found {
-        Ok(hits) => {
-            page.summary = format!("{} found", if hits.len() == 1 { "1 item".to_string() } else { format!("{} items", hits.len()) });
+        Ok((total, hits)) => {
+            let pages = total.div_ceil(HITS_PER_PAGE);
+            page.summary = format!("{} found", if total == 1 { "1 item".to_string() } else { format!("{total} items") });
+            if pages > 1 {
+                let first = (wanted - 1) * HITS_PER_PAGE + 1;
+                page.summary.push_str(&format!("; {first} to {} shown", (first + hits.len()).saturating_sub(1).max(first)));
+                page.first = first;
+                page.pages = search_pager(wanted, pages, &link_of);
+            }
             page.hits = hits;
             page.searched = true;
             Ok(render(&page))
