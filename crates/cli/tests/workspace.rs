@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{collabmap, stdout, studies};
+use support::{collabmap, files_under, stdout, studies};
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -31,15 +31,20 @@ fn add_owner(db: &TestDatabase) {
     assert!(stdout(&added).contains("owner@example.org"));
 }
 
-async fn api_get(store: &Store, path: &str) -> (StatusCode, String) {
-    let app = router(AppState::new(store.clone(), Options::default()));
+/// Signs the owner in to `app`; the session cookie.
+async fn owner_cookie(app: &axum::Router) -> String {
     let login = Request::post("/api/login")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(r#"{"email":"owner@example.org","password":"a long secret"}"#))
         .expect("request");
     let response = app.clone().oneshot(login).await.expect("answer");
     assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).expect("cookie").to_string();
+    response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).expect("cookie").to_string()
+}
+
+async fn api_get(store: &Store, path: &str) -> (StatusCode, String) {
+    let app = router(AppState::new(store.clone(), Options::default()));
+    let cookie = owner_cookie(&app).await;
     let response = app.oneshot(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).expect("request")).await.expect("answer");
     let status = response.status();
     (status, String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8"))
@@ -166,25 +171,6 @@ async fn a_stored_study_exports_as_it_was_at_any_revision() {
     }
 }
 
-/// Every file under `dir`, by its path relative to `dir` with `/` separators.
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                let relative = path.strip_prefix(dir).expect("inside").to_string_lossy().replace('\\', "/");
-                found.push((relative, std::fs::read(&path).expect("read")));
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_served_on_demand_is_the_page_collabmap_report_writes() {
     // Large enough for every kind of page to come in several: the interviews
@@ -205,12 +191,7 @@ async fn every_page_served_on_demand_is_the_page_collabmap_report_writes() {
 
     let store = Store::open(&db.url).await.expect("open");
     let app = router(AppState::new(store.clone(), Options::default()));
-    let login = Request::post("/api/login")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(r#"{"email":"owner@example.org","password":"a long secret"}"#))
-        .expect("request");
-    let response = app.clone().oneshot(login).await.expect("answer");
-    let cookie = response.headers().get(header::SET_COOKIE).and_then(|v| v.to_str().ok()).and_then(|c| c.split(';').next()).expect("cookie").to_string();
+    let cookie = owner_cookie(&app).await;
     // Asked in an order unlike the report's, twice (rendered, then from the cache): the same bytes each time.
     for round in ["rendered", "cached"] {
         for (path, bytes) in written.iter().rev() {
