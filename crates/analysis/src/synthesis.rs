@@ -123,18 +123,6 @@ pub struct SynthesisMemo {
     contributions: foldhash::HashMap<usize, (Arc<Interview>, Arc<Contribution>)>,
 }
 
-impl SynthesisMemo {
-    /// How many interviews' contributions the memo holds.
-    pub fn len(&self) -> usize {
-        self.contributions.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.contributions.is_empty()
-    }
-}
-
 /// Indices of people and projects by id.
 pub(crate) struct Index<'s> {
     pub(crate) people: foldhash::HashMap<&'s str, u32>,

@@ -53,7 +53,7 @@ pub struct StudyAtRevision {
     report: ReportOptions,
     /// What the report's pages share, derived on first use; each page is
     /// rendered when asked and kept in `cache`.
-    pages: OnceLock<Result<ReportPages, String>>,
+    pages: OnceLock<ReportPages>,
     /// The server's rendered pages, of every study, bounded in bytes.
     cache: Arc<PageCache>,
     search_index: OnceLock<SearchIndex>,
@@ -66,7 +66,7 @@ pub struct StudyAtRevision {
 }
 
 /// What one revision's build keeps for the next (see `load_reusing` and `synthesise_reusing`).
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Memos {
     parses: ParseMemo,
     counts: SynthesisMemo,
@@ -141,10 +141,7 @@ impl StudyAtRevision {
         if let Some(bytes) = self.cache.get(&key) {
             return Ok(Some(bytes));
         }
-        let (Some(analysis), Ok(pages)) = (self.analysis.as_ref(), self.pages()) else {
-            return Err(format!("the study has {} problems; fix them to see its report", self.problems.len()));
-        };
-        let source = Analysed { study: &self.study, synthesis: &analysis.synthesis, model: &analysis.model };
+        let (pages, source) = self.pages()?;
         match pages.page(source, path) {
             None => Ok(None),
             Some(Err(error)) => Err(error.to_string()),
@@ -156,15 +153,12 @@ impl StudyAtRevision {
         }
     }
 
-    /// What the report's pages share, derived on first use.
-    fn pages(&self) -> Result<&ReportPages, String> {
-        self.pages
-            .get_or_init(|| {
-                let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
-                Ok(ReportPages::new(Analysed { study: &self.study, synthesis: &analysis.synthesis, model: &analysis.model }, self.report))
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    /// What the report's pages share, derived on first use, with what they
+    /// are made from; refused while the study has problems.
+    fn pages(&self) -> Result<(&ReportPages, Analysed<'_>), String> {
+        let analysis = self.analysis.as_ref().ok_or_else(|| format!("the study has {} problems; fix them to see its report", self.problems.len()))?;
+        let source = Analysed { study: &self.study, synthesis: &analysis.synthesis, model: &analysis.model };
+        Ok((self.pages.get_or_init(|| ReportPages::new(source, self.report)), source))
     }
 
     /// The hits of `query` under `filters`, from the study's words folded

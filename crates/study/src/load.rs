@@ -92,16 +92,6 @@ impl ParseMemo {
     pub fn context(&self) -> u128 {
         self.context
     }
-
-    /// How many interview files the memo holds.
-    pub fn len(&self) -> usize {
-        self.interviews.len()
-    }
-
-    /// Whether it holds none.
-    pub fn is_empty(&self) -> bool {
-        self.interviews.is_empty()
-    }
 }
 
 /// Reads a study held in memory like [`load_from`], reusing `memo`'s parse
