@@ -441,7 +441,10 @@ async fn checkback_journey(app: support::App, driver: u16) {
     let quote_words = interview.quotes[0].text.lines().next().expect("words").to_string();
     client.goto(&format!("{base}/login?next=/studies/{study}/interviews/{name}.html")).await.expect("goto");
     fill_in_sign_in(&client).await;
-    wait_until(&client, "document.querySelector('main h1')", "the interview page").await;
+    // The sign-in page has a heading too: wait for the interview's own address,
+    // or the check below would read the sign-in page and prove nothing.
+    let interview_path = format!("/studies/{study}/interviews/{name}.html");
+    wait_until(&client, &format!("location.pathname === '{interview_path}' && document.querySelector('main h1')"), "the interview page").await;
     let page = client.source().await.expect("source");
     assert!(!page.contains(&quote_words), "the anonymous quote is no longer shown beside the interview that names them");
     client.goto(&format!("{base}/check/{token}")).await.expect("goto");
