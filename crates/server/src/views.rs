@@ -202,14 +202,18 @@ impl StudyAtRevision {
             let context =
                 InterviewContext { codebook: &self.study.codebook, people: &people, projects: &projects, files: Some(&self.files), check_codes: true };
             let changed: HashSet<&str> = changes.iter().map(|(p, _)| p.as_str()).collect();
-            let mut taken: HashMap<String, String> =
-                self.study.interviews.iter().filter(|iv| !changed.contains(iv.file.as_str())).map(|iv| (iv.id.clone(), iv.file.clone())).collect();
+            // A save usually changes one interview: scanning the others for its
+            // id is then cheaper than indexing every id of a large study.
+            let few = changes.len() <= 8;
+            let unchanged = || self.study.interviews.iter().filter(|iv| !changed.contains(iv.file.as_str()));
+            let mut taken: HashMap<String, String> = if few { HashMap::new() } else { unchanged().map(|iv| (iv.id.clone(), iv.file.clone())).collect() };
             let mut problems = Vec::new();
             for (path, bytes) in changes {
                 let Some(bytes) = bytes else { continue };
                 let (interview, found) = parse_interview(bytes, path, &context);
                 problems.extend(found);
-                match taken.get(&interview.id) {
+                let unchanged_with_id = || if few { unchanged().find(|iv| iv.id == interview.id).map(|iv| iv.file.as_str()) } else { None };
+                match taken.get(&interview.id).map(String::as_str).or_else(unchanged_with_id) {
                     Some(first) => problems.push(duplicate_interview(path, &interview.id, first)),
                     None => {
                         taken.insert(interview.id.clone(), path.clone());
