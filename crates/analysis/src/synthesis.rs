@@ -112,15 +112,128 @@ struct Contribution {
     links: Vec<((usize, usize), Vec<u32>)>,
 }
 
-/// The per-interview contributions of an earlier synthesis, for the next to reuse.
+/// What an earlier synthesis kept for the next: every interview's
+/// contribution, and the counts of each run of interviews.
 ///
-/// Kept per interview by identity: a study loaded with `load_reusing` shares
-/// the `Arc` of every interview whose file did not change, and the memo holds
-/// that `Arc` so its address cannot be taken by another interview while kept.
+/// Interviews are matched by identity: a study loaded with `load_reusing`
+/// shares the `Arc` of every interview whose file did not change, and the
+/// memo holds those `Arc`s so their addresses cannot be taken by other
+/// interviews while kept. Runs end where an interview's file name hashes to
+/// a boundary (see [`run_ends_after`]), so an edit, an added interview or a
+/// removed one changes one run and leaves the others to be reused whole.
 #[derive(Debug, Clone, Default)]
 pub struct SynthesisMemo {
     context: u128,
-    contributions: foldhash::HashMap<usize, (Arc<Interview>, Arc<Contribution>)>,
+    interviews: Vec<Arc<Interview>>,
+    contributions: Vec<Arc<Contribution>>,
+    /// Runs in order: where each starts in `interviews`, and its counts.
+    runs: Vec<(usize, Arc<RunCounts>)>,
+    /// Interviews a run holds on average (0: [`RUN`]).
+    run_length: u64,
+    /// Runs the synthesis that made this memo counted afresh.
+    recounted: usize,
+}
+
+impl SynthesisMemo {
+    /// An empty memo whose runs hold `interviews` on average (at least 1).
+    /// Shorter runs make a save recount less and the merge of runs cost
+    /// more; the default suits studies of any size, and tests use short
+    /// runs to have many.
+    pub fn with_run_length(interviews: u64) -> SynthesisMemo {
+        SynthesisMemo { run_length: interviews.max(1), ..SynthesisMemo::default() }
+    }
+
+    /// How many runs of interviews the counts were merged from.
+    pub fn runs(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// How many of those runs were counted afresh rather than reused: after
+    /// a save of one interview under an unchanged context, one or two.
+    pub fn runs_recounted(&self) -> usize {
+        self.recounted
+    }
+}
+
+/// What a run of consecutive interviews adds to the counts: the union of
+/// their contributions, each list sorted and without repeats.
+#[derive(Debug, Default)]
+struct RunCounts {
+    len: usize,
+    attended: Vec<u32>,
+    mentioned: Vec<(u32, u32)>,
+    explicit: Vec<(u32, u32)>,
+    projects: Vec<(u32, u32)>,
+    links: Vec<RunLink>,
+}
+
+/// A theme link as a run supports it.
+#[derive(Debug)]
+struct RunLink {
+    /// (means, end) codebook indices.
+    key: (usize, usize),
+    /// People supporting it, ascending.
+    supporters: Vec<u32>,
+    /// Interviews stating it, as positions within the run, ascending.
+    interviews: Vec<u32>,
+}
+
+/// A run as one synthesis counted it: its contributions (kept only for a
+/// memo), its interviews' codes and its counts.
+struct CountedRun {
+    contributions: Vec<Arc<Contribution>>,
+    codings: Vec<Arc<InterviewCoding>>,
+    counts: Arc<RunCounts>,
+}
+
+impl RunCounts {
+    fn of(contributions: &[Arc<Contribution>]) -> RunCounts {
+        let mut run = RunCounts { len: contributions.len(), ..RunCounts::default() };
+        let mut links: foldhash::HashMap<(usize, usize), (Vec<u32>, Vec<u32>)> = foldhash::HashMap::default();
+        for (position, contribution) in contributions.iter().enumerate() {
+            run.attended.extend_from_slice(&contribution.attended);
+            run.mentioned.extend_from_slice(&contribution.mentioned);
+            run.explicit.extend_from_slice(&contribution.explicit);
+            run.projects.extend_from_slice(&contribution.projects);
+            for (key, supporters) in &contribution.links {
+                let link = links.entry(*key).or_default();
+                link.0.extend_from_slice(supporters);
+                link.1.push(position as u32);
+            }
+        }
+        run.attended.sort_unstable();
+        run.attended.dedup();
+        for pairs in [&mut run.mentioned, &mut run.explicit, &mut run.projects] {
+            pairs.sort_unstable();
+            pairs.dedup();
+        }
+        run.links = links
+            .into_iter()
+            .map(|(key, (mut supporters, interviews))| {
+                supporters.sort_unstable();
+                supporters.dedup();
+                // Positions were pushed in order, once per contribution.
+                RunLink { key, supporters, interviews }
+            })
+            .collect();
+        run
+    }
+}
+
+/// Interviews a run holds on average, and at most: small enough that
+/// recounting the run of one edited interview is cheap, large enough that
+/// merging the runs' counts is.
+/// A run is cut at 64 times the average whatever the names, so that no
+/// choice of names makes one run the whole study; by chance that happens
+/// about once in e^64 runs.
+const RUN: u64 = 1024;
+
+/// Whether a run of `run_length` interviews on average ends after the
+/// interview in `file`: decided by the file's name alone (a fixed hash), so
+/// runs keep their bounds when interviews elsewhere are added or removed.
+fn run_ends_after(file: &str, run_length: u64) -> bool {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0x636f_6c6c_6162_6d61).hash_one(file).is_multiple_of(run_length)
 }
 
 /// Indices of people and projects by id.
@@ -148,59 +261,78 @@ pub fn synthesise(study: &Study) -> Synthesis {
 }
 
 /// Counts like [`synthesise`], taking from `memo` the contribution of every
-/// interview it holds (the same `Arc`) under the same `context`, and returns
-/// the memo for the next synthesis. `context` must change whenever anything
-/// but the interviews does: [`collabmap_study::ParseMemo::context`] is such a
-/// digest. The result equals `synthesise`'s.
+/// interview it holds (the same `Arc`) and the counts of every run it holds
+/// unchanged, under the same `context`; returns the memo for the next
+/// synthesis. `context` must change whenever anything but the interviews
+/// does: [`collabmap_study::ParseMemo::context`] is such a digest. With
+/// `context` 0 nothing is reused or kept. The result equals `synthesise`'s.
 pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) -> (Synthesis, SynthesisMemo) {
     let codebook = &study.codebook;
+    let keep = context != 0;
+    let empty = SynthesisMemo::default();
+    let run_length = if memo.run_length == 0 { RUN } else { memo.run_length };
+    let memo = if keep && memo.context == context { memo } else { &empty };
+    let earlier = match_earlier(&study.interviews, &memo.interviews);
+    let runs = runs_of(&study.interviews, run_length);
+    let earlier_runs: foldhash::HashMap<usize, &Arc<RunCounts>> = memo.runs.iter().map(|(start, run)| (*start, run)).collect();
+
     let coder = Coding::coder(study);
     let index = Index::new(study);
     let projection: Vec<Option<usize>> = (0..codebook.len()).map(|t| codebook.projection(t)).collect();
-    let reusable = memo.context == context && context != 0;
+    let contribution_of = |at: usize| match earlier[at] {
+        Some(before) => memo.contributions[before].clone(),
+        None => {
+            let interview = &study.interviews[at];
+            Arc::new(contribute(study, interview, Arc::new(InterviewCoding::of(&coder, interview)), &index, &projection))
+        }
+    };
+    // A run is reused when it is an earlier run, interview for interview.
+    let reused = |start: usize, end: usize| -> Option<Arc<RunCounts>> {
+        let before = earlier[start]?;
+        let run = earlier_runs.get(&before)?;
+        (run.len == end - start && (start..end).all(|at| earlier[at] == Some(before + at - start))).then(|| (*run).clone())
+    };
+    // Runs are counted in parallel; without a memo to fill, a run's
+    // contributions are dropped once counted, so memory stays at the codes.
+    let recounted = std::sync::atomic::AtomicUsize::new(0);
+    let counted: Vec<CountedRun> = runs
+        .par_iter()
+        .map(|&(start, end)| {
+            let contributions: Vec<Arc<Contribution>> = (start..end).map(contribution_of).collect();
+            let run = reused(start, end).unwrap_or_else(|| {
+                recounted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Arc::new(RunCounts::of(&contributions))
+            });
+            let codings = contributions.iter().map(|c| c.coding.clone()).collect();
+            CountedRun { contributions: if keep { contributions } else { Vec::new() }, codings, counts: run }
+        })
+        .collect();
+
     let (people, projects) = (study.people.len(), study.projects.len());
     let mut mentioned = vec![FixedBitSet::with_capacity(people); codebook.len()];
     let mut explicit = vec![FixedBitSet::with_capacity(people); codebook.len()];
     let mut in_projects = vec![FixedBitSet::with_capacity(projects); codebook.len()];
     let mut attended = FixedBitSet::with_capacity(people);
-    let mut link_support: foldhash::HashMap<(usize, usize), (Vec<u32>, Vec<u32>)> = foldhash::HashMap::default();
-    let keep = context != 0;
+    let mut link_support: foldhash::HashMap<(usize, usize), (FixedBitSet, Vec<u32>)> = foldhash::HashMap::default();
     let mut codings = Vec::with_capacity(study.interviews.len());
-    let mut kept: Vec<Arc<Contribution>> = Vec::with_capacity(if keep { study.interviews.len() } else { 0 });
-    // In chunks, so that without a memo to fill only a chunk's contributions are held at once.
-    const CHUNK: usize = 4096;
-    for (chunk, interviews) in study.interviews.chunks(CHUNK).enumerate() {
-        let contributions: Vec<Arc<Contribution>> = interviews
-            .par_iter()
-            .map(|interview| {
-                let earlier = reusable.then(|| memo.contributions.get(&(Arc::as_ptr(interview) as usize))).flatten();
-                match earlier {
-                    Some((same, contribution)) if Arc::ptr_eq(same, interview) => contribution.clone(),
-                    _ => Arc::new(contribute(study, interview, Arc::new(InterviewCoding::of(&coder, interview)), &index, &projection)),
-                }
-            })
-            .collect();
-        for (offset, contribution) in contributions.iter().enumerate() {
-            let number = chunk * CHUNK + offset;
-            for &person in &contribution.attended {
-                attended.insert(person as usize);
+    let mut contributions = Vec::with_capacity(if keep { study.interviews.len() } else { 0 });
+    let mut kept_runs = Vec::with_capacity(if keep { runs.len() } else { 0 });
+    for (&(start, _), CountedRun { contributions: run_contributions, codings: run_codings, counts: run }) in runs.iter().zip(counted) {
+        attended.extend(run.attended.iter().map(|&p| p as usize));
+        for (sets, pairs) in [(&mut mentioned, &run.mentioned), (&mut explicit, &run.explicit), (&mut in_projects, &run.projects)] {
+            for &(theme, member) in pairs {
+                sets[theme as usize].insert(member as usize);
             }
-            for (sets, pairs) in
-                [(&mut mentioned, &contribution.mentioned), (&mut explicit, &contribution.explicit), (&mut in_projects, &contribution.projects)]
-            {
-                for &(theme, member) in pairs {
-                    sets[theme as usize].insert(member as usize);
-                }
-            }
-            for (key, supporters) in &contribution.links {
-                let link = link_support.entry(*key).or_default();
-                link.0.extend_from_slice(supporters);
-                link.1.push(number as u32);
-            }
-            codings.push(contribution.coding.clone());
         }
+        for RunLink { key, supporters, interviews } in &run.links {
+            let link = link_support.entry(*key).or_insert_with(|| (FixedBitSet::with_capacity(people), Vec::new()));
+            link.0.extend(supporters.iter().map(|&p| p as usize));
+            link.1.extend(interviews.iter().map(|&at| at + start as u32));
+        }
+        codings.extend(run_codings);
         if keep {
-            kept.extend(contributions);
+            contributions.extend(run_contributions);
+            kept_runs.push((start, run));
         }
     }
 
@@ -228,12 +360,9 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
 
     let mut links: Vec<ThemeLinkSupport> = link_support
         .into_iter()
-        .map(|((from, to), (mut supporters, mut interviews))| {
-            supporters.sort_unstable();
-            supporters.dedup();
-            interviews.sort_unstable();
-            interviews.dedup();
-            ThemeLinkSupport { from, to, supporters, interviews }
+        .map(|((from, to), (supporters, interviews))| {
+            // Runs come in order and each lists its interviews in order.
+            ThemeLinkSupport { from, to, supporters: supporters.ones().map(|p| p as u32).collect(), interviews }
         })
         .collect();
     links.sort_by(|a, b| {
@@ -244,14 +373,52 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
     });
     let coding = Coding::from_parts(codings, coder.phrases().to_vec());
     let next = SynthesisMemo {
-        context,
-        contributions: if context == 0 {
-            foldhash::HashMap::default()
-        } else {
-            study.interviews.iter().zip(kept).map(|(interview, contribution)| (Arc::as_ptr(interview) as usize, (interview.clone(), contribution))).collect()
-        },
+        context: if keep { context } else { 0 },
+        interviews: if keep { study.interviews.clone() } else { Vec::new() },
+        contributions,
+        runs: kept_runs,
+        run_length,
+        recounted: recounted.into_inner(),
     };
     (Synthesis { table: MentionTable { rows, out_of }, mentions: mentioned, attended, links, coding }, next)
+}
+
+/// For each interview, its position in `before` when it is the same
+/// interview (the same `Arc`). Both lists are in file order, so one walk
+/// through both finds them; an interview out of order is simply not matched
+/// (and counted again).
+fn match_earlier(now: &[Arc<Interview>], before: &[Arc<Interview>]) -> Vec<Option<usize>> {
+    let mut matched = Vec::with_capacity(now.len());
+    let mut next = 0;
+    for interview in now {
+        while next < before.len() && !Arc::ptr_eq(&before[next], interview) && before[next].file < interview.file {
+            next += 1;
+        }
+        if next < before.len() && Arc::ptr_eq(&before[next], interview) {
+            matched.push(Some(next));
+            next += 1;
+        } else {
+            matched.push(None);
+        }
+    }
+    matched
+}
+
+/// The runs of `interviews`, as (start, end) positions (see [`run_ends_after`]).
+fn runs_of(interviews: &[Arc<Interview>], run_length: u64) -> Vec<(usize, usize)> {
+    let longest = usize::try_from(run_length.saturating_mul(64)).unwrap_or(usize::MAX);
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for (at, interview) in interviews.iter().enumerate() {
+        if at + 1 - start >= longest || run_ends_after(&interview.file, run_length) {
+            runs.push((start, at + 1));
+            start = at + 1;
+        }
+    }
+    if start < interviews.len() {
+        runs.push((start, interviews.len()));
+    }
+    runs
 }
 
 /// 100 × part / whole rounded half up to one decimal, computed in integers so

@@ -143,7 +143,8 @@ proptest! {
         let study = collabmap_synth::generate(people, seed, &mut |_, _| {});
         let mut files = study_files(&study).expect("files");
         let (mut loaded, mut parses) = load_reusing(&files, &ParseMemo::default());
-        let (_, mut counts) = synthesise_reusing(&loaded.study, parses.context(), &SynthesisMemo::default());
+        // Runs of four interviews on average, so that even these small studies have several.
+        let (_, mut counts) = synthesise_reusing(&loaded.study, parses.context(), &SynthesisMemo::with_run_length(4));
         for (step, edit) in edits.iter().enumerate() {
             let before = loaded;
             let context_before = parses.context();
@@ -174,6 +175,9 @@ proptest! {
                     let earlier = before.study.interviews.iter().find(|old| old.file == interview.file);
                     prop_assert!(earlier.is_some_and(|old| Arc::ptr_eq(old, interview)), "{} was parsed again after {:?}", interview.file, edit);
                 }
+                // An edit to one interview recounts the run that holds it (two
+                // when an added interview splits a run), never the others.
+                prop_assert!(next_counts.runs_recounted() <= 2, "{} of {} runs recounted after {:?}", next_counts.runs_recounted(), next_counts.runs(), edit);
             }
             loaded = again;
             parses = next_parses;

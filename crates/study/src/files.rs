@@ -140,6 +140,14 @@ impl MemoryFiles {
         self.files.get(path)
     }
 
+    /// The files whose paths start with `prefix`, in path order, with their shared bytes.
+    pub fn shared_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a std::sync::Arc<[u8]>)> + 'a {
+        self.files
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .take_while(move |(p, _)| p.starts_with(prefix))
+            .map(|(p, b)| (p.as_str(), b))
+    }
+
     /// Every file, in path order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files.iter().map(|(p, b)| (p.as_str(), &**b))

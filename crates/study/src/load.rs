@@ -53,7 +53,7 @@ pub fn load_study(root: &Path) -> Loaded {
 
 /// Reads a study from wherever its files are.
 pub fn load_from(root: &dyn StudyFiles) -> Loaded {
-    load_inner(root, None).0
+    load_with(root, &read_tables(root), |context, problems| load_interviews(root, context, problems))
 }
 
 /// Each interview file's parse from an earlier load, kept for the next.
@@ -69,17 +69,22 @@ pub struct ParseMemo {
     context: u128,
     /// The settings, codebook, people and projects, read under `context`.
     tables: Option<Arc<Tables>>,
-    interviews: foldhash::HashMap<String, ParsedFile>,
+    /// Every interview file's parse, in path order.
+    interviews: Vec<Arc<ParsedFile>>,
+    /// Whether two of those files had the same interview id.
+    duplicates: bool,
 }
 
 /// One interview file as a load left it.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct ParsedFile {
+    path: String,
     /// The bytes parsed: held, so that while the memo lives no other file's
     /// bytes can take their place in memory, and the same allocation in the
     /// next load's files means the same bytes without reading them.
     bytes: Arc<[u8]>,
     digest: u128,
+    /// `None` when the file is too large to read.
     interview: Option<Arc<Interview>>,
     problems: Vec<Problem>,
 }
@@ -97,6 +102,11 @@ impl ParseMemo {
 /// Reads a study held in memory like [`load_from`], reusing `memo`'s parse
 /// of every interview file whose bytes and context are unchanged; also
 /// returns the memo for the next load. The result equals `load_from`'s.
+///
+/// Files are matched by walking this load's interview files and the memo's
+/// together in path order, never by lookup, so an unchanged file costs a
+/// pointer comparison: what a save of one interview costs grows with the
+/// change, plus that walk.
 pub fn load_reusing(files: &crate::files::MemoryFiles, memo: &ParseMemo) -> (Loaded, ParseMemo) {
     use xxhash_rust::xxh3::Xxh3;
     let mut context = Xxh3::new();
@@ -111,17 +121,97 @@ pub fn load_reusing(files: &crate::files::MemoryFiles, memo: &ParseMemo) -> (Loa
         context.update(bytes);
     }
     let context = context.digest128();
-    let same = memo.context == context;
-    let empty = foldhash::HashMap::default();
-    let previous = if same { &memo.interviews } else { &empty };
-    let tables = memo.tables.as_ref().filter(|_| same);
-    let (loaded, tables, interviews) = load_inner(files, Some((previous, files, tables)));
-    (loaded, ParseMemo { context, tables: Some(tables), interviews: interviews.unwrap_or_default() })
+    let empty = ParseMemo::default();
+    let memo = if memo.context == context { memo } else { &empty };
+    let tables = match &memo.tables {
+        Some(kept) => kept.clone(),
+        None => Arc::new(read_tables(files)),
+    };
+    let mut kept = Vec::new();
+    let mut duplicates = false;
+    let loaded = load_with(files, &tables, |context, problems| {
+        let (interviews, parses, found_duplicates) = interviews_reusing(files, context, memo, problems);
+        (kept, duplicates) = (parses, found_duplicates);
+        interviews
+    });
+    (loaded, ParseMemo { context, tables: Some(tables), interviews: kept, duplicates })
+}
+
+/// The interview files of `files` in path order, each parsed or taken from
+/// `memo`; their problems added to `problems`. Returns the interviews (a
+/// file whose id an earlier file has left out), every file's parse for the
+/// next memo, and whether any id was used twice.
+fn interviews_reusing(
+    files: &crate::files::MemoryFiles,
+    context: &InterviewContext<'_>,
+    memo: &ParseMemo,
+    problems: &mut Vec<Problem>,
+) -> (Vec<Arc<Interview>>, Vec<Arc<ParsedFile>>, bool) {
+    // Each file is the memo's parse, or a parse to make.
+    enum Step<'f> {
+        Kept(Arc<ParsedFile>),
+        Parse { path: &'f str, bytes: &'f Arc<[u8]>, digest: u128, earlier: Option<Arc<ParsedFile>> },
+    }
+    let mut earlier = memo.interviews.iter().peekable();
+    let steps: Vec<Step<'_>> = files
+        .shared_under("interviews/")
+        .filter(|(path, _)| is_interview_file(path) && !path["interviews/".len()..].starts_with('.'))
+        .map(|(path, bytes)| {
+            while earlier.next_if(|kept| kept.path.as_str() < path).is_some() {}
+            let same_path = earlier.next_if(|kept| kept.path == path);
+            match same_path {
+                Some(kept) if Arc::ptr_eq(&kept.bytes, bytes) => Step::Kept(kept.clone()),
+                kept => Step::Parse { path, bytes, digest: xxhash_rust::xxh3::xxh3_128(bytes), earlier: kept.cloned() },
+            }
+        })
+        .collect();
+    let changed: Vec<usize> = steps.iter().enumerate().filter_map(|(at, step)| matches!(step, Step::Parse { .. }).then_some(at)).collect();
+    let parses: Vec<Arc<ParsedFile>> = steps
+        .into_par_iter()
+        .map(|step| match step {
+            Step::Kept(kept) => kept,
+            Step::Parse { path, bytes, digest, earlier } => Arc::new(match earlier {
+                // The same bytes in a new allocation (a save that changed nothing).
+                Some(kept) if kept.digest == digest => {
+                    ParsedFile { path: path.to_string(), bytes: bytes.clone(), digest, interview: kept.interview.clone(), problems: kept.problems.clone() }
+                }
+                // Refused before parsing, so a runaway file never fills memory.
+                _ => match too_large(path, bytes.len() as u64) {
+                    Some(problem) => ParsedFile { path: path.to_string(), bytes: bytes.clone(), digest, interview: None, problems: vec![problem] },
+                    None => {
+                        let (interview, found) = parse_interview(bytes, path, context);
+                        ParsedFile { path: path.to_string(), bytes: bytes.clone(), digest, interview: Some(Arc::new(interview)), problems: found }
+                    }
+                },
+            }),
+        })
+        .collect();
+    for parse in &parses {
+        problems.extend(parse.problems.iter().cloned());
+    }
+    // Ids are checked whole only when one may repeat: when the memo had a
+    // repeat (a removal may mend it) or many files changed; otherwise each
+    // changed file's id is looked for among the others.
+    let id_elsewhere = |at: usize| {
+        parses[at].interview.as_ref().is_some_and(|mine| {
+            parses.iter().enumerate().any(|(other_at, other)| other_at != at && other.interview.as_ref().is_some_and(|theirs| theirs.id == mine.id))
+        })
+    };
+    let may_repeat = memo.duplicates || changed.len() > 8 || changed.iter().any(|&at| id_elsewhere(at));
+    let interviews: Vec<(&str, Option<Arc<Interview>>)> = parses.iter().map(|parse| (parse.path.as_str(), parse.interview.clone())).collect();
+    let (interviews, duplicates) =
+        if may_repeat { without_repeated_ids(interviews, problems) } else { (interviews.into_iter().filter_map(|(_, i)| i).collect(), false) };
+    (interviews, parses, duplicates)
 }
 
 /// Whether `path` is an `interviews/*.md` file (the files [`load_from`] parses as interviews).
 fn is_interview_file(path: &str) -> bool {
-    path.strip_prefix("interviews/").is_some_and(|name| !name.contains('/') && name.to_lowercase().ends_with(".md"))
+    path.strip_prefix("interviews/").is_some_and(|name| !name.contains('/') && has_md_extension(name))
+}
+
+/// Whether `name` ends in `.md`, in any case (without allocating: this is asked of every file on every save).
+fn has_md_extension(name: &str) -> bool {
+    name.len() >= 3 && name.as_bytes()[name.len() - 3..].eq_ignore_ascii_case(b".md")
 }
 
 /// Everything of a study but its interviews and memos, as read: what every
@@ -179,19 +269,15 @@ fn read_tables(root: &dyn StudyFiles) -> Tables {
     Tables { config, codebook, codebook_ok, people_columns, people: Arc::new(people), project_columns, projects: Arc::new(projects), problems }
 }
 
-/// Reads a study; with `reuse`, takes the tables and every interview parse
-/// it holds for unchanged bytes, and returns the tables and parses of this load.
-fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Arc<Tables>, Option<foldhash::HashMap<String, ParsedFile>>) {
-    let tables = match reuse.and_then(|(_, _, tables)| tables) {
-        Some(kept) => kept.clone(),
-        None => Arc::new(read_tables(root)),
-    };
+/// Reads the study of `root` with these `tables`, its interviews read by
+/// `interviews` (which adds their problems).
+fn load_with(root: &dyn StudyFiles, tables: &Tables, interviews: impl FnOnce(&InterviewContext<'_>, &mut Vec<Problem>) -> Vec<Arc<Interview>>) -> Loaded {
     let mut problems = tables.problems.clone();
     let person_ids: crate::IdSet = tables.people.iter().map(|p| p.id.as_str()).collect();
     let project_ids: crate::IdSet = tables.projects.iter().map(|p| p.id.as_str()).collect();
     let context =
         InterviewContext { codebook: &tables.codebook, people: &person_ids, projects: &project_ids, files: Some(root), check_codes: tables.codebook_ok };
-    let (interviews, parsed) = load_interviews(root, &context, &mut problems, reuse);
+    let interviews = interviews(&context, &mut problems);
     let memos = load_memos(root, &tables.codebook, &person_ids, &interviews, &mut problems);
     problems.sort();
     problems.dedup();
@@ -205,7 +291,7 @@ fn load_inner(root: &dyn StudyFiles, reuse: Option<Reuse<'_>>) -> (Loaded, Arc<T
         interviews,
         memos,
     };
-    (Loaded { study, problems }, tables, parsed)
+    Loaded { study, problems }
 }
 
 /// The settings of `study.toml` (its text, if it could be read), or `None`
@@ -225,103 +311,70 @@ fn read_config(root: &dyn StudyFiles, text: Option<&str>, problems: &mut Vec<Pro
 
 /// Parses every `interviews/*.md` in parallel, against `context`; a file too
 /// large to read, or one whose id an earlier file already has, is a problem
-/// and is left out. With `reuse`, a file whose bytes it holds a parse of is
-/// not parsed again, and every file's parse is returned for the next load.
-fn load_interviews(
-    root: &dyn StudyFiles,
-    context: &InterviewContext<'_>,
-    problems: &mut Vec<Problem>,
-    reuse: Option<Reuse<'_>>,
-) -> (Vec<Arc<Interview>>, Option<foldhash::HashMap<String, ParsedFile>>) {
+/// and is left out.
+fn load_interviews(root: &dyn StudyFiles, context: &InterviewContext<'_>, problems: &mut Vec<Problem>) -> Vec<Arc<Interview>> {
     let files = interview_files(root, problems);
-    let parsed: Vec<ReadInterview> = files
+    let parsed: Vec<(String, Option<Arc<Interview>>, Vec<Problem>)> = files
         .par_iter()
         .map(|name| {
             let path = format!("interviews/{name}");
-            let shared = reuse.and_then(|(_, files, _)| files.shared(&path));
             // Refused before reading, so a runaway file never fills memory.
-            let size = match shared {
-                Some(bytes) => Some(bytes.len() as u64),
-                None => root.size(&path),
-            };
-            if let Some(problem) = size.and_then(|size| too_large(&path, size)) {
-                return ReadInterview { path, kept: None, interview: None, problems: vec![problem] };
-            }
-            if let (Some((earlier, _, _)), Some(bytes)) = (reuse, shared) {
-                let file = match earlier.get(&path) {
-                    Some(kept) if Arc::ptr_eq(&kept.bytes, bytes) => kept.clone(),
-                    kept => {
-                        let digest = xxhash_rust::xxh3::xxh3_128(bytes);
-                        match kept {
-                            Some(kept) if kept.digest == digest => ParsedFile { bytes: bytes.clone(), ..kept.clone() },
-                            _ => {
-                                let (interview, found) = parse_interview(bytes, &path, context);
-                                ParsedFile { bytes: bytes.clone(), digest, interview: Some(Arc::new(interview)), problems: found }
-                            }
-                        }
-                    }
-                };
-                let (interview, problems) = (file.interview.clone(), file.problems.clone());
-                return ReadInterview { path, kept: Some(file), interview, problems };
+            if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
+                return (path, None, vec![problem]);
             }
             match root.read(&path) {
                 Ok(bytes) => {
                     let (interview, found) = parse_interview(&bytes, &path, context);
-                    ReadInterview { path, kept: None, interview: Some(Arc::new(interview)), problems: found }
+                    (path, Some(Arc::new(interview)), found)
                 }
                 Err(error) => {
-                    let problems = vec![Problem::new(&path, 1, format!("cannot read the file: {error}"))];
-                    ReadInterview { path, kept: None, interview: None, problems }
+                    let problem = Problem::new(&path, 1, format!("cannot read the file: {error}"));
+                    (path, None, vec![problem])
                 }
             }
         })
         .collect();
-    // The first file with an id keeps it; a later one is a problem and is left out.
-    let mut duplicate = vec![false; parsed.len()];
-    let mut first_file: foldhash::HashMap<&str, &str> = foldhash::HashMapExt::with_capacity(parsed.len());
-    for (at, read) in parsed.iter().enumerate() {
-        let Some(interview) = &read.interview else { continue };
+    let mut interviews = Vec::with_capacity(parsed.len());
+    for (path, interview, found) in parsed {
+        problems.extend(found);
+        interviews.push((path, interview));
+    }
+    let interviews: Vec<(&str, Option<Arc<Interview>>)> = interviews.iter().map(|(path, interview)| (path.as_str(), interview.clone())).collect();
+    without_repeated_ids(interviews, problems).0
+}
+
+/// The interviews of `files` (path, parse) in order, but for any whose id
+/// an earlier file has: each of those is a problem and is left out. Also
+/// says whether there was any.
+fn without_repeated_ids(files: Vec<(&str, Option<Arc<Interview>>)>, problems: &mut Vec<Problem>) -> (Vec<Arc<Interview>>, bool) {
+    let mut first_file: foldhash::HashMap<&str, &str> = foldhash::HashMapExt::with_capacity(files.len());
+    let mut repeated = vec![false; files.len()];
+    for (at, (path, interview)) in files.iter().enumerate() {
+        let Some(interview) = interview else { continue };
         match first_file.entry(interview.id.as_str()) {
             std::collections::hash_map::Entry::Occupied(first) => {
-                problems.push(duplicate_interview(&interview.file, &interview.id, first.get()));
-                duplicate[at] = true;
+                problems.push(duplicate_interview(path, &interview.id, first.get()));
+                repeated[at] = true;
             }
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(interview.file.as_str());
+                slot.insert(path);
             }
         }
     }
     drop(first_file);
-    let mut interviews = Vec::with_capacity(parsed.len());
-    let mut kept = reuse.map(|_| <foldhash::HashMap<String, ParsedFile> as foldhash::HashMapExt>::with_capacity(parsed.len()));
-    for (ReadInterview { path, kept: file, interview, problems: found }, duplicate) in parsed.into_iter().zip(duplicate) {
-        if let (Some(kept), Some(file)) = (kept.as_mut(), file) {
-            kept.insert(path, file);
-        }
-        problems.extend(found);
-        if let Some(interview) = interview.filter(|_| !duplicate) {
-            interviews.push(interview);
-        }
-    }
-    (interviews, kept)
-}
-
-/// What a load may reuse: the earlier parses, and the files being loaded (the same as `root`), whose shared bytes say what is unchanged.
-type Reuse<'a> = (&'a foldhash::HashMap<String, ParsedFile>, &'a crate::files::MemoryFiles, Option<&'a Arc<Tables>>);
-
-/// One interview file as read: its parse (kept for the next load when reusing) and problems.
-struct ReadInterview {
-    path: String,
-    kept: Option<ParsedFile>,
-    interview: Option<Arc<Interview>>,
-    problems: Vec<Problem>,
+    let any = repeated.contains(&true);
+    let interviews = files.into_iter().zip(repeated).filter_map(|((_, interview), repeated)| interview.filter(|_| !repeated)).collect();
+    (interviews, any)
 }
 
 /// Reads `memos/*.md` and checks that what each is about exists; a memo
 /// about something unknown is a problem at its `about:` line.
 fn load_memos(root: &dyn StudyFiles, codebook: &Codebook, people: &crate::IdSet, interviews: &[Arc<Interview>], problems: &mut Vec<Problem>) -> Vec<Memo> {
     let Some(mut names) = root.list("memos") else { return Vec::new() };
-    names.retain(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.'));
+    names.retain(|name| has_md_extension(name) && !name.starts_with('.'));
+    if names.is_empty() {
+        return Vec::new();
+    }
     names.sort();
     let by_id: HashMap<&str, &Interview> = interviews.iter().map(|i| (i.id.as_str(), &**i)).collect();
     let mut memos = Vec::new();
@@ -420,7 +473,7 @@ fn interview_files(root: &dyn StudyFiles, problems: &mut Vec<Problem>) -> Vec<St
             return Vec::new();
         }
     };
-    let mut names: Vec<String> = entries.into_iter().filter(|name| name.to_lowercase().ends_with(".md") && !name.starts_with('.')).collect();
+    let mut names: Vec<String> = entries.into_iter().filter(|name| has_md_extension(name) && !name.starts_with('.')).collect();
     names.sort();
     names
 }
