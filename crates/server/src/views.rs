@@ -206,13 +206,22 @@ impl StudyAtRevision {
             // id is then cheaper than indexing every id of a large study.
             let few = changes.len() <= 8;
             let unchanged = || self.study.interviews.iter().filter(|iv| !changed.contains(iv.file.as_str()));
+            let unchanged_with = |id: &str| self.study.interviews.iter().find(|iv| iv.id == id && !changed.contains(iv.file.as_str()));
             let mut taken: HashMap<String, String> = if few { HashMap::new() } else { unchanged().map(|iv| (iv.id.clone(), iv.file.clone())).collect() };
             let mut problems = Vec::new();
             for (path, bytes) in changes {
                 let Some(bytes) = bytes else { continue };
                 let (interview, found) = parse_interview(bytes, path, &context);
                 problems.extend(found);
-                let unchanged_with_id = || if few { unchanged().find(|iv| iv.id == interview.id).map(|iv| iv.file.as_str()) } else { None };
+                // A file that keeps the id it had was alone with it (a stored
+                // study has no repeated id); interviews are in file order.
+                let kept_its_id = || {
+                    let before = self.study.interviews.binary_search_by(|iv| iv.file.as_str().cmp(path)).ok();
+                    before.is_some_and(|at| self.study.interviews[at].id == interview.id)
+                };
+                let unchanged_with_id = || {
+                    if few && !kept_its_id() { unchanged_with(&interview.id).map(|iv| iv.file.as_str()) } else { None }
+                };
                 match taken.get(&interview.id).map(String::as_str).or_else(unchanged_with_id) {
                     Some(first) => problems.push(duplicate_interview(path, &interview.id, first)),
                     None => {

@@ -253,12 +253,17 @@ on_every_backend!(interviews_are_created_previewed_and_deleted, |app: App| async
     assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
     assert_eq!(get_interview(&app, &editor, "extra").await, (text.to_string(), version));
     // An interview that takes another's id is refused, naming the file that has it.
-    let taken = app.first_interview(&editor).await;
+    let listed = app.get(&format!("/api/studies/{study}/interviews"), &editor).await.json();
+    let taken = listed.as_array().and_then(|all| all.iter().filter_map(|i| i["id"].as_str()).find(|&id| id != "extra")).expect("another interview").to_string();
     let clash = text.replacen("---\npeople:", &format!("---\nid: {taken}\npeople:"), 1);
     let refused = app.call(Method::POST, &format!("/api/studies/{study}/interviews"), Some(&editor), true, Some(json!({"id": "extra2", "text": clash}))).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
     let problem = refused.json()["problems"][0]["text"].as_str().expect("a problem").to_string();
     assert!(problem.starts_with("interviews/extra2.md:1: ") && problem.contains(&format!("`{taken}` is already used by interviews/")), "{problem}");
+    // So is an edit that gives an interview another's id.
+    let renamed = put_interview(&app, &editor, "extra", &clash, version).await;
+    assert_eq!(renamed.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", renamed.text());
+    assert!(renamed.json()["problems"][0]["text"].as_str().is_some_and(|t| t.contains("is already used by")), "{}", renamed.text());
 
     let stale = app.call(Method::DELETE, &format!("/api/studies/{study}/interviews/extra?version={}", version - 1), Some(&editor), true, None).await;
     assert_eq!(stale.status, StatusCode::CONFLICT);
