@@ -126,6 +126,9 @@ pub struct SynthesisMemo {
     context: u128,
     interviews: Vec<Arc<Interview>>,
     contributions: Vec<Arc<Contribution>>,
+    /// Whether a run may end after each interview (see [`run_ends_after`]),
+    /// kept because hashing every name again means reaching every interview.
+    ends: Vec<bool>,
     /// Runs in order: where each starts in `interviews`, and its counts.
     runs: Vec<(usize, Arc<RunCounts>)>,
     /// Interviews a run holds on average (0: [`RUN`]).
@@ -273,7 +276,16 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
     let run_length = if memo.run_length == 0 { RUN } else { memo.run_length };
     let memo = if keep && memo.context == context { memo } else { &empty };
     let earlier = match_earlier(&study.interviews, &memo.interviews);
-    let runs = runs_of(&study.interviews, run_length);
+    let ends: Vec<bool> = study
+        .interviews
+        .iter()
+        .zip(&earlier)
+        .map(|(interview, before)| match before {
+            Some(before) => memo.ends[*before],
+            None => run_ends_after(&interview.file, run_length),
+        })
+        .collect();
+    let runs = runs_of(&ends, run_length);
     let earlier_runs: foldhash::HashMap<usize, &Arc<RunCounts>> = memo.runs.iter().map(|(start, run)| (*start, run)).collect();
 
     let coder = Coding::coder(study);
@@ -375,6 +387,7 @@ pub fn synthesise_reusing(study: &Study, context: u128, memo: &SynthesisMemo) ->
     let next = SynthesisMemo {
         context: if keep { context } else { 0 },
         interviews: if keep { study.interviews.clone() } else { Vec::new() },
+        ends: if keep { ends } else { Vec::new() },
         contributions,
         runs: kept_runs,
         run_length,
@@ -404,19 +417,20 @@ fn match_earlier(now: &[Arc<Interview>], before: &[Arc<Interview>]) -> Vec<Optio
     matched
 }
 
-/// The runs of `interviews`, as (start, end) positions (see [`run_ends_after`]).
-fn runs_of(interviews: &[Arc<Interview>], run_length: u64) -> Vec<(usize, usize)> {
+/// The runs of interviews, as (start, end) positions, given where runs may
+/// end (see [`run_ends_after`]).
+fn runs_of(ends: &[bool], run_length: u64) -> Vec<(usize, usize)> {
     let longest = usize::try_from(run_length.saturating_mul(64)).unwrap_or(usize::MAX);
     let mut runs = Vec::new();
     let mut start = 0;
-    for (at, interview) in interviews.iter().enumerate() {
-        if at + 1 - start >= longest || run_ends_after(&interview.file, run_length) {
+    for (at, &end) in ends.iter().enumerate() {
+        if at + 1 - start >= longest || end {
             runs.push((start, at + 1));
             start = at + 1;
         }
     }
-    if start < interviews.len() {
-        runs.push((start, interviews.len()));
+    if start < ends.len() {
+        runs.push((start, ends.len()));
     }
     runs
 }

@@ -41,7 +41,7 @@ pub struct StudyAtRevision {
     /// The files, byte for byte.
     pub files: MemoryFiles,
     /// Each file's version.
-    pub versions: HashMap<String, i64>,
+    pub versions: collabmap_store::Versions,
     /// The parsed study.
     pub study: Study,
     /// Its problems (a stored study normally has none: saves that add one are refused).

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Each file's version, by path.
+pub type Versions = imbl::OrdMap<String, i64>;
+
 /// Every file of a study at one revision.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -12,8 +15,9 @@ pub struct Snapshot {
     pub title: String,
     /// The files.
     pub files: MemoryFiles,
-    /// Each file's version.
-    pub versions: HashMap<String, i64>,
+    /// Each file's version: a persistent map like the files, so the next
+    /// revision shares it with this one.
+    pub versions: Versions,
 }
 
 /// One change to a study's files, applied with others in one transaction.
@@ -110,7 +114,7 @@ impl Store {
         let rows = sqlx::query("SELECT path, content, version FROM files WHERE study_id = $1").bind(study).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let mut files = MemoryFiles::new();
-        let mut versions = HashMap::with_capacity(rows.len());
+        let mut versions = Versions::new();
         for row in rows {
             let path: String = row.try_get("path")?;
             versions.insert(path.clone(), row.try_get("version")?);
@@ -124,7 +128,7 @@ impl Store {
     /// `since` are read, so a server holding a large study reads what a save
     /// changed, not the study again. Equal to [`Store::snapshot`]; `None` when
     /// there is no such study.
-    pub async fn snapshot_after(&self, study: i64, since: i64, files: &MemoryFiles, versions: &HashMap<String, i64>) -> Result<Option<Snapshot>> {
+    pub async fn snapshot_after(&self, study: i64, since: i64, files: &MemoryFiles, versions: &Versions) -> Result<Option<Snapshot>> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ").execute(&mut *tx).await?;
@@ -193,7 +197,7 @@ impl Store {
         .await?;
         tx.commit().await?;
         let mut files = MemoryFiles::new();
-        let mut versions = HashMap::with_capacity(rows.len());
+        let mut versions = Versions::new();
         for row in rows {
             // A change without content is the file's removal.
             let Some(content) = row.try_get::<Option<Vec<u8>>, _>("content")? else { continue };

@@ -3,7 +3,6 @@
 //! from there). The loader reads through [`StudyFiles`], so both give the
 //! same study and the same problems.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -79,11 +78,14 @@ impl Default for Limits {
 
 /// A study's files held in memory: path → bytes, in path order.
 ///
-/// The bytes are shared, so a copy of the files with one changed (the next
-/// revision of a stored study) costs the paths, not the study's size.
+/// A persistent map: a copy shares everything with the original, and a
+/// change to the copy costs a path through the tree, so the next revision of
+/// a stored study (its files with one changed) costs about one file, not
+/// the study's size; copying and dropping a plain map of 88,000 paths was a
+/// fifth of a save at 100,000 people. `imbl`'s B-tree gives that, in order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemoryFiles {
-    files: BTreeMap<String, std::sync::Arc<[u8]>>,
+    files: imbl::OrdMap<String, std::sync::Arc<[u8]>>,
 }
 
 /// Why [`MemoryFiles::read_folder`] read nothing.
@@ -143,7 +145,7 @@ impl MemoryFiles {
     /// The files whose paths start with `prefix`, in path order, with their shared bytes.
     pub fn shared_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a std::sync::Arc<[u8]>)> + 'a {
         self.files
-            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::<&str>::Unbounded))
             .take_while(move |(p, _)| p.starts_with(prefix))
             .map(|(p, b)| (p.as_str(), b))
     }
@@ -248,7 +250,7 @@ impl StudyFiles for MemoryFiles {
         let prefix = format!("{folder}/");
         let names: Vec<String> = self
             .files
-            .range(prefix.clone()..)
+            .range::<_, str>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::<&str>::Unbounded))
             .take_while(|(p, _)| p.starts_with(&prefix))
             .filter_map(|(p, _)| {
                 let rest = &p[prefix.len()..];
