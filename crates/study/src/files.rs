@@ -13,6 +13,15 @@ pub trait StudyFiles: Sync {
     /// The size of `path` in bytes, when it is a file; read before the file
     /// itself so a runaway file is refused without filling memory.
     fn size(&self, path: &str) -> Option<u64>;
+    /// The bytes of `path`, or only its size when that is over `limit`:
+    /// [`StudyFiles::size`] then [`StudyFiles::read`], which a folder does
+    /// with one opening of the file rather than two lookups of its path.
+    fn read_within(&self, path: &str, limit: u64) -> io::Result<Result<Vec<u8>, u64>> {
+        match self.size(path) {
+            Some(size) if size > limit => Ok(Err(size)),
+            _ => self.read(path).map(Ok),
+        }
+    }
     /// The names of the files directly inside `folder`, or `None` when there is no such folder.
     fn list(&self, folder: &str) -> Option<Vec<String>>;
     /// Whether the study exists at all (a folder that is there, a stored study).
@@ -43,6 +52,24 @@ impl StudyFiles for Folder {
 
     fn size(&self, path: &str) -> Option<u64> {
         std::fs::metadata(self.root.join(safe_relative(path)?)).ok().filter(|m| m.is_file()).map(|m| m.len())
+    }
+
+    fn read_within(&self, path: &str, limit: u64) -> io::Result<Result<Vec<u8>, u64>> {
+        use std::io::Read;
+        let relative = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{path}` leads outside the study folder")))?;
+        let file = std::fs::File::open(self.root.join(relative))?;
+        let metadata = file.metadata()?;
+        if metadata.is_file() && metadata.len() > limit {
+            return Ok(Err(metadata.len()));
+        }
+        let expected = if metadata.is_file() { metadata.len() } else { 0 };
+        let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+        // A file that grows while read is still read no further than the limit.
+        file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > limit {
+            return Ok(Err(bytes.len() as u64));
+        }
+        Ok(Ok(bytes))
     }
 
     fn list(&self, folder: &str) -> Option<Vec<String>> {

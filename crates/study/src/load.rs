@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::codebook::{BUILTIN_CODEBOOKS, Codebook};
 use crate::config::StudyConfig;
 use crate::model::{Interview, Memo, MemoAbout, Study};
-use crate::parse::interview::{InterviewContext, parse_interview, too_large};
+use crate::parse::interview::{InterviewContext, MAX_INTERVIEW_BYTES, parse_interview, too_large};
 use crate::parse::memo::parse_memo;
 use crate::parse::tables::{parse_people, parse_projects};
 use crate::problem::{Problem, suggestion};
@@ -319,11 +319,12 @@ fn load_interviews(root: &dyn StudyFiles, context: &InterviewContext<'_>, proble
         .map(|name| {
             let path = format!("interviews/{name}");
             // Refused before reading, so a runaway file never fills memory.
-            if let Some(problem) = root.size(&path).and_then(|size| too_large(&path, size)) {
-                return (path, None, vec![problem]);
-            }
-            match root.read(&path) {
-                Ok(bytes) => {
+            match root.read_within(&path, MAX_INTERVIEW_BYTES as u64) {
+                Ok(Err(size)) => {
+                    let problem = too_large(&path, size).unwrap_or_else(|| Problem::new(&path, 1, "the file is too large to read"));
+                    (path, None, vec![problem])
+                }
+                Ok(Ok(bytes)) => {
                     let (interview, found) = parse_interview(&bytes, &path, context);
                     (path, Some(Arc::new(interview)), found)
                 }

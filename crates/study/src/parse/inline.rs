@@ -29,6 +29,10 @@ pub(crate) fn is_block_id(id: &str) -> bool {
 /// A mark starts at the beginning of the text or after whitespace, so `a#b`
 /// and `mail@example.org` are left alone.
 pub(crate) fn extract_marks(text: &str) -> Marked {
+    // Most lines have no mark at all.
+    if !text.contains(['#', '@']) {
+        return Marked { text: collapse_whitespace(text), ..Marked::default() };
+    }
     let mut marked = Marked::default();
     let mut kept = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
@@ -66,7 +70,14 @@ pub(crate) fn extract_marks(text: &str) -> Marked {
 
 /// Every run of whitespace made one space, ends trimmed.
 pub(crate) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Splits a trailing `^block-id` word off `text`.
