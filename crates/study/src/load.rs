@@ -53,7 +53,19 @@ pub fn load_study(root: &Path) -> Loaded {
 
 /// Reads a study from wherever its files are.
 pub fn load_from(root: &dyn StudyFiles) -> Loaded {
-    load_with(root, &read_tables(root), |context, problems| load_interviews(root, context, problems))
+    // Listing a large folder of interviews and reading people.csv are each
+    // a single thread's work: done side by side.
+    let (tables, (names, listing_problems)) = rayon::join(
+        || read_tables(root),
+        || {
+            let mut problems = Vec::new();
+            (interview_files(root, &mut problems), problems)
+        },
+    );
+    load_with(root, &tables, |context, problems| {
+        problems.extend(listing_problems);
+        load_interviews(root, &names, context, problems)
+    })
 }
 
 /// Each interview file's parse from an earlier load, kept for the next.
@@ -309,12 +321,11 @@ fn read_config(root: &dyn StudyFiles, text: Option<&str>, problems: &mut Vec<Pro
     StudyConfig::parse(text).map_err(|problem| problems.push(problem)).ok()
 }
 
-/// Parses every `interviews/*.md` in parallel, against `context`; a file too
+/// Parses the interview files `names` (in `interviews/`) in parallel, against `context`; a file too
 /// large to read, or one whose id an earlier file already has, is a problem
 /// and is left out.
-fn load_interviews(root: &dyn StudyFiles, context: &InterviewContext<'_>, problems: &mut Vec<Problem>) -> Vec<Arc<Interview>> {
-    let files = interview_files(root, problems);
-    let parsed: Vec<(String, Option<Arc<Interview>>, Vec<Problem>)> = files
+fn load_interviews(root: &dyn StudyFiles, names: &[String], context: &InterviewContext<'_>, problems: &mut Vec<Problem>) -> Vec<Arc<Interview>> {
+    let parsed: Vec<(String, Option<Arc<Interview>>, Vec<Problem>)> = names
         .par_iter()
         .map(|name| {
             let path = format!("interviews/{name}");

@@ -78,7 +78,7 @@ fn read_rows(bytes: &[u8], path: &str, problems: &mut Vec<Problem>) -> Option<Ro
 fn keyed_rows(bytes: &[u8], path: &str, problems: &mut Vec<Problem>, kind: &str) -> (Vec<String>, Vec<(usize, Vec<String>)>) {
     let Some(Rows { columns, rows }) = read_rows(bytes, path, problems) else { return (Vec::new(), Vec::new()) };
     let id_column = columns.iter().position(|c| c == "id").unwrap_or(0);
-    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut first_line: foldhash::HashMap<String, usize> = foldhash::HashMapExt::with_capacity(rows.len());
     let mut kept = Vec::new();
     for (line, values) in rows {
         let id = values[id_column].clone();
