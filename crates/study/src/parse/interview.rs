@@ -79,7 +79,8 @@ impl Section {
 /// [`resolve_interview`] against the study.
 pub fn parse_interview(bytes: &[u8], path: &str, context: &InterviewContext<'_>) -> (Interview, Vec<Problem>) {
     let (syntax, mut problems) = read_interview(bytes, path);
-    let (interview, found) = resolve_interview(&syntax, context);
+    let (mut interview, found) = resolve_interview(&syntax, context);
+    interview.shrink_to_fit();
     problems.extend(found);
     problems.sort();
     (interview, problems)
