@@ -177,7 +177,7 @@ async fn checkback_view(state: &AppState, user: &PageUser, id: i64, role: Role, 
     let view = study_view(state, id).await?;
     let (interview, _) = interview_of(&view, name)?;
     let now = now_seconds();
-    let links: Vec<LinkRow> = state.store().checkbacks(id).await?.iter().filter(|l| l.interview == name).map(|l| link_row(l, now)).collect();
+    let links: Vec<LinkRow> = state.store().checkbacks(id, Some(name)).await?.iter().map(|l| link_row(l, now)).collect();
     let suggestions = state.store().suggestions(id, Some(name)).await?.into_iter().map(suggestion_row).collect();
     Ok(render(&CheckbackPage {
         id,
@@ -361,10 +361,9 @@ async fn list_links(
     let now = now_seconds();
     let links: Vec<serde_json::Value> = state
         .store()
-        .checkbacks(id)
+        .checkbacks(id, Some(&interview))
         .await?
         .iter()
-        .filter(|l| l.interview == interview)
         .map(|l| {
             let row = link_row(l, now);
             json!({
@@ -423,28 +422,38 @@ struct ConsentPanel {
     checked_back: usize,
     interviews: usize,
     rows: Vec<ConsentRow>,
+    /// Attendees sent a link, of whom `rows` shows the latest.
+    attendees: i64,
 }
+
+/// Most attendees the dashboard's consent table shows (the latest first);
+/// an interview's check-back page lists all of its own.
+const CONSENT_ROWS: usize = 50;
 
 /// The dashboard's consent state: how many maps are checked back, and for
 /// each attendee who was sent a link, where it stands and what they chose.
 pub(crate) async fn consent_panel(state: &AppState, view: &StudyAtRevision) -> Result<String, AppError> {
     let now = now_seconds();
-    let links = state.store().checkbacks(view.id).await?;
-    let suggestions = state.store().suggestions(view.id, None).await?;
+    let store = state.store();
+    // Enough of the latest links that repeats (an attendee sent a new link) still leave a full table.
+    let (links, attendees, waiting) =
+        tokio::try_join!(store.latest_checkbacks(view.id, 4 * CONSENT_ROWS as i64), store.checkback_attendees(view.id), store.waiting_suggestions(view.id))?;
+    let waiting: HashMap<(&str, &str), i64> = waiting.iter().map(|(interview, person, count)| ((interview.as_str(), person.as_str()), *count)).collect();
     let mut seen = std::collections::HashSet::new();
     // Newest first: each attendee's latest link speaks for them.
     let rows = links
         .iter()
         .filter(|l| seen.insert((l.interview.clone(), l.person.clone())))
+        .take(CONSENT_ROWS)
         .map(|l| {
             let row = link_row(l, now);
-            let waiting = suggestions.iter().filter(|s| s.interview == l.interview && s.person == l.person && s.decision.is_none()).count();
+            let waiting = waiting.get(&(l.interview.as_str(), l.person.as_str())).copied().unwrap_or(0) as usize;
             let consent = if row.state == "confirmed" { row.detail.clone() } else { String::new() };
             let state = if row.state == "confirmed" { "confirmed".to_string() } else { format!("{} {}", row.state, row.detail) };
             ConsentRow { interview: l.interview.clone(), person: l.person.clone(), state, consent, waiting }
         })
         .collect();
-    let panel = ConsentPanel { checked_back: view.study.interviews.iter().filter(|iv| iv.checked_back).count(), interviews: view.study.interviews.len(), rows };
+    let panel = ConsentPanel { checked_back: view.checked_back(), interviews: view.study.interviews.len(), rows, attendees };
     panel.render().map_err(|e| AppError::Internal(format!("cannot render the consent panel: {e}")))
 }
 

@@ -161,11 +161,15 @@ async fn study_root(Path(id): Path<i64>) -> Redirect {
 /// where the page marks its place.
 async fn dashboard(State(state): State<AppState>, Member { id, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
     let view = study_view(&state, id).await?;
-    let page = site_file(view.clone(), "index.html".to_string()).await?;
+    let (page, drafts, consent) = tokio::try_join!(
+        site_file(view.clone(), "index.html".to_string()),
+        crate::capture::drafts_panel(&state, id),
+        crate::checkback::consent_panel(&state, &view)
+    )?;
     let (parts, body) = page.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| AppError::Internal(format!("cannot read the front page: {e}")))?;
     let html = String::from_utf8_lossy(&bytes);
-    let panels = format!("{}{}", crate::capture::drafts_panel(&state, id).await?, crate::checkback::consent_panel(&state, &view).await?);
+    let panels = format!("{drafts}{consent}");
     let html = html.replacen(WORKSPACE_STATE_MARK, &panels, 1);
     Ok(Response::from_parts(parts, axum::body::Body::from(html)))
 }

@@ -59,6 +59,8 @@ pub struct StudyAtRevision {
     search_index: OnceLock<SearchIndex>,
     /// The items' codes when there is no analysis to take them from (a study with problems can still be searched).
     coding_without_analysis: OnceLock<Coding>,
+    /// How many interviews are checked back, counted on first use.
+    checked_back: OnceLock<usize>,
     /// Each interview's parse and contribution to the counts, for the next
     /// revision to reuse: a save reparses and recounts the files it changed.
     /// Taken (not copied) by the build of the next revision.
@@ -117,6 +119,7 @@ impl StudyAtRevision {
             cache,
             search_index: OnceLock::new(),
             coding_without_analysis: OnceLock::new(),
+            checked_back: OnceLock::new(),
             memos: Mutex::new(Some(Memos { parses, counts })),
         }
     }
@@ -170,6 +173,12 @@ impl StudyAtRevision {
             None => self.coding_without_analysis.get_or_init(|| Coding::of(&self.study)),
         };
         index.search(&self.study, coding, query, filters)
+    }
+
+    /// How many interviews are checked back (the dashboard asks on every
+    /// visit; counting reaches every interview).
+    pub fn checked_back(&self) -> usize {
+        *self.checked_back.get_or_init(|| self.study.interviews.iter().filter(|iv| iv.checked_back).count())
     }
 
     /// The version of `path` (0 when there is no such file).

@@ -324,3 +324,29 @@ on_every_backend!(people_without_an_account_get_pages_written_for_them, |app: Ap
         assert!(!html.contains("Back to your studies") && !html.contains("Sign out"), "{path} offers the workspace to someone without an account");
     }
 });
+
+on_every_backend!(the_dashboard_shows_the_latest_check_back_links_of_a_large_study, |app: App| async move {
+    let owner = app.owner().await;
+    let owner_id = app.store.user_by_email("demo@collabmap.local").await.expect("query").expect("the owner").id;
+    let study = stored_study(&app).await;
+    // Sixty attendees sent a link, one of them twice: the table keeps each attendee's latest.
+    let mut sent = Vec::new();
+    for (n, interview) in study.interviews.iter().cycle().take(60).enumerate() {
+        let person = format!("{}-{n}", interview.people[0]);
+        app.store.issue_checkback(app.study, &name_of(interview), &person, owner_id, 14).await.expect("a link");
+        sent.push((name_of(interview), person));
+    }
+    let (first_name, first_person) = sent[0].clone();
+    app.store.issue_checkback(app.study, &first_name, &first_person, owner_id, 14).await.expect("a second link");
+    let dashboard = app.get(&format!("/studies/{}/", app.study), &owner).await.text();
+    let panel = dashboard.split("id=\"consent-title\"").nth(1).expect("the consent panel");
+    let panel = panel.split("</section>").next().expect("its end");
+    assert_eq!(panel.matches("<tr><td>").count(), 50, "fifty attendees, the latest: {panel}");
+    assert!(panel.contains("The 50 attendees sent a link most recently are shown, of 60."), "{panel}");
+    assert!(panel.contains(&format!(">{first_person}<")), "the attendee sent a link last is shown once: {panel}");
+    assert_eq!(panel.matches(&format!(">{first_person}<")).count(), 1);
+    assert!(!panel.contains(&format!(">{}<", sent[1].1)), "an attendee sent a link long ago is left to the interview's page");
+    // The interview's own page lists every link of that interview.
+    let links = app.get(&format!("/api/studies/{}/interviews/{}/checkbacks", app.study, sent[1].0), &owner).await.json();
+    assert!(links.as_array().expect("links").iter().any(|l| l["person"] == json!(sent[1].1)), "{links}");
+});

@@ -152,13 +152,58 @@ impl Store {
         row.as_ref().map(checkback_from).transpose()
     }
 
-    /// Every check-back link of the study, newest first.
-    pub async fn checkbacks(&self, study: i64) -> Result<Vec<CheckBack>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHECKBACK_COLUMNS} WHERE checkbacks.study_id = $1 ORDER BY checkbacks.id DESC")))
+    /// Every check-back link of the study, or of one of its interviews, newest first.
+    pub async fn checkbacks(&self, study: i64, interview: Option<&str>) -> Result<Vec<CheckBack>> {
+        let rows = match interview {
+            Some(interview) => {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {CHECKBACK_COLUMNS} WHERE checkbacks.study_id = $1 AND checkbacks.interview = $2 ORDER BY checkbacks.id DESC"
+                )))
+                .bind(study)
+                .bind(interview)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHECKBACK_COLUMNS} WHERE checkbacks.study_id = $1 ORDER BY checkbacks.id DESC")))
+                    .bind(study)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(checkback_from).collect()
+    }
+
+    /// The study's `limit` newest check-back links, newest first: what a
+    /// page shows of a list that grows with the study.
+    pub async fn latest_checkbacks(&self, study: i64, limit: i64) -> Result<Vec<CheckBack>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {CHECKBACK_COLUMNS} WHERE checkbacks.study_id = $1 ORDER BY checkbacks.id DESC LIMIT $2")))
             .bind(study)
+            .bind(limit)
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(checkback_from).collect()
+    }
+
+    /// How many attendees (interview and person) of the study have been sent a check-back link.
+    pub async fn checkback_attendees(&self, study: i64) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS attendees FROM (SELECT DISTINCT interview, person FROM checkbacks WHERE study_id = $1) sent")
+            .bind(study)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.try_get("attendees")?)
+    }
+
+    /// Suggestions no editor has decided yet, counted per interview and person.
+    pub async fn waiting_suggestions(&self, study: i64) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT s.interview, checkbacks.person, COUNT(*) AS waiting FROM checkback_suggestions s JOIN checkbacks ON checkbacks.id = s.checkback_id \
+             WHERE s.study_id = $1 AND s.decision IS NULL GROUP BY s.interview, checkbacks.person",
+        )
+        .bind(study)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok((row.try_get("interview")?, row.try_get("person")?, row.try_get("waiting")?))).collect()
     }
 
     /// Revokes an open link of the study; `false` when there is no such open link.

@@ -81,7 +81,7 @@ async fn a_check_back_is_confirmed_once_together_with_its_change() {
         assert!(store.revoke_checkback(study, open.id).await.expect("revoked"));
         assert!(!store.revoke_checkback(study, open.id).await.expect("read"), "revoked once");
         assert!(matches!(store.confirm_checkback(&open, "{}", &[], &[], 2, &note).await, Err(ConfirmError::Closed)));
-        assert_eq!(store.checkbacks(study).await.expect("list").len(), 3);
+        assert_eq!(store.checkbacks(study, None).await.expect("list").len(), 3);
         store.close().await;
         database.remove().await;
     }
