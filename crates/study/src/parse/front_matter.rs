@@ -29,6 +29,76 @@ const KEYS: &[&str] = &["people", "projects", "project", "date", "checked_back",
 /// Splits `lines` into front matter and body. Returns the front matter, the
 /// index of the first body line, and problems.
 pub(crate) fn split_and_parse(lines: &[&str], path: &str) -> (FrontMatter, usize, Vec<Problem>) {
+    if let Some((front, close)) = plain_front_matter(lines) {
+        return (front, close + 1, Vec::new());
+    }
+    split_and_parse_yaml(lines, path)
+}
+
+/// The front matter of `lines` and the index of its closing line, when it
+/// is written the plain way nearly every file writes it: `people`,
+/// `projects`, `date` and `checked_back`, each once, one per line, with
+/// ids, a valid date and `true` or `false`, so that reading it is sure to
+/// find no problem. Anything else is left to the YAML reader.
+///
+/// Written by hand because a YAML parser per file was a tenth of reading a
+/// large study; what it accepts it reads exactly as the YAML reader does
+/// (a property test compares them).
+fn plain_front_matter(lines: &[&str]) -> Option<(FrontMatter, usize)> {
+    if *lines.first()? != "---" {
+        return None;
+    }
+    let close = lines.iter().skip(1).position(|l| matches!(l.trim_end(), "---" | "...")).map(|i| i + 1)?;
+    let is_id = |word: &str| {
+        let mut chars = word.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphanumeric()) && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let ids = |value: &str, line: usize| -> Option<Vec<AtLine<String>>> {
+        match value.strip_prefix('[').and_then(|v| v.strip_suffix(']')) {
+            Some(inner) => {
+                inner.split(',').map(|id| is_id(id.trim()).then(|| (id.trim().to_string(), line))).collect::<Option<Vec<_>>>().filter(|ids| !ids.is_empty())
+            }
+            None => is_id(value).then(|| vec![(value.to_string(), line)]),
+        }
+    };
+    let mut front = FrontMatter { people_line: 1, ..Default::default() };
+    let mut seen: Vec<&str> = Vec::new();
+    for (at, line) in lines.iter().enumerate().take(close).skip(1) {
+        let file_line = at + 1;
+        if line.is_empty() {
+            continue;
+        }
+        let (key, value) = line.split_once(": ")?;
+        let value = value.trim_matches(' ');
+        // Only ids, dates, booleans and flow lists of ids: no quoting, comment or other YAML.
+        let plain = value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | ',' | '.' | '_' | '-' | '[' | ']'));
+        if seen.contains(&key) || !plain {
+            return None;
+        }
+        seen.push(key);
+        match key {
+            "people" => {
+                front.people = ids(value, file_line)?;
+                front.people_line = file_line;
+            }
+            "projects" | "project" if !seen.contains(&if key == "project" { "projects" } else { "project" }) => front.projects = ids(value, file_line)?,
+            "date" if is_iso_date(value) => front.date = Some(value.to_string()),
+            "checked_back" => {
+                front.checked_back = match value {
+                    "true" => true,
+                    "false" => false,
+                    _ => return None,
+                };
+                front.checked_back_given = true;
+            }
+            _ => return None,
+        }
+    }
+    seen.contains(&"people").then_some((front, close))
+}
+
+/// [`split_and_parse`] through the YAML reader, whatever the front matter.
+fn split_and_parse_yaml(lines: &[&str], path: &str) -> (FrontMatter, usize, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut front = FrontMatter { people_line: 1, ..Default::default() };
     let (root, close) = match yaml_block(lines, path) {
@@ -213,6 +283,65 @@ mod tests {
     fn parse(text: &str) -> (FrontMatter, usize, Vec<Problem>) {
         let lines: Vec<&str> = text.lines().collect();
         split_and_parse(&lines, "i.md")
+    }
+
+    /// The plain reader where it answers, else the YAML reader: what `split_and_parse` does.
+    fn by_yaml(text: &str) -> String {
+        let lines: Vec<&str> = text.lines().collect();
+        format!("{:?}", split_and_parse_yaml(&lines, "i.md"))
+    }
+
+    fn id_value() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let id = "[a-z0-9][a-z0-9._-]{0,5}|true|null|007|1e3";
+        prop_oneof![
+            proptest::collection::vec(id, 0..4).prop_map(|ids| format!("[{}]", ids.join(", "))),
+            id.prop_map(String::from),
+            "[a-z0-9 ,._#'\\[\\]-]{0,10}",
+        ]
+    }
+
+    fn front_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => ("(people|projects|project)", "  ?", id_value()).prop_map(|(key, gap, value)| format!("{key}:{gap}{value}")),
+            2 => ("(date|checked_back_on)", "(20[0-9]{2}-[01][0-9]-[0-3][0-9]|2010-02-30|true)").prop_map(|(key, value)| format!("{key}: {value}")),
+            2 => "checked_back: (true|false|True|yes|1)",
+            1 => "(id|tags|peeple|people ): [a-z0-9]{1,4}",
+            1 => Just("  - p01".to_string()),
+            1 => Just(String::new()),
+            1 => Just("# a comment".to_string()),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Front matter the plain reader accepts is read exactly as the YAML reader reads it.
+        #[test]
+        fn the_plain_reader_agrees_with_the_yaml_reader(
+            people in id_value(),
+            lines in proptest::collection::vec(front_line(), 0..5),
+            closing in "(---|\\.\\.\\.)",
+        ) {
+            let text = format!("---\npeople: {people}\n{}\n{closing}\nbody\n", lines.join("\n"));
+            let all: Vec<&str> = text.lines().collect();
+            if let Some((front, close)) = plain_front_matter(&all) {
+                proptest::prop_assert_eq!(format!("{:?}", (front, close + 1, Vec::<Problem>::new())), by_yaml(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn the_plain_reader_takes_the_usual_front_matter_and_leaves_the_rest() {
+        let usual = "---\npeople: [p01, p02]\nprojects: [x]\ndate: 2010-10-16\nchecked_back: true\n---\nbody";
+        let lines: Vec<&str> = usual.lines().collect();
+        assert!(plain_front_matter(&lines).is_some());
+        assert_eq!(format!("{:?}", parse(usual)), by_yaml(usual));
+        for unusual in
+            ["---\npeople:\n  - p01\n---\n", "---\npeople: [p01] # x\n---\n", "---\npeople: ['p01']\n---\n", "---\npeople: [p01]\ndate: 2010-02-30\n---\n"]
+        {
+            let lines: Vec<&str> = unusual.lines().collect();
+            assert!(plain_front_matter(&lines).is_none(), "{unusual}");
+        }
     }
 
     #[test]
