@@ -79,6 +79,16 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
+/// Whether `normalise(text)` is `text` with its ASCII letters in lower case:
+/// ASCII, words apart by single spaces, nothing around them.
+fn is_folded_but_for_ascii_case(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && bytes.iter().all(|&b| b.is_ascii() && !(b'\t'..=b'\r').contains(&b))
+        && !bytes.windows(2).any(|pair| pair == b"  ")
+}
+
 impl<'a> AutoCoder<'a> {
     /// A coder for `codebook` under the `counting` settings.
     pub fn new(codebook: &'a Codebook, counting: Counting) -> Self {
@@ -101,7 +111,10 @@ impl<'a> AutoCoder<'a> {
                 }
             }
         }
-        let matcher = if phrases.is_empty() { None } else { AhoCorasick::builder().match_kind(MatchKind::Standard).build(&phrases).ok() };
+        // Phrases are folded already; matching ASCII letters in either case lets
+        // text that is folded but for its case be searched as it is (see `inferred_by_pattern`).
+        let matcher =
+            if phrases.is_empty() { None } else { AhoCorasick::builder().match_kind(MatchKind::Standard).ascii_case_insensitive(true).build(&phrases).ok() };
         let phrases = if matcher.is_some() { phrases } else { Vec::new() };
         AutoCoder { codebook, counting, matcher, pattern_themes, phrases }
     }
@@ -120,9 +133,12 @@ impl<'a> AutoCoder<'a> {
     /// [`AutoCoder::inferences`] with each phrase as its index in `self.phrases`.
     fn inferred_by_pattern(&self, text: &str) -> Vec<(usize, usize)> {
         let Some(matcher) = &self.matcher else { return Vec::new() };
-        let haystack = normalise(text);
+        // Most items are ASCII with single spaces: they differ from their
+        // folded form only in case, which the matcher ignores, so they are
+        // searched without a folded copy.
+        let haystack = if is_folded_but_for_ascii_case(text) { std::borrow::Cow::Borrowed(text) } else { std::borrow::Cow::Owned(normalise(text)) };
         let mut found: Vec<(usize, usize)> = Vec::new();
-        for hit in matcher.find_overlapping_iter(&haystack) {
+        for hit in matcher.find_overlapping_iter(&*haystack) {
             let before = haystack[..hit.start()].chars().next_back();
             let after = haystack[hit.end()..].chars().next();
             let boundary = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
@@ -372,6 +388,14 @@ mod tests {
     use collabmap_study::{Code, CodeKind, Codebook, Counting};
 
     proptest::proptest! {
+        /// Text searched as it is finds what its folded copy would.
+        #[test]
+        fn text_folded_but_for_case_is_searched_as_it_is(text in "[ a-zA-Z.,'\t]{0,30}|\\PC{0,10}") {
+            if is_folded_but_for_ascii_case(&text) {
+                proptest::prop_assert_eq!(normalise(&text), text.to_ascii_lowercase());
+            }
+        }
+
         /// The ASCII shortcut folds exactly as folding char by char does.
         #[test]
         fn normalising_ascii_text_folds_as_unicode_does(text in "[ -~\t\n\r\x0b\x0c]{0,40}|\\PC{0,20}") {

@@ -35,35 +35,32 @@ pub(crate) fn extract_marks(text: &str) -> Marked {
     }
     let mut marked = Marked::default();
     let mut kept = String::with_capacity(text.len());
-    let mut chars = text.char_indices().peekable();
-    let mut previous: Option<char> = None;
-    while let Some((start, c)) = chars.next() {
-        let at_word_start = previous.is_none_or(char::is_whitespace);
-        if at_word_start && (c == '#' || c == '@') {
-            let accepts: fn(char) -> bool = if c == '#' { is_tag_char } else { is_speaker_char };
-            let body_start = start + c.len_utf8();
-            let mut body_end = body_start;
-            while let Some(&(i, next)) = chars.peek() {
-                if !accepts(next) {
-                    break;
-                }
-                body_end = i + next.len_utf8();
-                chars.next();
-            }
-            if body_end > body_start {
-                let body = text[body_start..body_end].to_string();
-                if c == '#' {
-                    marked.tags.push(body)
-                } else {
-                    marked.speakers.push(body)
-                }
-                previous = Some(' ');
-                continue;
-            }
+    // Text is copied in runs between marks; a mark's characters are all
+    // ASCII, so its end is found byte by byte.
+    let mut copied = 0;
+    let mut last_mark_end = None;
+    for (at, sign) in text.match_indices(['#', '@']) {
+        // A mark starts the text, follows whitespace, or follows another mark at once (`#a#b`).
+        let at_word_start = at == 0 || last_mark_end == Some(at) || text[..at].chars().next_back().is_some_and(char::is_whitespace);
+        if !at_word_start || at < copied {
+            continue;
         }
-        kept.push(c);
-        previous = Some(c);
+        let accepts: fn(char) -> bool = if sign == "#" { is_tag_char } else { is_speaker_char };
+        let body_start = at + 1;
+        let body_end = body_start + text.as_bytes()[body_start..].iter().take_while(|&&b| accepts(char::from(b))).count();
+        if body_end > body_start {
+            kept.push_str(&text[copied..at]);
+            let body = text[body_start..body_end].to_string();
+            if sign == "#" {
+                marked.tags.push(body)
+            } else {
+                marked.speakers.push(body)
+            }
+            copied = body_end;
+            last_mark_end = Some(body_end);
+        }
     }
+    kept.push_str(&text[copied..]);
     marked.text = collapse_whitespace(&kept);
     marked
 }
@@ -109,6 +106,50 @@ pub(crate) fn split_poles(text: &str) -> (&str, Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Marks taken out char by char, as the parser did before it copied runs of text.
+    fn extract_marks_by_char(text: &str) -> Marked {
+        let mut marked = Marked::default();
+        let mut kept = String::new();
+        let mut chars = text.char_indices().peekable();
+        let mut previous: Option<char> = None;
+        while let Some((start, c)) = chars.next() {
+            if previous.is_none_or(char::is_whitespace) && (c == '#' || c == '@') {
+                let accepts: fn(char) -> bool = if c == '#' { is_tag_char } else { is_speaker_char };
+                let body_start = start + c.len_utf8();
+                let mut body_end = body_start;
+                while let Some(&(i, next)) = chars.peek() {
+                    if !accepts(next) {
+                        break;
+                    }
+                    body_end = i + next.len_utf8();
+                    chars.next();
+                }
+                if body_end > body_start {
+                    let body = text[body_start..body_end].to_string();
+                    if c == '#' {
+                        marked.tags.push(body)
+                    } else {
+                        marked.speakers.push(body)
+                    }
+                    previous = Some(' ');
+                    continue;
+                }
+            }
+            kept.push(c);
+            previous = Some(c);
+        }
+        marked.text = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+        marked
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn marks_are_taken_out_as_char_by_char(text in "([#@ a-z0-9/_\\-.é\t]|\\PC){0,30}") {
+            let (fast, slow) = (extract_marks(&text), extract_marks_by_char(&text));
+            proptest::prop_assert_eq!((&fast.text, &fast.tags, &fast.speakers), (&slow.text, &slow.tags, &slow.speakers));
+        }
+    }
 
     #[test]
     fn marks_need_a_word_start() {
