@@ -223,12 +223,11 @@ impl RunCounts {
     }
 }
 
-/// Interviews a run holds on average, and at most: small enough that
-/// recounting the run of one edited interview is cheap, large enough that
-/// merging the runs' counts is.
-/// A run is cut at 64 times the average whatever the names, so that no
-/// choice of names makes one run the whole study; by chance that happens
-/// about once in e^64 runs.
+/// Interviews a run holds on average: small enough that recounting the run
+/// of one edited interview is cheap, large enough that merging the runs'
+/// counts is. A run is also cut at 64 times the average whatever the names,
+/// so that no choice of names makes one run the whole study (by chance a run
+/// grows that long about once in e^64).
 const RUN: u64 = 1024;
 
 /// Whether a run of `run_length` interviews on average ends after the

@@ -215,6 +215,7 @@ impl StudyAtRevision {
             // id is then cheaper than indexing every id of a large study.
             let few = changes.len() <= 8;
             let unchanged = || self.study.interviews.iter().filter(|iv| !changed.contains(iv.file.as_str()));
+            // The id first: asking the set hashes the file's name.
             let unchanged_with = |id: &str| self.study.interviews.iter().find(|iv| iv.id == id && !changed.contains(iv.file.as_str()));
             let mut taken: HashMap<String, String> = if few { HashMap::new() } else { unchanged().map(|iv| (iv.id.clone(), iv.file.clone())).collect() };
             let mut problems = Vec::new();

@@ -163,13 +163,9 @@ impl MemoryFiles {
         self.files.get(path).map(|bytes| &**bytes)
     }
 
-    /// The shared bytes of the file at `path`: the same allocation in every
-    /// copy of these files until the file is replaced, so identity says "unchanged".
-    pub fn shared(&self, path: &str) -> Option<&std::sync::Arc<[u8]>> {
-        self.files.get(path)
-    }
-
-    /// The files whose paths start with `prefix`, in path order, with their shared bytes.
+    /// The files whose paths start with `prefix`, in path order, with their
+    /// shared bytes: the same allocation in every copy of these files until a
+    /// file is replaced, so identity says "unchanged".
     pub fn shared_under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a std::sync::Arc<[u8]>)> + 'a {
         self.files
             .range::<_, str>((std::ops::Bound::Included(prefix), std::ops::Bound::<&str>::Unbounded))
