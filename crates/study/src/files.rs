@@ -41,13 +41,18 @@ impl Folder {
     pub fn new(root: &Path) -> Self {
         Folder { root: root.to_path_buf() }
     }
+
+    /// Where `path` is on disk; a path from a study's own text never leaves
+    /// the folder, whoever wrote it.
+    fn inside(&self, path: &str) -> io::Result<PathBuf> {
+        let relative = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{path}` leads outside the study folder")))?;
+        Ok(self.root.join(relative))
+    }
 }
 
 impl StudyFiles for Folder {
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        // A path from a study's own text never leaves the folder, whoever wrote it.
-        let relative = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{path}` leads outside the study folder")))?;
-        std::fs::read(self.root.join(relative))
+        std::fs::read(self.inside(path)?)
     }
 
     fn size(&self, path: &str) -> Option<u64> {
@@ -56,8 +61,7 @@ impl StudyFiles for Folder {
 
     fn read_within(&self, path: &str, limit: u64) -> io::Result<Result<Vec<u8>, u64>> {
         use std::io::Read;
-        let relative = safe_relative(path).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, format!("`{path}` leads outside the study folder")))?;
-        let file = std::fs::File::open(self.root.join(relative))?;
+        let file = std::fs::File::open(self.inside(path)?)?;
         let metadata = file.metadata()?;
         if metadata.is_file() && metadata.len() > limit {
             return Ok(Err(metadata.len()));
