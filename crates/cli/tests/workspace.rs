@@ -217,6 +217,176 @@ async fn every_page_served_on_demand_is_the_page_collabmap_report_writes() {
     store.close().await;
 }
 
+/// The text of HTML-escaped `text` (the escapes askama writes).
+fn unescape(text: &str) -> String {
+    text.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#60;", "<")
+        .replace("&#62;", ">")
+}
+
+/// A row of the interview list as a page shows it: id, date, attended, projects, concepts, checked back.
+type ListRow = [String; 6];
+
+/// The rows of an interview list page, in the page's order.
+fn list_rows(html: &str) -> Vec<ListRow> {
+    let body = html.split("<tbody>").nth(1).and_then(|rest| rest.split("</tbody>").next()).expect("a table of interviews");
+    body.split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<String> = row
+                .split("<td")
+                .skip(1)
+                .map(|cell| {
+                    let text = cell.split_once('>').map_or("", |(_, rest)| rest).split("</td>").next().unwrap_or_default();
+                    // The first cell is a link to the interview: its text.
+                    let text = text.strip_prefix("<a ").map_or(text, |link| link.split_once('>').map_or("", |(_, rest)| rest).trim_end_matches("</a>"));
+                    unescape(text)
+                })
+                .collect();
+            cells.try_into().expect("six cells a row")
+        })
+        .collect()
+}
+
+/// Every row of the interview list at `start` (relative to the study),
+/// following each page's Next link to the last; each page must say the
+/// order asked for on its sorted column.
+async fn whole_list(app: &axum::Router, cookie: &str, id: &str, start: &str) -> Vec<ListRow> {
+    let mut rows = Vec::new();
+    let mut next = Some(start.to_string());
+    let mut pages = 0;
+    while let Some(path) = next.take() {
+        let (status, html) = page_get(app, cookie, &format!("/studies/{id}/{path}")).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        rows.extend(list_rows(&html));
+        next = html.split("\" rel=\"next\"").next().filter(|_| html.contains("rel=\"next\"")).and_then(|before| before.rsplit("href=\"").next()).map(unescape);
+        pages += 1;
+        assert!(pages < 50, "the pages end");
+    }
+    rows
+}
+
+async fn page_get(app: &axum::Router, cookie: &str, path: &str) -> (StatusCode, String) {
+    let response = app.clone().oneshot(Request::get(path).header(header::COOKIE, cookie).body(Body::empty()).expect("request")).await.expect("answer");
+    let status = response.status();
+    (status, String::from_utf8(response.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_sorts_and_filters_every_interview_across_its_pages() {
+    let db = collabmap_store::testing::sqlite();
+    add_owner(&db);
+    let out = tempfile::tempdir().expect("temp");
+    let study = out.path().join("study");
+    stdout(&collabmap(&["generate", "--people", "700", &study.to_string_lossy()]));
+    // Some interviews without a date and some not checked back, so both kinds of row are in every sort.
+    let mut files: Vec<_> = std::fs::read_dir(study.join("interviews")).expect("interviews").map(|entry| entry.expect("entry").path()).collect();
+    files.sort();
+    for (n, file) in files.iter().enumerate().filter(|(n, _)| n % 37 == 5) {
+        let text = std::fs::read_to_string(file).expect("read");
+        let text = if n % 2 == 0 {
+            text.lines().filter(|line| !line.starts_with("date:")).collect::<Vec<_>>().join("\n") + "\n"
+        } else {
+            text.replace("checked_back: true", "checked_back: false")
+        };
+        std::fs::write(file, text).expect("write");
+    }
+    let id = stdout(&collabmap(&["import", &study.to_string_lossy(), "--db", &db.url, "--owner", "owner@example.org"])).trim().to_string();
+    let store = Store::open(&db.url).await.expect("open");
+    let app = router(AppState::new(store.clone(), Options::default()));
+    let cookie = owner_cookie(&app).await;
+
+    let all = whole_list(&app, &cookie, &id, "interviews.html").await;
+    assert_eq!(all.len(), files.len(), "the plain list has every interview once");
+    assert!(all.len() > 2 * 200, "the list runs to three pages or more");
+    let ids = |rows: &[ListRow]| rows.iter().map(|row| row[0].clone()).collect::<Vec<_>>();
+
+    // Newest first across every page, undated last, ties in the study's order.
+    let mut by_date = all.clone();
+    by_date.sort_by(|a, b| match (a[1].is_empty(), b[1].is_empty()) {
+        (false, false) => b[1].cmp(&a[1]),
+        (blank_a, blank_b) => blank_a.cmp(&blank_b),
+    });
+    assert!(by_date.iter().any(|row| row[1].is_empty()), "some rows have no date");
+    assert_eq!(ids(&whole_list(&app, &cookie, &id, "interviews.html?sort=date&order=desc").await), ids(&by_date), "sorted by date across pages");
+    let (_, second) = page_get(&app, &cookie, &format!("/studies/{id}/interviews-2.html?sort=date&order=desc")).await;
+    assert!(
+        second.contains("<th aria-sort=\"descending\"><a href=\"interviews.html?sort=date\">Date</a>"),
+        "the sorted column says so, and its link turns the order round"
+    );
+    assert!(second.contains("201 to 400 of"), "the page says which rows it shows");
+
+    // Most concepts first: numbers compare as numbers.
+    let mut by_concepts = all.clone();
+    by_concepts.sort_by_key(|row| std::cmp::Reverse(row[4].parse::<usize>().expect("a count")));
+    assert_eq!(ids(&whole_list(&app, &cookie, &id, "interviews.html?sort=concepts&order=desc").await), ids(&by_concepts));
+
+    // Filters narrow the whole list, and keep its order.
+    let not_checked: Vec<_> = all.iter().filter(|row| row[5] == "no").cloned().collect();
+    assert!(!not_checked.is_empty());
+    let mut not_checked_by_id = not_checked.clone();
+    not_checked_by_id.sort_by(|a, b| b[0].cmp(&a[0]));
+    assert_eq!(ids(&whole_list(&app, &cookie, &id, "interviews.html?checked=no&sort=interview&order=desc").await), ids(&not_checked_by_id));
+    let words = ["collaborative", "2010"];
+    let matching: Vec<_> = all.iter().filter(|row| words.iter().all(|word| row[..4].join(" ").to_lowercase().contains(word))).cloned().collect();
+    assert!(matching.len() > 200 && matching.len() < all.len(), "the words pick a part of the list running past one page: {} of {}", matching.len(), all.len());
+    let (_, narrowed) = page_get(&app, &cookie, &format!("/studies/{id}/interviews.html?q=Collaborative+2010")).await;
+    assert!(
+        unescape(&narrowed).contains(&format!(
+            "1 to 200 of {} interviews with “Collaborative 2010” (of {} in all), in the study's order.",
+            matching.len(),
+            all.len()
+        )),
+        "it says how many match of all"
+    );
+    assert!(
+        narrowed.contains("value=\"Collaborative 2010\"") && narrowed.contains(">Show every interview</a>"),
+        "the form keeps the words and offers the way back"
+    );
+    assert_eq!(ids(&whole_list(&app, &cookie, &id, "interviews.html?q=Collaborative+2010").await), ids(&matching));
+
+    // Who attended is never matched: a filter is no way to ask whether someone was interviewed.
+    let people = std::fs::read_to_string(study.join("people.csv")).expect("people");
+    let name = people.lines().nth(1).and_then(|line| line.split(',').nth(1)).expect("a name");
+    let (status, by_name) = page_get(&app, &cookie, &format!("/studies/{id}/interviews.html?q={}", name.replace(' ', "+"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list_rows(&by_name).is_empty() && by_name.contains("No interview"), "a person's name matches no row");
+    assert!(
+        !by_name.contains(name.split(' ').next_back().unwrap_or(name)) || by_name.contains(&format!("value=\"{name}\"")),
+        "and is not shown except in the box it was typed in"
+    );
+
+    // The API answers the same order, a page at a time.
+    let (status, json) = api_get(&store, &format!("/api/studies/{id}/interviews?sort=date&order=desc&page=2")).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let api_ids: Vec<_> = json["interviews"].as_array().expect("rows").iter().map(|row| row["id"].as_str().expect("id").to_string()).collect();
+    assert_eq!(api_ids, ids(&by_date[200..400]));
+    assert_eq!((json["matching"].as_u64(), json["pages"].as_u64()), (Some(all.len() as u64), Some(all.len().div_ceil(200) as u64)));
+    assert!(json["interviews"][0].get("people").is_none() && json["interviews"][0]["attended"].is_u64(), "how many attended, never who");
+
+    // Refusals say what to ask instead; pages past the end are not there.
+    for (query, says) in [("sort=name", "use one of study, interview, date"), ("order=up", "use asc or desc"), ("checked=maybe", "use yes or no")] {
+        let (status, html) = page_get(&app, &cookie, &format!("/studies/{id}/interviews.html?{query}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(html.contains(says), "{query}: {html}");
+        assert_eq!(api_get(&store, &format!("/api/studies/{id}/interviews?{query}")).await.0, StatusCode::BAD_REQUEST, "{query} (API)");
+    }
+    let long = "x".repeat(201);
+    assert_eq!(page_get(&app, &cookie, &format!("/studies/{id}/interviews.html?q={long}")).await.0, StatusCode::BAD_REQUEST);
+    for past in ["interviews-99.html", "interviews-1.html", "interviews-02.html", "interviews-3.html?checked=no"] {
+        assert_eq!(page_get(&app, &cookie, &format!("/studies/{id}/{past}")).await.0, StatusCode::NOT_FOUND, "{past}");
+    }
+    assert_eq!(api_get(&store, &format!("/api/studies/{id}/interviews?page=99")).await.0, StatusCode::BAD_REQUEST);
+    store.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn importing_a_study_with_problems_names_them_and_stores_nothing() {
     let db = collabmap_store::testing::sqlite();

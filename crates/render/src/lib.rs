@@ -10,6 +10,7 @@ pub mod assessment;
 mod error;
 pub mod evidence;
 pub mod geometry;
+pub mod interview_list;
 pub mod map_drawing;
 pub mod model_diagram;
 pub mod nav;

@@ -17,6 +17,7 @@ use collabmap_study::{Interview, Study};
 
 use crate::RenderError;
 use crate::analyses;
+use crate::interview_list::{InterviewIndex, ListQuery, SortKey, attended_words, shown_projects};
 use crate::map_drawing::{MapMarks, map_svg_marked};
 use crate::model_diagram::{Hrefs, model_svg};
 use crate::png::svg_to_png;
@@ -128,6 +129,7 @@ struct IndexPage<'a> {
     model_links: Vec<(String, String, String, String, u32)>,
     /// The first [`INTERVIEWS_PER_PAGE`] interviews.
     interviews: Vec<InterviewRow>,
+    table: InterviewTable,
     interviews_total: usize,
     /// Where the full list starts, when the front page cannot hold it.
     interviews_more: Option<String>,
@@ -146,11 +148,64 @@ struct InterviewListPage<'a> {
     workspace: bool,
     page_title: &'a str,
     study_title: &'a str,
-    /// The number of the first row (from 1).
-    first: usize,
+    /// What the page lists, in words: "1 to 200 of 3,412, sorted by date, newest first."
+    summary: String,
     interviews: Vec<InterviewRow>,
-    total_interviews: usize,
+    table: InterviewTable,
+    /// The workspace's filter, which applies to every interview (the report's script filters one page).
+    filter: Option<ListFilter>,
     pager: Pager,
+}
+
+/// An interview table's headings and how it sorts.
+struct InterviewTable {
+    /// Sorted in the browser, one page at a time (the static report), rather than by links.
+    sorts_in_page: bool,
+    headings: Vec<SortHeading>,
+}
+
+/// One column's heading: in the workspace a link that sorts every interview by it.
+struct SortHeading {
+    label: &'static str,
+    number: bool,
+    href: Option<String>,
+    /// `ascending` or `descending` on the column the list is sorted by.
+    sorted: Option<&'static str>,
+}
+
+impl InterviewTable {
+    /// The headings of a table whose list is ordered by `query`; in the
+    /// workspace each links to the whole list sorted by its column.
+    fn new(workspace: bool, query: &ListQuery) -> InterviewTable {
+        let headings = SortKey::ALL[1..]
+            .iter()
+            .map(|&key| SortHeading {
+                label: key.heading(),
+                number: key.is_number(),
+                href: workspace.then(|| list_href(1, &query.sorted_by(key))),
+                sorted: (workspace && query.sort == key).then_some(if query.descending { "descending" } else { "ascending" }),
+            })
+            .collect();
+        InterviewTable { sorts_in_page: !workspace, headings }
+    }
+}
+
+/// The filter form above the workspace's list, filled in with the query shown.
+struct ListFilter {
+    words: String,
+    checked: &'static str,
+    sort: &'static str,
+    order: &'static str,
+    /// The whole list in the same order, when a filter narrows it.
+    clear: Option<String>,
+}
+
+/// The address of page `n` of the interview list `query` asks for, relative to the study.
+fn list_href(n: usize, query: &ListQuery) -> String {
+    let path = interview_list_path(n);
+    // The page is in the path; the query string carries only the rest.
+    let rest = query.query_string(1);
+    if rest.is_empty() { path } else { format!("{path}?{rest}") }
 }
 
 /// A memo as the report shows it.
@@ -546,6 +601,8 @@ pub struct ReportPages {
     /// People and projects by id (see [`PeopleView::indexed`]).
     people: HashMap<String, u32>,
     projects: HashMap<String, String>,
+    /// The interviews' orders and filter text, for the workspace's list.
+    interview_index: InterviewIndex,
 }
 
 impl ReportPages {
@@ -612,8 +669,9 @@ impl ReportPages {
             paths.push((asset.into(), Page::Asset(asset)));
         }
         paths.push(("index.html".into(), Page::Index));
-        let interview_pages = study.interviews.len().div_ceil(INTERVIEWS_PER_PAGE);
-        if interview_pages > 1 {
+        // The workspace always has the list: its headings sort every interview there.
+        let interview_pages = study.interviews.len().div_ceil(INTERVIEWS_PER_PAGE).max(usize::from(options.workspace));
+        if interview_pages > 1 || options.workspace {
             paths.extend((1..=interview_pages).map(|n| (interview_list_path(n), Page::InterviewList(n))));
         }
         paths.extend(codebook.themes().iter().enumerate().map(|(t, theme)| (format!("themes/{}.html", theme.id), Page::Theme(t))));
@@ -652,7 +710,8 @@ impl ReportPages {
             by_path,
             pictures,
             people: person_at,
-            projects: project_names(study),
+            projects: project_names_by_id(study),
+            interview_index: InterviewIndex::default(),
         }
     }
 
@@ -705,6 +764,24 @@ impl ReportPages {
         Some(self.render_page(source, page))
     }
 
+    /// Page `n` (from 1) of the list of interviews `query` asks for, sorted
+    /// and filtered across every interview; `None` past its last page. With
+    /// the default query it is the page at [`interview_list_path`]`(n)`.
+    pub fn interview_list(&self, source: Analysed<'_>, query: &ListQuery, n: usize) -> Result<Option<Vec<u8>>, RenderError> {
+        let cx = Report { source, pages: self, people: PeopleView::indexed(source.study, &self.people) };
+        interview_list_page(&cx, query, n).map(|page| render(&page).map(String::into_bytes)).transpose()
+    }
+
+    /// The positions in `source.study.interviews` of the interviews `query` keeps, in its order.
+    pub fn listed_interviews(&self, source: Analysed<'_>, query: &ListQuery) -> Vec<u32> {
+        self.interview_index.select(&source.study.interviews, &self.projects, query)
+    }
+
+    /// The projects' names of `interview`, as the lists show them.
+    pub fn interview_projects(&self, interview: &Interview) -> String {
+        shown_projects(&self.projects, &interview.projects)
+    }
+
     /// The page at `path`, rendered; an error when there is no such page.
     pub fn render(&self, source: Analysed<'_>, path: &str) -> Result<Vec<u8>, RenderError> {
         self.page(source, path).unwrap_or_else(|| Err(RenderError::NoSuchPage(path.to_string())))
@@ -724,7 +801,10 @@ impl ReportPages {
             .as_bytes()
             .to_vec(),
             Page::Index => render(&index_page(&cx))?.into_bytes(),
-            Page::InterviewList(n) => render(&interview_list_page(&cx, n))?.into_bytes(),
+            Page::InterviewList(n) => {
+                let page = interview_list_page(&cx, &ListQuery::default(), n).ok_or_else(|| RenderError::NoSuchPage(interview_list_path(n)))?;
+                render(&page)?.into_bytes()
+            }
             Page::Theme(t) => render(&theme_page(&cx, t))?.into_bytes(),
             Page::Evidence(l, n) => render(&evidence_page(&cx, &self.lists[l], None, n))?.into_bytes(),
             Page::LinkEvidence(k, n) => {
@@ -743,18 +823,25 @@ fn person_index(study: &Study) -> HashMap<String, u32> {
 }
 
 /// Each project's name, by id.
-fn project_names(study: &Study) -> HashMap<String, String> {
+fn project_names_by_id(study: &Study) -> HashMap<String, String> {
     study.projects.iter().map(|project| (project.id.clone(), project.name.clone())).collect()
 }
 
-/// The names of `ids` (the id itself for a project not in `projects.csv`), joined for a table cell.
-fn project_list(names: &HashMap<String, String>, ids: &[String]) -> String {
-    ids.iter().map(|id| names.get(id).map_or(id.as_str(), String::as_str)).collect::<Vec<_>>().join(", ")
+/// The path of page `n` (from 1) of the full list of interviews.
+pub fn interview_list_path(n: usize) -> String {
+    if n <= 1 { "interviews.html".to_string() } else { format!("interviews-{n}.html") }
 }
 
-/// The path of page `n` (from 1) of the full list of interviews.
-fn interview_list_path(n: usize) -> String {
-    if n <= 1 { "interviews.html".to_string() } else { format!("interviews-{n}.html") }
+/// Which page of the list of interviews `path` is, if it is one: the
+/// inverse of [`interview_list_path`] (`interviews-1.html` and
+/// `interviews-02.html` are no page's path).
+pub fn interview_list_page_of(path: &str) -> Option<usize> {
+    if path == "interviews.html" {
+        return Some(1);
+    }
+    let digits = path.strip_prefix("interviews-")?.strip_suffix(".html")?;
+    let n: usize = digits.parse().ok()?;
+    (n > 1 && n.to_string() == digits).then_some(n)
 }
 
 /// What every page of one report reads.
@@ -843,8 +930,8 @@ fn interview_row(projects: &HashMap<String, String>, iv: &Interview) -> Intervie
     InterviewRow {
         id: iv.id.clone(),
         date: iv.date.clone().unwrap_or_default(),
-        attended: if iv.is_group() { format!("group of {}", iv.people.len()) } else { "1 person".to_string() },
-        projects: project_list(projects, &iv.projects),
+        attended: attended_words(iv),
+        projects: shown_projects(projects, &iv.projects),
         concepts: iv.concepts().count(),
         checked_back: iv.checked_back,
     }
@@ -912,28 +999,74 @@ fn index_page<'a>(cx: &'a Report<'a>) -> IndexPage<'a> {
         },
         model_links: model.links.iter().map(|l| (l.from.clone(), name_of(&l.from), l.to.clone(), name_of(&l.to), l.people)).collect(),
         interviews,
+        table: InterviewTable::new(cx.workspace(), &ListQuery::default()),
         interviews_total: study.interviews.len(),
-        interviews_more: (study.interviews.len() > INTERVIEWS_PER_PAGE).then(|| interview_list_path(1)),
+        interviews_more: (cx.workspace() || study.interviews.len() > INTERVIEWS_PER_PAGE).then(|| interview_list_path(1)),
         memos,
         memo_about: "study",
     }
 }
 
-/// Page `n` of the full list of interviews, for studies with more than the front page lists.
-fn interview_list_page<'a>(cx: &'a Report<'a>, n: usize) -> InterviewListPage<'a> {
+/// Page `n` of the list of interviews `query` asks for, or `None` past its
+/// last page (an empty list still has its first, which says so).
+fn interview_list_page<'a>(cx: &'a Report<'a>, query: &ListQuery, n: usize) -> Option<InterviewListPage<'a>> {
     let study = cx.source.study;
-    let total = study.interviews.len().div_ceil(INTERVIEWS_PER_PAGE);
+    let listed = cx.pages.interview_index.select(&study.interviews, &cx.pages.projects, query);
+    let pages = listed.len().div_ceil(INTERVIEWS_PER_PAGE).max(1);
+    if n == 0 || n > pages {
+        return None;
+    }
     let first = (n - 1) * INTERVIEWS_PER_PAGE;
-    InterviewListPage {
+    let interviews: Vec<_> =
+        listed.iter().skip(first).take(INTERVIEWS_PER_PAGE).map(|&at| interview_row(&cx.pages.projects, &study.interviews[at as usize])).collect();
+    let summary = if !cx.workspace() {
+        format!("{} to {} of {}, in the study's order. Sorting and filtering here apply to this page only.", first + 1, first + interviews.len(), listed.len())
+    } else {
+        // "1 to 200 of 412 interviews with “words”, not yet checked back (of 100000 in all), sorted by date, newest first."
+        let count = match listed.len() {
+            0 => "No interview".to_string(),
+            total if pages > 1 => format!("{} to {} of {total} interviews", first + 1, first + interviews.len()),
+            total => plural(total, "interview"),
+        };
+        let mut narrowed = Vec::new();
+        if !query.words.is_empty() {
+            narrowed.push(format!(" with “{}”", query.words));
+        }
+        match query.checked_back {
+            Some(true) => narrowed.push(" checked back".to_string()),
+            Some(false) => narrowed.push(" not yet checked back".to_string()),
+            None => {}
+        }
+        let of_all = if query.filters() { format!(" (of {} in all)", study.interviews.len()) } else { String::new() };
+        format!("{count}{}{of_all}, {}.", narrowed.join(","), query.sort.order_words(query.descending))
+    };
+    let filter = cx.workspace().then(|| ListFilter {
+        words: query.words.clone(),
+        checked: match query.checked_back {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "",
+        },
+        sort: query.sort.name(),
+        order: if query.descending { "desc" } else { "asc" },
+        clear: query.filters().then(|| list_href(1, &ListQuery { words: String::new(), checked_back: None, ..query.clone() })),
+    });
+    Some(InterviewListPage {
         root: "",
         workspace: cx.workspace(),
         page_title: "Interviews",
         study_title: cx.title(),
-        first: first + 1,
-        interviews: study.interviews.iter().skip(first).take(INTERVIEWS_PER_PAGE).map(|iv| interview_row(&cx.pages.projects, iv)).collect(),
-        total_interviews: study.interviews.len(),
-        pager: Pager::new(n, total, interview_list_path),
-    }
+        summary,
+        interviews,
+        table: InterviewTable::new(cx.workspace(), query),
+        filter,
+        pager: Pager::new(n, pages, |n| list_href(n, query)),
+    })
+}
+
+/// "1 interview", "2 interviews".
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 /// A row of the mention table as the front page shows it, with what kind of code it counts.
@@ -1201,7 +1334,7 @@ fn interview_page<'a>(cx: &'a Report<'a>, number: usize) -> InterviewPage<'a> {
         date: interview.date.clone().unwrap_or_default(),
         checked_back: interview.checked_back,
         attendees: interview.people.iter().map(|p| people.label(p)).collect(),
-        projects: project_list(&cx.pages.projects, &interview.projects),
+        projects: shown_projects(&cx.pages.projects, &interview.projects),
         map_svg: map_svg_marked(interview, &study.codebook, &marks),
         map_outline: crate::read_back::outline_html(interview),
         structure: structure_view,

@@ -112,18 +112,24 @@ async fn capture_start(Member { id, .. }: Member<PageUser, Viewer>, Query(query)
 #[derive(Template)]
 #[template(path = "drafts_panel.html")]
 struct DraftsPanel {
-    /// (interview, when kept, by whom)
+    /// (interview, when kept, by whom), newest first.
     drafts: Vec<(String, String, String)>,
+    /// How many drafts there are in all (the panel lists at most [`DRAFT_ROWS`]).
+    total: usize,
 }
+
+/// Most drafts the dashboard lists (the latest first); each interview's capture page opens its own.
+const DRAFT_ROWS: usize = 50;
 
 /// The dashboard's list of drafts not saved yet, and the way to start a live interview.
 pub(crate) async fn drafts_panel(state: &AppState, id: i64) -> Result<String, AppError> {
-    let drafts = state.store().drafts(id).await?;
+    let (drafts, total) = state.store().latest_drafts(id, DRAFT_ROWS as i64).await?;
     let panel = DraftsPanel {
         drafts: drafts
             .into_iter()
             .map(|d| (d.interview, iso_time(d.saved_at).replace('T', " ").replace('Z', " UTC"), d.saved_by.unwrap_or_default()))
             .collect(),
+        total: usize::try_from(total).unwrap_or(usize::MAX),
     };
     panel.render().map_err(|e| AppError::Internal(format!("cannot render the drafts panel: {e}")))
 }

@@ -28,7 +28,7 @@ use collabmap_study::is_interview_id;
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
-        .route("/api/studies/{id}/interviews", get(list_interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/interviews", get(crate::studies::interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route(
             "/api/studies/{id}/interviews/{interview}",
             get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),
@@ -65,11 +65,6 @@ async fn preview(
     let view = study_view(&state, id).await?;
     let preview = tokio::task::spawn_blocking(move || view.preview(&body.path, &body.text)).await?;
     Ok(Json(json!({"svg": preview.svg, "problems": problems_json(&preview.problems), "note": preview.note})))
-}
-
-async fn list_interviews(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
-    let view = study_view(&state, id).await?;
-    Ok(Json(view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect()))
 }
 
 /// Reads a document for a member.

@@ -14,7 +14,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
-use collabmap_render::report::STYLE;
+use collabmap_render::interview_list::ListQuery;
+use collabmap_render::report::{INTERVIEWS_PER_PAGE, STYLE, interview_list_page_of};
 use collabmap_store::Role;
 use collabmap_study::Limits;
 use serde::Deserialize;
@@ -193,13 +194,38 @@ fn content_type(path: &str) -> &'static str {
 }
 
 /// A page of the study's report, or one of its own files (a rich picture).
+/// The list of interviews is the workspace's own: sorted and filtered
+/// across every interview by its query (`?sort=date&order=desc&q=…`).
 async fn study_file(
     State(state): State<AppState>,
     Member { id, .. }: Member<PageUser, Viewer>,
     Path((_, path)): Path<(i64, String)>,
+    Query(list): Query<ListParameters>,
 ) -> Result<Response, AppError> {
     let view = study_view(&state, id).await?;
+    if let Some(n) = interview_list_page_of(&path) {
+        let query = list.query()?;
+        let page = tokio::task::spawn_blocking(move || view.interview_list(&query, n)).await?.map_err(AppError::BadRequest)?.ok_or(AppError::NotFound)?;
+        return Ok(([(header::CONTENT_TYPE, content_type(&path))], page).into_response());
+    }
     site_file(view, path).await
+}
+
+/// How a list of interviews is sorted and filtered: `sort`, `order`, `q`, `checked`
+/// (see [`ListQuery::from_parameters`]), and for the API which `page`.
+#[derive(Deserialize)]
+pub(crate) struct ListParameters {
+    sort: Option<String>,
+    order: Option<String>,
+    q: Option<String>,
+    checked: Option<String>,
+    page: Option<usize>,
+}
+
+impl ListParameters {
+    fn query(&self) -> Result<ListQuery, AppError> {
+        ListQuery::from_parameters(self.sort.as_deref(), self.order.as_deref(), self.q.as_deref(), self.checked.as_deref()).map_err(AppError::BadRequest)
+    }
 }
 
 /// A file of `view`'s site: a report page, or one of the study's pictures.
@@ -555,14 +581,14 @@ async fn create_study(State(state): State<AppState>, user: ApiUser, request: Req
 
 async fn study_info(State(state): State<AppState>, Member { id, role, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
     let view = study_view(&state, id).await?;
-    let interviews: Vec<_> = view.study.interviews.iter().map(|iv| json!({"id": iv.id, "path": iv.file, "version": view.version(&iv.file)})).collect();
+    // The interviews themselves are a list of their own, a page at a time: a study may have 100,000.
     Ok(Json(json!({
         "id": id,
         "title": view.title,
         "role": role.as_str(),
         "revision": view.revision,
         "problems": problems_json(&view.problems),
-        "interviews": interviews,
+        "interview_count": view.study.interviews.len(),
     })))
 }
 
@@ -647,6 +673,58 @@ async fn search(State(state): State<AppState>, Member { id, .. }: Member<ApiUser
     })
     .await??;
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
+}
+
+/// The study's interviews sorted and filtered like the workspace's list
+/// (`?sort=date&order=desc&q=words&checked=no&page=2`), a page of
+/// [`INTERVIEWS_PER_PAGE`] at a time. Like the list, it says how many
+/// attended, never who.
+pub(crate) async fn interviews(
+    State(state): State<AppState>,
+    Member { id, .. }: Member<ApiUser, Viewer>,
+    Query(list): Query<ListParameters>,
+) -> Result<Response, AppError> {
+    let view = study_view(&state, id).await?;
+    analysed(&view)?;
+    let query = list.query()?;
+    let page = list.page.unwrap_or(1).max(1);
+    let json = tokio::task::spawn_blocking(move || -> Result<serde_json::Value, AppError> {
+        let (listed, pages) = view.listed_interviews(&query).map_err(AppError::BadRequest)?;
+        let last = listed.len().div_ceil(INTERVIEWS_PER_PAGE).max(1);
+        if page > last {
+            return Err(AppError::BadRequest(format!("page {page} is past the last page of this list, {last}")));
+        }
+        let rows: Vec<_> = listed
+            .iter()
+            .skip((page - 1) * INTERVIEWS_PER_PAGE)
+            .take(INTERVIEWS_PER_PAGE)
+            .map(|&at| {
+                let interview = &view.study.interviews[at as usize];
+                json!({
+                    "id": interview.id,
+                    "path": interview.file,
+                    "version": view.version(&interview.file),
+                    "date": interview.date,
+                    "attended": interview.people.len(),
+                    "projects": pages.interview_projects(interview),
+                    "concepts": interview.concepts().count(),
+                    "checked_back": interview.checked_back,
+                })
+            })
+            .collect();
+        Ok(json!({
+            "sort": query.sort.name(),
+            "order": if query.descending { "desc" } else { "asc" },
+            "matching": listed.len(),
+            "total": view.study.interviews.len(),
+            "page": page,
+            "pages": last,
+            "per_page": INTERVIEWS_PER_PAGE,
+            "interviews": rows,
+        }))
+    })
+    .await??;
+    Ok(Json(json).into_response())
 }
 
 /// The model as `collabmap model --format json` prints it, now or at `?revision=N`.

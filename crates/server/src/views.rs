@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use collabmap_analysis::search::{Filters, Hit, Query, SearchIndex};
 use collabmap_analysis::{Coding, Model, Synthesis, SynthesisMemo, synthesise_reusing};
+use collabmap_render::interview_list::ListQuery;
 use collabmap_render::map_drawing::map_svg;
 use collabmap_render::report::{Analysed, ReportOptions, ReportPages};
 use collabmap_render::table;
@@ -154,6 +155,22 @@ impl StudyAtRevision {
                 Ok(Some(bytes))
             }
         }
+    }
+
+    /// Page `n` of the list of interviews `query` asks for, sorted and
+    /// filtered across every interview (CPU-bound: call it off the async
+    /// threads); `Ok(None)` past its last page. Not cached: the orders it
+    /// reads are kept per revision, and a page of rows renders in about a
+    /// millisecond, while the filters' words are as many as there are users.
+    pub fn interview_list(&self, query: &ListQuery, n: usize) -> Result<Option<axum::body::Bytes>, String> {
+        let (pages, source) = self.pages()?;
+        pages.interview_list(source, query, n).map(|page| page.map(axum::body::Bytes::from)).map_err(|error| error.to_string())
+    }
+
+    /// The interviews `query` lists, in its order, with their projects' names (CPU-bound).
+    pub fn listed_interviews(&self, query: &ListQuery) -> Result<(Vec<u32>, &ReportPages), String> {
+        let (pages, source) = self.pages()?;
+        Ok((pages.listed_interviews(source, query), pages))
     }
 
     /// What the report's pages share, derived on first use, with what they

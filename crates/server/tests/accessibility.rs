@@ -152,6 +152,7 @@ async fn every_page_passes(app: support::App, driver: u16) {
         page("theme", format!("{s}/themes/{theme}.html"), any),
         page("evidence", format!("{s}/evidence/{theme}.html"), any),
         page("interview", format!("{s}/interviews/{interview}.html"), any),
+        page("interview-list", format!("{s}/interviews.html?sort=date&order=desc&q=i0"), "document.querySelector('#interview-words')"),
         page("report-memos", format!("{s}/memos.html"), any),
         page("search", format!("{s}/search?q=families"), any),
         page("crosstab", format!("{s}/crosstab?by=country"), any),
@@ -334,7 +335,8 @@ async fn the_editor_and_the_survey_work_from_the_keyboard_alone() {
 
 /// The report's reading aids at work: the header marks the page shown; a
 /// drawing zooms by button and by key and fits its box again; the model and
-/// a map are also there in words; the interview list filters and sorts; a
+/// a map are also there in words; the interview list filters and sorts (on
+/// the server in the workspace, in the page in a published report); a
 /// theme page lists who mentioned it.
 async fn reading_aids(app: support::App, driver: u16) {
     let (base, server) = serve(&app).await;
@@ -368,7 +370,28 @@ async fn reading_aids(app: support::App, driver: u16) {
     let places = client.execute("return document.querySelectorAll('#model-in-words table.model-places tbody tr').length;", vec![]).await.expect("script");
     assert!(places.as_u64().is_some_and(|n| n >= 12), "the model in words lists its themes: {places}");
 
-    // The interview list: a filter and sortable columns.
+    // The workspace's interview list sorts and filters on the server, every
+    // interview at once: the headings are links, the filter a form.
+    client.find(Locator::Css("table.interviews th:nth-child(5) a")).await.expect("the concepts column").click().await.expect("click");
+    wait_for(&client, "location.search.includes('sort=concepts') && document.querySelector('th[aria-sort=ascending]')", "the list sorted by concepts").await;
+    client.find(Locator::Css("table.interviews th:nth-child(5) a")).await.expect("the concepts column").click().await.expect("click");
+    wait_for(&client, "location.search.includes('order=desc') && document.querySelector('th[aria-sort=descending]')", "most concepts first").await;
+    let concepts = "return [...document.querySelectorAll('table.interviews tbody tr')].map(r => Number(r.cells[4].textContent));";
+    let counts: Vec<u64> = serde_json::from_value(client.execute(concepts, vec![]).await.expect("script")).expect("numbers");
+    assert!(counts.len() > 9 && counts.windows(2).all(|w| w[0] >= w[1]), "sorted by concepts, most first: {counts:?}");
+    client.find(Locator::Css("#interview-words")).await.expect("the filter box").send_keys("i0\u{E007}").await.expect("type and press Enter");
+    wait_for(&client, "location.search.includes('q=i0')", "the filtered list").await;
+    let ids: Vec<String> = serde_json::from_value(
+        client.execute("return [...document.querySelectorAll('table.interviews tbody tr')].map(r => r.cells[0].textContent);", vec![]).await.expect("script"),
+    )
+    .expect("ids");
+    assert_eq!(ids.len(), 9, "i01 to i09: {ids:?}");
+    let filtered: Vec<u64> = serde_json::from_value(client.execute(concepts, vec![]).await.expect("script")).expect("numbers");
+    assert!(filtered.windows(2).all(|w| w[0] >= w[1]), "the filter keeps the order: {filtered:?}");
+
+    // The published report has no server to ask: its script filters and sorts the page in the browser.
+    client.goto(&format!("{base}/studies/{study}/revisions/1/")).await.expect("goto");
+    wait_for(&client, "document.querySelector('.table-filter input')", "the report's filter box").await;
     client.find(Locator::Css(".table-filter input")).await.expect("the filter box").send_keys("i0").await.expect("type");
     let shown =
         client.execute("return [...document.querySelectorAll('table.interviews tbody tr')].filter(r => !r.hidden).length;", vec![]).await.expect("script");

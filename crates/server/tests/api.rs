@@ -254,7 +254,11 @@ on_every_backend!(interviews_are_created_previewed_and_deleted, |app: App| async
     assert_eq!(get_interview(&app, &editor, "extra").await, (text.to_string(), version));
     // An interview that takes another's id is refused, naming the file that has it.
     let listed = app.get(&format!("/api/studies/{study}/interviews"), &editor).await.json();
-    let taken = listed.as_array().and_then(|all| all.iter().filter_map(|i| i["id"].as_str()).find(|&id| id != "extra")).expect("another interview").to_string();
+    let taken = listed["interviews"]
+        .as_array()
+        .and_then(|all| all.iter().filter_map(|i| i["id"].as_str()).find(|&id| id != "extra"))
+        .expect("another interview")
+        .to_string();
     let clash = text.replacen("---\npeople:", &format!("---\nid: {taken}\npeople:"), 1);
     let refused = app.call(Method::POST, &format!("/api/studies/{study}/interviews"), Some(&editor), true, Some(json!({"id": "extra2", "text": clash}))).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
@@ -338,6 +342,11 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
         let info = app.get(&format!("/api/studies/{id}"), &viewer).await.json();
         assert_eq!(info["role"], json!("owner"), "the uploader owns the study");
         assert_eq!(info["problems"], json!([]));
+        let interviews = std::fs::read_dir(dir.join("interviews"))
+            .expect("interviews")
+            .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().extension().is_some_and(|x| x == "md")))
+            .count();
+        assert_eq!(info["interview_count"], json!(interviews), "{name}: how many interviews, not the list itself");
 
         let table = app.get(&format!("/api/studies/{id}/table"), &viewer).await.json();
         let expected = &study.expected;
@@ -371,7 +380,7 @@ on_every_backend!(uploaded_studies_round_trip_byte_for_byte, |app: App| async mo
 on_every_backend!(saves_to_different_interviews_do_not_block_each_other, |app: App| async move {
     let editor = app.login("editor@example.org").await;
     let list = app.get(&format!("/api/studies/{}/interviews", app.study), &editor).await.json();
-    let ids: Vec<String> = list.as_array().expect("list").iter().take(12).map(|i| i["id"].as_str().expect("id").to_string()).collect();
+    let ids: Vec<String> = list["interviews"].as_array().expect("list").iter().take(12).map(|i| i["id"].as_str().expect("id").to_string()).collect();
     let app = std::sync::Arc::new(app);
     let mut tasks = Vec::new();
     for id in ids.clone() {

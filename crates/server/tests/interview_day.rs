@@ -350,3 +350,16 @@ on_every_backend!(the_dashboard_shows_the_latest_check_back_links_of_a_large_stu
     let links = app.get(&format!("/api/studies/{}/interviews/{}/checkbacks", app.study, sent[1].0), &owner).await.json();
     assert!(links.as_array().expect("links").iter().any(|l| l["person"] == json!(sent[1].1)), "{links}");
 });
+
+on_every_backend!(the_dashboard_lists_the_latest_drafts_and_counts_the_rest, |app: App| async move {
+    let owner = app.owner().await;
+    let owner_id = app.store.user_by_email("demo@collabmap.local").await.expect("query").expect("the owner").id;
+    for n in 0..60 {
+        app.store.save_draft(app.study, &format!("draft-{n:02}"), owner_id, "- half a map").await.expect("kept");
+    }
+    let dashboard = app.get(&format!("/studies/{}/", app.study), &owner).await.text();
+    let panel = dashboard.split("id=\"live-title\"").nth(1).expect("the drafts panel");
+    let panel = panel.split("</section>").next().expect("its end");
+    assert_eq!(panel.matches("<li><a href=\"capture/draft-").count(), 50, "fifty drafts: {panel}");
+    assert!(panel.contains("the 50 kept most recently of 60"), "{panel}");
+});

@@ -63,10 +63,7 @@ on_every_backend!(two_saves_sound_alone_never_store_a_broken_study, |app: App| a
 on_every_backend!(saves_to_other_files_meanwhile_are_checked_again_not_refused, |app: App| async move {
     let app = Arc::new(app);
     let owner = app.owner().await;
-    let ids: Vec<String> = app
-        .get(&format!("/api/studies/{}/interviews", app.study), &owner)
-        .await
-        .json()
+    let ids: Vec<String> = app.get(&format!("/api/studies/{}/interviews", app.study), &owner).await.json()["interviews"]
         .as_array()
         .expect("list")
         .iter()

@@ -16,6 +16,17 @@ pub struct Draft {
     pub saved_by: Option<String>,
 }
 
+/// A draft as a list shows it: whose, when, by whom, without its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DraftNote {
+    /// The interview's name (its file name without `.md`).
+    pub interview: String,
+    /// When it was last kept (seconds since 1970).
+    pub saved_at: i64,
+    /// Who kept it, by e-mail address.
+    pub saved_by: Option<String>,
+}
+
 impl Store {
     /// Keeps `text` as the draft of `interview`, replacing any earlier draft of
     /// it; returns when it was kept.
@@ -52,6 +63,26 @@ impl Store {
         sqlx::query("DELETE FROM drafts WHERE study_id = $1 AND interview = $2").bind(study).bind(interview).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The `limit` drafts of the study kept most recently, newest first
+    /// (without their text), and how many it has in all: the dashboard lists
+    /// these, whatever number were started and left.
+    pub async fn latest_drafts(&self, study: i64, limit: i64) -> Result<(Vec<DraftNote>, i64)> {
+        let rows = sqlx::query(
+            "SELECT drafts.interview, drafts.saved_at, users.email FROM drafts LEFT JOIN users ON users.id = drafts.saved_by \
+             WHERE drafts.study_id = $1 ORDER BY drafts.saved_at DESC, drafts.interview LIMIT $2",
+        )
+        .bind(study)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM drafts WHERE study_id = $1").bind(study).fetch_one(&self.pool).await?;
+        let notes = rows
+            .iter()
+            .map(|row| Ok(DraftNote { interview: row.try_get("interview")?, saved_at: row.try_get("saved_at")?, saved_by: row.try_get("email")? }))
+            .collect::<Result<_>>()?;
+        Ok((notes, total))
     }
 
     async fn drafts_where(&self, study: i64, interview: Option<&str>) -> Result<Vec<Draft>> {

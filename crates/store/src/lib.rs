@@ -41,7 +41,7 @@ pub use accounts::{
     MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, NewSession, Session, User, check_password, decoy_hash, hash_password, normalise_email, verify_password,
 };
 pub use checkbacks::{CheckBack, CheckBackState, ConfirmError, NewSuggestion, Suggestion};
-pub use drafts::Draft;
+pub use drafts::{Draft, DraftNote};
 pub use history::{Change, ChangeError, FileChange, Note, Snapshot, Versions};
 pub use members::Member;
 pub use studies::{Kind, StudySummary};

@@ -35,6 +35,28 @@ async fn an_interview_has_one_draft_until_it_is_discarded() {
 }
 
 #[tokio::test]
+async fn the_latest_drafts_come_first_and_the_rest_are_counted() {
+    for database in every_backend().await {
+        let store = Store::open(&database.url).await.expect("open");
+        let (owner, study) = study_with_one_interview(&store).await;
+        for n in 0..5 {
+            store.save_draft(study, &format!("d{n}"), owner, "- a long text that the list never reads").await.expect("kept");
+        }
+        // Kept a second later: the clock the drafts are stamped with counts seconds.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        store.save_draft(study, "d0", owner, "- typed again").await.expect("kept");
+        let (latest, total) = store.latest_drafts(study, 3).await.expect("list");
+        let names: Vec<_> = latest.iter().map(|d| d.interview.as_str()).collect();
+        assert_eq!((names, total), (vec!["d0", "d1", "d2"], 5), "the draft typed last first, then by name; all five counted");
+        assert_eq!(latest[0].saved_by.as_deref(), Some("owner@example.org"));
+        let other = store.create_study(owner, "T", &MemoryFiles::new()).await.expect("study");
+        assert_eq!(store.latest_drafts(other, 3).await.expect("list"), (Vec::new(), 0), "another study's drafts are its own");
+        store.close().await;
+        database.remove().await;
+    }
+}
+
+#[tokio::test]
 async fn a_check_back_is_confirmed_once_together_with_its_change() {
     for database in every_backend().await {
         let store = Store::open(&database.url).await.expect("open");

@@ -182,7 +182,7 @@ impl App {
     /// The id of the study's first interview.
     pub async fn first_interview(&self, session: &Session) -> String {
         let reply = self.get(&format!("/api/studies/{}/interviews", self.study), session).await;
-        reply.json()[0]["id"].as_str().expect("an interview").to_string()
+        reply.json()["interviews"][0]["id"].as_str().expect("an interview").to_string()
     }
 }
 
