@@ -28,7 +28,7 @@ use collabmap_study::is_interview_id;
 pub(crate) fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/api/studies/{id}/preview", post(preview).layer(DefaultBodyLimit::max(MAX_PREVIEW_BYTES)))
-        .route("/api/studies/{id}/interviews", get(crate::studies::interviews).post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
+        .route("/api/studies/{id}/interviews", post(create_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)))
         .route(
             "/api/studies/{id}/interviews/{interview}",
             get(get_interview).put(put_interview).delete(delete_interview).layer(DefaultBodyLimit::max(MAX_DOCUMENT_BYTES)),

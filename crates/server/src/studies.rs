@@ -45,6 +45,8 @@ pub(crate) fn api_routes() -> Router<AppState> {
         .route("/api/studies/{id}/model", get(model))
         .route("/api/studies/{id}/evidence", get(evidence))
         .route("/api/studies/{id}/search", get(search))
+        // The list of interviews; creating one is the editor's (`editor::api_routes`).
+        .route("/api/studies/{id}/interviews", get(interviews))
 }
 
 /// The pages' routes of this feature; a refusal shows as a page.
@@ -214,7 +216,7 @@ async fn study_file(
 /// How a list of interviews is sorted and filtered: `sort`, `order`, `q`, `checked`
 /// (see [`ListQuery::from_parameters`]), and for the API which `page`.
 #[derive(Deserialize)]
-pub(crate) struct ListParameters {
+struct ListParameters {
     sort: Option<String>,
     order: Option<String>,
     q: Option<String>,
@@ -679,7 +681,7 @@ async fn search(State(state): State<AppState>, Member { id, .. }: Member<ApiUser
 /// (`?sort=date&order=desc&q=words&checked=no&page=2`), a page of
 /// [`INTERVIEWS_PER_PAGE`] at a time. Like the list, it says how many
 /// attended, never who.
-pub(crate) async fn interviews(
+async fn interviews(
     State(state): State<AppState>,
     Member { id, .. }: Member<ApiUser, Viewer>,
     Query(list): Query<ListParameters>,
