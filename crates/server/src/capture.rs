@@ -19,6 +19,7 @@ use crate::api::{JsonBody, iso_time};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::AppError;
 use crate::html::render;
+use crate::picker::{FIND_STEP, Picker};
 use crate::views::{Document, StudyAtRevision};
 use collabmap_study::is_interview_id;
 
@@ -147,10 +148,10 @@ struct CapturePage {
     exists: bool,
     /// Codes offered after `#`, as `id` and name.
     codes: Vec<(String, String)>,
-    /// Attendees offered after `@` (a new interview: everyone, to choose from first).
+    /// Attendees offered after `@`.
     attendees: Vec<Attendee>,
-    /// A new interview whose attendees are not chosen yet: the page asks first.
-    choose_attendees: bool,
+    /// A new interview whose attendees are not chosen yet: the page asks first, with this.
+    picker: Option<Picker>,
     can_edit: bool,
     csrf: String,
     signed_in: bool,
@@ -168,19 +169,26 @@ async fn capture_page(
     let view = study_view(&state, id).await?;
     let saved = Document::Interview(interview.clone()).read(&view)?;
     // For a new interview, who attends: `people` once per person (the first step's checkboxes).
-    let chosen: Vec<String> = query.into_iter().filter(|(key, _)| key == "people").map(|(_, person)| person.trim().to_string()).collect();
+    let values = |name: &str| query.iter().filter(|(key, _)| key == name).map(|(_, value)| value.trim().to_string()).collect::<Vec<_>>();
+    let chosen = values("people");
     let attendee_ids: Vec<String> = match view.study.interviews.iter().find(|iv| iv.id == interview) {
         Some(existing) => existing.people.clone(),
         None => chosen.iter().filter(|p| view.study.people.iter().any(|person| &person.id == *p)).cloned().collect(),
     };
-    let choose_attendees = !saved.exists && attendee_ids.is_empty();
-    let attendees = view
-        .study
-        .people
-        .iter()
-        .filter(|p| choose_attendees || attendee_ids.contains(&p.id))
-        .map(|p| Attendee { id: p.id.clone(), name: p.disclosed(&view.study.people_columns, "name").to_string() })
-        .collect();
+    // "Find" searches the study's people again, keeping those ticked.
+    let finding = values("step").iter().any(|step| step == FIND_STEP);
+    let choose_attendees = !saved.exists && (attendee_ids.is_empty() || finding);
+    let picker = choose_attendees.then(|| Picker::people(&view.study, &attendee_ids, values("find").first().map_or("", String::as_str)));
+    let attendees = if choose_attendees {
+        Vec::new()
+    } else {
+        view.study
+            .people
+            .iter()
+            .filter(|p| attendee_ids.contains(&p.id))
+            .map(|p| Attendee { id: p.id.clone(), name: p.disclosed(&view.study.people_columns, "name").to_string() })
+            .collect()
+    };
     let text = if saved.exists { saved.text } else { new_interview_text(&attendee_ids) };
     Ok(render(&CapturePage {
         id,
@@ -191,7 +199,7 @@ async fn capture_page(
         exists: saved.exists,
         codes: view.study.codebook.themes().iter().map(|c| (c.id.clone(), c.name.clone())).collect(),
         attendees,
-        choose_attendees,
+        picker,
         can_edit: role.can_edit(),
         csrf: user.session.csrf.clone(),
         signed_in: true,

@@ -20,6 +20,7 @@ use crate::auth::{ApiUser, PageUser};
 use crate::error::AppError;
 use crate::error::problems_json;
 use crate::html::{render, url_encode};
+use crate::picker::{FIND_STEP, Picker};
 use crate::views::{Document, StudyAtRevision};
 use crate::{MAX_DOCUMENT_BYTES, MAX_PREVIEW_BYTES};
 use collabmap_study::is_interview_id;
@@ -315,10 +316,10 @@ struct NewInterviewPage {
     id: i64,
     title: String,
     interview: String,
-    /// Everyone in the study, (id, name as the study may show it), none chosen.
-    people: Vec<(String, String)>,
-    /// Every project, (id, name).
-    projects: Vec<(String, String)>,
+    /// Who may be ticked as attending: everyone in a small study, else those found.
+    people: Picker,
+    /// Which projects may be ticked, likewise.
+    projects: Picker,
     signed_in: bool,
 }
 
@@ -343,7 +344,9 @@ async fn new_interview(
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
     let people = values_of(&query, "people");
     let exists = view.study.interviews.iter().any(|iv| iv.id == interview);
-    if exists || !people.is_empty() {
+    // "Find" searches the study's people again, keeping those ticked; the other button goes on to the editor.
+    let finding = values_of(&query, "step").iter().any(|step| step == FIND_STEP);
+    if exists || (!people.is_empty() && !finding) {
         let chosen: Vec<String> = people
             .iter()
             .map(|p| format!("people={}", url_encode(p)))
@@ -357,8 +360,8 @@ async fn new_interview(
         id,
         title: view.title.clone(),
         interview,
-        people: study.people.iter().map(|p| (p.id.clone(), p.disclosed(&study.people_columns, "name").to_string())).collect(),
-        projects: study.projects.iter().map(|p| (p.id.clone(), p.name.clone())).collect(),
+        people: Picker::people(study, &people, values_of(&query, "find").first().map_or("", String::as_str)),
+        projects: Picker::projects(study, &values_of(&query, "projects"), values_of(&query, "find-projects").first().map_or("", String::as_str)),
         signed_in: true,
     }))
 }

@@ -36,6 +36,7 @@ mod history;
 mod html;
 mod members;
 mod memos;
+mod picker;
 mod pictures;
 mod signin;
 mod studies;

@@ -104,6 +104,8 @@ struct MemosPage {
     by: String,
     /// What a new memo can be about: (value for `about`, label).
     targets: Vec<(String, String)>,
+    /// Interviews and people are chosen by the id typed in `about_id`, not listed.
+    targets_by_id: bool,
     can_edit: bool,
     csrf: String,
     signed_in: bool,
@@ -156,7 +158,7 @@ async fn list_page(
         })
         .collect();
     memos.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.name.cmp(&b.name)));
-    let targets = memo_targets(study);
+    let (targets, targets_by_id) = memo_targets(study);
     Ok(render(&MemosPage {
         id,
         title: view.title.clone(),
@@ -167,19 +169,32 @@ async fn list_page(
         authors,
         by,
         targets,
+        targets_by_id,
         can_edit: role.can_edit(),
         csrf: user.session.csrf.clone(),
         signed_in: true,
     }))
 }
 
-/// Everything a memo can be about, for the form's choices: the study, each theme, interview and person.
-fn memo_targets(study: &Study) -> Vec<(String, String)> {
+/// Up to this many interviews and people together, the form offers each as
+/// a choice; past it (a study may have 100,000 of each), it asks for the id.
+const TARGETS_LISTED_UP_TO: usize = 200;
+
+/// What a memo can be about, for the form's choices: the study, each theme,
+/// and each interview and person, or when there are too many to list, an
+/// interview or a person by the id typed beside (`by_id`).
+fn memo_targets(study: &Study) -> (Vec<(String, String)>, bool) {
     let mut targets = vec![("study".to_string(), "The study".to_string())];
     targets.extend(study.codebook.themes().iter().map(|t| (format!("theme:{}", t.id), format!("Theme {}", t.name))));
-    targets.extend(study.interviews.iter().map(|i| (format!("interview:{}", i.id), format!("Interview {}", i.id))));
-    targets.extend(study.people.iter().map(|p| (format!("person:{}", p.id), format!("Person {}", p.id))));
-    targets
+    let by_id = study.interviews.len() + study.people.len() > TARGETS_LISTED_UP_TO;
+    if by_id {
+        targets.push(("interview:".to_string(), "An interview (its id below)".to_string()));
+        targets.push(("person:".to_string(), "A person (their id below)".to_string()));
+    } else {
+        targets.extend(study.interviews.iter().map(|i| (format!("interview:{}", i.id), format!("Interview {}", i.id))));
+        targets.extend(study.people.iter().map(|p| (format!("person:{}", p.id), format!("Person {}", p.id))));
+    }
+    (targets, by_id)
 }
 
 #[derive(Template)]
@@ -229,14 +244,25 @@ async fn new_page(
 struct AddForm {
     csrf: String,
     about: String,
+    /// The id of the interview or person, when `about` is `interview:` or `person:` (a large study's form).
+    #[serde(default)]
+    about_id: String,
     text: String,
 }
 
 /// Saves a memo by the signed-in member and goes back to where it shows.
 async fn add_form(State(state): State<AppState>, Member { user, id, .. }: Member<PageUser, Viewer>, Form(form): Form<AddForm>) -> Result<Response, AppError> {
     user.check_form(&form.csrf)?;
-    let (name, _) = add_memo(&state, &user.session.user, id, &form.about, &form.text).await?;
-    let about = MemoAbout::parse(form.about.trim()).unwrap_or(MemoAbout::Study);
+    let about = match form.about.trim() {
+        kind @ ("interview:" | "person:") if form.about_id.trim().is_empty() => {
+            let what = if kind == "person:" { "person" } else { "interview" };
+            return Err(AppError::BadRequest(format!("Write the id of the {what} the memo is about in “Its id”, then save again.")));
+        }
+        kind @ ("interview:" | "person:") => format!("{kind}{}", form.about_id.trim()),
+        about => about.to_string(),
+    };
+    let (name, _) = add_memo(&state, &user.session.user, id, &about, &form.text).await?;
+    let about = MemoAbout::parse(&about).unwrap_or(MemoAbout::Study);
     // The memo's own anchor on the page of what it is about, so the reader lands on what they wrote.
     let page = page_of(id, &about).unwrap_or_else(|| format!("/studies/{id}/memos"));
     Ok(Redirect::to(&format!("{page}#memo-{}", url_encode(&name))).into_response())

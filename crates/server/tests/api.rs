@@ -975,6 +975,61 @@ on_every_backend!(a_new_interview_starts_with_the_people_chosen_and_no_one_else,
     assert_eq!(app.get(&format!("/studies/{study}/edit/interviews/new?id=bad%20id"), &owner).await.status, StatusCode::BAD_REQUEST);
 });
 
+on_every_backend!(a_large_studys_people_are_found_not_listed_and_stay_ticked, |app: App| async move {
+    let owner = app.owner().await;
+    let study = app.study;
+    // Past two hundred people, the pages that choose attendees search instead of listing everyone.
+    let people = app.get(&format!("/api/studies/{study}/people"), &owner).await.json();
+    let (text, version) = (people["text"].as_str().expect("text").to_string(), people["version"].as_i64().expect("version"));
+    let header = text.lines().next().expect("a header").to_string();
+    let columns = header.split(',').count();
+    let mut grown = text.trim_end().to_string();
+    for n in 0..250 {
+        let mut row = vec![format!("extra-{n:03}"), format!("Extra Person {n:03}")];
+        row.resize(columns, String::new());
+        grown.push('\n');
+        grown.push_str(&row.join(","));
+    }
+    grown.push('\n');
+    assert!(header.starts_with("id,name"), "{header}");
+    let saved = app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&owner), true, Some(json!({"text": grown, "version": version}))).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+
+    for (page, legend) in
+        [(format!("/studies/{study}/edit/interviews/new?id=fresh-9"), "Who attended?"), (format!("/studies/{study}/capture/fresh-9"), "Who is attending?")]
+    {
+        let first = app.get(&page, &owner).await.text();
+        assert!(first.contains(legend) && first.contains("id=\"find-people\""), "{page}: a search box");
+        assert!(!first.contains("name=\"people\""), "{page}: no one listed before a search");
+        let sep = if page.contains('?') { '&' } else { '?' };
+        let found = app.get(&format!("{page}{sep}people=p01&find=EXTRA-01&step=find"), &owner).await;
+        assert_eq!(found.status, StatusCode::OK, "{page}: searching stays on the page");
+        let found = found.text();
+        assert!(found.contains("value=\"p01\" id=\"person-p01\" checked"), "{page}: the ticked person stays ticked");
+        assert_eq!(found.matches("name=\"people\"").count(), 1 + 10, "{page}: p01 and extra-010 to extra-019: {found}");
+        assert!(found.contains("10 people found for “EXTRA-01”."), "{page}");
+        assert!(found.contains("value=\"EXTRA-01\""), "{page}: the words stay in the box");
+    }
+    // Going on with those ticked starts the interview with them.
+    let chosen = app.get(&format!("/studies/{study}/edit/interviews/new?id=fresh-9&people=p01&people=extra-012&find=Extra"), &owner).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER);
+    let started = app.get(&format!("/studies/{study}/capture/fresh-9?people=p01&people=extra-012"), &owner).await.text();
+    assert!(started.contains("people: [p01, extra-012]"), "{started}");
+
+    // The memo form asks for an interview's or a person's id instead of listing them all.
+    let memos = app.get(&format!("/studies/{study}/memos"), &owner).await.text();
+    assert!(memos.contains("<option value=\"person:\">") && memos.contains("name=\"about_id\""), "{memos}");
+    assert!(!memos.contains("value=\"person:extra-001\""), "no option per person");
+    let memo =
+        app.form(Some(&owner), &format!("/studies/{study}/memos/new"), &format!("csrf={}&about=person%3A&about_id=extra-007&text=Follow+up", owner.csrf)).await;
+    assert!(memo.status.is_redirection(), "{}", memo.text());
+    let listed = app.get(&format!("/api/studies/{study}/memos"), &owner).await.json();
+    assert!(listed.as_array().expect("memos").iter().any(|m| m["about"] == json!("person:extra-007")), "{listed}");
+    let refused = app.form(Some(&owner), &format!("/studies/{study}/memos/new"), &format!("csrf={}&about=interview%3A&about_id=&text=Lost", owner.csrf)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text().contains("Write the id of the interview the memo is about"), "{}", refused.text());
+});
+
 on_every_backend!(a_collaboration_is_edited_as_forms_and_keeps_its_bytes, |app: App| async move {
     let owner = app.owner().await;
     let (id, _) = support::riverside_collaboration(&app).await;
