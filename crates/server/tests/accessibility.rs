@@ -208,6 +208,36 @@ async fn every_page_meets_wcag_2_2_aa_at_desktop_and_phone_widths() {
     on_sqlite("the accessibility check", 15, every_page_passes).await;
 }
 
+/// The pages that change shape when a list is long: past 200 people, the
+/// new-interview page and live capture's first step search for attendees,
+/// and the memo form asks for an id; the interview list sorted and filtered.
+async fn long_lists_pass(app: support::App, driver: u16) {
+    let axe = axe_source();
+    app.add_people(250).await;
+    let (base, server) = serve(&app).await;
+    let s = format!("/studies/{}", app.study);
+    let found = "document.querySelector('input[name=people][checked]') && document.querySelector('[role=status]')";
+    let pages = [
+        page("new-interview-search", format!("{s}/edit/interviews/new?id=brand-new&people=p01&find=extra-01&step=find"), found),
+        page("capture-start-search", format!("{s}/capture/brand-new?people=p01&find=Extra+Person&step=find"), found),
+        page("memos-by-id", format!("{s}/memos"), "document.querySelector('#about-id')"),
+        page("interview-list-empty", format!("{s}/interviews.html?q=no-such-words&checked=no"), "document.querySelector('#interview-words')"),
+    ];
+    let profile = tempfile::tempdir().expect("profile folder");
+    let client = browser(driver, profile.path()).await;
+    client.set_window_size(1366, 900).await.expect("resize");
+    sign_in(&client, &base).await;
+    let failures = check_pages(&client, &base, &axe, &pages).await;
+    client.close().await.expect("close");
+    server.abort();
+    assert!(failures.is_empty(), "{} accessibility failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_of_long_lists_meet_wcag_2_2_aa_at_desktop_and_phone_widths() {
+    on_sqlite("the long lists' accessibility check", 5, long_lists_pass).await;
+}
+
 /// WebDriver's codes for the keys the journey presses.
 const TAB: &str = "\u{e004}";
 const ENTER: &str = "\u{e007}";

@@ -979,21 +979,7 @@ on_every_backend!(a_large_studys_people_are_found_not_listed_and_stay_ticked, |a
     let owner = app.owner().await;
     let study = app.study;
     // Past two hundred people, the pages that choose attendees search instead of listing everyone.
-    let people = app.get(&format!("/api/studies/{study}/people"), &owner).await.json();
-    let (text, version) = (people["text"].as_str().expect("text").to_string(), people["version"].as_i64().expect("version"));
-    let header = text.lines().next().expect("a header").to_string();
-    let columns = header.split(',').count();
-    let mut grown = text.trim_end().to_string();
-    for n in 0..250 {
-        let mut row = vec![format!("extra-{n:03}"), format!("Extra Person {n:03}")];
-        row.resize(columns, String::new());
-        grown.push('\n');
-        grown.push_str(&row.join(","));
-    }
-    grown.push('\n');
-    assert!(header.starts_with("id,name"), "{header}");
-    let saved = app.call(Method::PUT, &format!("/api/studies/{study}/people"), Some(&owner), true, Some(json!({"text": grown, "version": version}))).await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    app.add_people(250).await;
 
     for (page, legend) in
         [(format!("/studies/{study}/edit/interviews/new?id=fresh-9"), "Who attended?"), (format!("/studies/{study}/capture/fresh-9"), "Who is attending?")]

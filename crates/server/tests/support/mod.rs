@@ -179,6 +179,28 @@ impl App {
         (body["text"].as_str().expect("text").to_string(), body["version"].as_i64().expect("version"))
     }
 
+    /// Adds `n` people (`extra-000` to …, named "Extra Person 000" to …) to
+    /// the study's people.csv, saved through the API by its owner: past 200,
+    /// pages that choose people search instead of listing them.
+    pub async fn add_people(&self, n: usize) {
+        let owner = self.owner().await;
+        let people = self.get(&format!("/api/studies/{}/people", self.study), &owner).await.json();
+        let (text, version) = (people["text"].as_str().expect("text").to_string(), people["version"].as_i64().expect("version"));
+        let header = text.lines().next().expect("a header");
+        assert!(header.starts_with("id,name,"), "{header}");
+        let mut grown = text.trim_end().to_string();
+        for k in 0..n {
+            let mut row = vec![format!("extra-{k:03}"), format!("Extra Person {k:03}")];
+            row.resize(header.split(',').count(), String::new());
+            grown.push('\n');
+            grown.push_str(&row.join(","));
+        }
+        grown.push('\n');
+        let saved =
+            self.call(Method::PUT, &format!("/api/studies/{}/people", self.study), Some(&owner), true, Some(json!({"text": grown, "version": version}))).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
+    }
+
     /// The id of the study's first interview.
     pub async fn first_interview(&self, session: &Session) -> String {
         let reply = self.get(&format!("/api/studies/{}/interviews", self.study), session).await;
