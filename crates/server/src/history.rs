@@ -19,7 +19,7 @@ use crate::archive::zip_response;
 use crate::auth::{ApiUser, PageUser};
 use crate::editor::SAVE_ATTEMPTS;
 use crate::error::AppError;
-use crate::html::{render, url_encode};
+use crate::html::{page_links, render, url_encode};
 use crate::studies::site_file;
 
 /// The JSON API's routes of this feature.
@@ -49,21 +49,29 @@ pub(crate) fn page_routes() -> Router<AppState> {
 }
 
 /// The study's history, newest first: `[{"revision", "at", "by", "files": [{"path", "action"}], "message"}]`.
-async fn history(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>) -> Result<Json<serde_json::Value>, AppError> {
-    let changes = state.store().history(id).await?;
-    let mut revisions: Vec<serde_json::Value> = Vec::new();
-    for change in changes {
-        let file = json!({"path": change.path, "action": change.action});
-        match revisions.last_mut() {
-            Some(last) if last["revision"] == json!(change.revision) => {
-                if let Some(files) = last["files"].as_array_mut() {
-                    files.push(file);
-                }
-            }
-            _ => revisions.push(json!({"revision": change.revision, "at": iso_time(change.at), "by": change.by, "files": [file], "message": change.message})),
-        }
+/// The history, newest first, [`API_REVISIONS_PER_PAGE`] revisions a page
+/// (`?page=N`), each with every file it changed; a `Link` header with
+/// `rel="next"` points to the next page while there is one.
+async fn history(State(state): State<AppState>, Member { id, .. }: Member<ApiUser, Viewer>, Query(query): Query<PageQuery>) -> Result<Response, AppError> {
+    let page = query.page.unwrap_or(1).max(1);
+    let skip = ((page - 1) * API_REVISIONS_PER_PAGE) as i64;
+    let (changes, total) = state.store().history_page(id, skip, API_REVISIONS_PER_PAGE as i64, i64::MAX).await?;
+    let revisions: Vec<serde_json::Value> = changes
+        .into_iter()
+        .map(|revision| {
+            let first = &revision.changes[0];
+            let files: Vec<_> = revision.changes.iter().map(|c| json!({"path": c.path, "action": c.action})).collect();
+            json!({"revision": first.revision, "at": iso_time(first.at), "by": first.by, "files": files, "message": first.message})
+        })
+        .collect();
+    let mut response = Json(json!(revisions)).into_response();
+    if (page * API_REVISIONS_PER_PAGE) < total as usize {
+        let next = format!("</api/studies/{id}/history?page={}>; rel=\"next\"", page + 1);
+        response
+            .headers_mut()
+            .insert(header::LINK, header::HeaderValue::from_str(&next).map_err(|e| AppError::Internal(format!("cannot write the Link header: {e}")))?);
     }
-    Ok(Json(json!(revisions)))
+    Ok(response)
 }
 
 /// The audit trail as CSV: one row per file changed, oldest first.
@@ -232,6 +240,8 @@ struct HistoryPage {
     title: String,
     can_edit: bool,
     revisions: Vec<RevisionRow>,
+    /// Links to the history's other pages, when it has more than one.
+    pages: Vec<(String, String, bool)>,
     csrf: String,
     signed_in: bool,
 }
@@ -241,9 +251,28 @@ struct RevisionRow {
     revision: i64,
     at: String,
     by: String,
-    /// (path, action, path encoded for a link).
+    /// (path, action, path encoded for a link), the first [`FILES_SHOWN`].
     files: Vec<(String, String, String)>,
+    /// How many more files it changed (all of them are in the audit trail).
+    more_files: i64,
     message: String,
+    /// Whether it is the newest revision of the history (nothing to put back).
+    newest: bool,
+}
+
+/// Revisions a page of the history shows, newest first.
+const REVISIONS_PER_PAGE: usize = 50;
+
+/// Files a revision lists on the history page; a restore of a whole study changes them all.
+const FILES_SHOWN: i64 = 20;
+
+/// Revisions a page of `GET /api/studies/{id}/history` holds (each with every file it changed).
+const API_REVISIONS_PER_PAGE: usize = 100;
+
+#[derive(Deserialize)]
+struct PageQuery {
+    /// Which page (from 1).
+    page: Option<usize>,
 }
 
 /// Who made a change the history records without an account: a survey answer or an import by command.
@@ -254,23 +283,37 @@ fn when(at: i64) -> String {
     crate::api::iso_time(at).replace('T', " ").trim_end_matches('Z').to_string()
 }
 
-async fn history_page(State(state): State<AppState>, Member { user, id, role, .. }: Member<PageUser, Viewer>) -> Result<Response, AppError> {
+async fn history_page(
+    State(state): State<AppState>,
+    Member { user, id, role, .. }: Member<PageUser, Viewer>,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, AppError> {
     let view = study_view(&state, id).await?;
-    let mut revisions: Vec<RevisionRow> = Vec::new();
-    for change in state.store().history(id).await? {
-        let file = (change.path.clone(), change.action.clone(), url_encode(&change.path));
-        match revisions.last_mut() {
-            Some(last) if last.revision == change.revision => last.files.push(file),
-            _ => revisions.push(RevisionRow {
-                revision: change.revision,
-                at: when(change.at),
-                by: change.by.unwrap_or_else(|| UNKNOWN_AUTHOR.into()),
-                files: vec![file],
-                message: change.message.unwrap_or_default(),
-            }),
-        }
+    let page = query.page.unwrap_or(1).max(1);
+    let skip = ((page - 1) * REVISIONS_PER_PAGE) as i64;
+    let (changes, total) = state.store().history_page(id, skip, REVISIONS_PER_PAGE as i64, FILES_SHOWN).await?;
+    let pages = (total as usize).div_ceil(REVISIONS_PER_PAGE).max(1);
+    if page > pages {
+        return Err(AppError::NotFound);
     }
-    Ok(render(&HistoryPage { id, title: view.title.clone(), can_edit: role.can_edit(), revisions, csrf: user.session.csrf.clone(), signed_in: true }))
+    let revisions = changes
+        .into_iter()
+        .enumerate()
+        .map(|(at, revision)| {
+            let first = &revision.changes[0];
+            RevisionRow {
+                revision: first.revision,
+                at: when(first.at),
+                by: first.by.clone().unwrap_or_else(|| UNKNOWN_AUTHOR.into()),
+                more_files: revision.files - revision.changes.len() as i64,
+                message: first.message.clone().unwrap_or_default(),
+                newest: page == 1 && at == 0,
+                files: revision.changes.iter().map(|c| (c.path.clone(), c.action.clone(), url_encode(&c.path))).collect(),
+            }
+        })
+        .collect();
+    let pages = if pages > 1 { page_links(page, pages, &|n| format!("/studies/{id}/history?page={n}")) } else { Vec::new() };
+    Ok(render(&HistoryPage { id, title: view.title.clone(), can_edit: role.can_edit(), revisions, pages, csrf: user.session.csrf.clone(), signed_in: true }))
 }
 
 #[derive(Template)]

@@ -17,6 +17,22 @@ pub(crate) fn url_encode(text: &str) -> String {
         .collect()
 }
 
+/// Links to a list's pages for `page_links.html`: (label, address, whether
+/// it is the page shown): First and Previous, "Page N of M", Next and Last.
+pub(crate) fn page_links(current: usize, total: usize, link_of: &dyn Fn(usize) -> String) -> Vec<(String, String, bool)> {
+    let mut links = Vec::new();
+    if current > 1 {
+        links.push(("First".to_string(), link_of(1), false));
+        links.push(("Previous".to_string(), link_of(current - 1), false));
+    }
+    links.push((format!("Page {current} of {total}"), link_of(current), true));
+    if current < total {
+        links.push(("Next".to_string(), link_of(current + 1), false));
+        links.push(("Last".to_string(), link_of(total), false));
+    }
+    links
+}
+
 /// Where to go after signing in: only a path on this site. Browsers drop
 /// tabs and line breaks from addresses and read `\\` as `/`, so `/\t/host`
 /// and `/\\host` lead to another host; any control character, white space,

@@ -25,7 +25,7 @@ use crate::MAX_UPLOAD_BYTES;
 use crate::access::{Member, Owner, Viewer, member_view, study_view, study_view_at};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::{AppError, problems_json};
-use crate::html::{render, url_encode};
+use crate::html::{page_links, render, url_encode};
 use crate::views::StudyAtRevision;
 use crate::{AppState, archive, import_study};
 
@@ -307,21 +307,6 @@ struct SearchPage {
     signed_in: bool,
 }
 
-/// Links to the other pages of results: (label, address, whether it is this page).
-fn search_pager(current: usize, total: usize, link_of: &dyn Fn(usize) -> String) -> Vec<(String, String, bool)> {
-    let mut links = Vec::new();
-    if current > 1 {
-        links.push(("First".to_string(), link_of(1), false));
-        links.push(("Previous".to_string(), link_of(current - 1), false));
-    }
-    links.push((format!("Page {current} of {total}"), link_of(current), true));
-    if current < total {
-        links.push(("Next".to_string(), link_of(current + 1), false));
-        links.push(("Last".to_string(), link_of(total), false));
-    }
-    links
-}
-
 /// One item found, its words cut into `(text, is a match)` parts for marking.
 struct HitView {
     /// "i07, line 12" or "memo power, line 6".
@@ -441,7 +426,7 @@ async fn search_page(
                 let first = (wanted - 1) * HITS_PER_PAGE + 1;
                 page.summary.push_str(&format!("; {first} to {} shown", (first + hits.len()).saturating_sub(1).max(first)));
                 page.first = first;
-                page.pages = search_pager(wanted, pages, &link_of);
+                page.pages = page_links(wanted, pages, &link_of);
             }
             page.hits = hits;
             page.searched = true;

@@ -549,3 +549,39 @@ on_every_backend!(memos_are_written_from_the_page_of_what_they_are_about_and_lis
     let newest = app.get(&format!("/api/studies/{study}/history"), &viewer).await.json()[0].clone();
     assert_eq!(newest["files"], json!([{"path": format!("memos/{name}.md"), "action": "deleted"}]));
 });
+
+on_every_backend!(a_long_history_runs_to_pages_and_a_large_revision_lists_a_few_files, |app: App| async move {
+    let owner = app.owner().await;
+    let demo = app.store.user_by_email(collabmap_server::DEMO_EMAIL).await.expect("query").expect("demo user");
+    // One save of 25 memos, then 60 saves of one: 61 revisions with changes, more than a page of 50.
+    let memo = |n: usize, words: &str| collabmap_store::Change {
+        path: format!("memos/m{n:02}.md"),
+        expected: None,
+        content: Some(format!("---\nabout: study\n---\n\n{words}\n").into_bytes()),
+    };
+    let many: Vec<_> = (0..25).map(|n| memo(n, "first")).collect();
+    app.store.change_files(app.study, demo.id, &many, None, None).await.expect("saved");
+    for round in 0..60 {
+        let versions = app.store.snapshot(app.study).await.expect("read").expect("study").versions;
+        let change = collabmap_store::Change { expected: versions.get("memos/m00.md").copied(), ..memo(0, &format!("round {round}")) };
+        app.store.change_files(app.study, demo.id, &[change], None, None).await.expect("saved");
+    }
+    let first = app.get(&format!("/studies/{}/history", app.study), &owner).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let first = first.text();
+    assert_eq!(first.matches("<tr><td class=\"num\">").count(), 50, "fifty revisions a page");
+    assert!(first.contains("Page 1 of 2") && first.contains(&format!("/studies/{}/history?page=2", app.study)), "a link to the next page");
+    assert_eq!(first.matches("Put the whole study back").count(), 49, "every revision but the newest can be put back");
+    let second = app.get(&format!("/studies/{}/history?page=2", app.study), &owner).await.text();
+    assert!(second.contains("Page 2 of 2") && second.contains("Put the whole study back"), "the newest of page 2 is not the study's newest");
+    assert!(second.contains("and 5 more (every file is in the audit trail)"), "a revision of 25 files lists 20 and counts the rest");
+    assert_eq!(second.matches(">memos/m").count(), 20 + 10, "ten revisions of one file and one of twenty shown: {second}");
+    assert_eq!(second.matches("Put the whole study back").count(), 11);
+    assert_eq!(app.get(&format!("/studies/{}/history?page=3", app.study), &owner).await.status, StatusCode::NOT_FOUND);
+    // The API pages by a hundred revisions, every file listed, with a Link to the next page while there is one.
+    let api = app.get(&format!("/api/studies/{}/history", app.study), &owner).await;
+    assert!(api.headers.get(header::LINK).is_none(), "61 revisions fit one page");
+    let revisions = api.json();
+    assert_eq!(revisions.as_array().expect("revisions").len(), 61);
+    assert_eq!(revisions[60]["files"].as_array().expect("files").len(), 25, "every file of a revision");
+});

@@ -60,6 +60,16 @@ pub struct FileChange {
     pub message: Option<String>,
 }
 
+/// One revision of a history page: the changes shown (at least one, all of
+/// the same revision, in path order) and how many files it changed in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionChanges {
+    /// The changes shown.
+    pub changes: Vec<FileChange>,
+    /// How many files the revision changed.
+    pub files: i64,
+}
+
 /// Why a change was not applied (nothing was).
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {
@@ -244,6 +254,47 @@ impl Store {
     /// Every recorded change of the study's files, newest revision first, files in path order.
     pub async fn history(&self, study: i64) -> Result<Vec<FileChange>> {
         self.changes(study, None).await
+    }
+
+    /// One page of the study's history: the `count` revisions after the
+    /// newest `skip`, newest first, each with at most `files_each` of its
+    /// changed files (in path order) and how many it changed in all; and how
+    /// many revisions the history has. A restore of a whole study changes
+    /// every file in one revision, so a revision's list is cut, not the page.
+    pub async fn history_page(&self, study: i64, skip: i64, count: i64, files_each: i64) -> Result<(Vec<RevisionChanges>, i64)> {
+        // Window functions keep the cut in the database: SQLite has had them since 3.25.
+        let rows = sqlx::query(
+            "WITH page AS (SELECT DISTINCT revision FROM file_changes WHERE study_id = $1 ORDER BY revision DESC LIMIT $2 OFFSET $3), \
+             ranked AS (SELECT fc.revision, fc.path, fc.action, fc.at, fc.message, fc.user_id, fc.author, \
+                               ROW_NUMBER() OVER (PARTITION BY fc.revision ORDER BY fc.path) AS n, \
+                               COUNT(*) OVER (PARTITION BY fc.revision) AS files \
+                        FROM file_changes fc WHERE fc.study_id = $1 AND fc.revision IN (SELECT revision FROM page)) \
+             SELECT ranked.revision, ranked.path, ranked.action, ranked.at, ranked.message, ranked.files, COALESCE(users.email, ranked.author) AS email \
+             FROM ranked LEFT JOIN users ON users.id = ranked.user_id WHERE ranked.n <= $4 ORDER BY ranked.revision DESC, ranked.path",
+        )
+        .bind(study)
+        .bind(count)
+        .bind(skip)
+        .bind(files_each)
+        .fetch_all(&self.pool)
+        .await?;
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT revision) FROM file_changes WHERE study_id = $1").bind(study).fetch_one(&self.pool).await?;
+        let mut revisions: Vec<RevisionChanges> = Vec::new();
+        for row in &rows {
+            let change = FileChange {
+                revision: row.try_get("revision")?,
+                path: row.try_get("path")?,
+                action: row.try_get("action")?,
+                at: row.try_get("at")?,
+                by: row.try_get("email")?,
+                message: row.try_get("message")?,
+            };
+            match revisions.last_mut() {
+                Some(last) if last.changes[0].revision == change.revision => last.changes.push(change),
+                _ => revisions.push(RevisionChanges { files: row.try_get("files")?, changes: vec![change] }),
+            }
+        }
+        Ok((revisions, total))
     }
 
     /// Every recorded change of one file of the study, newest first.

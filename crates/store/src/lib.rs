@@ -42,7 +42,7 @@ pub use accounts::{
 };
 pub use checkbacks::{CheckBack, CheckBackState, ConfirmError, NewSuggestion, Suggestion};
 pub use drafts::{Draft, DraftNote};
-pub use history::{Change, ChangeError, FileChange, Note, Snapshot, Versions};
+pub use history::{Change, ChangeError, FileChange, Note, RevisionChanges, Snapshot, Versions};
 pub use members::Member;
 pub use studies::{Kind, StudySummary};
 pub use surveys::SurveyToken;

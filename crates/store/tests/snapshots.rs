@@ -91,6 +91,28 @@ async fn a_study_at_any_revision_is_every_file_as_it_was_then() {
         assert_eq!(revisions, [5, 2, 1], "a.md: changed at 5 and 2, imported at 1");
         assert!(store.snapshot_at(study, 6).await.expect("read").is_none(), "no revision after the latest");
         assert!(store.snapshot_at(study, 0).await.expect("read").is_none());
+        // Read a page at a time, each revision's files cut to one, the history is the whole history.
+        store.change_files(study, owner.id, &[change("e.md", None, Some("e")), change("f.md", None, Some("f"))], None, None).await.expect("saved");
+        let whole = store.history(study).await.expect("history");
+        let mut expected: Vec<i64> = whole.iter().map(|c| c.revision).collect();
+        expected.dedup();
+        let (_, total) = store.history_page(study, 0, 1, 1).await.expect("page");
+        assert_eq!(total, expected.len() as i64);
+        let mut seen = Vec::new();
+        for skip in (0..total).step_by(2) {
+            let (page, count) = store.history_page(study, skip, 2, 1).await.expect("page");
+            assert_eq!(count, total);
+            assert!(page.len() <= 2);
+            for revision in page {
+                let all: Vec<_> = whole.iter().filter(|c| c.revision == revision.changes[0].revision).cloned().collect();
+                assert_eq!((revision.files, revision.changes.clone()), (all.len() as i64, all[..1].to_vec()), "{}", database.url);
+                seen.push(revision.changes[0].revision);
+            }
+        }
+        assert_eq!(seen, expected, "every revision once, newest first");
+        let (newest, _) = store.history_page(study, 0, 1, 10).await.expect("page");
+        assert_eq!((newest[0].files, newest[0].changes.len()), (2, 2), "the two files of the last save");
+        assert!(store.history_page(study, total, 2, 1).await.expect("page").0.is_empty(), "past the end: nothing");
         store.close().await;
         database.remove().await;
     }
