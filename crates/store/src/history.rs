@@ -60,6 +60,20 @@ pub struct FileChange {
     pub message: Option<String>,
 }
 
+impl FileChange {
+    /// A change read from a row with its columns and the author's `email`.
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<FileChange> {
+        Ok(FileChange {
+            revision: row.try_get("revision")?,
+            path: row.try_get("path")?,
+            action: row.try_get("action")?,
+            at: row.try_get("at")?,
+            by: row.try_get("email")?,
+            message: row.try_get("message")?,
+        })
+    }
+}
+
 /// One revision of a history page: the changes shown (at least one, all of
 /// the same revision, in path order) and how many files it changed in all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -281,14 +295,7 @@ impl Store {
         let total: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT revision) FROM file_changes WHERE study_id = $1").bind(study).fetch_one(&self.pool).await?;
         let mut revisions: Vec<RevisionChanges> = Vec::new();
         for row in &rows {
-            let change = FileChange {
-                revision: row.try_get("revision")?,
-                path: row.try_get("path")?,
-                action: row.try_get("action")?,
-                at: row.try_get("at")?,
-                by: row.try_get("email")?,
-                message: row.try_get("message")?,
-            };
+            let change = FileChange::from_row(row)?;
             match revisions.last_mut() {
                 Some(last) if last.changes[0].revision == change.revision => last.changes.push(change),
                 _ => revisions.push(RevisionChanges { files: row.try_get("files")?, changes: vec![change] }),
@@ -315,18 +322,7 @@ impl Store {
             Some(path) => sqlx::query(ONE).bind(study).bind(path),
         };
         let rows = query.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|row| {
-                Ok(FileChange {
-                    revision: row.try_get("revision")?,
-                    path: row.try_get("path")?,
-                    action: row.try_get("action")?,
-                    at: row.try_get("at")?,
-                    by: row.try_get("email")?,
-                    message: row.try_get("message")?,
-                })
-            })
-            .collect()
+        rows.iter().map(FileChange::from_row).collect()
     }
 
     /// The file `path` as it was at `revision`: its bytes, or `None` when it
