@@ -210,10 +210,25 @@ async fn every_page_meets_wcag_2_2_aa_at_desktop_and_phone_widths() {
 
 /// The pages that change shape when a list is long: past 200 people, the
 /// new-interview page and live capture's first step search for attendees,
-/// and the memo form asks for an id; the interview list sorted and filtered.
+/// and the memo form asks for an id; the interview list sorted and filtered;
+/// a history of more than one page, with a revision of many files.
 async fn long_lists_pass(app: support::App, driver: u16) {
     let axe = axe_source();
     app.add_people(250).await;
+    let demo = app.store.user_by_email(collabmap_server::DEMO_EMAIL).await.expect("query").expect("demo user");
+    let memo = |n: usize, words: &str| collabmap_store::Change {
+        path: format!("memos/m{n:02}.md"),
+        expected: None,
+        content: Some(format!("---\nabout: study\n---\n\n{words}\n").into_bytes()),
+    };
+    app.store.change_files(app.study, demo.id, &(0..25).map(|n| memo(n, "first")).collect::<Vec<_>>(), None, None).await.expect("saved");
+    for round in 0..55 {
+        let version = app.store.snapshot(app.study).await.expect("read").expect("study").versions.get("memos/m00.md").copied();
+        app.store
+            .change_files(app.study, demo.id, &[collabmap_store::Change { expected: version, ..memo(0, &format!("round {round}")) }], None, None)
+            .await
+            .expect("saved");
+    }
     let (base, server) = serve(&app).await;
     let s = format!("/studies/{}", app.study);
     let found = "document.querySelector('input[name=people][checked]') && document.querySelector('[role=status]')";
@@ -222,6 +237,7 @@ async fn long_lists_pass(app: support::App, driver: u16) {
         page("capture-start-search", format!("{s}/capture/brand-new?people=p01&find=Extra+Person&step=find"), found),
         page("memos-by-id", format!("{s}/memos"), "document.querySelector('#about-id')"),
         page("interview-list-empty", format!("{s}/interviews.html?q=no-such-words&checked=no"), "document.querySelector('#interview-words')"),
+        page("history-second-page", format!("{s}/history?page=2"), "document.querySelector('nav.pager a')"),
     ];
     let profile = tempfile::tempdir().expect("profile folder");
     let client = browser(driver, profile.path()).await;
