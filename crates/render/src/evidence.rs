@@ -12,7 +12,7 @@ use collabmap_study::{ItemKind, Study};
 use serde::Serialize;
 
 /// "1 project", "2 projects".
-fn counted(count: u32, one: &str, many: &str) -> String {
+pub(crate) fn counted(count: u32, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 

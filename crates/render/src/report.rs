@@ -773,7 +773,7 @@ impl ReportPages {
     }
 
     /// The positions in `source.study.interviews` of the interviews `query` keeps, in its order.
-    pub fn listed_interviews(&self, source: Analysed<'_>, query: &ListQuery) -> Vec<u32> {
+    pub fn listed_interviews(&self, source: Analysed<'_>, query: &ListQuery) -> std::borrow::Cow<'_, [u32]> {
         self.interview_index.select(&source.study.interviews, &self.projects, query)
     }
 
@@ -1011,7 +1011,7 @@ fn index_page<'a>(cx: &'a Report<'a>) -> IndexPage<'a> {
 /// last page (an empty list still has its first, which says so).
 fn interview_list_page<'a>(cx: &'a Report<'a>, query: &ListQuery, n: usize) -> Option<InterviewListPage<'a>> {
     let study = cx.source.study;
-    let listed = cx.pages.interview_index.select(&study.interviews, &cx.pages.projects, query);
+    let listed = cx.pages.listed_interviews(cx.source, query);
     let pages = listed.len().div_ceil(INTERVIEWS_PER_PAGE).max(1);
     if n == 0 || n > pages {
         return None;
@@ -1026,7 +1026,7 @@ fn interview_list_page<'a>(cx: &'a Report<'a>, query: &ListQuery, n: usize) -> O
         let count = match listed.len() {
             0 => "No interview".to_string(),
             total if pages > 1 => format!("{} to {} of {total} interviews", first + 1, first + interviews.len()),
-            total => plural(total, "interview"),
+            total => crate::evidence::counted(total as u32, "interview", "interviews"),
         };
         let mut narrowed = Vec::new();
         if !query.words.is_empty() {
@@ -1042,13 +1042,9 @@ fn interview_list_page<'a>(cx: &'a Report<'a>, query: &ListQuery, n: usize) -> O
     };
     let filter = cx.workspace().then(|| ListFilter {
         words: query.words.clone(),
-        checked: match query.checked_back {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "",
-        },
+        checked: query.checked_name(),
         sort: query.sort.name(),
-        order: if query.descending { "desc" } else { "asc" },
+        order: query.order_name(),
         clear: query.filters().then(|| list_href(1, &ListQuery { words: String::new(), checked_back: None, ..query.clone() })),
     });
     Some(InterviewListPage {
@@ -1062,11 +1058,6 @@ fn interview_list_page<'a>(cx: &'a Report<'a>, query: &ListQuery, n: usize) -> O
         filter,
         pager: Pager::new(n, pages, |n| list_href(n, query)),
     })
-}
-
-/// "1 interview", "2 interviews".
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 /// A row of the mention table as the front page shows it, with what kind of code it counts.

@@ -18,8 +18,8 @@ use crate::access::{Editor, Member, Viewer, study_view};
 use crate::api::{JsonBody, iso_time};
 use crate::auth::{ApiUser, PageUser};
 use crate::error::AppError;
-use crate::html::render;
-use crate::picker::{FIND_STEP, Picker};
+use crate::html::{render, values_of};
+use crate::picker::{Picker, searching_again};
 use crate::views::{Document, StudyAtRevision};
 use collabmap_study::is_interview_id;
 
@@ -169,16 +169,14 @@ async fn capture_page(
     let view = study_view(&state, id).await?;
     let saved = Document::Interview(interview.clone()).read(&view)?;
     // For a new interview, who attends: `people` once per person (the first step's checkboxes).
-    let values = |name: &str| query.iter().filter(|(key, _)| key == name).map(|(_, value)| value.trim().to_string()).collect::<Vec<_>>();
-    let chosen = values("people");
+    let chosen = values_of(&query, "people");
     let attendee_ids: Vec<String> = match view.study.interviews.iter().find(|iv| iv.id == interview) {
         Some(existing) => existing.people.clone(),
         None => chosen.iter().filter(|p| view.study.people.iter().any(|person| &person.id == *p)).cloned().collect(),
     };
     // "Find" searches the study's people again, keeping those ticked.
-    let finding = values("step").iter().any(|step| step == FIND_STEP);
-    let choose_attendees = !saved.exists && (attendee_ids.is_empty() || finding);
-    let picker = choose_attendees.then(|| Picker::people(&view.study, &attendee_ids, values("find").first().map_or("", String::as_str)));
+    let choose_attendees = !saved.exists && (attendee_ids.is_empty() || searching_again(&query));
+    let picker = choose_attendees.then(|| Picker::people(&view.study, &attendee_ids, values_of(&query, "find").first().map_or("", String::as_str)));
     let attendees = if choose_attendees {
         Vec::new()
     } else {

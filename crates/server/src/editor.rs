@@ -19,8 +19,8 @@ use crate::api::JsonBody;
 use crate::auth::{ApiUser, PageUser};
 use crate::error::AppError;
 use crate::error::problems_json;
-use crate::html::{render, url_encode};
-use crate::picker::{FIND_STEP, Picker};
+use crate::html::{render, url_encode, values_of};
+use crate::picker::{Picker, searching_again};
 use crate::views::{Document, StudyAtRevision};
 use crate::{MAX_DOCUMENT_BYTES, MAX_PREVIEW_BYTES};
 use collabmap_study::is_interview_id;
@@ -323,11 +323,6 @@ struct NewInterviewPage {
     signed_in: bool,
 }
 
-/// The values of `key` in a query string given as pairs.
-fn values_of(query: &[(String, String)], key: &str) -> Vec<String> {
-    query.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
-}
-
 /// A new interview: first who attended and which projects it is about,
 /// chosen from the study's lists with nothing chosen for the researcher;
 /// then the editor, starting from a text that names them.
@@ -344,9 +339,8 @@ async fn new_interview(
     let (_, view) = member_view(&state, user.session.user.id, id, Role::Editor).await?;
     let people = values_of(&query, "people");
     let exists = view.study.interviews.iter().any(|iv| iv.id == interview);
-    // "Find" searches the study's people again, keeping those ticked; the other button goes on to the editor.
-    let finding = values_of(&query, "step").iter().any(|step| step == FIND_STEP);
-    if exists || (!people.is_empty() && !finding) {
+    // "Find" searches again, keeping those ticked; the other button goes on to the editor.
+    if exists || (!people.is_empty() && !searching_again(&query)) {
         let chosen: Vec<String> = people
             .iter()
             .map(|p| format!("people={}", url_encode(p)))

@@ -17,6 +17,11 @@ pub(crate) fn url_encode(text: &str) -> String {
         .collect()
 }
 
+/// The values of `key` in a query string given as pairs, trimmed, empty ones left out.
+pub(crate) fn values_of(query: &[(String, String)], key: &str) -> Vec<String> {
+    query.iter().filter(|(k, _)| k == key).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty()).collect()
+}
+
 /// Links to a list's pages for `page_links.html`: (label, address, whether
 /// it is the page shown): First and Previous, "Page N of M", Next and Last.
 pub(crate) fn page_links(current: usize, total: usize, link_of: &dyn Fn(usize) -> String) -> Vec<(String, String, bool)> {

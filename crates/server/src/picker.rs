@@ -19,6 +19,12 @@ const MAX_FIND_CHARS: usize = 100;
 /// The `step` of a picker's form that asks to search again rather than go on.
 pub(crate) const FIND_STEP: &str = "find";
 
+/// Whether a picker's form was sent by its Find button (search again and
+/// stay) rather than the button that goes on with those ticked.
+pub(crate) fn searching_again(query: &[(String, String)]) -> bool {
+    crate::html::values_of(query, "step").iter().any(|step| step == FIND_STEP)
+}
+
 /// What a picker offers, and how its form names things.
 pub(crate) struct Picker {
     /// The name of its checkboxes (`people`, `projects`): what the form sends.

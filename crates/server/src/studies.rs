@@ -701,7 +701,7 @@ async fn interviews(
             .collect();
         Ok(json!({
             "sort": query.sort.name(),
-            "order": if query.descending { "desc" } else { "asc" },
+            "order": query.order_name(),
             "matching": listed.len(),
             "total": view.study.interviews.len(),
             "page": page,

@@ -168,7 +168,7 @@ impl StudyAtRevision {
     }
 
     /// The interviews `query` lists, in its order, with their projects' names (CPU-bound).
-    pub fn listed_interviews(&self, query: &ListQuery) -> Result<(Vec<u32>, &ReportPages), String> {
+    pub fn listed_interviews(&self, query: &ListQuery) -> Result<(std::borrow::Cow<'_, [u32]>, &ReportPages), String> {
         let (pages, source) = self.pages()?;
         Ok((pages.listed_interviews(source, query), pages))
     }
